@@ -1,0 +1,133 @@
+import { entityClassRecord } from '../metadata/class-registry';
+import { EntityDefinitionError } from '../metadata/errors';
+import { ENTITY_BRAND, chainToArray, metaOf, type EntityObject } from '../metadata/object-model';
+import { entityServices } from './services';
+
+/** The data fields of an entity class: what typed init and `create` accept. */
+export type EntityInit<T> = {
+  [K in keyof T as K extends keyof Entity ? never : T[K] extends (...args: never[]) => unknown ? never : K]?: T[K];
+};
+
+let templateDepth = 0;
+
+/** Lets the metadata layer construct a template instance to read a class's fields. */
+export function constructTemplate<T>(build: () => T): T {
+  templateDepth++;
+  try {
+    return build();
+  } finally {
+    templateDepth--;
+  }
+}
+
+/**
+ * Base class of every entity. Subclasses declare fields as class properties and are decorated
+ * with `@entity()`; the decorator finishes construction (applies the init object after the
+ * subclass's field initialisers and gives the object its identity).
+ */
+export abstract class Entity {
+  constructor(init?: object) {
+    void init; // applied by @entity() once subclass initialisers have run
+    if (templateDepth === 0 && !entityClassRecord(new.target)) {
+      throw new EntityDefinitionError(`${new.target.name} extends Entity but is not decorated with @entity()`);
+    }
+  }
+
+  /** Typed construction: `Student.create({ name: 'Alice' })` checks field names and types. */
+  static create<T extends Entity>(this: new (init?: object) => T, init?: EntityInit<T>): T {
+    return new this(init);
+  }
+
+  /** This version's id. */
+  get ecsId(): string {
+    return metaOf(this).ecsId;
+  }
+  /** This in-memory object's id. */
+  get liveId(): string {
+    return metaOf(this).liveId;
+  }
+  /** Shared by all versions of this entity. */
+  get lineageId(): string {
+    return metaOf(this).lineageId;
+  }
+  get rootEcsId(): string | null {
+    return metaOf(this).rootEcsId;
+  }
+  get rootLiveId(): string | null {
+    return metaOf(this).rootLiveId;
+  }
+  /** The version this one was forked from. */
+  get previousEcsId(): string | null {
+    return metaOf(this).previousEcsId;
+  }
+  /** Every earlier ecsId, oldest first. */
+  get oldIds(): string[] {
+    return chainToArray(metaOf(this).history);
+  }
+  get createdAt(): Date {
+    return new Date(metaOf(this).createdAt);
+  }
+  get forkedAt(): Date | null {
+    const t = metaOf(this).forkedAt;
+    return t === null ? null : new Date(t);
+  }
+  get derivedFromFunction(): string | null {
+    return metaOf(this).derivedFromFunction;
+  }
+  get derivedFromExecutionId(): string | null {
+    return metaOf(this).derivedFromExecutionId;
+  }
+  get siblingOutputEntities(): readonly string[] {
+    return metaOf(this).siblingOutputEntities;
+  }
+  get outputIndex(): number | null {
+    return metaOf(this).outputIndex;
+  }
+  /** Per field: the ecsId of the entity its value was borrowed from, or null. */
+  get attributeSource(): Readonly<Record<string, string | null>> {
+    return metaOf(this).attributeSource;
+  }
+
+  isRoot(): boolean {
+    const m = metaOf(this);
+    return m.rootEcsId !== null && m.rootEcsId === m.ecsId;
+  }
+  isOrphan(): boolean {
+    return metaOf(this).rootEcsId === null;
+  }
+  /** Registers this entity's tree as version 1 of its lineage. */
+  promoteToRoot(): this {
+    entityServices().promoteToRoot(this as unknown as EntityObject);
+    return this;
+  }
+  /** Removes this entity from its parent tree (versioning it) and makes it a root of its own. */
+  detach(): this {
+    entityServices().detach(this as unknown as EntityObject);
+    return this;
+  }
+  /** After placing this root inside another working tree: versions that tree with it inside. */
+  attach(newParentRoot: Entity): this {
+    entityServices().attach(this as unknown as EntityObject, newParentRoot as unknown as EntityObject);
+    return this;
+  }
+  /** The tree this entity is the root of (an `EntityTree`). */
+  getTree(): import('../tree/entity-tree').EntityTree {
+    return entityServices().getTree(this as unknown as EntityObject) as import('../tree/entity-tree').EntityTree;
+  }
+  /** Copies `source[sourceField]` into `this[targetField]`, recording where it came from. */
+  borrowAttributeFrom(source: Entity, sourceField: string, targetField: string): this {
+    const value = (source as unknown as Record<string, unknown>)[sourceField];
+    if (!(sourceField in source)) {
+      throw new EntityDefinitionError(`${source.constructor.name} has no field '${sourceField}' to borrow`);
+    }
+    if (!(targetField in this)) {
+      throw new EntityDefinitionError(`${this.constructor.name} has no field '${targetField}' to borrow into`);
+    }
+    (this as unknown as Record<string, unknown>)[targetField] = value;
+    const meta = metaOf(this);
+    meta.attributeSource = { ...meta.attributeSource, [targetField]: source.ecsId };
+    return this;
+  }
+}
+
+Object.defineProperty(Entity.prototype, ENTITY_BRAND, { value: true });

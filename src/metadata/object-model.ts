@@ -1,0 +1,101 @@
+/**
+ * How an entity object holds its state. Every entity object, working or stored, has:
+ *  - its field values in one array under the `VALUES` symbol, in the class's field order; fields are
+ *    accessor properties on the class's prototypes, so reads and writes can be redirected (stored
+ *    versions are read-only, working copies inside a function call are copy-on-write);
+ *  - its identity (`EntityMeta`) in a true private slot, invisible to enumeration, spread and
+ *    equality checks, and unreachable for user code.
+ * This module is the lowest layer: metadata, generated code and everything above read entities through it.
+ */
+
+export const VALUES: unique symbol = Symbol('abstractions.values');
+
+/** Marks Entity.prototype, so any layer can recognise entities without importing the class. */
+export const ENTITY_BRAND: unique symbol = Symbol.for('abstractions.entity');
+
+export interface EntityObject {
+  [VALUES]: unknown[];
+}
+
+/** Identity and provenance of one entity object. Frozen for stored versions. */
+export interface EntityMeta {
+  ecsId: string;
+  liveId: string;
+  lineageId: string;
+  rootEcsId: string | null;
+  rootLiveId: string | null;
+  previousEcsId: string | null;
+  /** Earlier ecsIds, newest first, as a shared linked list: forking is O(1) however long the history. */
+  history: IdChain | null;
+  createdAt: number;
+  forkedAt: number | null;
+  derivedFromFunction: string | null;
+  derivedFromExecutionId: string | null;
+  siblingOutputEntities: readonly string[];
+  outputIndex: number | null;
+  attributeSource: Readonly<Record<string, string | null>>;
+  /** True for stored (immutable) versions. */
+  stored: boolean;
+  /**
+   * Stored versions only: where the entity sits in its tree. A stored version is shared by later
+   * versions only while it does not move, so its parent's lineage and its place stay true for all of them.
+   */
+  parentLineageId: string | null;
+  place: string;
+}
+
+export interface IdChain {
+  readonly id: string;
+  readonly next: IdChain | null;
+}
+
+class Stamp {
+  constructor(target: object) {
+    return target;
+  }
+}
+
+let readMeta: (o: object) => EntityMeta;
+let holdsMeta: (o: object) => boolean;
+
+/** Attaches the private identity slot to a freshly created object (the return-override idiom). */
+class MetaSlot extends Stamp {
+  #meta: EntityMeta;
+  constructor(target: object, meta: EntityMeta) {
+    super(target);
+    this.#meta = meta;
+  }
+  static {
+    readMeta = (o) => (o as MetaSlot).#meta;
+    holdsMeta = (o) => #meta in o;
+  }
+}
+
+export function attachMeta<T extends object>(target: T, meta: EntityMeta): T {
+  new MetaSlot(target, meta);
+  return target;
+}
+
+/** The identity of an entity object. Throws a TypeError for anything that is not one. */
+export function metaOf(entity: object): EntityMeta {
+  return readMeta(entity);
+}
+
+/** True for entity objects created by this library (working or stored). */
+export function isEntityObject(value: unknown): value is EntityObject {
+  return typeof value === 'object' && value !== null && holdsMeta(value);
+}
+
+export function lineageOf(entity: object): string {
+  return readMeta(entity).lineageId;
+}
+
+export function isStoredEntity(value: unknown): boolean {
+  return isEntityObject(value) && readMeta(value).stored;
+}
+
+export function chainToArray(chain: IdChain | null): string[] {
+  const out: string[] = [];
+  for (let c = chain; c !== null; c = c.next) out.push(c.id);
+  return out.reverse();
+}

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import type { EntityClassRecord } from './class-registry';
+import { EntityDefinitionError } from './errors';
+import { forEachEntityIn, freezeValue, thawValue, valueEquals } from './values';
+import type { ClassMeta, FieldMeta } from './types';
+
+/** Set by the entity layer: constructs a template instance of a class to read its own keys. */
+let templateKeys: ((record: EntityClassRecord) => string[]) | null = null;
+
+export function setTemplateKeyReader(reader: (record: EntityClassRecord) => string[]): void {
+  templateKeys = reader;
+}
+
+/**
+ * Metadata by inspection: field names from a constructed instance (class-field initialisers
+ * define them) plus `@field()` declarations; kinds stay `dynamic`, so every operation inspects values.
+ */
+export function buildRuntimeMeta(record: EntityClassRecord, sampleKeys?: readonly string[]): ClassMeta {
+  const keys = sampleKeys ?? templateKeys?.(record);
+  if (!keys) throw new EntityDefinitionError(`cannot inspect ${record.name}: the entity layer is not loaded`);
+  const names: string[] = [];
+  for (const k of keys) if (!record.transient.has(k)) names.push(k);
+  for (const k of record.fieldOptions.keys()) if (!names.includes(k) && !record.transient.has(k)) names.push(k);
+  const fields: FieldMeta[] = names.map((name, index) => {
+    const opts = record.fieldOptions.get(name);
+    const declared = opts?.type ? (opts.type() as { name?: string })?.name ?? null : reflectedTypeName(record.original.prototype, name);
+    return { name, index, declaredType: declared, kind: 'dynamic', shape: null, optional: opts?.optional ?? false };
+  });
+  const fieldNames = fields.map((f) => f.name);
+  return {
+    ctor: record.ctor,
+    name: record.name,
+    fields,
+    fieldIndex: new Map(fields.map((f) => [f.name, f.index])),
+    transient: record.transient,
+    source: 'runtime',
+    forEachChild(values, visit) {
+      for (let i = 0; i < fieldNames.length; i++) {
+        const v = values[i];
+        if (typeof v === 'object' && v !== null) forEachEntityIn(v, [fieldNames[i]], fieldNames[i], 'field', visit);
+      }
+    },
+    fieldEquals: (_i, a, b) => valueEquals(a, b),
+    thawField: (_i, v) => thawValue(v),
+    freezeField: (_i, v, mapLeaf) => freezeValue(v, mapLeaf),
+  };
+}
+
+/** The reflected design type of a decorated property, or null. */
+function reflectedTypeName(proto: object, name: string): string | null {
+  const t = Reflect.getMetadata('design:type', proto, name) as { name?: string } | undefined;
+  return t?.name ?? null;
+}

@@ -1,0 +1,72 @@
+import type { EntityObject } from './object-model';
+
+/** One step of a position path: a field name, an array index, a Map key or a record key. */
+export type PathSegment = string | number;
+
+/** The container an entity sits in, as seen from its parent. */
+export type ContainerKind = 'field' | 'array' | 'map' | 'set' | 'record';
+
+/**
+ * What a field may hold, as far as metadata knows:
+ * - `data`: never an entity (primitives, Dates, data containers);
+ * - `entity`: one entity or null/undefined;
+ * - `entities`: a container (any nesting) whose leaves may be entities;
+ * - `dynamic`: unknown until the value is inspected (runtime metadata without type information).
+ */
+export type FieldKind = 'data' | 'entity' | 'entities' | 'dynamic';
+
+/** The shape of an entity container, outermost first, e.g. `array > array > entity`. */
+export type ContainerShape =
+  | { kind: 'entity'; className: string }
+  | { kind: 'array' | 'set'; of: ContainerShape }
+  | { kind: 'tuple'; of: ContainerShape[] }
+  | { kind: 'map' | 'record'; of: ContainerShape }
+  | { kind: 'data' };
+
+export interface FieldMeta {
+  readonly name: string;
+  readonly index: number;
+  /** The declared type as written in source (generated metadata) or the reflected constructor name. */
+  readonly declaredType: string | null;
+  readonly kind: FieldKind;
+  readonly shape: ContainerShape | null;
+  readonly optional: boolean;
+}
+
+/**
+ * Visits one child entity. `path` starts with the field name; `place` identifies the slot
+ * ignoring the final array index (see §3: an index shift inside the same array is not a move).
+ */
+export type ChildVisitor = (
+  child: EntityObject,
+  path: PathSegment[],
+  container: ContainerKind,
+  place: string,
+) => void;
+
+/** Maps an entity leaf while copying a value (used to swap working children for stored ones). */
+export type LeafMapper = (leaf: EntityObject) => EntityObject;
+
+/**
+ * The operations the algorithms need per class. The runtime provider implements them generically
+ * by inspecting values; generated code implements them per class without inspection.
+ */
+export interface ClassOps {
+  /** Every child entity of one entity, with positions, in field order. */
+  forEachChild(values: readonly unknown[], visit: ChildVisitor): void;
+  /** Field equality with entity leaves compared by lineage (data deep, structure exact). */
+  fieldEquals(index: number, a: unknown, b: unknown): boolean;
+  /** A mutable copy of a stored field value: containers and data copied, entity leaves kept. */
+  thawField(index: number, value: unknown): unknown;
+  /** A frozen copy of a field value with entity leaves mapped. */
+  freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown;
+}
+
+export interface ClassMeta extends ClassOps {
+  readonly ctor: abstract new (...args: never[]) => object;
+  readonly name: string;
+  readonly fields: readonly FieldMeta[];
+  readonly fieldIndex: ReadonlyMap<string, number>;
+  readonly transient: ReadonlySet<string>;
+  readonly source: 'runtime' | 'generated';
+}

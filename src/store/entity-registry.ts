@@ -1,0 +1,357 @@
+import { runtimeOfObject } from '../entity/class-runtime';
+import { installEntityServices } from '../entity/services';
+import { diffTrees, emptyDiff, type TreeDiff } from '../diff/diff-trees';
+import { EntityDefinitionError } from '../metadata/errors';
+import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import type { AnyClass } from '../metadata/class-registry';
+import { buildEntityTree, describeValue } from '../tree/build-tree';
+import type { EntityTree } from '../tree/entity-tree';
+import { EntityNotFoundError, VersioningError } from './errors';
+import { PersistentMap } from './persistent-map';
+import { persist, type Placement, type Provenance } from './persist';
+import type { LineageEntry, RootVersion } from './root-version';
+import { workingCopyOf } from './working-copy';
+
+/** The result of `version()`. */
+export interface VersionResult {
+  readonly created: boolean;
+  /** The root's ecsId after the call (the new version's, or the unchanged one's). */
+  readonly rootEcsId: string;
+  /** Old ecsId -> new ecsId for every entity that forked. */
+  readonly idMap: ReadonlyMap<string, string>;
+  readonly diff: TreeDiff;
+}
+
+/** A new state of one tree, ready to be committed (see `EntityRegistry.commit`). */
+export interface CommitRequest {
+  readonly base: RootVersion | null;
+  readonly root: EntityObject;
+  readonly modified: ReadonlySet<EntityObject>;
+  valuesOf(entity: EntityObject): readonly unknown[];
+  placementOf(entity: EntityObject): Placement;
+  readonly dirtyFields: ReadonlyMap<EntityObject, ReadonlySet<number>>;
+  /** Lineages of the base version no longer in the tree. */
+  readonly removedLineages: Iterable<string>;
+  readonly provenance: Provenance | null;
+}
+
+export interface CommitResult {
+  readonly version: RootVersion;
+  readonly stored: ReadonlyMap<EntityObject, EntityObject>;
+  readonly idMap: ReadonlyMap<string, string>;
+}
+
+const TREE_CACHE_SIZE = 8;
+const ROOT: Placement = { parentLineageId: null, place: '' };
+
+/**
+ * The versioned store: every stored version of every tree, their lineages and indexes.
+ * Stored versions are frozen and share unchanged entities with their parent version.
+ * `EntityRegistry.default` serves the static API; `new EntityRegistry()` is an isolated world.
+ */
+export class EntityRegistry {
+  private static current = new EntityRegistry();
+
+  private readonly versions = new Map<string, RootVersion>();
+  private readonly entities = new Map<string, EntityObject>();
+  private readonly lineages = new Map<string, LineageEntry[]>();
+  private readonly treeCache = new Map<string, EntityTree>();
+  /** Working roots by liveId, so detach() can find the tree an entity sits in. */
+  private readonly workingRoots = new Map<string, WeakRef<EntityObject>>();
+
+  /** The registry behind the static API and entity methods. */
+  static get default(): EntityRegistry {
+    return EntityRegistry.current;
+  }
+  /** Replaces the default registry with a fresh, empty one (tests, a new world) and returns it. */
+  static reset(): EntityRegistry {
+    EntityRegistry.current = new EntityRegistry();
+    return EntityRegistry.current;
+  }
+
+  // ---- registration and versioning -------------------------------------------------------
+
+  /** Registers `entity`'s tree as version 1 of its lineage. */
+  promoteToRoot(entity: object): RootVersion {
+    const root = requireEntity(entity, 'promoteToRoot');
+    const m = metaOf(root);
+    if (m.stored) throw new VersioningError(`${describe(root)} is a stored version already; checkout() it to get a working copy`);
+    if (m.rootEcsId !== null) {
+      const existing = m.rootEcsId === m.ecsId ? this.versions.get(m.ecsId) : undefined;
+      if (existing) return existing;
+      throw new VersioningError(`${describe(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
+    }
+    const tree = buildEntityTree(root);
+    const result = this.commitTree(null, tree, new Set(tree.nodes.values()), null);
+    return result.version;
+  }
+
+  /**
+   * Versions a working tree against the stored version it came from (its `rootEcsId`):
+   * every modified entity forks, in place on the working objects. No change, no version.
+   */
+  version(rootEntity: object): VersionResult {
+    const root = requireEntity(rootEntity, 'version');
+    const m = metaOf(root);
+    if (m.stored) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff: emptyDiff() };
+    if (m.rootEcsId === null) throw new VersioningError(`${describe(root)} is an orphan: promoteToRoot() it first`);
+    if (m.rootEcsId !== m.ecsId) throw new VersioningError(`${describe(root)} is not a root: version its root ${m.rootEcsId}`);
+    const base = this.versions.get(m.rootEcsId);
+    if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describe(root)} says it came from this version, which this registry does not hold`);
+    const tree = buildEntityTree(root);
+    const diff = diffTrees(this.storedTree(base), tree);
+    if (diff.modified.size === 0) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff };
+    const modified = new Set<EntityObject>();
+    for (const id of diff.modified) modified.add(tree.nodes.get(id)!);
+    const removed: string[] = [];
+    for (const id of diff.removed) removed.push(metaOf(this.entities.get(id)!).lineageId);
+    const result = this.commitTree(base, tree, modified, null, removed);
+    return { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
+  }
+
+  /**
+   * Stores a tree's new state given as a working `EntityTree` (promote, version, detach):
+   * persists, commits, then updates the working objects' ids in place.
+   */
+  private commitTree(
+    base: RootVersion | null,
+    tree: EntityTree,
+    modified: ReadonlySet<EntityObject>,
+    provenance: Provenance | null,
+    removedLineages: Iterable<string> = [],
+  ): CommitResult {
+    const dirtyFields = new Map<EntityObject, Set<number>>();
+    for (const e of modified) {
+      const edge = tree.edgeTo.get(metaOf(e).ecsId);
+      if (!edge) continue;
+      const parent = tree.nodes.get(edge.parent)!;
+      const index = runtimeOfObject(parent).meta.fieldIndex.get(edge.field)!;
+      let set = dirtyFields.get(parent);
+      if (!set) dirtyFields.set(parent, (set = new Set()));
+      set.add(index);
+    }
+    const result = this.commit({
+      base,
+      root: tree.root as EntityObject,
+      modified,
+      valuesOf: (e) => e[VALUES],
+      placementOf: (e) => {
+        const edge = tree.edgeTo.get(metaOf(e).ecsId);
+        return edge ? { parentLineageId: metaOf(tree.nodes.get(edge.parent)!).lineageId, place: edge.place } : ROOT;
+      },
+      dirtyFields,
+      removedLineages,
+      provenance,
+    });
+    this.adoptWorkingTree(tree, result);
+    return result;
+  }
+
+  /** After a commit: working objects take their new ids and root ids (SPEC §4: in place). */
+  private adoptWorkingTree(tree: EntityTree, result: CommitResult): void {
+    const rootMeta = metaOf(result.version.root);
+    for (const e of tree.nodes.values()) {
+      const m = metaOf(e);
+      if (m.stored) continue;
+      const s = result.stored.get(e);
+      if (s) {
+        const sm = metaOf(s);
+        m.ecsId = sm.ecsId;
+        m.previousEcsId = sm.previousEcsId;
+        m.history = sm.history;
+        m.forkedAt = sm.forkedAt;
+        m.derivedFromFunction = sm.derivedFromFunction;
+        m.derivedFromExecutionId = sm.derivedFromExecutionId;
+      }
+      m.rootEcsId = rootMeta.ecsId;
+      m.rootLiveId = metaOf(tree.root).liveId;
+    }
+    this.workingRoots.set(metaOf(tree.root).liveId, new WeakRef(tree.root as EntityObject));
+  }
+
+  /**
+   * Commits one tree's new state: creates the stored versions, the version record with its
+   * index, and appends it to the lineage. Nothing in the registry changes until everything is
+   * built, so a failure leaves it exactly as it was.
+   */
+  commit(req: CommitRequest): CommitResult {
+    const persisted = persist({ ...req, lookupStored: (id) => this.entities.get(id) });
+    const root = persisted.root;
+    const rootMeta = metaOf(root);
+    const baseIndex = req.base ? req.base.index : PersistentMap.empty<EntityObject>();
+    const index = baseIndex.withMutations((m) => {
+      for (const lineage of req.removedLineages) m.delete(lineage);
+      for (const s of persisted.stored.values()) m.set(metaOf(s).lineageId, s);
+    });
+    const version: RootVersion = Object.freeze({
+      ecsId: rootMeta.ecsId,
+      lineageId: rootMeta.lineageId,
+      root,
+      index,
+      parentEcsId: req.base ? req.base.ecsId : null,
+      createdAt: Date.now(),
+    });
+    // From here on nothing can throw: publish.
+    for (const s of persisted.stored.values()) this.entities.set(metaOf(s).ecsId, s);
+    this.versions.set(version.ecsId, version);
+    let entries = this.lineages.get(version.lineageId);
+    if (!entries) this.lineages.set(version.lineageId, (entries = []));
+    entries.push(Object.freeze({ ecsId: version.ecsId, parentEcsId: version.parentEcsId }));
+    return { version, stored: persisted.stored, idMap: persisted.idMap };
+  }
+
+  // ---- detach / attach -------------------------------------------------------------------
+
+  /**
+   * Detaches `entity` from the working tree it belongs to: removes it from its parent if still
+   * there, versions the parent tree, and registers the entity as the root of its own tree
+   * (forked: previousEcsId = its id inside the parent; lineage kept).
+   */
+  detach(entity: object): RootVersion {
+    const e = requireEntity(entity, 'detach');
+    const m = metaOf(e);
+    if (m.stored) throw new VersioningError(`${describe(e)} is a stored version; detach works on working trees (checkout() first)`);
+    if (m.rootEcsId === null) throw new VersioningError(`${describe(e)} is an orphan: there is no tree to detach it from`);
+    if (m.rootEcsId === m.ecsId) throw new VersioningError(`${describe(e)} is a root already`);
+    const parentRoot = m.rootLiveId ? this.workingRoots.get(m.rootLiveId)?.deref() : undefined;
+    if (!parentRoot) throw new VersioningError(`${describe(e)}: its working root is no longer available`);
+    const parentTree = buildEntityTree(parentRoot);
+    const edge = parentTree.edgeTo.get(m.ecsId);
+    if (edge && parentTree.nodes.get(m.ecsId) === e) removeAt(parentTree.nodes.get(edge.parent)!, edge.path);
+    this.version(parentRoot);
+    // The entity is now outside its old tree: register it as a new root (every stored entity forks).
+    m.rootEcsId = null;
+    m.rootLiveId = null;
+    const tree = buildEntityTree(e);
+    for (const node of tree.nodes.values()) {
+      metaOf(node).rootEcsId = null;
+    }
+    return this.commitTree(null, tree, new Set(tree.nodes.values()), null).version;
+  }
+
+  /** After the caller put root `entity` inside `newParentRoot`'s working tree: versions that tree. */
+  attach(entity: object, newParentRoot: object): VersionResult {
+    const e = requireEntity(entity, 'attach');
+    const parent = requireEntity(newParentRoot, 'attach');
+    const tree = buildEntityTree(parent);
+    if (tree.nodes.get(metaOf(e).ecsId) !== e) {
+      throw new VersioningError(`${describe(e)} is not inside ${describe(parent)}: put it into the tree first, then attach()`);
+    }
+    return this.version(parent);
+  }
+
+  // ---- queries -----------------------------------------------------------------------------
+
+  /** The stored version record of a root (throws EntityNotFoundError). */
+  getVersion(rootEcsId: string): RootVersion {
+    const v = this.versions.get(rootEcsId.toLowerCase());
+    if (!v) throw new EntityNotFoundError(rootEcsId, 'not a stored root version');
+    return v;
+  }
+  hasVersion(rootEcsId: string): boolean {
+    return this.versions.has(rootEcsId.toLowerCase());
+  }
+  /** The tree of a stored root version (stored, frozen entities). */
+  getStoredTree(rootEcsId: string): EntityTree {
+    return this.storedTree(this.getVersion(rootEcsId));
+  }
+  /** Any stored version of any entity, root or child (frozen). */
+  getStoredEntity<T extends object = object>(ecsId: string): T {
+    const e = this.entities.get(ecsId.toLowerCase());
+    if (!e) throw new EntityNotFoundError(ecsId);
+    return e as unknown as T;
+  }
+  findStoredEntity<T extends object = object>(ecsId: string): T | undefined {
+    return this.entities.get(ecsId.toLowerCase()) as unknown as T | undefined;
+  }
+  /** A mutable working copy (new liveIds) of a stored root version or of any stored entity's subtree. */
+  checkout<T extends object = object>(ecsId: string): T {
+    const stored = this.getStoredEntity<EntityObject>(ecsId);
+    const isRootVersion = this.versions.has(metaOf(stored).ecsId);
+    const copy = workingCopyOf(stored, isRootVersion);
+    if (isRootVersion) this.workingRoots.set(metaOf(copy).liveId, new WeakRef(copy));
+    return copy as unknown as T;
+  }
+  /** Root versions of a lineage, oldest first, with their parents. */
+  lineage(lineageId: string): LineageEntry[] {
+    return [...(this.lineages.get(lineageId.toLowerCase()) ?? [])];
+  }
+  /** The newest stored root of a lineage. */
+  latest<T extends object = object>(lineageId: string): T | undefined {
+    const entries = this.lineages.get(lineageId.toLowerCase());
+    if (!entries) return undefined;
+    return this.versions.get(entries[entries.length - 1].ecsId)!.root as unknown as T;
+  }
+  latestVersion(lineageId: string): RootVersion | undefined {
+    const entries = this.lineages.get(lineageId);
+    return entries ? this.versions.get(entries[entries.length - 1].ecsId) : undefined;
+  }
+  /** The newest stored root of every lineage whose root is an instance of `cls`. */
+  rootsOfType<T extends object>(cls: AnyClass & (abstract new (...args: never[]) => T)): T[] {
+    const out: T[] = [];
+    for (const entries of this.lineages.values()) {
+      const root = this.versions.get(entries[entries.length - 1].ecsId)!.root;
+      if (root instanceof cls) out.push(root as unknown as T);
+    }
+    return out;
+  }
+  /** Every stored root version that contains this stored entity version. */
+  versionsContaining(ecsId: string): string[] {
+    const e = this.getStoredEntity<EntityObject>(ecsId);
+    const lineage = metaOf(e).lineageId;
+    const out: string[] = [];
+    for (const v of this.versions.values()) if (v.index.get(lineage) === e) out.push(v.ecsId);
+    return out;
+  }
+  /** Counts, for tests and diagnostics. */
+  get stats(): { versions: number; entities: number; lineages: number } {
+    return { versions: this.versions.size, entities: this.entities.size, lineages: this.lineages.size };
+  }
+
+  /** The (cached) tree of a stored version. */
+  storedTree(version: RootVersion): EntityTree {
+    let tree = this.treeCache.get(version.ecsId);
+    if (tree) {
+      this.treeCache.delete(version.ecsId);
+    } else {
+      tree = buildEntityTree(version.root);
+      if (this.treeCache.size >= TREE_CACHE_SIZE) this.treeCache.delete(this.treeCache.keys().next().value!);
+    }
+    this.treeCache.set(version.ecsId, tree);
+    return tree;
+  }
+}
+
+function requireEntity(value: unknown, operation: string): EntityObject {
+  if (!isEntityObject(value)) throw new EntityDefinitionError(`${operation}: expected an entity, got ${describeValue(value)}`);
+  return value;
+}
+
+export function describe(e: EntityObject): string {
+  return `${e.constructor.name} ${metaOf(e).ecsId}`;
+}
+
+/** Removes the value at `path` (from the parent's field) in a working parent. */
+function removeAt(parent: EntityObject, path: readonly (string | number)[]): void {
+  let container: unknown = parent;
+  for (let i = 0; i < path.length - 1; i++) container = readSegment(container, path[i]);
+  const last = path[path.length - 1];
+  if (container === parent) (parent as unknown as Record<string, unknown>)[last as string] = null;
+  else if (Array.isArray(container)) container.splice(last as number, 1);
+  else if (container instanceof Map) container.delete(last);
+  else if (container instanceof Set) {
+    for (const item of container) if (isEntityObject(item) && metaOf(item).ecsId === last) container.delete(item);
+  } else delete (container as Record<string, unknown>)[last as string];
+}
+
+function readSegment(container: unknown, seg: string | number): unknown {
+  if (container instanceof Map) return container.get(seg);
+  return (container as Record<string | number, unknown>)[seg];
+}
+
+installEntityServices({
+  getTree: (root) => buildEntityTree(root),
+  promoteToRoot: (e) => void EntityRegistry.default.promoteToRoot(e),
+  detach: (e) => void EntityRegistry.default.detach(e),
+  attach: (e, p) => void EntityRegistry.default.attach(e, p),
+});

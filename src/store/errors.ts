@@ -1,0 +1,11 @@
+import { AbstractionsError } from '../errors';
+
+/** A versioning request that cannot be carried out (orphan, not a root, stored input ...). */
+export class VersioningError extends AbstractionsError {}
+
+/** No stored entity or version has this id. */
+export class EntityNotFoundError extends AbstractionsError {
+  constructor(readonly ecsId: string, detail?: string) {
+    super(`no stored entity with ecsId ${ecsId}${detail ? `: ${detail}` : ''}`);
+  }
+}

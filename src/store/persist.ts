@@ -1,0 +1,119 @@
+import { runtimeOfObject } from '../entity/class-runtime';
+import { VALUES, attachMeta, isStoredEntity, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
+import { newId } from '../util/ids';
+
+/** Where an entity sits in the new tree. */
+export interface Placement {
+  readonly parentLineageId: string | null;
+  readonly place: string;
+}
+
+export interface Provenance {
+  readonly functionName: string;
+  readonly executionId: string;
+}
+
+/** Everything `persist` needs to know about the new state of one tree. */
+export interface PersistPlan {
+  readonly root: EntityObject;
+  /** Entities of the new tree that get a new stored version (forks and never-stored ones). */
+  readonly modified: ReadonlySet<EntityObject>;
+  /** An entity's values in the new tree (a working object's own, or a draft's view of a stored one). */
+  valuesOf(entity: EntityObject): readonly unknown[];
+  placementOf(entity: EntityObject): Placement;
+  /** Per parent: fields holding a modified child; they are rebuilt even when equal by lineage. */
+  readonly dirtyFields: ReadonlyMap<EntityObject, ReadonlySet<number>>;
+  /** The stored version with this ecsId, if any. */
+  lookupStored(ecsId: string): EntityObject | undefined;
+  readonly provenance: Provenance | null;
+}
+
+export interface PersistResult {
+  readonly root: EntityObject;
+  /** Source object (working or stored) -> its new stored version. */
+  readonly stored: Map<EntityObject, EntityObject>;
+  /** Old ecsId -> new ecsId, for every entity that forked. */
+  readonly idMap: Map<string, string>;
+}
+
+/**
+ * Creates the stored versions of the modified entities of one tree, bottom-up, sharing every
+ * unmodified entity and every unchanged field value with the previous version. Touches nothing
+ * outside its result: the caller commits it to the registry and updates working objects.
+ */
+export function persist(plan: PersistPlan): PersistResult {
+  const now = Date.now();
+  const stored = new Map<EntityObject, EntityObject>();
+  const idMap = new Map<string, string>();
+  const previous = new Map<EntityObject, EntityObject | undefined>();
+  const newIds = new Map<EntityObject, string>();
+  for (const e of plan.modified) {
+    const m = metaOf(e);
+    const prev = m.stored ? e : plan.lookupStored(m.ecsId);
+    previous.set(e, prev);
+    const id = prev ? newId() : m.ecsId;
+    newIds.set(e, id);
+    if (prev) idMap.set(m.ecsId, id);
+  }
+  const rootMeta = metaOf(plan.root);
+  const rootEcsId = newIds.get(plan.root) ?? rootMeta.ecsId;
+
+  const storedLeaf = (leaf: EntityObject): EntityObject => {
+    if (plan.modified.has(leaf)) return persistOne(leaf);
+    if (isStoredEntity(leaf)) return leaf;
+    const s = plan.lookupStored(metaOf(leaf).ecsId);
+    if (!s) throw new Error(`internal: unmodified entity ${metaOf(leaf).ecsId} has no stored version`);
+    return s;
+  };
+
+  function persistOne(e: EntityObject): EntityObject {
+    const done = stored.get(e);
+    if (done) return done;
+    const rt = runtimeOfObject(e);
+    const { meta: cls } = rt;
+    const m = metaOf(e);
+    const prev = previous.get(e);
+    const prevValues = prev && prev.constructor === e.constructor ? prev[VALUES] : undefined;
+    const values = plan.valuesOf(e);
+    const dirty = plan.dirtyFields.get(e);
+    const frozen = new Array<unknown>(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (prevValues !== undefined && !dirty?.has(i) && (v === prevValues[i] || cls.fieldEquals(i, v, prevValues[i]))) {
+        frozen[i] = prevValues[i];
+      } else {
+        frozen[i] = typeof v === 'object' && v !== null ? cls.freezeField(i, v, storedLeaf) : v;
+      }
+    }
+    Object.freeze(frozen);
+    const placement = plan.placementOf(e);
+    const prevMeta = prev ? metaOf(prev) : undefined;
+    const meta: EntityMeta = {
+      ecsId: newIds.get(e)!,
+      liveId: m.liveId,
+      lineageId: m.lineageId,
+      rootEcsId,
+      rootLiveId: rootMeta.liveId,
+      previousEcsId: prevMeta ? prevMeta.ecsId : m.previousEcsId,
+      history: prevMeta ? { id: prevMeta.ecsId, next: prevMeta.history } : m.history,
+      createdAt: m.createdAt,
+      forkedAt: prevMeta ? now : m.forkedAt,
+      derivedFromFunction: plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,
+      derivedFromExecutionId: plan.provenance ? plan.provenance.executionId : m.derivedFromExecutionId,
+      siblingOutputEntities: Object.freeze([...m.siblingOutputEntities]),
+      outputIndex: m.outputIndex,
+      attributeSource: Object.freeze({ ...m.attributeSource }),
+      stored: true,
+      parentLineageId: placement.parentLineageId,
+      place: placement.place,
+    };
+    const snapshot = attachMeta(rt.makeStored(frozen), Object.freeze(meta));
+    Object.freeze(snapshot);
+    stored.set(e, snapshot);
+    return snapshot;
+  }
+
+  const root = persistOne(plan.root);
+  for (const e of plan.modified) persistOne(e);
+  return { root, stored, idMap };
+}

@@ -1,0 +1,61 @@
+import { runtimeOfObject } from '../entity/class-runtime';
+import { VALUES, attachMeta, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { newId } from '../util/ids';
+
+/**
+ * A mutable working copy of a stored entity's subtree: new objects with new liveIds, the same
+ * ecsIds (so `version()` knows what they came from), data deep-copied. `asRoot` keeps the root
+ * ids (checkout of a root version); otherwise the copy is an orphan, detached from any tree.
+ */
+export function workingCopyOf(stored: EntityObject, asRoot: boolean): EntityObject {
+  const copies = new Map<EntityObject, EntityObject>();
+  const rootLiveId = newId();
+  const rootEcsId = asRoot ? metaOf(stored).ecsId : null;
+  const copy = (e: EntityObject): EntityObject => {
+    const existing = copies.get(e);
+    if (existing) return existing;
+    const rt = runtimeOfObject(e);
+    const src = e[VALUES];
+    const values = new Array<unknown>(src.length);
+    const m = metaOf(e);
+    const obj = attachMeta(rt.makeWorking(values), {
+      ...m,
+      liveId: e === stored ? rootLiveId : newId(),
+      rootEcsId,
+      rootLiveId: rootEcsId === null ? null : rootLiveId,
+      siblingOutputEntities: [...m.siblingOutputEntities],
+      attributeSource: { ...m.attributeSource },
+      stored: false,
+    });
+    copies.set(e, obj);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      values[i] = typeof v === 'object' && v !== null ? copyValue(rt.meta.thawField(i, v), copy) : v;
+    }
+    return obj;
+  };
+  return copy(stored);
+}
+
+/** Replaces the entity leaves of an already thawed (mutable) value, in place. */
+function copyValue(value: unknown, copy: (e: EntityObject) => EntityObject): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isEntityObject(value)) return copy(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = copyValue(value[i], copy);
+    return value;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) value.set(k, copyValue(v, copy));
+    return value;
+  }
+  if (value instanceof Set) {
+    const items = [...value].map((v) => copyValue(v, copy));
+    value.clear();
+    items.forEach((v) => value.add(v));
+    return value;
+  }
+  if (value instanceof Date) return value;
+  for (const k of Object.keys(value)) (value as Record<string, unknown>)[k] = copyValue((value as Record<string, unknown>)[k], copy);
+  return value;
+}
