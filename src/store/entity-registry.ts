@@ -8,7 +8,7 @@ import { buildEntityTree, describeValue } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { PersistentMap } from './persistent-map';
-import { persist, type Placement, type Provenance } from './persist';
+import { persist, type IdentityOverride, type Placement, type Provenance } from './persist';
 import type { LineageEntry, RootVersion } from './root-version';
 import { workingCopyOf } from './working-copy';
 
@@ -33,6 +33,8 @@ export interface CommitRequest {
   /** Lineages of the base version no longer in the tree. */
   readonly removedLineages: Iterable<string>;
   readonly provenance: Provenance | null;
+  /** Pre-assigned ecsIds and extra identity (outputs of an execution: index, siblings, sources). */
+  readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
 }
 
 export interface CommitResult {
@@ -175,6 +177,13 @@ export class EntityRegistry {
    * built, so a failure leaves it exactly as it was.
    */
   commit(req: CommitRequest): CommitResult {
+    const prepared = this.prepareCommit(req);
+    this.publish(prepared);
+    return prepared;
+  }
+
+  /** Builds a commit without publishing it (several trees of one execution publish together). */
+  prepareCommit(req: CommitRequest): CommitResult {
     const persisted = persist({ ...req, lookupStored: (id) => this.entities.get(id) });
     const root = persisted.root;
     const rootMeta = metaOf(root);
@@ -191,13 +200,17 @@ export class EntityRegistry {
       parentEcsId: req.base ? req.base.ecsId : null,
       createdAt: Date.now(),
     });
-    // From here on nothing can throw: publish.
-    for (const s of persisted.stored.values()) this.entities.set(metaOf(s).ecsId, s);
+    return { version, stored: persisted.stored, idMap: persisted.idMap };
+  }
+
+  /** Makes a prepared commit visible. Cannot fail. */
+  publish(prepared: CommitResult): void {
+    const { version } = prepared;
+    for (const s of prepared.stored.values()) this.entities.set(metaOf(s).ecsId, s);
     this.versions.set(version.ecsId, version);
     let entries = this.lineages.get(version.lineageId);
     if (!entries) this.lineages.set(version.lineageId, (entries = []));
     entries.push(Object.freeze({ ecsId: version.ecsId, parentEcsId: version.parentEcsId }));
-    return { version, stored: persisted.stored, idMap: persisted.idMap };
   }
 
   // ---- detach / attach -------------------------------------------------------------------

@@ -26,6 +26,15 @@ export interface PersistPlan {
   /** The stored version with this ecsId, if any. */
   lookupStored(ecsId: string): EntityObject | undefined;
   readonly provenance: Provenance | null;
+  readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
+}
+
+/** Identity decided before persisting (so sibling outputs can name each other's new ids). */
+export interface IdentityOverride {
+  ecsId?: string;
+  outputIndex?: number | null;
+  siblingOutputEntities?: readonly string[];
+  attributeSource?: Readonly<Record<string, string | null>>;
 }
 
 export interface PersistResult {
@@ -51,7 +60,7 @@ export function persist(plan: PersistPlan): PersistResult {
     const m = metaOf(e);
     const prev = m.stored ? e : plan.lookupStored(m.ecsId);
     previous.set(e, prev);
-    const id = prev ? newId() : m.ecsId;
+    const id = plan.identity?.get(e)?.ecsId ?? (prev ? newId() : m.ecsId);
     newIds.set(e, id);
     if (prev) idMap.set(m.ecsId, id);
   }
@@ -88,6 +97,7 @@ export function persist(plan: PersistPlan): PersistResult {
     Object.freeze(frozen);
     const placement = plan.placementOf(e);
     const prevMeta = prev ? metaOf(prev) : undefined;
+    const extra = plan.identity?.get(e);
     const meta: EntityMeta = {
       ecsId: newIds.get(e)!,
       liveId: m.liveId,
@@ -100,9 +110,9 @@ export function persist(plan: PersistPlan): PersistResult {
       forkedAt: prevMeta ? now : m.forkedAt,
       derivedFromFunction: plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,
       derivedFromExecutionId: plan.provenance ? plan.provenance.executionId : m.derivedFromExecutionId,
-      siblingOutputEntities: Object.freeze([...m.siblingOutputEntities]),
-      outputIndex: m.outputIndex,
-      attributeSource: Object.freeze({ ...m.attributeSource }),
+      siblingOutputEntities: Object.freeze([...(extra?.siblingOutputEntities ?? m.siblingOutputEntities)]),
+      outputIndex: extra?.outputIndex !== undefined ? extra.outputIndex : m.outputIndex,
+      attributeSource: Object.freeze({ ...m.attributeSource, ...extra?.attributeSource }),
       stored: true,
       parentLineageId: placement.parentLineageId,
       place: placement.place,

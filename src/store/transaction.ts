@@ -1,0 +1,452 @@
+import { runtimeOfObject, withAsyncDraft, withSyncDraft, type DraftAccess } from '../entity/class-runtime';
+import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import type { ContainerKind, PathSegment } from '../metadata/types';
+import { forEachEntityIn } from '../metadata/values';
+import { TreeStructureError } from '../tree/errors';
+import { newId } from '../util/ids';
+import type { CommitResult, EntityRegistry } from './entity-registry';
+import { VersioningError } from './errors';
+import type { IdentityOverride, Placement, Provenance } from './persist';
+import type { RootVersion } from './root-version';
+
+export type OutputSemantic = 'mutation' | 'creation' | 'detachment' | 'unchanged';
+
+export interface TransactionOutput {
+  /** The stored version handed to the caller. */
+  readonly entity: EntityObject;
+  readonly semantic: OutputSemantic;
+}
+
+export interface CommitOptions {
+  /** Per new (working) entity: field -> ecsId the value was borrowed from. */
+  readonly attributeSource?: ReadonlyMap<EntityObject, Record<string, string | null>>;
+}
+
+const UNSET: unique symbol = Symbol('unset');
+type Overlay = unknown[];
+
+/** Where an entity now sits (new or moved entities). */
+interface NewPlace {
+  readonly owner: EntityObject;
+  readonly fieldIndex: number;
+  readonly place: string;
+  readonly path: readonly PathSegment[];
+}
+
+/** The new state of one input tree, computed from the draft. */
+interface TreeChanges {
+  readonly input: RootVersion;
+  readonly modified: Set<EntityObject>;
+  readonly entered: Map<EntityObject, NewPlace>;
+  readonly removedLineages: string[];
+  readonly dirtyFields: Map<EntityObject, Set<number>>;
+}
+
+/**
+ * One registered-function call: copy-on-write over stored versions, then commit.
+ *
+ * The function receives stored objects. While it runs, this transaction is the active draft:
+ * a write to a stored entity lands in an overlay, a read of a container or data field returns a
+ * private mutable copy (made once, on first read). Nothing stored changes. Afterwards only the
+ * overlaid entities are compared with their stored versions, so the cost follows what the
+ * function touched, not the size of the trees.
+ */
+export class Transaction implements DraftAccess {
+  writes = 0;
+  private readonly overlays = new Map<EntityObject, Overlay>();
+  private readonly inputs: RootVersion[] = [];
+
+  constructor(
+    private readonly registry: EntityRegistry,
+    private readonly provenance: Provenance,
+  ) {}
+
+  /** Declares a stored root version as an input tree; returns the object to hand to the function. */
+  addInput(storedRoot: EntityObject): EntityObject {
+    const version = this.registry.getVersion(metaOf(storedRoot).ecsId);
+    if (!this.inputs.includes(version)) this.inputs.push(version);
+    return storedRoot;
+  }
+
+  run<T>(fn: () => T): T {
+    return withSyncDraft(this, fn);
+  }
+
+  runAsync<T>(fn: () => T | Promise<T>): Promise<T> {
+    return withAsyncDraft(this, fn);
+  }
+
+  // ---- DraftAccess: called by stored objects' field accessors ---------------------------
+
+  read(entity: EntityObject, index: number, stored: unknown): unknown {
+    let overlay = this.overlays.get(entity);
+    if (overlay !== undefined) {
+      const v = overlay[index];
+      if (v !== UNSET) return v;
+    }
+    if (typeof stored !== 'object' || stored === null || isEntityObject(stored)) return stored;
+    if (overlay === undefined) overlay = this.overlayOf(entity);
+    const copy = runtimeOfObject(entity).meta.thawField(index, stored);
+    overlay[index] = copy;
+    return copy;
+  }
+
+  write(entity: EntityObject, index: number, value: unknown): void {
+    this.overlayOf(entity)[index] = value;
+    this.writes++;
+  }
+
+  private overlayOf(entity: EntityObject): Overlay {
+    let overlay = this.overlays.get(entity);
+    if (overlay === undefined) {
+      overlay = new Array<unknown>(entity[VALUES].length).fill(UNSET);
+      this.overlays.set(entity, overlay);
+    }
+    return overlay;
+  }
+
+  /** An entity's values as the function left them. */
+  private valuesOf = (e: EntityObject): readonly unknown[] => {
+    const overlay = this.overlays.get(e);
+    const values = e[VALUES];
+    if (overlay === undefined) return values;
+    const out = values.slice();
+    for (let i = 0; i < out.length; i++) if (overlay[i] !== UNSET) out[i] = overlay[i];
+    return out;
+  };
+
+  // ---- commit -------------------------------------------------------------------------------
+
+  /**
+   * Versions every input tree the function changed, registers new entities and detached
+   * children as new roots, and resolves each returned entity to its stored result.
+   * Everything is prepared first and published at the end: a throw leaves the registry as it was.
+   */
+  commit(outputs: readonly EntityObject[], options: CommitOptions = {}): { outputs: TransactionOutput[]; versions: RootVersion[] } {
+    const trees = this.inputs.map((input) => this.changesOf(input));
+    this.checkOverlaysBelongToInputs();
+
+    // Classify outputs.
+    const memberOf = (e: EntityObject): TreeChanges | undefined =>
+      trees.find((t) => t.entered.has(e) || (t.input.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e)));
+    type Plan = { kind: 'tree'; tree: TreeChanges } | { kind: 'root'; root: EntityObject; semantic: OutputSemantic };
+    const outputPlans: Plan[] = outputs.map((o) => {
+      const tree = memberOf(o);
+      if (tree && tree.input.root === o) return { kind: 'tree', tree };
+      if (tree && !metaOf(o).stored) return { kind: 'tree', tree }; // created inside an input tree
+      if (tree || metaOf(o).stored) {
+        if (!tree && this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', root: o, semantic: 'unchanged' };
+        return { kind: 'root', root: o, semantic: 'detachment' };
+      }
+      return { kind: 'root', root: o, semantic: 'creation' };
+    });
+
+    // Pre-assign ids so sibling outputs can name each other.
+    const identity = new Map<EntityObject, IdentityOverride>();
+    const finalIds: string[] = outputs.map((o, i) => {
+      const plan = outputPlans[i];
+      const m = metaOf(o);
+      if (plan.kind === 'tree') {
+        const forks = plan.tree.modified.has(o);
+        if (!forks) return m.ecsId;
+        const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
+        identity.set(o, { ...identity.get(o), ecsId: id });
+        return id;
+      }
+      if (plan.semantic === 'unchanged') return m.ecsId;
+      const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
+      identity.set(o, { ...identity.get(o), ecsId: id });
+      return id;
+    });
+    if (outputs.length > 1) {
+      outputs.forEach((o, i) => {
+        identity.set(o, {
+          ...identity.get(o),
+          outputIndex: i,
+          siblingOutputEntities: finalIds.filter((_, j) => j !== i),
+        });
+      });
+    }
+    options.attributeSource?.forEach((source, e) => identity.set(e, { ...identity.get(e), attributeSource: source }));
+
+    // Prepare every commit, then publish all.
+    const prepared: CommitResult[] = [];
+    const treeResults = new Map<TreeChanges, CommitResult | null>();
+    for (const t of trees) {
+      if (t.modified.size === 0) {
+        treeResults.set(t, null);
+        continue;
+      }
+      const r = this.registry.prepareCommit({
+        base: t.input,
+        root: t.input.root,
+        modified: t.modified,
+        valuesOf: this.valuesOf,
+        placementOf: (e) => this.placementIn(t, e),
+        dirtyFields: t.dirtyFields,
+        removedLineages: t.removedLineages,
+        provenance: this.provenance,
+        identity,
+      });
+      treeResults.set(t, r);
+      prepared.push(r);
+    }
+    const rootResults = new Map<EntityObject, CommitResult>();
+    outputPlans.forEach((plan, i) => {
+      if (plan.kind !== 'root' || plan.semantic === 'unchanged' || rootResults.has(outputs[i])) return;
+      const r = this.prepareNewRoot(outputs[i], identity);
+      rootResults.set(outputs[i], r);
+      prepared.push(r);
+    });
+    for (const r of prepared) this.registry.publish(r);
+
+    const results: TransactionOutput[] = outputs.map((o, i) => {
+      const plan = outputPlans[i];
+      if (plan.kind === 'tree') {
+        const r = treeResults.get(plan.tree);
+        if (!r) return { entity: o, semantic: plan.tree.input.root === o ? 'unchanged' : 'creation' };
+        const entity = r.stored.get(o) ?? o;
+        return { entity, semantic: plan.tree.input.root === o ? 'mutation' : 'creation' };
+      }
+      if (plan.semantic === 'unchanged') return { entity: o, semantic: 'unchanged' };
+      return { entity: rootResults.get(o)!.version.root, semantic: plan.semantic };
+    });
+    return { outputs: results, versions: prepared.map((r) => r.version) };
+  }
+
+  /** Stored entities the function changed must belong to an input tree (or be returned). */
+  private checkOverlaysBelongToInputs(): void {
+    for (const [e, overlay] of this.overlays) {
+      if (this.inputs.some((v) => v.index.get(metaOf(e).lineageId) === e)) continue;
+      const values = e[VALUES];
+      const { meta } = runtimeOfObject(e);
+      for (let i = 0; i < overlay.length; i++) {
+        if (overlay[i] !== UNSET && !meta.fieldEquals(i, overlay[i], values[i])) {
+          throw new VersioningError(
+            `${e.constructor.name} ${metaOf(e).ecsId}: the function changed field '${meta.fields[i].name}' of an entity that is not part of its inputs`,
+          );
+        }
+      }
+    }
+  }
+
+  private isRemoved(t: TreeChanges, e: EntityObject): boolean {
+    return t.removedLineages.includes(metaOf(e).lineageId) && !t.entered.has(e);
+  }
+
+  /** The placement of an entity of tree `t` in its new state. */
+  private placementIn(t: TreeChanges, e: EntityObject): Placement {
+    const np = t.entered.get(e);
+    if (np) return { parentLineageId: metaOf(np.owner).lineageId, place: np.place };
+    const m = metaOf(e);
+    return { parentLineageId: m.parentLineageId, place: m.place };
+  }
+
+  /** The parent of `e` in tree `t`'s new state (null for the root). */
+  private parentIn(t: TreeChanges, e: EntityObject): EntityObject | null {
+    const np = t.entered.get(e);
+    if (np) return np.owner;
+    const parentLineage = metaOf(e).parentLineageId;
+    return parentLineage === null ? null : t.input.index.get(parentLineage) ?? null;
+  }
+
+  /** Compares the overlays of one input tree with its stored version. */
+  private changesOf(input: RootVersion): TreeChanges {
+    const t: TreeChanges = { input, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map() };
+    const left = new Map<EntityObject, EntityObject>(); // child -> old owner
+    const changed: EntityObject[] = [];
+    const inTree = (e: EntityObject): boolean => input.index.get(metaOf(e).lineageId) === e;
+
+    for (const [e, overlay] of this.overlays) {
+      if (!inTree(e)) continue;
+      const { meta } = runtimeOfObject(e);
+      const stored = e[VALUES];
+      let isChanged = false;
+      for (let i = 0; i < overlay.length; i++) {
+        const now = overlay[i];
+        if (now === UNSET || now === stored[i] || meta.fieldEquals(i, now, stored[i])) continue;
+        isChanged = true;
+        diffChildren(meta.fields[i].name, i, stored[i], now, e, left, t.entered);
+      }
+      if (isChanged) changed.push(e);
+    }
+
+    // New (working) entities brought in: their whole subtrees are new to this tree.
+    const pending = [...t.entered.keys()];
+    while (pending.length > 0) {
+      const e = pending.pop()!;
+      if (metaOf(e).stored && inTree(e) && left.has(e)) continue; // a move inside the tree: subtree unchanged
+      const values = this.valuesOf(e);
+      runtimeOfObject(e).meta.forEachChild(values, (child, path, _container, place) => {
+        if (t.entered.has(child)) return;
+        t.entered.set(child, { owner: e, fieldIndex: fieldIndexOf(e, path[0] as string), place, path });
+        pending.push(child);
+      });
+    }
+
+    // Entities that entered while still sitting at their old place would occur twice.
+    for (const [e, np] of t.entered) {
+      if (!inTree(e) || left.has(e)) continue;
+      if (!this.oldPlaceRemoved(input, e, left, t.entered)) {
+        throw new TreeStructureError(
+          `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
+            `and was also put into ${np.owner.constructor.name}.${formatPlacePath(np.path)}`,
+          metaOf(e).place,
+          formatPlacePath(np.path),
+        );
+      }
+    }
+
+    // Removed: what left and did not come back, with its subtree (minus what entered elsewhere).
+    for (const e of left.keys()) {
+      if (t.entered.has(e)) continue;
+      this.collectRemoved(e, t);
+    }
+
+    // Modified: changed, entered (moved or added), and all their ancestors in the new tree.
+    const mark = (start: EntityObject): void => {
+      for (let cur: EntityObject | null = start; cur !== null && !t.modified.has(cur); cur = this.parentIn(t, cur)) {
+        t.modified.add(cur);
+        const parent = this.parentIn(t, cur);
+        if (parent) {
+          const np = t.entered.get(cur);
+          const fieldIndex = np ? np.fieldIndex : fieldIndexOf(parent, fieldOfPlace(metaOf(cur).place));
+          let set = t.dirtyFields.get(parent);
+          if (!set) t.dirtyFields.set(parent, (set = new Set()));
+          set.add(fieldIndex);
+        }
+      }
+    };
+    for (const e of changed) mark(e);
+    for (const [e, np] of t.entered) {
+      const m = metaOf(e);
+      const moved = !m.stored || !inTree(e) || m.parentLineageId !== metaOf(np.owner).lineageId || m.place !== np.place;
+      if (moved) mark(e);
+    }
+    return t;
+  }
+
+  private oldPlaceRemoved(input: RootVersion, e: EntityObject, left: Map<EntityObject, EntityObject>, entered: Map<EntityObject, NewPlace>): boolean {
+    for (let lineage = metaOf(e).parentLineageId; lineage !== null; ) {
+      const parent = input.index.get(lineage);
+      if (!parent) return true;
+      if (left.has(parent) && !entered.has(parent)) return true;
+      lineage = metaOf(parent).parentLineageId;
+    }
+    return false;
+  }
+
+  private collectRemoved(e: EntityObject, t: TreeChanges): void {
+    const stack = [e];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      if (!metaOf(cur).stored || t.input.index.get(metaOf(cur).lineageId) !== cur) continue;
+      t.removedLineages.push(metaOf(cur).lineageId);
+      runtimeOfObject(cur).meta.forEachChild(this.valuesOf(cur), (child) => {
+        if (!t.entered.has(child)) stack.push(child);
+      });
+    }
+  }
+
+  /** A returned entity that becomes the root of a new lineage version (creation or detachment). */
+  private prepareNewRoot(root: EntityObject, identity: Map<EntityObject, IdentityOverride>): CommitResult {
+    const modified = new Set<EntityObject>();
+    const placements = new Map<EntityObject, Placement>();
+    const dirtyFields = new Map<EntityObject, Set<number>>();
+    const paths = new Map<EntityObject, string>([[root, root.constructor.name]]);
+    placements.set(root, { parentLineageId: null, place: '' });
+    const stack = [root];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      modified.add(e);
+      runtimeOfObject(e).meta.forEachChild(this.valuesOf(e), (child, path, _c, place) => {
+        const at = `${paths.get(e)}.${formatPlacePath(path)}`;
+        if (paths.has(child)) {
+          throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the returned tree: at ${paths.get(child)} and at ${at}`, paths.get(child)!, at);
+        }
+        paths.set(child, at);
+        placements.set(child, { parentLineageId: metaOf(e).lineageId, place });
+        let set = dirtyFields.get(e);
+        if (!set) dirtyFields.set(e, (set = new Set()));
+        set.add(fieldIndexOf(e, path[0] as string));
+        stack.push(child);
+      });
+    }
+    // A working entity returned as a new root has no root ids yet: it is its own root.
+    return this.registry.prepareCommit({
+      base: null,
+      root,
+      modified,
+      valuesOf: this.valuesOf,
+      placementOf: (e) => placements.get(e)!,
+      dirtyFields,
+      removedLineages: [],
+      provenance: this.provenance,
+      identity,
+    });
+  }
+}
+
+/** Records children that left or entered one field (prefix/suffix shared by identity skipped). */
+function diffChildren(
+  field: string,
+  fieldIndex: number,
+  before: unknown,
+  after: unknown,
+  owner: EntityObject,
+  left: Map<EntityObject, EntityObject>,
+  entered: Map<EntityObject, NewPlace>,
+): void {
+  const oldChildren = new Map<EntityObject, string>();
+  const newChildren = new Map<EntityObject, NewPlace>();
+  if (Array.isArray(before) && Array.isArray(after)) {
+    let start = 0;
+    const max = Math.min(before.length, after.length);
+    while (start < max && before[start] === after[start] && !isContainer(before[start])) start++;
+    let endB = before.length;
+    let endA = after.length;
+    while (endB > start && endA > start && before[endB - 1] === after[endA - 1] && !isContainer(before[endB - 1])) {
+      endB--;
+      endA--;
+    }
+    for (let i = start; i < endB; i++) walkItem(before[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
+    for (let i = start; i < endA; i++) {
+      walkItem(after[i], field, i, (c, path, _k, place) => newChildren.set(c, { owner, fieldIndex, place, path }));
+    }
+  } else {
+    forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
+    forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => newChildren.set(c, { owner, fieldIndex, place, path }));
+  }
+  for (const [c, np] of newChildren) if (oldChildren.get(c) !== np.place) entered.set(c, np);
+  for (const [c, place] of oldChildren) if (newChildren.get(c)?.place !== place) left.set(c, owner);
+}
+
+function isContainer(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !isEntityObject(v);
+}
+
+function walkItem(
+  item: unknown,
+  field: string,
+  index: number,
+  visit: (c: EntityObject, path: PathSegment[], k: ContainerKind, place: string) => void,
+): void {
+  if (typeof item !== 'object' || item === null) return;
+  if (isEntityObject(item)) visit(item, [field, index], 'array', `${field}[]`);
+  else forEachEntityIn(item, [field, index], `${field}[${index}]`, 'array', visit);
+}
+
+function fieldIndexOf(e: EntityObject, field: string): number {
+  return runtimeOfObject(e).meta.fieldIndex.get(field)!;
+}
+
+/** The field name at the start of a place signature (`agents[]` -> `agents`). */
+function fieldOfPlace(place: string): string {
+  const m = /^[^[{.<]+/.exec(place);
+  return m ? m[0] : place;
+}
+
+function formatPlacePath(path: readonly PathSegment[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
