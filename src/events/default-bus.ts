@@ -1,0 +1,4 @@
+import { EventBus } from './event-bus';
+
+/** The bus the framework emits into unless told otherwise. Create isolated ones with `new EventBus()`. */
+export const events = new EventBus();

@@ -1,0 +1,23 @@
+export {
+  Event,
+  CreatedEvent,
+  ModifiedEvent,
+  DeletedEvent,
+  StateTransitionEvent,
+  type EventPhase,
+  type EventError,
+  type EventInit,
+  type EventClass,
+  type SubjectClass,
+  type SubjectEventInit,
+  type ModifiedEventInit,
+  type StateTransitionInit,
+} from './event';
+export { EventBus, type EventBusOptions, type OnOptions, type EventHandler, type Selected } from './event-bus';
+export { events } from './default-bus';
+export { HandlerError } from './handler-error';
+export { DEFAULT_HISTORY_SIZE, type EventHistory } from './history';
+export { compileGlob, matchesGlob, type TypeMatcher } from './glob';
+export type { EventSelector } from './selector';
+export { ofType, ofPattern } from './operators';
+export { runOperation, type OperationSpec } from './operation';

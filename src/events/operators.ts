@@ -1,0 +1,2 @@
+export { ofType } from './of-type';
+export { ofPattern } from './of-pattern';
