@@ -6,6 +6,8 @@ import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/o
 import type { AnyClass } from '../metadata/class-registry';
 import { buildEntityTree, describeValue } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
+import { events as defaultBus, type EventBus } from '../events';
+import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { PersistentMap } from './persistent-map';
 import { persist, type IdentityOverride, type Placement, type Provenance } from './persist';
@@ -51,8 +53,19 @@ const ROOT: Placement = { parentLineageId: null, place: '' };
  * Stored versions are frozen and share unchanged entities with their parent version.
  * `EntityRegistry.default` serves the static API; `new EntityRegistry()` is an isolated world.
  */
+export interface EntityRegistryOptions {
+  /** Where this registry's events go (default: the default bus `events`). */
+  readonly bus?: EventBus;
+}
+
 export class EntityRegistry {
   private static current = new EntityRegistry();
+  /** The bus this registry emits on. */
+  readonly bus: EventBus;
+
+  constructor(options: EntityRegistryOptions = {}) {
+    this.bus = options.bus ?? defaultBus;
+  }
 
   private readonly versions = new Map<string, RootVersion>();
   private readonly entities = new Map<string, EntityObject>();
@@ -76,6 +89,15 @@ export class EntityRegistry {
   /** Registers `entity`'s tree as version 1 of its lineage. */
   promoteToRoot(entity: object): RootVersion {
     const root = requireEntity(entity, 'promoteToRoot');
+    return runOperation(
+      this.bus,
+      () => ({ type: 'entity.promote', subjectType: root.constructor.name, subjectId: metaOf(root).ecsId }),
+      () => this.promoteNow(root),
+      (v) => ({ rootEcsId: v.ecsId, lineageId: v.lineageId }),
+    );
+  }
+
+  private promoteNow(root: EntityObject): RootVersion {
     const m = metaOf(root);
     if (m.stored) throw new VersioningError(`${describe(root)} is a stored version already; checkout() it to get a working copy`);
     if (m.rootEcsId !== null) {
@@ -94,6 +116,15 @@ export class EntityRegistry {
    */
   version(rootEntity: object): VersionResult {
     const root = requireEntity(rootEntity, 'version');
+    return runOperation(
+      this.bus,
+      () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: metaOf(root).ecsId }),
+      () => this.versionNow(root),
+      (r) => versionEventData(r.created, r.rootEcsId, r.idMap, r.diff.changedFields),
+    );
+  }
+
+  private versionNow(root: EntityObject): VersionResult {
     const m = metaOf(root);
     if (m.stored) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff: emptyDiff() };
     if (m.rootEcsId === null) throw new VersioningError(`${describe(root)} is an orphan: promoteToRoot() it first`);
@@ -203,8 +234,36 @@ export class EntityRegistry {
     return { version, stored: persisted.stored, idMap: persisted.idMap };
   }
 
-  /** Makes a prepared commit visible. Cannot fail. */
+  /**
+   * Makes a prepared commit visible. Cannot fail (handler errors go to the bus's errors$).
+   * The first version of a lineage is announced as `entity.register`.
+   */
   publish(prepared: CommitResult): void {
+    if (prepared.version.parentEcsId !== null) return this.publishNow(prepared);
+    const root = prepared.version.root;
+    runOperation(
+      this.bus,
+      () => ({ type: 'entity.register', subjectType: root.constructor.name, subjectId: prepared.version.ecsId }),
+      () => this.publishNow(prepared),
+      () => ({ rootEcsId: prepared.version.ecsId, lineageId: prepared.version.lineageId, entityCount: prepared.stored.size }),
+    );
+  }
+
+  /**
+   * Publishes a new version of an existing lineage produced outside `version()` (a function
+   * call), announced as an `entity.version` operation.
+   */
+  publishVersion(prepared: CommitResult, changedFields: ReadonlyMap<string, string[]>): void {
+    const root = prepared.version.root;
+    runOperation(
+      this.bus,
+      () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: prepared.version.parentEcsId ?? undefined }),
+      () => this.publish(prepared),
+      () => versionEventData(true, prepared.version.ecsId, prepared.idMap, changedFields),
+    );
+  }
+
+  private publishNow(prepared: CommitResult): void {
     const { version } = prepared;
     for (const s of prepared.stored.values()) this.entities.set(metaOf(s).ecsId, s);
     this.versions.set(version.ecsId, version);
@@ -222,6 +281,15 @@ export class EntityRegistry {
    */
   detach(entity: object): RootVersion {
     const e = requireEntity(entity, 'detach');
+    return runOperation(
+      this.bus,
+      () => ({ type: 'entity.detach', subjectType: e.constructor.name, subjectId: metaOf(e).ecsId }),
+      () => this.detachNow(e),
+      (v) => ({ rootEcsId: v.ecsId, previousEcsId: metaOf(v.root).previousEcsId }),
+    );
+  }
+
+  private detachNow(e: EntityObject): RootVersion {
     const m = metaOf(e);
     if (m.stored) throw new VersioningError(`${describe(e)} is a stored version; detach works on working trees (checkout() first)`);
     if (m.rootEcsId === null) throw new VersioningError(`${describe(e)} is an orphan: there is no tree to detach it from`);
@@ -246,6 +314,15 @@ export class EntityRegistry {
   attach(entity: object, newParentRoot: object): VersionResult {
     const e = requireEntity(entity, 'attach');
     const parent = requireEntity(newParentRoot, 'attach');
+    return runOperation(
+      this.bus,
+      () => ({ type: 'entity.attach', subjectType: e.constructor.name, subjectId: metaOf(e).ecsId, metadata: { parentEcsId: metaOf(parent).ecsId } }),
+      () => this.attachNow(e, parent),
+      (r) => ({ rootEcsId: r.rootEcsId, created: r.created }),
+    );
+  }
+
+  private attachNow(e: EntityObject, parent: EntityObject): VersionResult {
     const tree = buildEntityTree(parent);
     if (tree.nodes.get(metaOf(e).ecsId) !== e) {
       throw new VersioningError(`${describe(e)} is not inside ${describe(parent)}: put it into the tree first, then attach()`);
@@ -333,6 +410,15 @@ export class EntityRegistry {
     this.treeCache.set(version.ecsId, tree);
     return tree;
   }
+}
+
+function versionEventData(
+  created: boolean,
+  rootEcsId: string,
+  idMap: ReadonlyMap<string, string>,
+  changedFields: ReadonlyMap<string, string[]>,
+): Record<string, unknown> {
+  return { created, rootEcsId, idMap: Object.fromEntries(idMap), changedFields: Object.fromEntries(changedFields) };
 }
 
 function requireEntity(value: unknown, operation: string): EntityObject {

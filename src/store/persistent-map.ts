@@ -134,8 +134,8 @@ function findLeaf<V>(root: Branch, key: string): Leaf<V> | undefined {
     else return undefined;
     const slot = node[n];
     if (slot === undefined) return undefined;
-    if (slot instanceof Leaf) return slot.key === key ? (slot as Leaf<V>) : undefined;
-    node = slot as Branch;
+    if (!Array.isArray(slot)) return (slot as Leaf<V>).key === key ? (slot as Leaf<V>) : undefined;
+    node = slot;
     i++;
   }
 }
@@ -207,37 +207,100 @@ function split<V>(old: Leaf<V>, key: string, value: V, i: number, depth: number,
   }
 }
 
-/** Sets a validated key; returns the new root (the same array if the batch owned it). */
-function assoc<V>(root: Branch, key: string, value: V, owner: Owner): Branch {
-  const newRoot = editable(root, owner);
-  let node = newRoot;
-  let i = 0;
+/**
+ * Scratch stacks for `assoc` (branches on the path and the slot taken in each): one walk down
+ * records the path, the copy goes bottom-up. Module-level so a set allocates nothing but the
+ * copies; cleared on the way up so they never keep an old version alive.
+ */
+const PATH: (Branch | undefined)[] = [];
+const SLOT: number[] = [];
+
+/** Set by `assoc`: whether the key was new. */
+let added = false;
+
+/**
+ * Sets `key` to `value`. Returns the new root (the same array if the batch owned it), or
+ * `undefined` if the key already held `value` (by `Object.is`). Throws the TypeError for invalid
+ * keys before changing anything. Sets `added`.
+ *
+ * A single walk down records the path; copies are made bottom-up and stop at the first node the
+ * batch already owns (its ancestors are then owned too, and already point to it).
+ */
+function assoc<V>(root: Branch, key: string, value: V, owner: Owner): Branch | undefined {
+  if (typeof key !== 'string') checkKey(key);
+  let node = root;
   let depth = 0;
+  let i = 0;
   const len = key.length;
+  let replacement: unknown;
   for (;;) {
     let c = key.charCodeAt(i);
     while (c === 45) c = key.charCodeAt(++i);
+    PATH[depth] = node;
     if (i >= len) {
-      node[END] = chainSet(node[END] as Leaf<V> | undefined, key, value);
-      return newRoot;
+      const chain = node[END] as Leaf<V> | undefined;
+      let existing = chain;
+      while (existing !== undefined && existing.key !== key) existing = existing.next;
+      if (existing !== undefined && Object.is(existing.value, value)) return clearPath(depth);
+      if (existing === undefined) checkKey(key);
+      added = existing === undefined;
+      replacement = chainSet(chain, key, value);
+      SLOT[depth] = END;
+      break;
     }
-    const n = nibble(c);
+    let n: number;
+    if (c >= 48 && c <= 57) n = c - 48;
+    else if (c >= 97 && c <= 102) n = c - 87;
+    else {
+      clearPath(depth);
+      checkKey(key); // throws
+      n = 0;
+    }
+    SLOT[depth] = n;
     const slot = node[n];
     i++;
-    depth++;
     if (slot === undefined) {
-      node[n] = new Leaf(key, value, undefined);
-      return newRoot;
+      checkKey(key);
+      added = true;
+      replacement = new Leaf(key, value, undefined);
+      break;
     }
-    if (slot instanceof Leaf) {
-      node[n] =
-        slot.key === key ? new Leaf(key, value, undefined) : split(slot as Leaf<V>, key, value, i, depth, owner);
-      return newRoot;
+    if (!Array.isArray(slot)) {
+      const leaf = slot as Leaf<V>;
+      if (leaf.key === key) {
+        if (Object.is(leaf.value, value)) return clearPath(depth);
+        added = false;
+        replacement = new Leaf(key, value, undefined);
+      } else {
+        checkKey(key);
+        added = true;
+        replacement = split(leaf, key, value, i, depth + 1, owner);
+      }
+      break;
     }
-    const child = editable(slot as Branch, owner);
-    node[n] = child;
-    node = child;
+    node = slot;
+    depth++;
   }
+  for (let d = depth; d >= 0; d--) {
+    const parent = PATH[d] as Branch;
+    PATH[d] = undefined;
+    if (owner !== null && parent[OWNER] === owner) {
+      parent[SLOT[d]] = replacement;
+      clearPath(d);
+      return root;
+    }
+    const copy = parent.slice();
+    copy[OWNER] = owner;
+    copy[SLOT[d]] = replacement;
+    replacement = copy;
+  }
+  return replacement as Branch;
+}
+
+/** Drops the references held by `PATH[0..depth]`; returns undefined for convenience. */
+function clearPath(depth: number): undefined {
+  for (let d = 0; d <= depth; d++) PATH[d] = undefined;
+  return undefined;
 }
 
 /**
@@ -337,11 +400,10 @@ class Transient<V> implements PersistentMapMutator<V> {
   }
 
   set(key: string, value: V): void {
-    const owner = this.live();
-    const leaf = lookup<V>(this.root, key);
-    if (leaf !== undefined && Object.is(leaf.value, value)) return;
-    this.root = assoc(this.root, key, value, owner);
-    if (leaf === undefined) this.size++;
+    const root = assoc(this.root, key, value, this.live());
+    if (root === undefined) return;
+    this.root = root;
+    if (added) this.size++;
   }
 
   delete(key: string): void {
@@ -406,9 +468,9 @@ export class PersistentMap<V> implements Iterable<[string, V]> {
 
   /** A new map with `key` set to `value` (this map if it already holds exactly that value). */
   set(key: string, value: V): PersistentMap<V> {
-    const leaf = lookup<V>(this.root, key);
-    if (leaf !== undefined && Object.is(leaf.value, value)) return this;
-    return new PersistentMap<V>(assoc(this.root, key, value, null), leaf === undefined ? this.count + 1 : this.count);
+    const root = assoc(this.root, key, value, null);
+    if (root === undefined) return this;
+    return new PersistentMap<V>(root, added ? this.count + 1 : this.count);
   }
 
   /** A new map without `key` (this map if the key is absent). */

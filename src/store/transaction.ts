@@ -40,6 +40,8 @@ interface TreeChanges {
   readonly entered: Map<EntityObject, NewPlace>;
   readonly removedLineages: string[];
   readonly dirtyFields: Map<EntityObject, Set<number>>;
+  /** ecsId (before the call) -> names of the fields the function changed. */
+  readonly changedFields: Map<string, string[]>;
 }
 
 /**
@@ -198,7 +200,11 @@ export class Transaction implements DraftAccess {
       rootResults.set(outputs[i], r);
       prepared.push(r);
     });
-    for (const r of prepared) this.registry.publish(r);
+    for (const t of trees) {
+      const r = treeResults.get(t);
+      if (r) this.registry.publishVersion(r, t.changedFields);
+    }
+    for (const r of rootResults.values()) this.registry.publish(r);
 
     const results: TransactionOutput[] = outputs.map((o, i) => {
       const plan = outputPlans[i];
@@ -252,7 +258,7 @@ export class Transaction implements DraftAccess {
 
   /** Compares the overlays of one input tree with its stored version. */
   private changesOf(input: RootVersion): TreeChanges {
-    const t: TreeChanges = { input, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map() };
+    const t: TreeChanges = { input, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => input.index.get(metaOf(e).lineageId) === e;
@@ -261,14 +267,17 @@ export class Transaction implements DraftAccess {
       if (!inTree(e)) continue;
       const { meta } = runtimeOfObject(e);
       const stored = e[VALUES];
-      let isChanged = false;
+      let names: string[] | null = null;
       for (let i = 0; i < overlay.length; i++) {
         const now = overlay[i];
         if (now === UNSET || now === stored[i] || meta.fieldEquals(i, now, stored[i])) continue;
-        isChanged = true;
+        (names ??= []).push(meta.fields[i].name);
         diffChildren(meta.fields[i].name, i, stored[i], now, e, left, t.entered);
       }
-      if (isChanged) changed.push(e);
+      if (names !== null) {
+        changed.push(e);
+        t.changedFields.set(metaOf(e).ecsId, names);
+      }
     }
 
     // New (working) entities brought in: their whole subtrees are new to this tree.
