@@ -17,3 +17,13 @@ export { AbstractionsError } from './errors';
 export { EntityDefinitionError, ImmutableVersionError } from './metadata/errors';
 export { TreeStructureError } from './tree/errors';
 export { VersioningError, EntityNotFoundError } from './store/errors';
+export {
+  toMermaid,
+  diffToMermaid,
+  lineageToMermaid,
+  toMarkdown,
+  type TreeMermaidOptions,
+  type DiffMermaidOptions,
+  type LineageMermaidOptions,
+  type MarkdownSection,
+} from './viz';

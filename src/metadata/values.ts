@@ -128,10 +128,32 @@ function setEquals(a: Set<unknown>, b: Set<unknown>): boolean {
   return true;
 }
 
+/**
+ * Frozen arrays holding only primitives and entities. Copying one needs no per-element work
+ * (`slice`), which keeps wide entity arrays (a node's thousand agents) cheap on the hot path.
+ */
+const FLAT_ARRAYS = new WeakSet<readonly unknown[]>();
+
+export function isFlatFrozenArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value) && FLAT_ARRAYS.has(value);
+}
+
+/** Freezes an array known to hold only primitives and entities, in place, and remembers that. */
+export function freezeFlatArray<T>(array: T[]): readonly T[] {
+  Object.freeze(array);
+  FLAT_ARRAYS.add(array);
+  return array;
+}
+
 /** A mutable deep copy; entity leaves are kept as they are (the caller decides how to copy them). */
 export function thawValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || isEntityObject(value)) return value;
-  if (Array.isArray(value)) return value.map(thawValue);
+  if (Array.isArray(value)) {
+    // Spread, not slice/map: V8 copies frozen arrays through a slow path in most Array builtins.
+    const out = [...value];
+    if (!FLAT_ARRAYS.has(value)) for (let i = 0; i < out.length; i++) out[i] = thawValue(out[i]);
+    return out;
+  }
   if (value instanceof Date) return new Date(value.getTime());
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, thawValue(v)]));
   if (value instanceof Set) return new Set([...value].map(thawValue));
@@ -145,9 +167,18 @@ export function freezeValue(value: unknown, mapLeaf: LeafMapper): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (isEntityObject(value)) return mapLeaf(value as EntityObject);
   if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = freezeValue(value[i], mapLeaf);
-    return Object.freeze(out);
+    const out: unknown[] = []; // packed, not holey: faster to read and copy once frozen
+    let flat = true;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item !== 'object' || item === null) out.push(item);
+      else if (isEntityObject(item)) out.push(mapLeaf(item));
+      else {
+        flat = false;
+        out.push(freezeValue(item, mapLeaf));
+      }
+    }
+    return flat ? freezeFlatArray(out) : Object.freeze(out);
   }
   if (value instanceof Date) return value instanceof FrozenDate ? value : new FrozenDate(value.getTime());
   if (value instanceof Map) return new FrozenMap([...value].map(([k, v]) => [k, freezeValue(v, mapLeaf)] as const));

@@ -10,7 +10,7 @@ import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { PersistentMap } from './persistent-map';
-import { persist, type IdentityOverride, type Placement, type Provenance } from './persist';
+import { persist, type IdentityOverride, type PersistPlan, type Placement, type Provenance } from './persist';
 import type { LineageEntry, RootVersion } from './root-version';
 import { workingCopyOf } from './working-copy';
 
@@ -37,6 +37,7 @@ export interface CommitRequest {
   readonly provenance: Provenance | null;
   /** Pre-assigned ecsIds and extra identity (outputs of an execution: index, siblings, sources). */
   readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
+  readonly freezeOwned?: PersistPlan['freezeOwned'];
 }
 
 export interface CommitResult {

@@ -27,6 +27,11 @@ export interface PersistPlan {
   lookupStored(ecsId: string): EntityObject | undefined;
   readonly provenance: Provenance | null;
   readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
+  /**
+   * Optional fast path: freeze a field value the caller owns in place (swapping in the stored
+   * versions of its modified children), instead of copying it. Returns undefined to decline.
+   */
+  freezeOwned?(entity: EntityObject, fieldIndex: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown;
 }
 
 /** Identity decided before persisting (so sibling outputs can name each other's new ids). */
@@ -91,7 +96,8 @@ export function persist(plan: PersistPlan): PersistResult {
       if (prevValues !== undefined && !dirty?.has(i) && (v === prevValues[i] || cls.fieldEquals(i, v, prevValues[i]))) {
         frozen[i] = prevValues[i];
       } else {
-        frozen[i] = typeof v === 'object' && v !== null ? cls.freezeField(i, v, storedLeaf) : v;
+        if (typeof v !== 'object' || v === null) frozen[i] = v;
+        else frozen[i] = plan.freezeOwned?.(e, i, v, storedLeaf) ?? cls.freezeField(i, v, storedLeaf);
       }
     }
     Object.freeze(frozen);

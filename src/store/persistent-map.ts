@@ -24,6 +24,14 @@
  * token and edits those copies in place for the rest of the batch, so every node is copied at
  * most once per batch.
  *
+ * ## Costs (100,000 random UUID keys)
+ *
+ * `get` walks 4-6 nodes and allocates nothing. A `set` copies the 4-6 nodes on its path (18
+ * slots each); a batch copies the union of its paths once, so 4 random keys cost about 17 node
+ * copies (~1.4 KB retained per version). Paths of random keys diverge below the root, so for a
+ * handful of keys a batch saves little over separate `set`s; it saves more as the keys share
+ * upper nodes (many keys, or the same keys repeatedly).
+ *
  * ## Keys
  *
  * Keys must consist of lower-case hex digits and '-' (UUIDs as produced by `crypto.randomUUID()`);
@@ -207,100 +215,79 @@ function split<V>(old: Leaf<V>, key: string, value: V, i: number, depth: number,
   }
 }
 
-/**
- * Scratch stacks for `assoc` (branches on the path and the slot taken in each): one walk down
- * records the path, the copy goes bottom-up. Module-level so a set allocates nothing but the
- * copies; cleared on the way up so they never keep an old version alive.
- */
-const PATH: (Branch | undefined)[] = [];
-const SLOT: number[] = [];
-
 /** Set by `assoc`: whether the key was new. */
 let added = false;
 
+/** Returned by `assocIn` when the key already holds the value. */
+const UNCHANGED: unknown[] = [];
+
 /**
  * Sets `key` to `value`. Returns the new root (the same array if the batch owned it), or
- * `undefined` if the key already held `value` (by `Object.is`). Throws the TypeError for invalid
- * keys before changing anything. Sets `added`.
- *
- * A single walk down records the path; copies are made bottom-up and stop at the first node the
- * batch already owns (its ancestors are then owned too, and already point to it).
+ * `undefined` if the key already held `value` (by `Object.is`). Throws the TypeError for an
+ * invalid key before changing anything. Sets `added`.
  */
 function assoc<V>(root: Branch, key: string, value: V, owner: Owner): Branch | undefined {
   if (typeof key !== 'string') checkKey(key);
-  let node = root;
-  let depth = 0;
-  let i = 0;
-  const len = key.length;
+  const out = assocIn(root, key, 0, 0, value, owner);
+  return out === UNCHANGED ? undefined : out;
+}
+
+/**
+ * Recursive step of `assoc` at branch `node` (depth `depth`, `i` = position in `key`). Returns
+ * the node that replaces `node`: `node` itself if the batch owns it (edited in place), a copy
+ * otherwise, or UNCHANGED. Copies are made on the way back up, so nothing is copied for a no-op
+ * and a node the batch already owns is never copied again (its ancestors are owned too).
+ */
+function assocIn<V>(node: Branch, key: string, i: number, depth: number, value: V, owner: Owner): Branch {
+  let c = key.charCodeAt(i);
+  while (c === 45) c = key.charCodeAt(++i);
+  let n: number;
   let replacement: unknown;
-  for (;;) {
-    let c = key.charCodeAt(i);
-    while (c === 45) c = key.charCodeAt(++i);
-    PATH[depth] = node;
-    if (i >= len) {
-      const chain = node[END] as Leaf<V> | undefined;
-      let existing = chain;
-      while (existing !== undefined && existing.key !== key) existing = existing.next;
-      if (existing !== undefined && Object.is(existing.value, value)) return clearPath(depth);
-      if (existing === undefined) checkKey(key);
-      added = existing === undefined;
-      replacement = chainSet(chain, key, value);
-      SLOT[depth] = END;
-      break;
-    }
-    let n: number;
+  if (i >= key.length) {
+    const chain = node[END] as Leaf<V> | undefined;
+    let existing = chain;
+    while (existing !== undefined && existing.key !== key) existing = existing.next;
+    if (existing !== undefined && Object.is(existing.value, value)) return UNCHANGED;
+    if (existing === undefined) checkKey(key);
+    added = existing === undefined;
+    n = END;
+    replacement = chainSet(chain, key, value);
+  } else {
     if (c >= 48 && c <= 57) n = c - 48;
     else if (c >= 97 && c <= 102) n = c - 87;
     else {
-      clearPath(depth);
       checkKey(key); // throws
-      n = 0;
+      return UNCHANGED;
     }
-    SLOT[depth] = n;
     const slot = node[n];
-    i++;
     if (slot === undefined) {
       checkKey(key);
       added = true;
       replacement = new Leaf(key, value, undefined);
-      break;
-    }
-    if (!Array.isArray(slot)) {
+    } else if (Array.isArray(slot)) {
+      replacement = assocIn(slot, key, i + 1, depth + 1, value, owner);
+      if (replacement === slot || replacement === UNCHANGED) return replacement === slot ? node : UNCHANGED;
+    } else {
       const leaf = slot as Leaf<V>;
       if (leaf.key === key) {
-        if (Object.is(leaf.value, value)) return clearPath(depth);
+        if (Object.is(leaf.value, value)) return UNCHANGED;
         added = false;
         replacement = new Leaf(key, value, undefined);
       } else {
         checkKey(key);
         added = true;
-        replacement = split(leaf, key, value, i, depth + 1, owner);
+        replacement = split(leaf, key, value, i + 1, depth + 1, owner);
       }
-      break;
     }
-    node = slot;
-    depth++;
   }
-  for (let d = depth; d >= 0; d--) {
-    const parent = PATH[d] as Branch;
-    PATH[d] = undefined;
-    if (owner !== null && parent[OWNER] === owner) {
-      parent[SLOT[d]] = replacement;
-      clearPath(d);
-      return root;
-    }
-    const copy = parent.slice();
-    copy[OWNER] = owner;
-    copy[SLOT[d]] = replacement;
-    replacement = copy;
+  if (owner !== null && node[OWNER] === owner) {
+    node[n] = replacement;
+    return node;
   }
-  return replacement as Branch;
-}
-
-/** Drops the references held by `PATH[0..depth]`; returns undefined for convenience. */
-function clearPath(depth: number): undefined {
-  for (let d = 0; d <= depth; d++) PATH[d] = undefined;
-  return undefined;
+  const copy = node.slice();
+  copy[OWNER] = owner;
+  copy[n] = replacement;
+  return copy;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { runtimeOfObject, withAsyncDraft, withSyncDraft, type DraftAccess } from '../entity/class-runtime';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { ContainerKind, PathSegment } from '../metadata/types';
-import { forEachEntityIn } from '../metadata/values';
+import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray } from '../metadata/values';
 import { TreeStructureError } from '../tree/errors';
 import { newId } from '../util/ids';
 import type { CommitResult, EntityRegistry } from './entity-registry';
@@ -42,6 +42,8 @@ interface TreeChanges {
   readonly dirtyFields: Map<EntityObject, Set<number>>;
   /** ecsId (before the call) -> names of the fields the function changed. */
   readonly changedFields: Map<string, string[]>;
+  /** parent -> field index -> its modified children (to patch owned arrays in place). */
+  readonly dirtyChildren: Map<EntityObject, Map<number, EntityObject[]>>;
 }
 
 /**
@@ -57,6 +59,8 @@ export class Transaction implements DraftAccess {
   writes = 0;
   private readonly overlays = new Map<EntityObject, Overlay>();
   private readonly inputs: RootVersion[] = [];
+  /** Copies of flat stored arrays made for the function: still flat, owned by this transaction. */
+  private readonly ownedFlat = new Set<unknown[]>();
 
   constructor(
     private readonly registry: EntityRegistry,
@@ -89,6 +93,7 @@ export class Transaction implements DraftAccess {
     if (typeof stored !== 'object' || stored === null || isEntityObject(stored)) return stored;
     if (overlay === undefined) overlay = this.overlayOf(entity);
     const copy = runtimeOfObject(entity).meta.thawField(index, stored);
+    if (isFlatFrozenArray(stored)) this.ownedFlat.add(copy as unknown[]);
     overlay[index] = copy;
     return copy;
   }
@@ -189,6 +194,7 @@ export class Transaction implements DraftAccess {
         removedLineages: t.removedLineages,
         provenance: this.provenance,
         identity,
+        freezeOwned: (e, i, value, mapLeaf) => this.freezeOwned(t, e, i, value, mapLeaf),
       });
       treeResults.set(t, r);
       prepared.push(r);
@@ -218,6 +224,21 @@ export class Transaction implements DraftAccess {
       return { entity: rootResults.get(o)!.version.root, semantic: plan.semantic };
     });
     return { outputs: results, versions: prepared.map((r) => r.version) };
+  }
+
+  /**
+   * A flat array this transaction copied for the function is not shared with anything stored:
+   * it becomes the stored array itself, with only its modified children swapped in.
+   */
+  private freezeOwned(t: TreeChanges, e: EntityObject, i: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown {
+    if (!this.ownedFlat.has(value as unknown[])) return undefined;
+    const array = value as unknown[];
+    for (const child of t.dirtyChildren.get(e)?.get(i) ?? []) {
+      const k = array.indexOf(child);
+      if (k >= 0) array[k] = mapLeaf(child);
+    }
+    this.ownedFlat.delete(array);
+    return freezeFlatArray(array);
   }
 
   /** Stored entities the function changed must belong to an input tree (or be returned). */
@@ -258,7 +279,7 @@ export class Transaction implements DraftAccess {
 
   /** Compares the overlays of one input tree with its stored version. */
   private changesOf(input: RootVersion): TreeChanges {
-    const t: TreeChanges = { input, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map() };
+    const t: TreeChanges = { input, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => input.index.get(metaOf(e).lineageId) === e;
@@ -272,7 +293,7 @@ export class Transaction implements DraftAccess {
         const now = overlay[i];
         if (now === UNSET || now === stored[i] || meta.fieldEquals(i, now, stored[i])) continue;
         (names ??= []).push(meta.fields[i].name);
-        diffChildren(meta.fields[i].name, i, stored[i], now, e, left, t.entered);
+        if (!diffChildren(meta.fields[i].name, i, stored[i], now, e, left, t.entered)) this.ownedFlat.delete(now as unknown[]);
       }
       if (names !== null) {
         changed.push(e);
@@ -323,6 +344,11 @@ export class Transaction implements DraftAccess {
           let set = t.dirtyFields.get(parent);
           if (!set) t.dirtyFields.set(parent, (set = new Set()));
           set.add(fieldIndex);
+          let byField = t.dirtyChildren.get(parent);
+          if (!byField) t.dirtyChildren.set(parent, (byField = new Map()));
+          const list = byField.get(fieldIndex);
+          if (list) list.push(cur);
+          else byField.set(fieldIndex, [cur]);
         }
       }
     };
@@ -405,7 +431,8 @@ function diffChildren(
   owner: EntityObject,
   left: Map<EntityObject, EntityObject>,
   entered: Map<EntityObject, NewPlace>,
-): void {
+): boolean {
+  let flat = true;
   const oldChildren = new Map<EntityObject, string>();
   const newChildren = new Map<EntityObject, NewPlace>();
   if (Array.isArray(before) && Array.isArray(after)) {
@@ -420,6 +447,7 @@ function diffChildren(
     }
     for (let i = start; i < endB; i++) walkItem(before[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
     for (let i = start; i < endA; i++) {
+      if (isContainer(after[i])) flat = false;
       walkItem(after[i], field, i, (c, path, _k, place) => newChildren.set(c, { owner, fieldIndex, place, path }));
     }
   } else {
@@ -428,6 +456,7 @@ function diffChildren(
   }
   for (const [c, np] of newChildren) if (oldChildren.get(c) !== np.place) entered.set(c, np);
   for (const [c, place] of oldChildren) if (newChildren.get(c)?.place !== place) left.set(c, owner);
+  return flat;
 }
 
 function isContainer(v: unknown): boolean {
