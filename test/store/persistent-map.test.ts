@@ -320,6 +320,35 @@ describe('PersistentMap.withMutations', () => {
     expect(m3.size).toBe(0);
   });
 
+  it('edits the nodes it already copied in place instead of copying them again', () => {
+    const keys = Array.from({ length: 5000 }, () => randomUUID());
+    const base = PersistentMap.from(keys.map((k) => [k, 0] as [string, number]));
+    const draftRoot = (t: unknown): Node => (t as { root: Node }).root;
+    /** The branch nodes on the path of `key`. */
+    const pathOf = (root: Node, key: string): Node[] => {
+      const out: Node[] = [];
+      let node: unknown = root;
+      for (const d of digits(key)) {
+        if (!isBranch(node)) break;
+        out.push(node);
+        node = node[parseInt(d, 16)];
+      }
+      return out;
+    };
+    base.withMutations((t) => {
+      t.set(keys[0], 1);
+      const first = pathOf(draftRoot(t), keys[0]);
+      expect(first.length).toBeGreaterThanOrEqual(3);
+      const shared = new Set(branchesOf(rootOf(base)));
+      for (const node of first) expect(shared.has(node)).toBe(false); // copied
+      for (let v = 2; v < 10; v++) t.set(keys[0], v);
+      t.set(keys[1], 1);
+      t.delete(keys.find((k) => k[0] !== keys[0][0])!); // elsewhere: cannot collapse keys[0]'s path
+      const again = pathOf(draftRoot(t), keys[0]);
+      again.forEach((node, i) => expect(node).toBe(first[i])); // not copied again
+    });
+  });
+
   it('copies each node at most once per batch and shares the rest (100,000 entries)', () => {
     const keys = Array.from({ length: 100_000 }, () => randomUUID());
     const big = PersistentMap.empty<number>().withMutations((t) => keys.forEach((k, i) => t.set(k, i)));
