@@ -27,3 +27,64 @@ export {
   type LineageMermaidOptions,
   type MarkdownSection,
 } from './viz';
+export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './address/parse';
+export { resolveAddress, type ResolvedAddress } from './address/resolve';
+export { get } from './address/get';
+export { put } from './address/put';
+export { createComposite, type CompositeOptions } from './address/composite';
+export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';
+export {
+  CallableRegistry,
+  callable,
+  type CallableOptions,
+  type CallableRegistryOptions,
+  type RegisteredFunction,
+} from './callable/callable-registry';
+export { ConfigEntity } from './callable/config-entity';
+export {
+  optional,
+  union,
+  arrayOf,
+  tupleOf,
+  mapOf,
+  setOf,
+  recordOf,
+  installGeneratedSignatures,
+  type SignatureSpec,
+  type TypeSpec,
+  type FunctionSignature,
+  type GeneratedSignature,
+  type FunctionSignatures,
+  type ArgsOf,
+  type ResultOf,
+  type Address,
+} from './callable/signatures';
+export { FunctionExecution, type ExecutionStatus, type OutputSemantic } from './callable/execution-record';
+export {
+  UnknownFunctionError,
+  ArgumentError,
+  ReturnTypeError,
+  AsyncFunctionError,
+  RegistrationError,
+  SignatureRequiredError,
+} from './callable/errors';
+export type { FunctionDescription, JsonSchema } from './callable/json-schema';
+export {
+  Event,
+  EventBus,
+  events,
+  CreatedEvent,
+  ModifiedEvent,
+  DeletedEvent,
+  StateTransitionEvent,
+  HandlerError,
+  ofType,
+  ofPattern,
+  type EventPhase,
+  type EventInit,
+  type EventBusOptions,
+  type EventSelector,
+  type EventHandler,
+  type OnOptions,
+  type EventHistory,
+} from './events';

@@ -331,6 +331,12 @@ export class EntityRegistry {
     return this.version(parent);
   }
 
+  /** The working root object an entity of a working tree belongs to (if it is still alive). */
+  workingRootOf(entity: object): object | undefined {
+    const m = metaOf(requireEntity(entity, 'workingRootOf'));
+    return m.rootLiveId === null ? undefined : this.workingRoots.get(m.rootLiveId)?.deref();
+  }
+
   // ---- queries -----------------------------------------------------------------------------
 
   /** The stored version record of a root (throws EntityNotFoundError). */
@@ -344,7 +350,8 @@ export class EntityRegistry {
   }
   /** The tree of a stored root version (stored, frozen entities). */
   getStoredTree(rootEcsId: string): EntityTree {
-    return this.storedTree(this.getVersion(rootEcsId));
+    // A tree of its own for every caller: the cached tree behind version() must not be editable from outside.
+    return buildEntityTree(this.getVersion(rootEcsId).root);
   }
   /** Any stored version of any entity, root or child (frozen). */
   getStoredEntity<T extends object = object>(ecsId: string): T {

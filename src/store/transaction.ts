@@ -20,6 +20,13 @@ export interface TransactionOutput {
 export interface CommitOptions {
   /** Per new (working) entity: field -> ecsId the value was borrowed from. */
   readonly attributeSource?: ReadonlyMap<EntityObject, Record<string, string | null>>;
+  /**
+   * The entities handed to the function. Returning one of them that is still in its tree is a
+   * mutation of that tree (not a detachment), even when it is not the tree's root.
+   */
+  readonly arguments?: readonly EntityObject[];
+  /** The outputs came as an array: give them outputIndex / siblings even when there is one. */
+  readonly multiple?: boolean;
 }
 
 const UNSET: unique symbol = Symbol('unset');
@@ -139,7 +146,7 @@ export class Transaction implements DraftAccess {
     type Plan = { kind: 'tree'; tree: TreeChanges } | { kind: 'root'; root: EntityObject; semantic: OutputSemantic };
     const outputPlans: Plan[] = outputs.map((o) => {
       const tree = memberOf(o);
-      if (tree && tree.input.root === o) return { kind: 'tree', tree };
+      if (tree && (tree.input.root === o || options.arguments?.includes(o))) return { kind: 'tree', tree };
       if (tree && !metaOf(o).stored) return { kind: 'tree', tree }; // created inside an input tree
       if (tree || metaOf(o).stored) {
         if (!tree && this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', root: o, semantic: 'unchanged' };
@@ -165,7 +172,7 @@ export class Transaction implements DraftAccess {
       identity.set(o, { ...identity.get(o), ecsId: id });
       return id;
     });
-    if (outputs.length > 1) {
+    if (outputs.length > 1 || options.multiple) {
       outputs.forEach((o, i) => {
         identity.set(o, {
           ...identity.get(o),
@@ -215,10 +222,11 @@ export class Transaction implements DraftAccess {
     const results: TransactionOutput[] = outputs.map((o, i) => {
       const plan = outputPlans[i];
       if (plan.kind === 'tree') {
+        const isInput = plan.tree.input.root === o || options.arguments?.includes(o) === true;
         const r = treeResults.get(plan.tree);
-        if (!r) return { entity: o, semantic: plan.tree.input.root === o ? 'unchanged' : 'creation' };
+        if (!r) return { entity: o, semantic: isInput ? 'unchanged' : 'creation' };
         const entity = r.stored.get(o) ?? o;
-        return { entity, semantic: plan.tree.input.root === o ? 'mutation' : 'creation' };
+        return { entity, semantic: isInput ? (entity === o ? 'unchanged' : 'mutation') : 'creation' };
       }
       if (plan.semantic === 'unchanged') return { entity: o, semantic: 'unchanged' };
       return { entity: rootResults.get(o)!.version.root, semantic: plan.semantic };
@@ -308,9 +316,7 @@ export class Transaction implements DraftAccess {
       if (metaOf(e).stored && inTree(e) && left.has(e)) continue; // a move inside the tree: subtree unchanged
       const values = this.valuesOf(e);
       runtimeOfObject(e).meta.forEachChild(values, (child, path, _container, place) => {
-        if (t.entered.has(child)) return;
-        t.entered.set(child, { owner: e, fieldIndex: fieldIndexOf(e, path[0] as string), place, path });
-        pending.push(child);
+        if (enter(t.entered, child, { owner: e, fieldIndex: fieldIndexOf(e, path[0] as string), place, path })) pending.push(child);
       });
     }
 
@@ -328,9 +334,11 @@ export class Transaction implements DraftAccess {
     }
 
     // Removed: what left and did not come back, with its subtree (minus what entered elsewhere).
+    // What entered an entity that is itself removed is gone too (it is in no tree).
+    const gone = new Set<EntityObject>();
     for (const e of left.keys()) {
-      if (t.entered.has(e)) continue;
-      this.collectRemoved(e, t);
+      if (t.entered.has(e) || gone.has(e)) continue;
+      this.collectRemoved(e, t, gone);
     }
 
     // Modified: changed, entered (moved or added), and all their ancestors in the new tree.
@@ -352,7 +360,7 @@ export class Transaction implements DraftAccess {
         }
       }
     };
-    for (const e of changed) mark(e);
+    for (const e of changed) if (!gone.has(e)) mark(e);
     for (const [e, np] of t.entered) {
       const m = metaOf(e);
       const moved = !m.stored || !inTree(e) || m.parentLineageId !== metaOf(np.owner).lineageId || m.place !== np.place;
@@ -371,14 +379,22 @@ export class Transaction implements DraftAccess {
     return false;
   }
 
-  private collectRemoved(e: EntityObject, t: TreeChanges): void {
+  private collectRemoved(e: EntityObject, t: TreeChanges, gone: Set<EntityObject>): void {
     const stack = [e];
     while (stack.length > 0) {
       const cur = stack.pop()!;
-      if (!metaOf(cur).stored || t.input.index.get(metaOf(cur).lineageId) !== cur) continue;
-      t.removedLineages.push(metaOf(cur).lineageId);
+      if (gone.has(cur)) continue;
+      gone.add(cur);
+      if (metaOf(cur).stored && t.input.index.get(metaOf(cur).lineageId) === cur) t.removedLineages.push(metaOf(cur).lineageId);
       runtimeOfObject(cur).meta.forEachChild(this.valuesOf(cur), (child) => {
-        if (!t.entered.has(child)) stack.push(child);
+        const np = t.entered.get(child);
+        if (np === undefined) {
+          stack.push(child);
+        } else if (np.owner === cur) {
+          // it entered an entity that is removed: it leaves with it
+          t.entered.delete(child);
+          stack.push(child);
+        }
       });
     }
   }
@@ -448,15 +464,28 @@ function diffChildren(
     for (let i = start; i < endB; i++) walkItem(before[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
     for (let i = start; i < endA; i++) {
       if (isContainer(after[i])) flat = false;
-      walkItem(after[i], field, i, (c, path, _k, place) => newChildren.set(c, { owner, fieldIndex, place, path }));
+      walkItem(after[i], field, i, (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
     }
   } else {
     forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
-    forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => newChildren.set(c, { owner, fieldIndex, place, path }));
+    forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
   }
-  for (const [c, np] of newChildren) if (oldChildren.get(c) !== np.place) entered.set(c, np);
+  for (const [c, np] of newChildren) if (oldChildren.get(c) !== np.place) enter(entered, c, np);
   for (const [c, place] of oldChildren) if (newChildren.get(c)?.place !== place) left.set(c, owner);
   return flat;
+}
+
+/** Records where `child` now sits; the same entity put in two places is a TreeStructureError. */
+function enter(entered: Map<EntityObject, NewPlace>, child: EntityObject, np: NewPlace): boolean {
+  const first = entered.get(child);
+  if (first === undefined) {
+    entered.set(child, np);
+    return true;
+  }
+  if (first.owner === np.owner && first.path.length === np.path.length && first.path.every((s, i) => s === np.path[i])) return false;
+  const a = `${first.owner.constructor.name}.${formatPlacePath(first.path)}`;
+  const b = `${np.owner.constructor.name}.${formatPlacePath(np.path)}`;
+  throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${a} and at ${b}`, a, b);
 }
 
 function isContainer(v: unknown): boolean {

@@ -1,0 +1,34 @@
+/**
+ * Copies between stored data and caller-owned data, for the functional API.
+ */
+import { isEntityObject, type EntityObject } from '../metadata/object-model';
+import { workingCopyOf } from '../store/working-copy';
+
+/**
+ * A mutable deep copy of a (stored) value for a caller: containers and data copied (plain Map,
+ * Set, Date, arrays, objects), every entity leaf replaced by a working copy of its subtree,
+ * detached from any tree (an orphan with the same ecsIds, so registering it forks them).
+ */
+export function copyOut(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isEntityObject(value)) return workingCopyOf(value as EntityObject, false);
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyOut(value[i]);
+    return out;
+  }
+  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    for (const [k, v] of value) out.set(k, copyOut(v));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set<unknown>();
+    for (const v of value) out.add(copyOut(v));
+    return out;
+  }
+  const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
+  for (const k of Object.keys(value)) out[k] = copyOut((value as Record<string, unknown>)[k]);
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * Typed errors of addresses and the functional API (SPEC §6). All extend
+ * {@link AbstractionsError}.
+ */
+import { AbstractionsError } from '../errors';
+
+/** Shows control characters as single visible glyphs so the caret line stays aligned. */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\u007f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0)),
+  );
+}
+
+/** `address` on one line and a caret under the character at `position` (or just past the end). */
+function caretView(address: string, position: number): string {
+  // Columns count code points, so astral characters before the caret do not shift it.
+  const column = Array.from(address.slice(0, Math.max(0, position))).length;
+  return `  ${visible(address)}\n  ${' '.repeat(column)}^`;
+}
+
+/** A string that does not follow the address grammar (see `parseAddress`). */
+export class AddressSyntaxError extends AbstractionsError {
+  /** The text that was parsed. */
+  readonly address: string;
+  /** 0-based index of the offending character (`address.length` if the text ended too early). */
+  readonly position: number;
+  /** What is wrong, without the address and caret. */
+  readonly reason: string;
+
+  constructor(address: string, position: number, reason: string) {
+    super(`Invalid address: ${reason} (position ${position})\n${caretView(address, position)}`);
+    this.address = address;
+    this.position = position;
+    this.reason = reason;
+  }
+}
+
+/**
+ * No stored entity version has this ecsId. The same class the store throws (one class for the
+ * whole library, so `instanceof EntityNotFoundError` catches both), re-exported here.
+ */
+export { EntityNotFoundError } from '../store/errors';
+
+const MAX_LISTED = 20;
+
+function describeSegment(segment: string | number): string {
+  return typeof segment === 'number' ? `index ${segment}` : `key ${JSON.stringify(segment)}`;
+}
+
+/** An address's path does not exist in the entity it names. */
+export class FieldPathError extends AbstractionsError {
+  /** The full address that was resolved. */
+  readonly address: string;
+  /** The path segment that could not be followed. */
+  readonly segment: string | number;
+  /** Index of `segment` in the address's path (0 = first segment after the ecsId). */
+  readonly index: number;
+  /** The fields / keys / indices that exist where `segment` was looked up. */
+  readonly available: string[];
+
+  /**
+   * @param detail optional explanation, e.g. "the value there is a number, not a container".
+   */
+  constructor(address: string, segment: string | number, index: number, available: string[], detail?: string) {
+    const listed = available.slice(0, MAX_LISTED).map((a) => JSON.stringify(a));
+    const more = available.length > MAX_LISTED ? `, … and ${available.length - MAX_LISTED} more` : '';
+    const there =
+      available.length === 0 ? 'nothing can be looked up there' : `available there: ${listed.join(', ')}${more}`;
+    super(
+      `Cannot resolve ${address}: no ${describeSegment(segment)} at path segment ${index}` +
+        `${detail ? ` (${detail})` : ''}; ${there}`,
+    );
+    this.address = address;
+    this.segment = segment;
+    this.index = index;
+    this.available = available;
+  }
+}
+
+/**
+ * `put` through an address whose entity version is no longer part of the latest version of its
+ * lineage (it changed since the address was taken).
+ */
+export class StaleVersionError extends AbstractionsError {
+  readonly address: string;
+  readonly lineageId: string;
+  /** Root ecsId of the lineage's latest version. */
+  readonly latestEcsId: string;
+
+  constructor(address: string, lineageId: string, latestEcsId: string) {
+    super(
+      `Stale address ${address}: the entity version it names is not part of the latest version ` +
+        `of lineage ${lineageId} (latest: @${latestEcsId}); read the current value from the latest version and retry`,
+    );
+    this.address = address;
+    this.lineageId = lineageId;
+    this.latestEcsId = latestEcsId;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * `put(address, value)` (SPEC §6): writes through a new version of the tree the address
+ * belongs to.
+ */
+import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { runtimeOfObject } from '../entity/class-runtime';
+import { EntityRegistry } from '../store/entity-registry';
+import { workingCopyOf } from '../store/working-copy';
+import { buildEntityTree } from '../tree/build-tree';
+import { FieldPathError, StaleVersionError } from './errors';
+import { formatAddress, parseAddress, type PathSegment } from './parse';
+import { findMapKey, step, storedEntityOf } from './resolve';
+
+/**
+ * A deep copy of a caller's value to store: containers and data copied, every entity leaf
+ * (working or stored) replaced by a working copy of its subtree, so the caller's objects are
+ * never captured or changed by the write.
+ */
+function copyIn(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isEntityObject(value)) return workingCopyOf(value as EntityObject, false);
+  if (Array.isArray(value)) return value.map(copyIn);
+  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, copyIn(v)]));
+  if (value instanceof Set) return new Set([...value].map(copyIn));
+  const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
+  for (const k of Object.keys(value)) out[k] = copyIn((value as Record<string, unknown>)[k]);
+  return out;
+}
+
+/** Sets `container[segment] = value` in a working tree (the last step of a put). */
+function assign(address: string, container: unknown, segment: PathSegment, index: number, value: unknown): void {
+  const fail = (available: string[], detail: string): never => {
+    throw new FieldPathError(address, segment, index, available, detail);
+  };
+  if (typeof container !== 'object' || container === null || container instanceof Date) {
+    const r = step(container, segment); // for the message
+    fail([], (!r.found && r.detail) || 'not a container');
+  }
+  if (isEntityObject(container)) {
+    const { meta } = runtimeOfObject(container);
+    const i = typeof segment === 'string' ? meta.fieldIndex.get(segment) : undefined;
+    if (i === undefined) fail(meta.fields.map((f) => f.name), `${meta.name} has no such field`);
+    container[VALUES][i!] = value;
+    return;
+  }
+  if (Array.isArray(container)) {
+    if (typeof segment !== 'number' || segment > container.length) {
+      fail(
+        Array.from({ length: container.length }, (_, k) => String(k)),
+        typeof segment === 'number'
+          ? `the array has ${container.length} element(s): put can replace one or append at index ${container.length}`
+          : 'the value there is an array: use an index',
+      );
+    }
+    container[segment as number] = value;
+    return;
+  }
+  if (container instanceof Map) {
+    container.set(findMapKey(container, segment).key, value);
+    return;
+  }
+  if (container instanceof Set) {
+    const r = step(container, segment);
+    if (!r.found) fail(r.available, r.detail ?? 'no such Set member');
+    const found = (r as { value: unknown }).value;
+    container.delete(found);
+    container.add(value);
+    return;
+  }
+  (container as Record<string, unknown>)[String(segment)] = value;
+}
+
+/**
+ * Writes `value` at the address's path and returns the new stored version of the addressed
+ * entity (frozen).
+ *
+ * The write goes through a new version of the **latest** version of the tree (lineage) the
+ * addressed entity version belongs to: that version is checked out, the value (deep-copied;
+ * entities in it become working copies that fork when stored) is set, and the tree is
+ * versioned (`EntityRegistry.version`). If nothing changes (the same value), no version is
+ * created and the addressed version is returned as it is.
+ *
+ * @throws StaleVersionError if the latest version of the lineage no longer contains the
+ * addressed entity version (it changed since the address was taken): read the current value
+ * from the latest version (`StaleVersionError.latestEcsId`) and retry.
+ * @throws AddressSyntaxError, EntityNotFoundError, FieldPathError; TypeError for an address
+ * without a path (put writes a value inside an entity).
+ */
+export function put<T = unknown>(address: string, value: unknown, registry: EntityRegistry = EntityRegistry.default): T {
+  const parsed = parseAddress(address);
+  const text = formatAddress(parsed.ecsId, parsed.path);
+  if (parsed.path.length === 0) {
+    throw new TypeError(
+      `put(${text}): the address names a whole entity; put writes a value inside one (add a path: ${text}.field)`,
+    );
+  }
+  const stored = storedEntityOf(registry, parsed.ecsId, text);
+  const sm = metaOf(stored);
+  const treeLineage = registry.getVersion(sm.rootEcsId!).lineageId;
+  const latest = registry.latestVersion(treeLineage)!;
+  if (latest.index.get(sm.lineageId) !== stored) throw new StaleVersionError(text, treeLineage, latest.ecsId);
+
+  // Check the path against the stored data first: a bad path fails before anything is copied.
+  const path = parsed.path;
+  let probe: unknown = stored;
+  for (let i = 0; i < path.length - 1; i++) {
+    const r = step(probe, path[i]);
+    if (!r.found) throw new FieldPathError(text, path[i], i, r.available, r.detail);
+    probe = r.value;
+  }
+
+  const copy = copyIn(value);
+  const workingRoot = registry.checkout<EntityObject>(latest.ecsId);
+  const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;
+  let container: unknown = target;
+  for (let i = 0; i < path.length - 1; i++) container = (step(container, path[i]) as { value: unknown }).value;
+  assign(text, container, path[path.length - 1], path.length - 1, copy);
+
+  const result = registry.version(workingRoot);
+  if (!result.created) return stored as unknown as T;
+  return registry.getVersion(result.rootEcsId).index.get(sm.lineageId) as unknown as T;
+}

@@ -1,0 +1,650 @@
+/**
+ * `CallableRegistry` (SPEC §5): registered functions, executed with full versioning and
+ * provenance.
+ *
+ * One execution, front to back:
+ *   bind arguments (no side effects; errors here leave nothing)
+ *   -> pre-call versioning (working trees versioned, orphans and configs promoted)
+ *   -> Transaction: input trees declared, the function runs over stored versions with
+ *      copy-on-write (sync `run` / async `runAsync`)
+ *   -> result type checked -> commit (atomic: every changed input tree versioned, new roots
+ *      registered, provenance stamped) -> FunctionExecution record -> stored result returned.
+ * A throw in or after the call reaches the caller as it is; only a failed record is kept.
+ *
+ * This is the benchmark's hot path: binding plans are compiled at registration, a stored-entity
+ * argument costs a few map lookups, and nothing walks or copies trees.
+ */
+import { performance } from 'node:perf_hooks';
+import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { runtimeOfObject } from '../entity/class-runtime';
+import { EntityRegistry } from '../store/entity-registry';
+import { Transaction, type TransactionOutput } from '../store/transaction';
+import type { RootVersion } from '../store/root-version';
+import { events as defaultBus } from '../events/default-bus';
+import type { EventBus } from '../events/event-bus';
+import { runOperation, type OperationSpec } from '../events/operation';
+import { newId } from '../util/ids';
+import { bindArguments, compileBindingPlan, prepareInputs, type AddressUse, type BindingPlan, type BoundCall } from './bind-arguments';
+import { AsyncFunctionError, RegistrationError, ReturnTypeError, SignatureRequiredError, UnknownFunctionError } from './errors';
+import { FunctionExecution } from './execution-record';
+import { describeFunction, type FunctionDescription } from './json-schema';
+import {
+  compileSignature,
+  generatedSignatureOf,
+  generatedSignaturesGeneration,
+  typeText,
+  type ArgsOf,
+  type FunctionSignature,
+  type FunctionSignatures,
+  type ResultOf,
+  type SignatureSpec,
+} from './signatures';
+import { describeValue, isRecordLike, mismatch } from './type-check';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (args: any) => unknown;
+
+const AsyncFunctionCtor = Object.getPrototypeOf(async function () {}).constructor as unknown;
+
+interface FunctionRecord {
+  readonly name: string;
+  readonly fn: AnyFunction;
+  readonly isAsync: boolean;
+  /** The explicit signature, or null (then the generated table's entry, if any, is used). */
+  readonly explicit: FunctionSignature | null;
+  plan: BindingPlan;
+  /** Generated-table generation `plan` was compiled at (functions without explicit signature). */
+  generation: number;
+}
+
+export interface CallableRegistryOptions {
+  /** The entity registry executions read and write (default: `EntityRegistry.default`, looked up per call). */
+  readonly entities?: EntityRegistry;
+  /** Where `function.execute` events go (default: the default bus `events`). */
+  readonly events?: EventBus;
+}
+
+/** A registered function, typed by its implementation. */
+export interface RegisteredFunction<A, R> {
+  readonly name: string;
+  execute(args: A | Record<string, unknown>): Awaited<R>;
+  aexecute(args: A | Record<string, unknown>): Promise<Awaited<R>>;
+}
+
+/** Commit options, with the argument entities (see `finish`). */
+interface CommitOptionsWithArguments {
+  attributeSource?: ReadonlyMap<EntityObject, Record<string, string | null>>;
+  readonly arguments: readonly EntityObject[];
+  multiple?: boolean;
+}
+
+const DROPPED: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_OUTPUTS: readonly EntityObject[] = Object.freeze([]);
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    !isEntityObject(value) &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * A name `FunctionSignatures` does not declare. The untyped overloads of `execute` accept only
+ * these (when the name is inferred), so a typed name with wrong arguments is a type error instead
+ * of falling through; `execute<R>(name, ...)` with an explicit result type accepts any name.
+ */
+type UntypedName<N extends string> = N extends keyof FunctionSignatures ? never : unknown;
+
+/** How a result holds its entities. */
+const RESULT_NONE = 0;
+const RESULT_ENTITY = 1;
+const RESULT_ARRAY = 2;
+const RESULT_NESTED = 3;
+
+/** The entities a result returns, in order of appearance (arrays, plain objects, Map values, Sets). */
+function collectOutputs(value: unknown, out: EntityObject[], depth: number): void {
+  if (typeof value !== 'object' || value === null || depth > 64) return;
+  if (isEntityObject(value)) {
+    out.push(value);
+    return;
+  }
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const v of value) collectOutputs(v, out, depth + 1);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collectOutputs(v, out, depth + 1);
+  } else if (isRecordLike(value)) {
+    for (const k of Object.keys(value)) collectOutputs(value[k], out, depth + 1);
+  }
+}
+
+/** A copy of a nested result with its entities replaced by their stored results. */
+function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityObject>, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > 64) return value;
+  if (isEntityObject(value)) return stored.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((v) => rebuildResult(v, stored, depth + 1));
+  if (value instanceof Set) return new Set([...value].map((v) => rebuildResult(v, stored, depth + 1)));
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, rebuildResult(v, stored, depth + 1)]));
+  if (isRecordLike(value)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) out[k] = rebuildResult(value[k], stored, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * `attributeSource` of returned entities whose fields hold values read through addresses:
+ * an object value the function received from an address (by identity), or a scalar equal to
+ * one read through an address whose parameter name or last path segment is the field's name.
+ * Runs inside the call (the copy-on-write view), only when addresses were used.
+ */
+function attributeSources(result: unknown, uses: readonly AddressUse[]): Map<EntityObject, Record<string, string | null>> | undefined {
+  const outputs: EntityObject[] = [];
+  collectOutputs(result, outputs, 0);
+  let map: Map<EntityObject, Record<string, string | null>> | undefined;
+  for (const e of outputs) {
+    const { meta } = runtimeOfObject(e);
+    let sources: Record<string, string | null> | undefined;
+    for (const f of meta.fields) {
+      const v = (e as unknown as Record<string, unknown>)[f.name];
+      for (const u of uses) {
+        if (isEntityObject(u.value)) continue;
+        const match =
+          typeof v === 'object' && v !== null
+            ? v === u.value
+            : Object.is(v, u.value) && (f.name === u.param || f.name === u.lastSegment);
+        if (match) {
+          if (!sources) sources = {};
+          sources[f.name] = u.holderId;
+          break;
+        }
+      }
+    }
+    if (sources) {
+      if (!map) map = new Map();
+      map.set(e, { ...metaOf(e).attributeSource, ...sources });
+    }
+  }
+  return map;
+}
+
+/**
+ * The registry of callable functions. The static methods use `CallableRegistry.default`;
+ * `new CallableRegistry({ entities })` is an isolated one (tests, several worlds).
+ *
+ * ```ts
+ * CallableRegistry.register('update_gpa', ({ student, newGpa }: { student: Student; newGpa: number }) => {
+ *   student.gpa = newGpa;
+ *   return student;
+ * }, { params: { student: Student, newGpa: Number }, returns: Student });
+ * const updated = CallableRegistry.execute<Student>('update_gpa', { student, newGpa: 3.8 });
+ * ```
+ */
+export class CallableRegistry {
+  private static current: CallableRegistry = new CallableRegistry();
+
+  private readonly functions = new Map<string, FunctionRecord>();
+  private readonly records = new Map<string, FunctionExecution>();
+  private readonly ownEntities: EntityRegistry | null;
+  /** The bus `function.execute` events go to. */
+  readonly bus: EventBus;
+
+  constructor(options: CallableRegistryOptions = {}) {
+    this.ownEntities = options.entities ?? null;
+    this.bus = options.events ?? defaultBus;
+  }
+
+  /** The registry behind the static API. */
+  static get default(): CallableRegistry {
+    return CallableRegistry.current;
+  }
+
+  /** The entity registry executions read and write. */
+  get entities(): EntityRegistry {
+    return this.ownEntities ?? EntityRegistry.default;
+  }
+
+  // ---- registration ---------------------------------------------------------------------------
+
+  /**
+   * Registers `fn` under `name`. The signature (or the generated table's entry for `name`)
+   * enables argument type checks, `ConfigEntity` parameters from loose arguments, result checks
+   * and `describe()`; without one, entities and addresses are still recognised by value.
+   * @throws RegistrationError for a duplicate name, a non-function or an invalid signature.
+   */
+  register<A, R>(name: string, fn: (args: A) => R, signature?: SignatureSpec): RegisteredFunction<A, R> {
+    if (typeof name !== 'string' || name.length === 0) throw new RegistrationError(String(name), 'the name must be a non-empty string');
+    if (typeof fn !== 'function') throw new RegistrationError(name, `expected a function, got ${describeValue(fn)}`);
+    if (this.functions.has(name)) throw new RegistrationError(name, 'a function with this name is registered already');
+    const explicit = signature === undefined ? null : compileSignature(name, signature);
+    const generation = generatedSignaturesGeneration();
+    const plan = compileBindingPlan(name, explicit ?? generatedSignatureOf(name) ?? null);
+    this.functions.set(name, {
+      name,
+      fn: fn as AnyFunction,
+      isAsync: fn instanceof (AsyncFunctionCtor as new () => unknown),
+      explicit,
+      plan,
+      generation,
+    });
+    return {
+      name,
+      execute: (args) => this.execute(name, args as Record<string, unknown>) as Awaited<R>,
+      aexecute: (args) => this.aexecute(name, args as Record<string, unknown>) as Promise<Awaited<R>>,
+    };
+  }
+
+  /** True if a function is registered under `name`. */
+  has(name: string): boolean {
+    return this.functions.has(name);
+  }
+
+  private lookup(name: string): FunctionRecord {
+    const rec = this.functions.get(name);
+    if (rec === undefined) throw new UnknownFunctionError(String(name), [...this.functions.keys()]);
+    if (rec.explicit === null && rec.generation !== generatedSignaturesGeneration()) {
+      rec.generation = generatedSignaturesGeneration();
+      rec.plan = compileBindingPlan(name, generatedSignatureOf(name) ?? null);
+    }
+    return rec;
+  }
+
+  /** The signature in use for a function (explicit, generated) or null. */
+  signatureOf(name: string): FunctionSignature | null {
+    return this.lookup(name).plan.signature;
+  }
+
+  // ---- execution ------------------------------------------------------------------------------
+
+  /**
+   * Runs a synchronous registered function and returns its stored result: one entity, an array
+   * of entities in order, or a non-entity result as it was returned.
+   * @throws UnknownFunctionError, ArgumentError, address errors, AsyncFunctionError,
+   * ReturnTypeError, and whatever the function throws (the same error object).
+   */
+  execute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): ResultOf<N>;
+  execute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): R;
+  execute(name: string, args?: Record<string, unknown>): unknown {
+    const rec = this.lookup(name);
+    if (rec.isAsync) throw new AsyncFunctionError(name);
+    const registry = this.entities;
+    const bound = bindArguments(rec.plan, args, registry);
+    const executionId = newId();
+    if (!this.bus.isObserved) return this.runSync(rec, bound, registry, executionId);
+    return this.observed(rec.name, executionId, () => this.runSync(rec, bound, registry, executionId));
+  }
+
+  /**
+   * Runs a registered function, sync or async, and resolves to its stored result. Concurrent
+   * executions are isolated; two started from the same version both succeed (a branch).
+   */
+  aexecute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>;
+  aexecute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): Promise<R>;
+  async aexecute(name: string, args?: Record<string, unknown>): Promise<unknown> {
+    const rec = this.lookup(name);
+    const registry = this.entities;
+    const bound = bindArguments(rec.plan, args, registry);
+    const executionId = newId();
+    if (!this.bus.isObserved) return this.runAsync(rec, bound, registry, executionId);
+    return this.observed(rec.name, executionId, () => this.runAsync(rec, bound, registry, executionId));
+  }
+
+  // ===== EVENTS: function.execute — the one place it is emitted (SPEC §7) =====================
+  /**
+   * Runs one execution (after argument binding) as the `function.execute` operation: a `started`
+   * event, then `completed` (execution id, inputs, outputs, semantics, versions, duration) or
+   * `failed`. Only called when the bus is observed; otherwise `execute` runs the body directly
+   * and builds no event at all. Events nested in the call (pre-call versioning, commits,
+   * handlers) are parented to the start event.
+   */
+  private observed<T>(functionName: string, executionId: string, body: () => T): T {
+    return runOperation(
+      this.bus,
+      (): OperationSpec => ({
+        type: 'function.execute',
+        subjectType: 'function',
+        subjectId: functionName,
+        metadata: { executionId, functionName },
+      }),
+      body,
+      () => {
+        const r = this.records.get(executionId);
+        if (r === undefined) return {};
+        return {
+          inputs: r.inputs.entities,
+          inputRootIds: r.inputs.rootIds,
+          outputIds: r.outputIds,
+          semantics: r.semantics,
+          versionIds: r.versionIds,
+          durationMs: r.durationMs,
+        };
+      },
+    );
+  }
+
+  private runSync(rec: FunctionRecord, bound: BoundCall, registry: EntityRegistry, executionId: string): unknown {
+    const roots = prepareInputs(rec.plan, bound, registry);
+    const tx = new Transaction(registry, { functionName: rec.name, executionId });
+    for (let i = 0; i < roots.length; i++) tx.addInput(roots[i]);
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    let result: unknown;
+    let sources: Map<EntityObject, Record<string, string | null>> | undefined;
+    try {
+      const { fn } = rec;
+      const args = bound.args;
+      if (bound.addresses === null) {
+        result = tx.run(() => fn(args));
+      } else {
+        const uses = bound.addresses;
+        result = tx.run(() => {
+          const r = fn(args);
+          if (!isThenable(r)) sources = attributeSources(r, uses);
+          return r;
+        });
+      }
+    } catch (error) {
+      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
+      throw error;
+    }
+    if (isThenable(result)) {
+      // The function ran and returned a promise: too late to await it here. Its work is dropped.
+      Promise.resolve(result).then(undefined, () => undefined);
+      const error = new AsyncFunctionError(rec.name, true);
+      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
+      throw error;
+    }
+    return this.finish(rec, bound, roots, tx, result, sources, executionId, startedAt, t0);
+  }
+
+  private async runAsync(rec: FunctionRecord, bound: BoundCall, registry: EntityRegistry, executionId: string): Promise<unknown> {
+    const roots = prepareInputs(rec.plan, bound, registry);
+    const tx = new Transaction(registry, { functionName: rec.name, executionId });
+    for (let i = 0; i < roots.length; i++) tx.addInput(roots[i]);
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    let result: unknown;
+    let sources: Map<EntityObject, Record<string, string | null>> | undefined;
+    try {
+      const { fn } = rec;
+      const args = bound.args;
+      const uses = bound.addresses;
+      result = await tx.runAsync(async () => {
+        const r = await fn(args);
+        if (uses !== null) sources = attributeSources(r, uses);
+        return r;
+      });
+    } catch (error) {
+      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
+      throw error;
+    }
+    return this.finish(rec, bound, roots, tx, result, sources, executionId, startedAt, t0);
+  }
+
+  /** After a successful call: result check, commit, record, stored result. */
+  private finish(
+    rec: FunctionRecord,
+    bound: BoundCall,
+    roots: readonly EntityObject[],
+    tx: Transaction,
+    result: unknown,
+    sources: Map<EntityObject, Record<string, string | null>> | undefined,
+    executionId: string,
+    startedAt: number,
+    t0: number,
+  ): unknown {
+    const returns = rec.plan.signature?.returns ?? null;
+    if (returns !== null) {
+      const m = mismatch(returns, result);
+      if (m !== null) {
+        const error = new ReturnTypeError(
+          rec.name,
+          typeText(returns),
+          describeValue(m.at === '' ? result : m.found),
+          m.at === '' ? '' : `result${m.at} (expected ${typeText(m.expected)} there)`,
+        );
+        this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
+        throw error;
+      }
+    }
+
+    let kind = RESULT_NONE;
+    let outputs: readonly EntityObject[] = NO_OUTPUTS;
+    if (typeof result === 'object' && result !== null) {
+      if (isEntityObject(result)) {
+        kind = RESULT_ENTITY;
+        outputs = [result];
+      } else if (Array.isArray(result)) {
+        kind = RESULT_ARRAY;
+        const list: EntityObject[] = [];
+        for (let i = 0; i < result.length; i++) {
+          const v = result[i];
+          if (isEntityObject(v)) list.push(v);
+          else if (typeof v === 'object' && v !== null) kind = RESULT_NESTED;
+        }
+        if (kind === RESULT_NESTED) {
+          list.length = 0;
+          collectOutputs(result, list, 0);
+        }
+        outputs = list;
+        if (list.length === 0) kind = RESULT_NONE;
+      } else {
+        const list: EntityObject[] = [];
+        collectOutputs(result, list, 0);
+        if (list.length > 0) {
+          kind = RESULT_NESTED;
+          outputs = list;
+        }
+      }
+    }
+
+    let committed: { outputs: TransactionOutput[]; versions: RootVersion[] };
+    try {
+      // `arguments`: the entities handed to the function (stored versions). A returned entity
+      // that is one of them is a mutation of its tree, not a detachment (SPEC §5).
+      const options: CommitOptionsWithArguments = { arguments: bound.entities };
+      if (sources !== undefined) options.attributeSource = sources;
+      if (kind === RESULT_ARRAY || kind === RESULT_NESTED) options.multiple = true;
+      committed = tx.commit(outputs, options);
+    } catch (error) {
+      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
+      throw error;
+    }
+
+    const outs = committed.outputs;
+    let value: unknown;
+    if (kind === RESULT_ENTITY) {
+      value = outs[0].entity;
+    } else if (kind === RESULT_ARRAY) {
+      const arr = result as unknown[];
+      const copy = new Array<unknown>(arr.length);
+      for (let i = 0, k = 0; i < arr.length; i++) copy[i] = isEntityObject(arr[i]) ? outs[k++].entity : arr[i];
+      value = copy;
+    } else if (kind === RESULT_NESTED) {
+      const stored = new Map<EntityObject, EntityObject>();
+      for (let i = 0; i < outs.length; i++) stored.set(outputs[i], outs[i].entity);
+      value = rebuildResult(result, stored, 0);
+    } else {
+      value = result;
+    }
+    this.records.set(
+      executionId,
+      new FunctionExecution(executionId, rec.name, bound, roots, startedAt, performance.now() - t0, {
+        ok: true,
+        outputs: outs,
+        versions: committed.versions,
+        result: value,
+      }),
+    );
+    bound.args = DROPPED; // the record keeps the inputs, not the function's argument object
+    return value;
+  }
+
+  private fail(
+    functionName: string,
+    executionId: string,
+    bound: BoundCall,
+    roots: readonly EntityObject[],
+    startedAt: number,
+    t0: number,
+    error: unknown,
+  ): void {
+    this.records.set(
+      executionId,
+      new FunctionExecution(executionId, functionName, bound, roots, startedAt, performance.now() - t0, { ok: false, error }),
+    );
+    bound.args = DROPPED;
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  /** Every execution record, oldest first. */
+  executions(): FunctionExecution[] {
+    return [...this.records.values()];
+  }
+
+  /** The record of one execution, or undefined. */
+  execution(executionId: string): FunctionExecution | undefined {
+    return this.records.get(typeof executionId === 'string' ? executionId.toLowerCase() : executionId);
+  }
+
+  /**
+   * The execution that produced an entity version (its `derivedFromExecutionId`), given the
+   * stored entity or its ecsId. Undefined for versions no execution of this registry produced
+   * (an `unchanged` output names the execution that produced it earlier, if any).
+   */
+  executionOf(entityOrEcsId: object | string): FunctionExecution | undefined {
+    let e: EntityObject | undefined;
+    if (typeof entityOrEcsId === 'string') e = this.entities.findStoredEntity<EntityObject>(entityOrEcsId);
+    else if (isEntityObject(entityOrEcsId)) e = entityOrEcsId;
+    if (e === undefined) return undefined;
+    const id = metaOf(e).derivedFromExecutionId;
+    return id === null ? undefined : this.records.get(id);
+  }
+
+  /** Names of the registered functions, in registration order. */
+  names(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  /** Every function with its parameters and result as JSON Schema (untyped functions flagged `typed: false`). */
+  list(): FunctionDescription[] {
+    return [...this.functions.keys()].map((name) => describeFunction(name, this.lookup(name).plan.signature));
+  }
+
+  /**
+   * One function's parameters and result as JSON Schema.
+   * @throws UnknownFunctionError; SignatureRequiredError for a function without a signature.
+   */
+  describe(name: string): FunctionDescription {
+    const sig = this.lookup(name).plan.signature;
+    if (sig === null) throw new SignatureRequiredError(name, 'describe()');
+    return describeFunction(name, sig);
+  }
+
+  /** Forgets every execution record (functions stay registered). */
+  clearExecutions(): void {
+    this.records.clear();
+  }
+
+  /** Unregisters every function and forgets every execution record. */
+  reset(): this {
+    this.functions.clear();
+    this.records.clear();
+    return this;
+  }
+
+  // ---- static facade over the default registry ----------------------------------------------
+
+  static register<A, R>(name: string, fn: (args: A) => R, signature?: SignatureSpec): RegisteredFunction<A, R> {
+    return CallableRegistry.current.register(name, fn, signature);
+  }
+  static has(name: string): boolean {
+    return CallableRegistry.current.has(name);
+  }
+  static execute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): ResultOf<N>;
+  static execute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): R;
+  static execute(name: string, args?: Record<string, unknown>): unknown {
+    return CallableRegistry.current.execute(name, args);
+  }
+  static aexecute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>;
+  static aexecute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): Promise<R>;
+  static aexecute(name: string, args?: Record<string, unknown>): Promise<unknown> {
+    return CallableRegistry.current.aexecute(name, args);
+  }
+  static executions(): FunctionExecution[] {
+    return CallableRegistry.current.executions();
+  }
+  static execution(executionId: string): FunctionExecution | undefined {
+    return CallableRegistry.current.execution(executionId);
+  }
+  static executionOf(entityOrEcsId: object | string): FunctionExecution | undefined {
+    return CallableRegistry.current.executionOf(entityOrEcsId);
+  }
+  static list(): FunctionDescription[] {
+    return CallableRegistry.current.list();
+  }
+  static describe(name: string): FunctionDescription {
+    return CallableRegistry.current.describe(name);
+  }
+  static names(): string[] {
+    return CallableRegistry.current.names();
+  }
+  static signatureOf(name: string): FunctionSignature | null {
+    return CallableRegistry.current.signatureOf(name);
+  }
+  static clearExecutions(): void {
+    CallableRegistry.current.clearExecutions();
+  }
+  /** Clears the default registry (functions and records) and returns it. */
+  static reset(): CallableRegistry {
+    return CallableRegistry.current.reset();
+  }
+}
+
+/** Options of the `@callable()` decorator. */
+export interface CallableOptions {
+  /** The registered name (default: the method's name). */
+  readonly name?: string;
+  readonly signature?: SignatureSpec;
+  /** Where to register (default: `CallableRegistry.default` at decoration time). */
+  readonly registry?: CallableRegistry;
+}
+
+/**
+ * Registers a static method as a callable function (`this` is the class):
+ * ```ts
+ * class Grades {
+ *   @callable('update_gpa', { params: { student: Student, newGpa: Number }, returns: Student })
+ *   static updateGpa({ student, newGpa }: { student: Student; newGpa: number }) { ... }
+ * }
+ * ```
+ * Works with TypeScript's `experimentalDecorators` and with standard decorators.
+ */
+export function callable(nameOrOptions?: string | CallableOptions, signature?: SignatureSpec) {
+  const options: CallableOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions, signature } : { signature, ...nameOrOptions };
+  return function callableDecorator(target: unknown, key: unknown, descriptor?: PropertyDescriptor): void {
+    const registry = options.registry ?? CallableRegistry.default;
+    // Standard decorators: (method, context).
+    if (typeof key === 'object' && key !== null && 'kind' in key) {
+      const context = key as { kind: string; name: string | symbol; static: boolean; addInitializer(init: (this: unknown) => void): void };
+      const name = options.name ?? String(context.name);
+      if (context.kind !== 'method' || !context.static) {
+        throw new RegistrationError(name, '@callable() decorates static methods');
+      }
+      const method = target as AnyFunction;
+      context.addInitializer(function (this: unknown) {
+        registry.register(name, method.bind(this), options.signature);
+      });
+      return;
+    }
+    // experimentalDecorators: (class, propertyKey, descriptor) for a static method.
+    const name = options.name ?? String(key);
+    if (typeof target !== 'function' || descriptor === undefined || typeof descriptor.value !== 'function') {
+      throw new RegistrationError(name, '@callable() decorates static methods');
+    }
+    registry.register(name, (descriptor.value as AnyFunction).bind(target), options.signature);
+  };
+}

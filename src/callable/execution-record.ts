@@ -1,0 +1,169 @@
+/**
+ * `FunctionExecution` (SPEC §5): the record every execution that reaches the function leaves,
+ * successful or failed. Frozen once created.
+ *
+ * Records are made on the hot path of every execution and kept, so a record holds the raw
+ * parts the execution produced anyway (the stored inputs, the commit's outputs and versions) and
+ * builds its id lists and input maps on first read (then keeps them). Reads look like plain
+ * frozen data; `toJSON()` gives a plain object.
+ */
+import { metaOf, type EntityObject } from '../metadata/object-model';
+import type { RootVersion } from '../store/root-version';
+import type { OutputSemantic, TransactionOutput } from '../store/transaction';
+
+export type { OutputSemantic };
+
+export type ExecutionStatus = 'succeeded' | 'failed';
+
+/** What the function received. */
+export interface ExecutionInputs {
+  /** Argument position (`student`, `students[1]`, `options`) -> ecsId of the stored entity version passed. */
+  readonly entities: Readonly<Record<string, string>>;
+  /** Argument position -> the address given there (canonical form). */
+  readonly addresses: Readonly<Record<string, string>>;
+  /** Top-level arguments holding no entity -> frozen copies of the values the function received. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Root ecsIds of the input trees (the stored versions the function's changes are based on). */
+  readonly rootIds: readonly string[];
+}
+
+/** A failure, as recorded (the error object itself reached the caller). */
+export interface ExecutionError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** The raw inputs of a record (what argument binding produced). */
+export interface RawInputs {
+  /** Stored entity versions the function received, with their argument positions. */
+  readonly entities: readonly EntityObject[];
+  readonly entityPaths: readonly string[];
+  /** Addresses met, with their argument positions (null: none). */
+  readonly addresses: ReadonlyArray<{ readonly argument: string; readonly address: string }> | null;
+  /** Frozen copies of the top-level arguments that hold no entity. */
+  readonly values: Record<string, unknown>;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+const NO_ADDRESSES: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Error -> `{ name, message }` (non-Error throws: `typeof` and `String()`). */
+function describeError(error: unknown): ExecutionError {
+  if (error instanceof Error) return Object.freeze({ name: error.name, message: error.message });
+  return Object.freeze({ name: typeof error, message: String(error) });
+}
+
+export class FunctionExecution {
+  /** Lower-case UUID; every version this execution produced has it as `derivedFromExecutionId`. */
+  readonly id: string;
+  readonly functionName: string;
+  readonly status: ExecutionStatus;
+  /** What the caller received: stored entities (or an array of them) or the non-entity result as returned. */
+  readonly result: unknown;
+  readonly error: ExecutionError | null;
+  /** Milliseconds since the epoch when the function was called. */
+  readonly startedAt: number;
+  /** Milliseconds (fractional) from the call to the end of the commit (or the failure). */
+  readonly durationMs: number;
+
+  readonly #raw: RawInputs;
+  readonly #roots: readonly EntityObject[];
+  readonly #outputs: readonly TransactionOutput[];
+  readonly #versions: readonly RootVersion[];
+  // Built on first read (private fields stay writable on a frozen object).
+  #inputs: ExecutionInputs | undefined;
+  #outputIds: readonly string[] | undefined;
+  #semantics: readonly OutputSemantic[] | undefined;
+  #versionIds: readonly string[] | undefined;
+
+  /** @internal Records are created by `CallableRegistry`. */
+  constructor(
+    id: string,
+    functionName: string,
+    raw: RawInputs,
+    roots: readonly EntityObject[],
+    startedAt: number,
+    durationMs: number,
+    outcome:
+      | { readonly ok: true; readonly outputs: readonly TransactionOutput[]; readonly versions: readonly RootVersion[]; readonly result: unknown }
+      | { readonly ok: false; readonly error: unknown },
+  ) {
+    this.id = id;
+    this.functionName = functionName;
+    this.startedAt = startedAt;
+    this.durationMs = durationMs;
+    this.#raw = raw;
+    this.#roots = roots;
+    if (outcome.ok) {
+      this.status = 'succeeded';
+      this.result = outcome.result;
+      this.error = null;
+      this.#outputs = outcome.outputs;
+      this.#versions = outcome.versions;
+    } else {
+      this.status = 'failed';
+      this.result = undefined;
+      this.error = describeError(outcome.error);
+      this.#outputs = NONE;
+      this.#versions = NONE;
+    }
+    Object.freeze(this);
+  }
+
+  /** What the function received: entity versions, addresses, plain values, input tree roots. */
+  get inputs(): ExecutionInputs {
+    if (this.#inputs === undefined) {
+      const raw = this.#raw;
+      const entities: Record<string, string> = {};
+      for (let i = 0; i < raw.entities.length; i++) entities[raw.entityPaths[i]] = metaOf(raw.entities[i]).ecsId;
+      let addresses = NO_ADDRESSES;
+      if (raw.addresses !== null) {
+        const a: Record<string, string> = {};
+        for (const u of raw.addresses) a[u.argument] = u.address;
+        addresses = Object.freeze(a);
+      }
+      this.#inputs = Object.freeze({
+        entities: Object.freeze(entities),
+        addresses,
+        values: Object.freeze(raw.values),
+        rootIds: Object.freeze(this.#roots.map((r) => metaOf(r).ecsId)),
+      });
+    }
+    return this.#inputs;
+  }
+
+  /** ecsIds of the stored entities returned, in order (empty for a non-entity result or a failure). */
+  get outputIds(): readonly string[] {
+    if (this.#outputIds === undefined) this.#outputIds = Object.freeze(this.#outputs.map((o) => metaOf(o.entity).ecsId));
+    return this.#outputIds;
+  }
+
+  /** Per output (same order as `outputIds`): mutation, creation, detachment or unchanged. */
+  get semantics(): readonly OutputSemantic[] {
+    if (this.#semantics === undefined) this.#semantics = Object.freeze(this.#outputs.map((o) => o.semantic));
+    return this.#semantics;
+  }
+
+  /** Root ecsIds of every version this execution created (input trees changed, new roots). */
+  get versionIds(): readonly string[] {
+    if (this.#versionIds === undefined) this.#versionIds = Object.freeze(this.#versions.map((v) => v.ecsId));
+    return this.#versionIds;
+  }
+
+  /** A plain object of the record (for logs, JSON, comparisons). */
+  toJSON(): Record<string, unknown> {
+    return {
+      id: this.id,
+      functionName: this.functionName,
+      inputs: this.inputs,
+      outputIds: this.outputIds,
+      semantics: this.semantics,
+      versionIds: this.versionIds,
+      result: this.result,
+      status: this.status,
+      error: this.error,
+      startedAt: this.startedAt,
+      durationMs: this.durationMs,
+    };
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * JSON Schema of registered functions (SPEC §5: `list()` / `describe(name)`), so the registry can
+ * be offered to tool-calling clients. Parameters are one object schema; an entity parameter is
+ * an address string (`@<ecsId>`: clients hold no entity objects); a `ConfigEntity` parameter is
+ * the object of its fields (defaults shown, none required). Entity classes in results and
+ * configs are described once each under `$defs`, from their field metadata (`classMetaOf`).
+ */
+import { classMetaOf, entityClassByName, type AnyClass } from '../metadata/class-registry';
+import type { ContainerShape, FieldMeta } from '../metadata/types';
+import { templateValues } from './class-defaults';
+import { isConfigClass } from './config-entity';
+import type { FunctionSignature, TypeShape } from './signatures';
+
+export type JsonSchema = { [key: string]: unknown };
+
+/** One function as offered to clients. */
+export interface FunctionDescription {
+  readonly name: string;
+  readonly description?: string;
+  /** False for a function registered without a signature (its schemas then accept anything). */
+  readonly typed: boolean;
+  /** An object schema of the named arguments. */
+  readonly parameters: JsonSchema;
+  /** The result's schema (`{}`: not declared). */
+  readonly returns: JsonSchema;
+}
+
+const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
+/** `@` + UUID + optional path: what an address argument looks like. */
+export const ADDRESS_PATTERN = '^@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}([.\\[].*)?$';
+
+class Defs {
+  readonly defs: Record<string, JsonSchema> = {};
+
+  /** A `$ref` to the class's schema, adding it (and the classes it refers to) on first use. */
+  ref(ctor: AnyClass): JsonSchema {
+    const meta = classMetaOf(ctor);
+    if (!(meta.name in this.defs)) {
+      this.defs[meta.name] = {}; // placeholder: recursive classes refer to themselves
+      this.defs[meta.name] = this.classSchema(ctor);
+    }
+    return { $ref: `#/$defs/${meta.name}` };
+  }
+
+  classSchema(ctor: AnyClass): JsonSchema {
+    const meta = classMetaOf(ctor);
+    const template = templateValues(ctor);
+    const properties: Record<string, JsonSchema> = {};
+    const required: string[] = [];
+    for (const f of meta.fields) {
+      const schema = this.fieldSchema(f, template?.[f.index]);
+      const dflt = template === null ? undefined : jsonDefault(template[f.index]);
+      properties[f.name] = dflt === undefined ? schema : { ...schema, default: dflt };
+      if (!f.optional && !isConfigClass(ctor)) required.push(f.name);
+    }
+    const out: JsonSchema = { type: 'object', title: meta.name, properties, additionalProperties: false };
+    if (required.length > 0) out.required = required;
+    return out;
+  }
+
+  fieldSchema(f: FieldMeta, sample: unknown): JsonSchema {
+    // 'Object' is what reflection reports for a property without a type annotation: no information.
+    if (f.declaredType && f.declaredType !== 'Object') {
+      const s = this.declared(f.declaredType);
+      if (s !== null) return s;
+    }
+    if (f.shape) return this.container(f.shape);
+    const inferred = sampleSchema(sample);
+    return f.declaredType === 'Object' && Object.keys(inferred).length === 0 ? { type: 'object' } : inferred;
+  }
+
+  container(shape: ContainerShape): JsonSchema {
+    switch (shape.kind) {
+      case 'entity': {
+        const record = entityClassByName(shape.className);
+        return record ? this.ref(record.ctor) : { type: 'object', title: shape.className };
+      }
+      case 'array':
+        return { type: 'array', items: this.container(shape.of) };
+      case 'set':
+        return { type: 'array', uniqueItems: true, items: this.container(shape.of) };
+      case 'tuple':
+        return { type: 'array', prefixItems: shape.of.map((s) => this.container(s)), minItems: shape.of.length, maxItems: shape.of.length };
+      case 'map':
+      case 'record':
+        return { type: 'object', additionalProperties: this.container(shape.of) };
+      default:
+        return {};
+    }
+  }
+
+  /** Schema of a declared type written in TypeScript (generated metadata) or a reflected class name. */
+  declared(text: string): JsonSchema | null {
+    const t = text.trim();
+    const alts = splitTop(t, '|');
+    if (alts.length > 1) {
+      const parts = alts.map((a) => a.trim()).filter((a) => a !== 'undefined');
+      if (parts.length === 1) return this.declared(parts[0]);
+      const schemas = parts.map((a) => this.declared(a) ?? {});
+      return { anyOf: schemas };
+    }
+    if (/^'.*'$|^".*"$/.test(t)) return { const: t.slice(1, -1) };
+    if (/^-?\d+(\.\d+)?$/.test(t)) return { const: Number(t) };
+    switch (t) {
+      case 'string':
+      case 'String':
+        return { type: 'string' };
+      case 'number':
+      case 'Number':
+        return { type: 'number' };
+      case 'boolean':
+      case 'Boolean':
+      case 'true':
+      case 'false':
+        return t === 'true' || t === 'false' ? { const: t === 'true' } : { type: 'boolean' };
+      case 'bigint':
+      case 'BigInt':
+        return { type: 'integer' };
+      case 'null':
+        return { type: 'null' };
+      case 'Date':
+        return { type: 'string', format: 'date-time' };
+      case 'Array':
+        return { type: 'array' };
+      case 'Object':
+      case 'object':
+      case 'Map':
+        return { type: 'object' };
+      case 'Set':
+        return { type: 'array', uniqueItems: true };
+      case 'unknown':
+      case 'any':
+        return {};
+      default:
+        break;
+    }
+    if (t.endsWith('[]')) return { type: 'array', items: this.declared(t.slice(0, -2)) ?? {} };
+    if (t.startsWith('(') && t.endsWith(')')) return this.declared(t.slice(1, -1));
+    if (t.startsWith('[') && t.endsWith(']')) {
+      const items = splitTop(t.slice(1, -1), ',').map((s) => this.declared(s.trim()) ?? {});
+      return { type: 'array', prefixItems: items, minItems: items.length, maxItems: items.length };
+    }
+    const generic = /^(\w+)<(.*)>$/.exec(t);
+    if (generic) {
+      const args = splitTop(generic[2], ',').map((s) => s.trim());
+      switch (generic[1]) {
+        case 'Array':
+        case 'ReadonlyArray':
+          return { type: 'array', items: this.declared(args[0]) ?? {} };
+        case 'Set':
+        case 'ReadonlySet':
+          return { type: 'array', uniqueItems: true, items: this.declared(args[0]) ?? {} };
+        case 'Map':
+        case 'ReadonlyMap':
+        case 'Record':
+          return { type: 'object', additionalProperties: this.declared(args[1] ?? 'unknown') ?? {} };
+        default:
+          return null;
+      }
+    }
+    const record = entityClassByName(t);
+    if (record) return this.ref(record.ctor);
+    return null;
+  }
+
+  /** Schema of a signature type. `input`: entities also accept an address. */
+  shape(s: TypeShape, input: boolean): JsonSchema {
+    switch (s.kind) {
+      case 'entity': {
+        const ctor = s.ctor ?? entityClassByName(s.className)?.ctor;
+        if (!ctor) return { type: 'object', title: s.className };
+        // Input entities are passed by address (clients hold no entity objects); configs as objects.
+        if (!input || isConfigClass(ctor)) return this.ref(ctor);
+        return { type: 'string', title: s.className, pattern: ADDRESS_PATTERN, description: `a stored ${s.className}: its address, @<ecsId>` };
+      }
+      case 'string':
+        return { type: 'string' };
+      case 'number':
+        return { type: 'number' };
+      case 'boolean':
+        return { type: 'boolean' };
+      case 'bigint':
+        return { type: 'integer' };
+      case 'null':
+        return { type: 'null' };
+      case 'undefined':
+        return { not: {} };
+      case 'date':
+        return { type: 'string', format: 'date-time' };
+      case 'object':
+        return { type: 'object' };
+      case 'unknown':
+        return {};
+      case 'optional':
+        return this.shape(s.of, input);
+      case 'union':
+        return { anyOf: s.of.filter((a) => a.kind !== 'undefined').map((a) => this.shape(a, input)) };
+      case 'array':
+        return { type: 'array', items: this.shape(s.of, input) };
+      case 'set':
+        return { type: 'array', uniqueItems: true, items: this.shape(s.of, input) };
+      case 'tuple':
+        return { type: 'array', prefixItems: s.of.map((a) => this.shape(a, input)), minItems: s.of.length, maxItems: s.of.length };
+      case 'map':
+      case 'record':
+        return { type: 'object', additionalProperties: this.shape(s.of, input) };
+    }
+  }
+}
+
+/** Splits at `sep` outside brackets, parentheses, angle brackets and quotes. */
+function splitTop(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '<' || c === '[' || c === '(' || c === '{') depth++;
+    else if (c === '>' || c === ']' || c === ')' || c === '}') depth--;
+    else if (c === sep && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+function sampleSchema(v: unknown): JsonSchema {
+  switch (typeof v) {
+    case 'string':
+      return { type: 'string' };
+    case 'number':
+      return { type: 'number' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'bigint':
+      return { type: 'integer' };
+    default:
+      if (Array.isArray(v)) return { type: 'array' };
+      if (v instanceof Date) return { type: 'string', format: 'date-time' };
+      if (v instanceof Set) return { type: 'array', uniqueItems: true };
+      if (v instanceof Map || (typeof v === 'object' && v !== null)) return { type: 'object' };
+      return {};
+  }
+}
+
+/** A JSON default for a class-field default: scalars, and plain arrays/objects of scalars. */
+function jsonDefault(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (Array.isArray(v)) return v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x)) ? [...v] : undefined;
+  return undefined;
+}
+
+/** The JSON Schema description of one function. */
+export function describeFunction(name: string, signature: FunctionSignature | null): FunctionDescription {
+  if (signature === null) {
+    return Object.freeze({
+      name,
+      typed: false,
+      parameters: { $schema: DRAFT, type: 'object', additionalProperties: true },
+      returns: {},
+    });
+  }
+  const defs = new Defs();
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const p of signature.params) {
+    const s = defs.shape(p.type, true);
+    properties[p.name] = p.description ? { ...s, description: p.description } : s;
+    const isConfig = p.type.kind === 'entity' && p.type.ctor !== undefined && isConfigClass(p.type.ctor);
+    if (!p.optional && !isConfig) required.push(p.name);
+  }
+  const parameters: JsonSchema = { $schema: DRAFT, type: 'object', properties, required, additionalProperties: false };
+  if (Object.keys(defs.defs).length > 0) parameters.$defs = defs.defs;
+  let returns: JsonSchema = {};
+  if (signature.returns !== null) {
+    const rdefs = new Defs();
+    returns = rdefs.shape(signature.returns, false);
+    if (Object.keys(rdefs.defs).length > 0) returns = { ...returns, $defs: rdefs.defs };
+  }
+  const out: FunctionDescription = { name, typed: true, parameters, returns };
+  return Object.freeze(signature.description ? { ...out, description: signature.description } : out);
+}
