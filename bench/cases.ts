@@ -7,13 +7,14 @@ import type { BenchCase } from './harness/types';
 import { plainMutableCase } from './baselines/plain';
 import { immerCase, immerArrayMethodsCase } from './baselines/immer';
 import { mstCase } from './baselines/mst';
+import { frameworkCases } from './framework/cases';
 
 export const cases: BenchCase[] = [
+  ...frameworkCases,
   plainMutableCase,
   immerArrayMethodsCase,
   immerCase,
   mstCase,
-  // Framework cases go here, e.g. { name: 'execute', framework: true, setup(size, moves) {...} }.
 ];
 
 export type { BenchCase, CaseInstance, SetupContext, CaseLimits } from './harness/types';

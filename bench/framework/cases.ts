@@ -1,0 +1,123 @@
+/**
+ * The framework's benchmark cases: the reference operation (execute move_agent) with and without
+ * an event subscriber, and its components on their own. Modules load lazily inside `setup`.
+ */
+import type { BenchCase, CaseInstance } from '../harness/types';
+import type { Size } from '../workload/sizes';
+import type { Move } from '../workload/moves';
+
+type Framework = typeof import('../../src');
+type Model = typeof import('../../examples/gridmap/model');
+
+interface World {
+  fw: Framework;
+  model: Model;
+  callables: InstanceType<Framework['CallableRegistry']>;
+  entities: InstanceType<Framework['EntityRegistry']>;
+  bus: InstanceType<Framework['EventBus']>;
+  root: import('../../examples/gridmap/model').GridMap;
+}
+
+/** A fresh, isolated world with the grid registered (version 1) and move_agent registered. */
+function world(size: Size): World {
+  const fw = require('../../src') as Framework;
+  const model = require('../../examples/gridmap/model') as Model;
+  const bus = new fw.EventBus();
+  const entities = new fw.EntityRegistry({ bus });
+  const callables = new fw.CallableRegistry({ entities, events: bus });
+  callables.register('move_agent', model.moveAgent);
+  const working = model.buildGridMap(size.nodes, size.agentsPerNode);
+  const v1 = entities.promoteToRoot(working);
+  return { fw, model, callables, entities, bus, root: v1.root as unknown as World['root'] };
+}
+
+const names = (g: World['root']) => () => g.nodes.map((n) => n.agents.map((a) => a.name));
+
+function executeCase(name: string, description: string, subscribe: boolean): BenchCase {
+  return {
+    name,
+    description,
+    framework: true,
+    setup(size, moves) {
+      const w = world(size);
+      const sub = subscribe ? w.bus.on('**', () => undefined) : null;
+      let latest = w.root;
+      const instance: CaseInstance = {
+        op(i) {
+          const m = moves[i];
+          latest = w.callables.execute('move_agent', { gridmap: latest, ...m }) as World['root'];
+        },
+        retained: () => latest,
+        names: () => names(latest)(),
+        teardown: () => sub?.unsubscribe(),
+      };
+      return instance;
+    },
+  };
+}
+
+/** Component cases are O(tree): cap their op counts at the large sizes. */
+function componentLimits(size: Size) {
+  if (size.entities > 20_000) return { warmup: 3, timed: 10, note: 'O(tree) component: 3 warm-up + 10 timed ops at this size' };
+  if (size.entities > 2_000) return { warmup: 20, timed: 100, note: 'O(tree) component: 20 warm-up + 100 timed ops at this size' };
+  return undefined;
+}
+
+/** Applies a move to a working tree (for the version component). */
+function applyWorking(root: World['root'], m: Move): void {
+  const src = root.nodes[m.sourceIndex].agents;
+  const [agent] = src.splice(src.findIndex((a) => a.name === m.agentName), 1);
+  root.nodes[m.targetIndex].agents.push(agent);
+}
+
+export const frameworkCases: BenchCase[] = [
+  executeCase('execute', "CallableRegistry.execute('move_agent') on the latest version: copy-on-write, diff, versioning, provenance, execution record; no event subscriber", false),
+  executeCase('execute+subscriber', "the same with one subscriber to every event ('**')", true),
+  {
+    name: 'tree-build',
+    description: 'buildEntityTree over the stored version (O(tree))',
+    limits: componentLimits,
+    setup(size) {
+      const w = world(size);
+      return { op: () => void w.fw.buildEntityTree(w.root) };
+    },
+  },
+  {
+    name: 'diff',
+    description: 'diffTrees of a working copy (one agent moved) against its stored version (O(tree))',
+    limits: componentLimits,
+    setup(size, moves) {
+      const w = world(size);
+      const before = w.fw.buildEntityTree(w.root);
+      const working = w.entities.checkout<World['root']>(w.root.ecsId);
+      applyWorking(working, moves[0]);
+      const after = w.fw.buildEntityTree(working);
+      return { op: () => void w.fw.diffTrees(before, after) };
+    },
+  },
+  {
+    name: 'version',
+    description: 'EntityRegistry.version() of an edited working tree (full walk + diff + fork; O(tree))',
+    limits: componentLimits,
+    setup(size, moves) {
+      const w = world(size);
+      const working = w.entities.checkout<World['root']>(w.root.ecsId);
+      return {
+        op(i) {
+          applyWorking(working, moves[i]);
+          w.entities.version(working);
+        },
+        names: names(working),
+      };
+    },
+  },
+  {
+    name: 'working-copy',
+    description: 'EntityRegistry.checkout(): a full mutable working copy of the stored tree (O(tree))',
+    limits: componentLimits,
+    setup(size) {
+      const w = world(size);
+      return { op: () => void w.entities.checkout(w.root.ecsId) };
+    },
+  },
+];
