@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../util/ids';
 
 /**
  * `started` / `completed` / `failed` belong to operations (see `runOperation`);
@@ -81,7 +81,7 @@ export class Event {
   readonly error: EventError | null;
 
   constructor(init: EventInit = {}) {
-    this.id = randomUUID();
+    this.id = newId();
     this.type = init.type ?? '';
     this.phase = 'emitted';
     this.subjectType = init.subjectType;
