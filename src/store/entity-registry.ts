@@ -9,9 +9,9 @@ import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
-import { PersistentMap } from './persistent-map';
+import { LineageIndexes, type IndexDelta } from './lineage-index';
 import { persist, type IdentityOverride, type PersistPlan, type Placement, type Provenance } from './persist';
-import type { LineageEntry, RootVersion } from './root-version';
+import { RootVersion, type LineageEntry } from './root-version';
 import { workingCopyOf } from './working-copy';
 
 /** The result of `version()`. */
@@ -42,6 +42,9 @@ export interface CommitRequest {
 
 export interface CommitResult {
   readonly version: RootVersion;
+  readonly base: RootVersion | null;
+  /** What the version changed in the index (lineage -> entity, or null when removed). */
+  readonly delta: IndexDelta;
   readonly stored: ReadonlyMap<EntityObject, EntityObject>;
   readonly idMap: ReadonlyMap<string, string>;
 }
@@ -72,6 +75,7 @@ export class EntityRegistry {
   private readonly entities = new Map<string, EntityObject>();
   private readonly lineages = new Map<string, LineageEntry[]>();
   private readonly treeCache = new Map<string, EntityTree>();
+  private readonly indexes = new LineageIndexes();
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
   private readonly workingRoots = new Map<string, WeakRef<EntityObject>>();
 
@@ -217,22 +221,20 @@ export class EntityRegistry {
   /** Builds a commit without publishing it (several trees of one execution publish together). */
   prepareCommit(req: CommitRequest): CommitResult {
     const persisted = persist({ ...req, lookupStored: (id) => this.entities.get(id) });
-    const root = persisted.root;
-    const rootMeta = metaOf(root);
-    const baseIndex = req.base ? req.base.index : PersistentMap.empty<EntityObject>();
-    const index = baseIndex.withMutations((m) => {
-      for (const lineage of req.removedLineages) m.delete(lineage);
-      for (const s of persisted.stored.values()) m.set(metaOf(s).lineageId, s);
-    });
-    const version: RootVersion = Object.freeze({
-      ecsId: rootMeta.ecsId,
-      lineageId: rootMeta.lineageId,
-      root,
-      index,
-      parentEcsId: req.base ? req.base.ecsId : null,
-      createdAt: Date.now(),
-    });
-    return { version, stored: persisted.stored, idMap: persisted.idMap };
+    const rootMeta = metaOf(persisted.root);
+    const delta: (readonly [string, EntityObject | null])[] = [];
+    for (const lineage of req.removedLineages) delta.push([lineage, null]);
+    for (const s of persisted.stored.values()) delta.push([metaOf(s).lineageId, s]);
+    const version = new RootVersion(
+      rootMeta.ecsId,
+      rootMeta.lineageId,
+      persisted.root,
+      req.base ? req.base.ecsId : null,
+      Date.now(),
+      req.base ? delta : null,
+      this.indexes,
+    );
+    return { version, base: req.base, delta, stored: persisted.stored, idMap: persisted.idMap };
   }
 
   /**
@@ -265,7 +267,13 @@ export class EntityRegistry {
   }
 
   private publishNow(prepared: CommitResult): void {
-    const { version } = prepared;
+    const { version, base } = prepared;
+    if (base === null) {
+      this.indexes.advance(null, version, prepared.delta, false, new Map(prepared.delta as [string, EntityObject][]));
+    } else {
+      // Extending the latest version moves its index along; a branch builds its own when needed.
+      this.indexes.advance(base, version, prepared.delta, this.latestVersion(base.lineageId) === base);
+    }
     for (const s of prepared.stored.values()) this.entities.set(metaOf(s).ecsId, s);
     this.versions.set(version.ecsId, version);
     let entries = this.lineages.get(version.lineageId);
@@ -396,9 +404,20 @@ export class EntityRegistry {
   /** Every stored root version that contains this stored entity version. */
   versionsContaining(ecsId: string): string[] {
     const e = this.getStoredEntity<EntityObject>(ecsId);
-    const lineage = metaOf(e).lineageId;
+    const m = metaOf(e);
     const out: string[] = [];
-    for (const v of this.versions.values()) if (v.index.get(lineage) === e) out.push(v.ecsId);
+    // Versions come in creation order (parents first): each answer follows from its delta or its parent's.
+    const contains = new Map<string, boolean>();
+    for (const v of this.versions.values()) {
+      let c: boolean;
+      if (v.delta === null) c = m.rootEcsId === v.ecsId; // a first version forks everything it holds
+      else {
+        const change = v.delta.find(([lineage]) => lineage === m.lineageId);
+        c = change ? change[1] === e : contains.get(v.parentEcsId!) === true;
+      }
+      contains.set(v.ecsId, c);
+      if (c) out.push(v.ecsId);
+    }
     return out;
   }
   /** Counts, for tests and diagnostics. */

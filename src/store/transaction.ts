@@ -43,6 +43,8 @@ interface NewPlace {
 /** The new state of one input tree, computed from the draft. */
 interface TreeChanges {
   readonly input: RootVersion;
+  /** The input version's index (lineage -> stored entity), read once per commit. */
+  readonly index: ReadonlyMap<string, EntityObject>;
   readonly modified: Set<EntityObject>;
   readonly entered: Map<EntityObject, NewPlace>;
   readonly removedLineages: string[];
@@ -138,11 +140,11 @@ export class Transaction implements DraftAccess {
    */
   commit(outputs: readonly EntityObject[], options: CommitOptions = {}): { outputs: TransactionOutput[]; versions: RootVersion[] } {
     const trees = this.inputs.map((input) => this.changesOf(input));
-    this.checkOverlaysBelongToInputs();
+    this.checkOverlaysBelongToInputs(trees);
 
     // Classify outputs.
     const memberOf = (e: EntityObject): TreeChanges | undefined =>
-      trees.find((t) => t.entered.has(e) || (t.input.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e)));
+      trees.find((t) => t.entered.has(e) || (t.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e)));
     type Plan = { kind: 'tree'; tree: TreeChanges } | { kind: 'root'; root: EntityObject; semantic: OutputSemantic };
     const outputPlans: Plan[] = outputs.map((o) => {
       const tree = memberOf(o);
@@ -250,9 +252,9 @@ export class Transaction implements DraftAccess {
   }
 
   /** Stored entities the function changed must belong to an input tree (or be returned). */
-  private checkOverlaysBelongToInputs(): void {
+  private checkOverlaysBelongToInputs(trees: readonly TreeChanges[]): void {
     for (const [e, overlay] of this.overlays) {
-      if (this.inputs.some((v) => v.index.get(metaOf(e).lineageId) === e)) continue;
+      if (trees.some((t) => t.index.get(metaOf(e).lineageId) === e)) continue;
       const values = e[VALUES];
       const { meta } = runtimeOfObject(e);
       for (let i = 0; i < overlay.length; i++) {
@@ -282,15 +284,15 @@ export class Transaction implements DraftAccess {
     const np = t.entered.get(e);
     if (np) return np.owner;
     const parentLineage = metaOf(e).parentLineageId;
-    return parentLineage === null ? null : t.input.index.get(parentLineage) ?? null;
+    return parentLineage === null ? null : t.index.get(parentLineage) ?? null;
   }
 
   /** Compares the overlays of one input tree with its stored version. */
   private changesOf(input: RootVersion): TreeChanges {
-    const t: TreeChanges = { input, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
+    const t: TreeChanges = { input, index: input.indexMap(), modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
-    const inTree = (e: EntityObject): boolean => input.index.get(metaOf(e).lineageId) === e;
+    const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
 
     for (const [e, overlay] of this.overlays) {
       if (!inTree(e)) continue;
@@ -323,7 +325,7 @@ export class Transaction implements DraftAccess {
     // Entities that entered while still sitting at their old place would occur twice.
     for (const [e, np] of t.entered) {
       if (!inTree(e) || left.has(e)) continue;
-      if (!this.oldPlaceRemoved(input, e, left, t.entered)) {
+      if (!this.oldPlaceRemoved(t.index, e, left, t.entered)) {
         throw new TreeStructureError(
           `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
             `and was also put into ${np.owner.constructor.name}.${formatPlacePath(np.path)}`,
@@ -338,7 +340,7 @@ export class Transaction implements DraftAccess {
     const gone = new Set<EntityObject>();
     for (const e of left.keys()) {
       if (t.entered.has(e) || gone.has(e)) continue;
-      this.collectRemoved(e, t, gone);
+      this.collectRemoved(e, t, gone, left);
     }
 
     // Modified: changed, entered (moved or added), and all their ancestors in the new tree.
@@ -369,9 +371,9 @@ export class Transaction implements DraftAccess {
     return t;
   }
 
-  private oldPlaceRemoved(input: RootVersion, e: EntityObject, left: Map<EntityObject, EntityObject>, entered: Map<EntityObject, NewPlace>): boolean {
+  private oldPlaceRemoved(index: ReadonlyMap<string, EntityObject>, e: EntityObject, left: Map<EntityObject, EntityObject>, entered: Map<EntityObject, NewPlace>): boolean {
     for (let lineage = metaOf(e).parentLineageId; lineage !== null; ) {
-      const parent = input.index.get(lineage);
+      const parent = index.get(lineage);
       if (!parent) return true;
       if (left.has(parent) && !entered.has(parent)) return true;
       lineage = metaOf(parent).parentLineageId;
@@ -379,21 +381,22 @@ export class Transaction implements DraftAccess {
     return false;
   }
 
-  private collectRemoved(e: EntityObject, t: TreeChanges, gone: Set<EntityObject>): void {
+  private collectRemoved(e: EntityObject, t: TreeChanges, gone: Set<EntityObject>, left: ReadonlyMap<EntityObject, EntityObject>): void {
     const stack = [e];
     while (stack.length > 0) {
       const cur = stack.pop()!;
       if (gone.has(cur)) continue;
       gone.add(cur);
-      if (metaOf(cur).stored && t.input.index.get(metaOf(cur).lineageId) === cur) t.removedLineages.push(metaOf(cur).lineageId);
+      if (metaOf(cur).stored && t.index.get(metaOf(cur).lineageId) === cur) t.removedLineages.push(metaOf(cur).lineageId);
       runtimeOfObject(cur).meta.forEachChild(this.valuesOf(cur), (child) => {
         const np = t.entered.get(child);
         if (np === undefined) {
           stack.push(child);
         } else if (np.owner === cur) {
-          // it entered an entity that is removed: it leaves with it
+          // it entered an entity that is removed: it leaves with it, unless it also stayed where it was
           t.entered.delete(child);
-          stack.push(child);
+          const stayed = metaOf(child).stored && t.index.get(metaOf(child).lineageId) === child && !left.has(child);
+          if (!stayed) stack.push(child);
         }
       });
     }

@@ -1,0 +1,102 @@
+import { runtimeOfObject } from '../entity/class-runtime';
+import { VALUES, metaOf, type EntityObject } from '../metadata/object-model';
+
+/** Read-only view of one version's index: lineageId -> the stored entity of that lineage. */
+export interface LineageIndex extends Iterable<[string, EntityObject]> {
+  get(lineageId: string): EntityObject | undefined;
+  has(lineageId: string): boolean;
+  readonly size: number;
+  entries(): IterableIterator<[string, EntityObject]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<EntityObject>;
+}
+
+/** What a version changed in its tree's index: lineage -> new stored entity, or null if removed. */
+export type IndexDelta = ReadonlyArray<readonly [string, EntityObject | null]>;
+
+/** Anything with a stored root whose index can be built by walking it. */
+interface Indexed {
+  readonly root: EntityObject;
+}
+
+const CACHE_SIZE = 4;
+
+/**
+ * The lineage indexes of stored versions, without a copy per version.
+ *
+ * A version's index (lineageId -> stored entity) is a plain `Map`. Versions do not each keep one:
+ * when a new version is derived from the version that owns a map, the map is updated in place
+ * (only the entities that changed) and handed to the new version, so a commit costs a few
+ * `Map.set`s and no memory beyond its own entities. A version without a map (an older version
+ * read again, a branch) gets one by walking its stored tree, kept in a small cache. Stored trees
+ * never change, so a map built that way is always exact.
+ */
+export class LineageIndexes {
+  private readonly owned = new Map<Indexed, Map<string, EntityObject>>();
+  private readonly cache = new Map<Indexed, Map<string, EntityObject>>();
+
+  /** The map of `version`, building it if no one holds it. Do not keep it across commits. */
+  mapOf(version: Indexed): Map<string, EntityObject> {
+    const owned = this.owned.get(version);
+    if (owned !== undefined) return owned;
+    let cached = this.cache.get(version);
+    if (cached !== undefined) return cached;
+    cached = buildIndex(version.root);
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(version, cached);
+    return cached;
+  }
+
+  /**
+   * Records `next`, derived from `base` by `delta`. If `moveBase` and `base` holds a map, the map
+   * moves to `next` (the common case: extending the latest version); otherwise `next` starts
+   * without one. A first version (no base) takes the map it was built with.
+   */
+  advance(base: Indexed | null, next: Indexed, delta: IndexDelta, moveBase: boolean, initial?: Map<string, EntityObject>): void {
+    if (base === null) {
+      if (initial) this.owned.set(next, initial);
+      return;
+    }
+    if (!moveBase) return;
+    let map = this.owned.get(base);
+    if (map !== undefined) this.owned.delete(base);
+    else {
+      map = this.cache.get(base);
+      if (map === undefined) return;
+      this.cache.delete(base);
+    }
+    for (const [lineage, entity] of delta) if (entity === null) map.delete(lineage);
+    for (const [lineage, entity] of delta) if (entity !== null) map.set(lineage, entity);
+    this.owned.set(next, map);
+  }
+
+  /** A view that always reads `version`'s index, wherever its map lives at the time. */
+  view(version: Indexed): LineageIndex {
+    const self = this;
+    return Object.freeze({
+      get: (lineageId: string) => self.mapOf(version).get(lineageId),
+      has: (lineageId: string) => self.mapOf(version).has(lineageId),
+      get size() {
+        return self.mapOf(version).size;
+      },
+      entries: () => new Map(self.mapOf(version)).entries(),
+      keys: () => new Map(self.mapOf(version)).keys(),
+      values: () => new Map(self.mapOf(version)).values(),
+      [Symbol.iterator]: () => new Map(self.mapOf(version)).entries(),
+    });
+  }
+}
+
+/** lineageId -> entity for every entity of a stored tree. */
+export function buildIndex(root: EntityObject): Map<string, EntityObject> {
+  const map = new Map<string, EntityObject>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    map.set(metaOf(e).lineageId, e);
+    runtimeOfObject(e).meta.forEachChild(e[VALUES], (child) => {
+      stack.push(child);
+    });
+  }
+  return map;
+}
