@@ -88,3 +88,8 @@ export {
   type OnOptions,
   type EventHistory,
 } from './events';
+export { runOperation, type OperationSpec } from './events';
+export { diffByLineage } from './viz';
+export { classMetaOf } from './metadata/class-registry';
+export { toJSON, fromJSON, versionToJSON, versionFromJSON, SerializationError, VERSION_FORMAT } from './serialize';
+export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './serialize';

@@ -1,6 +1,8 @@
+import { inspect } from 'node:util';
 import { entityClassRecord } from '../metadata/class-registry';
 import { EntityDefinitionError } from '../metadata/errors';
 import { ENTITY_BRAND, chainToArray, metaOf, type EntityObject } from '../metadata/object-model';
+import { runtimeOfObject } from './class-runtime';
 import { entityServices } from './services';
 
 /** The data fields of an entity class: what typed init and `create` accept. */
@@ -78,14 +80,14 @@ export abstract class Entity {
     return metaOf(this).derivedFromExecutionId;
   }
   get siblingOutputEntities(): readonly string[] {
-    return metaOf(this).siblingOutputEntities;
+    return Object.freeze([...metaOf(this).siblingOutputEntities]); // a copy: system fields are read-only
   }
   get outputIndex(): number | null {
     return metaOf(this).outputIndex;
   }
   /** Per field: the ecsId of the entity its value was borrowed from, or null. */
   get attributeSource(): Readonly<Record<string, string | null>> {
-    return metaOf(this).attributeSource;
+    return Object.freeze({ ...metaOf(this).attributeSource }); // a copy: system fields are read-only
   }
 
   isRoot(): boolean {
@@ -116,13 +118,18 @@ export abstract class Entity {
   }
   /** Copies `source[sourceField]` into `this[targetField]`, recording where it came from. */
   borrowAttributeFrom(source: Entity, sourceField: string, targetField: string): this {
-    const value = (source as unknown as Record<string, unknown>)[sourceField];
-    if (!(sourceField in source)) {
+    // Only fields (not methods, system fields or transient properties) can be borrowed.
+    const from = runtimeOfObject(source as unknown as EntityObject).meta;
+    const sourceIndex = from.fieldIndex.get(sourceField);
+    if (sourceIndex === undefined) {
       throw new EntityDefinitionError(`${source.constructor.name} has no field '${sourceField}' to borrow`);
     }
-    if (!(targetField in this)) {
+    if (!runtimeOfObject(this as unknown as EntityObject).meta.fieldIndex.has(targetField)) {
       throw new EntityDefinitionError(`${this.constructor.name} has no field '${targetField}' to borrow into`);
     }
+    // A copy of data containers (entity leaves kept): the two entities never share a mutable value.
+    const raw = (source as unknown as Record<string, unknown>)[sourceField];
+    const value = typeof raw === 'object' && raw !== null ? from.thawField(sourceIndex, raw) : raw;
     (this as unknown as Record<string, unknown>)[targetField] = value;
     const meta = metaOf(this);
     meta.attributeSource = { ...meta.attributeSource, [targetField]: source.ecsId };
@@ -131,3 +138,15 @@ export abstract class Entity {
 }
 
 Object.defineProperty(Entity.prototype, ENTITY_BRAND, { value: true });
+
+// console.log shows fields and a short id, not the internal values array.
+Object.defineProperty(Entity.prototype, inspect.custom, {
+  value(this: Entity, depth: number, options: { stylize(s: string, style: string): string }, show: typeof inspect) {
+    const m = metaOf(this);
+    const tag = `${this.constructor.name}${m.stored ? ' (stored)' : ''} ${m.ecsId.slice(0, 8)}`;
+    if (depth < 0) return options.stylize(`[${tag}]`, 'special');
+    const fields: Record<string, unknown> = {};
+    for (const f of runtimeOfObject(this as unknown as EntityObject).meta.fields) fields[f.name] = (this as unknown as Record<string, unknown>)[f.name];
+    return `${tag} ${show(fields, { ...options, depth: options && (options as { depth?: number }).depth != null ? depth - 1 : undefined } as never)}`;
+  },
+});

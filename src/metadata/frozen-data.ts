@@ -1,9 +1,13 @@
+import { inspect } from 'node:util';
 import { ImmutableVersionError } from './errors';
 
 /**
- * Read-only Map, Set and Date for stored versions. `Object.freeze` does not stop `map.set()`
- * or `date.setTime()`, so stored data uses these subclasses: they are still `instanceof`
- * Map/Set/Date for readers, and every mutator throws.
+ * Read-only Map, Set and Date for stored versions. `Object.freeze` does not protect the internal
+ * slots of these built-ins (`map.set()`, `date.setTime()` still work on a frozen object), so the
+ * stored classes keep their contents in a private inner object and serve every read from it.
+ * They are still `instanceof` Map/Set/Date for readers; every mutator throws. Even a built-in
+ * called directly (`Map.prototype.set.call(stored, ...)`) only reaches the unused outer slot, so
+ * what the stored version reads never changes.
  */
 function refuse(what: string): never {
   throw new ImmutableVersionError(
@@ -12,16 +16,38 @@ function refuse(what: string): never {
 }
 
 export class FrozenMap<K, V> extends Map<K, V> {
-  #sealed = false;
+  readonly #entries: Map<K, V>;
   constructor(entries: Iterable<readonly [K, V]>) {
     super();
-    for (const [k, v] of entries) super.set(k, v);
-    this.#sealed = true;
+    this.#entries = new Map(entries);
     Object.freeze(this);
   }
-  override set(key: K, value: V): this {
-    if (this.#sealed) refuse('Map');
-    return super.set(key, value);
+  override get(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+  override has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+  override get size(): number {
+    return this.#entries.size;
+  }
+  override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    this.#entries.forEach((v, k) => fn.call(thisArg, v, k, this));
+  }
+  override entries(): MapIterator<[K, V]> {
+    return this.#entries.entries();
+  }
+  override keys(): MapIterator<K> {
+    return this.#entries.keys();
+  }
+  override values(): MapIterator<V> {
+    return this.#entries.values();
+  }
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.#entries.entries();
+  }
+  override set(): this {
+    return refuse('Map');
   }
   override delete(): boolean {
     return refuse('Map');
@@ -29,19 +55,41 @@ export class FrozenMap<K, V> extends Map<K, V> {
   override clear(): void {
     refuse('Map');
   }
+  [inspect.custom](_depth: number, options: object): string {
+    return `FrozenMap ${inspect(this.#entries, options).replace(/^Map/, '')}`;
+  }
 }
 
 export class FrozenSet<T> extends Set<T> {
-  #sealed = false;
+  readonly #items: Set<T>;
   constructor(items: Iterable<T>) {
     super();
-    for (const v of items) super.add(v);
-    this.#sealed = true;
+    this.#items = new Set(items);
     Object.freeze(this);
   }
-  override add(value: T): this {
-    if (this.#sealed) refuse('Set');
-    return super.add(value);
+  override has(value: T): boolean {
+    return this.#items.has(value);
+  }
+  override get size(): number {
+    return this.#items.size;
+  }
+  override forEach(fn: (value: T, value2: T, set: Set<T>) => void, thisArg?: unknown): void {
+    this.#items.forEach((v) => fn.call(thisArg, v, v, this));
+  }
+  override entries(): SetIterator<[T, T]> {
+    return this.#items.entries();
+  }
+  override keys(): SetIterator<T> {
+    return this.#items.values();
+  }
+  override values(): SetIterator<T> {
+    return this.#items.values();
+  }
+  override [Symbol.iterator](): SetIterator<T> {
+    return this.#items.values();
+  }
+  override add(): this {
+    return refuse('Set');
   }
   override delete(): boolean {
     return refuse('Set');
@@ -49,24 +97,45 @@ export class FrozenSet<T> extends Set<T> {
   override clear(): void {
     refuse('Set');
   }
-}
-
-const DATE_SETTERS = [
-  'setTime', 'setMilliseconds', 'setUTCMilliseconds', 'setSeconds', 'setUTCSeconds', 'setMinutes',
-  'setUTCMinutes', 'setHours', 'setUTCHours', 'setDate', 'setUTCDate', 'setMonth', 'setUTCMonth',
-  'setFullYear', 'setUTCFullYear',
-] as const;
-
-export class FrozenDate extends Date {
-  constructor(time: number) {
-    super(time);
-    Object.freeze(this);
+  [inspect.custom](_depth: number, options: object): string {
+    return `FrozenSet ${inspect(this.#items, options).replace(/^Set/, '')}`;
   }
 }
-for (const name of DATE_SETTERS) {
-  Object.defineProperty(FrozenDate.prototype, name, {
-    value: function refuseDate(): never {
-      return refuse('Date');
-    },
-  });
+
+let innerDate: (d: FrozenDate) => Date;
+
+export class FrozenDate extends Date {
+  readonly #inner: Date;
+  constructor(time: number) {
+    super(time);
+    this.#inner = new Date(time);
+    Object.freeze(this);
+  }
+  static {
+    innerDate = (d) => d.#inner;
+  }
+  [inspect.custom](): string {
+    return `FrozenDate ${inspect(this.#inner)}`;
+  }
 }
+
+// Every Date method reads the private inner Date; every setter refuses.
+for (const name of Object.getOwnPropertyNames(Date.prototype)) {
+  if (name === 'constructor') continue;
+  const original = (Date.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+  const value = name.startsWith('set')
+    ? function refuseDate(): never {
+        return refuse('Date');
+      }
+    : function read(this: FrozenDate, ...args: unknown[]): unknown {
+        return original.apply(innerDate(this), args);
+      };
+  Object.defineProperty(FrozenDate.prototype, name, { value, writable: true, configurable: true });
+}
+const toPrimitive = (Date.prototype as unknown as Record<symbol, (hint: string) => unknown>)[Symbol.toPrimitive];
+Object.defineProperty(FrozenDate.prototype, Symbol.toPrimitive, {
+  value(this: FrozenDate, hint: string) {
+    return toPrimitive.call(innerDate(this), hint);
+  },
+  configurable: true,
+});

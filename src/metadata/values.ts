@@ -95,7 +95,13 @@ export function valueEquals(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!valueEquals(a[i], b[i])) return false;
     return true;
   }
-  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Date) {
+    if (!(b instanceof Date)) return false;
+    const ta = a.getTime();
+    const tb = b.getTime();
+    return ta === tb || (ta !== ta && tb !== tb); // two invalid Dates are equal
+  }
+  // Maps and Sets compare as collections (SPEC §2: sets are unordered); see sameIterationOrder.
   if (a instanceof Map) {
     if (!(b instanceof Map) || a.size !== b.size) return false;
     for (const [k, v] of a) if (!b.has(k) || !valueEquals(v, b.get(k))) return false;
@@ -129,6 +135,32 @@ function setEquals(a: Set<unknown>, b: Set<unknown>): boolean {
 }
 
 /**
+ * For two values already known to be `valueEquals`: do their Maps and Sets also iterate in the
+ * same order? Reordering is no change, but a version that is written anyway should read exactly
+ * like the working tree it came from, so a stored value is only reused when this holds too.
+ */
+export function sameIterationOrder(a: unknown, b: unknown): boolean {
+  if (a === b || typeof a !== 'object' || a === null || isEntityObject(a)) return true;
+  if (Array.isArray(a)) {
+    for (let i = 0; i < a.length; i++) if (!sameIterationOrder(a[i], (b as unknown[])[i])) return false;
+    return true;
+  }
+  if (a instanceof Map || a instanceof Set) {
+    const x = [...a.entries()];
+    const y = [...(b as Map<unknown, unknown>).entries()];
+    for (let i = 0; i < x.length; i++) {
+      const [xk, xv] = x[i];
+      const [yk, yv] = y[i];
+      if (!valueEquals(xk, yk) || !valueEquals(xv, yv) || !sameIterationOrder(xv, yv)) return false;
+    }
+    return true;
+  }
+  if (a instanceof Date) return true;
+  for (const k of Object.keys(a)) if (!sameIterationOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/**
  * Frozen arrays holding only primitives and entities. Copying one needs no per-element work
  * (`slice`), which keeps wide entity arrays (a node's thousand agents) cheap on the hot path.
  */
@@ -145,6 +177,12 @@ export function freezeFlatArray<T>(array: T[]): readonly T[] {
   return array;
 }
 
+/** Sets an own property, also for the key '__proto__' (a plain assignment would set the prototype). */
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 /** A mutable deep copy; entity leaves are kept as they are (the caller decides how to copy them). */
 export function thawValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || isEntityObject(value)) return value;
@@ -158,7 +196,7 @@ export function thawValue(value: unknown): unknown {
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, thawValue(v)]));
   if (value instanceof Set) return new Set([...value].map(thawValue));
   const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) out[k] = thawValue((value as Record<string, unknown>)[k]);
+  for (const k of Object.keys(value)) setOwn(out, k, thawValue((value as Record<string, unknown>)[k]));
   return out;
 }
 
@@ -184,6 +222,6 @@ export function freezeValue(value: unknown, mapLeaf: LeafMapper): unknown {
   if (value instanceof Map) return new FrozenMap([...value].map(([k, v]) => [k, freezeValue(v, mapLeaf)] as const));
   if (value instanceof Set) return new FrozenSet([...value].map((v) => freezeValue(v, mapLeaf)));
   const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) out[k] = freezeValue((value as Record<string, unknown>)[k], mapLeaf);
+  for (const k of Object.keys(value)) setOwn(out, k, freezeValue((value as Record<string, unknown>)[k], mapLeaf));
   return Object.freeze(out);
 }

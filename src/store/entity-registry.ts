@@ -89,6 +89,45 @@ export class EntityRegistry {
     return EntityRegistry.current;
   }
 
+  // ---- the static API: the default registry ------------------------------------------------
+
+  static promoteToRoot(entity: object): RootVersion {
+    return EntityRegistry.current.promoteToRoot(entity);
+  }
+  static version(root: object): VersionResult {
+    return EntityRegistry.current.version(root);
+  }
+  static detach(entity: object): RootVersion {
+    return EntityRegistry.current.detach(entity);
+  }
+  static attach(entity: object, newParentRoot: object): VersionResult {
+    return EntityRegistry.current.attach(entity, newParentRoot);
+  }
+  static getVersion(rootEcsId: string): RootVersion {
+    return EntityRegistry.current.getVersion(rootEcsId);
+  }
+  static getStoredTree(rootEcsId: string): EntityTree {
+    return EntityRegistry.current.getStoredTree(rootEcsId);
+  }
+  static getStoredEntity<T extends object = object>(ecsId: string): T {
+    return EntityRegistry.current.getStoredEntity<T>(ecsId);
+  }
+  static checkout<T extends object = object>(ecsId: string): T {
+    return EntityRegistry.current.checkout<T>(ecsId);
+  }
+  static lineage(lineageId: string): LineageEntry[] {
+    return EntityRegistry.current.lineage(lineageId);
+  }
+  static latest<T extends object = object>(lineageId: string): T | undefined {
+    return EntityRegistry.current.latest<T>(lineageId);
+  }
+  static rootsOfType<T extends object>(cls: AnyClass & (abstract new (...args: never[]) => T)): T[] {
+    return EntityRegistry.current.rootsOfType(cls);
+  }
+  static versionsContaining(ecsId: string): string[] {
+    return EntityRegistry.current.versionsContaining(ecsId);
+  }
+
   // ---- registration and versioning -------------------------------------------------------
 
   /** Registers `entity`'s tree as version 1 of its lineage. */
@@ -203,6 +242,19 @@ export class EntityRegistry {
       }
       m.rootEcsId = rootMeta.ecsId;
       m.rootLiveId = metaOf(tree.root).liveId;
+    }
+    // A stored entity the caller put into this working tree forked: from now on the tree holds a
+    // working copy of its new version, so the next version() does not see it as moved in again.
+    for (const [e, s] of result.stored) {
+      const edge = metaOf(e).stored ? tree.edgeTo.get(metaOf(e).ecsId) : undefined;
+      const parent = edge ? tree.nodes.get(edge.parent)! : undefined;
+      if (!edge || !parent || metaOf(parent).stored) continue; // inside a stored parent: copied with it
+      const copy = workingCopyOf(s, false);
+      buildEntityTree(copy).nodes.forEach((n) => {
+        metaOf(n).rootEcsId = rootMeta.ecsId;
+        metaOf(n).rootLiveId = metaOf(tree.root).liveId;
+      });
+      replaceAt(parent, edge.path, e, copy);
     }
     this.workingRoots.set(metaOf(tree.root).liveId, new WeakRef(tree.root as EntityObject));
   }
@@ -389,7 +441,7 @@ export class EntityRegistry {
     return this.versions.get(entries[entries.length - 1].ecsId)!.root as unknown as T;
   }
   latestVersion(lineageId: string): RootVersion | undefined {
-    const entries = this.lineages.get(lineageId);
+    const entries = this.lineages.get(lineageId.toLowerCase());
     return entries ? this.versions.get(entries[entries.length - 1].ecsId) : undefined;
   }
   /** The newest stored root of every lineage whose root is an instance of `cls`. */
@@ -468,6 +520,20 @@ function removeAt(parent: EntityObject, path: readonly (string | number)[]): voi
   else if (container instanceof Set) {
     for (const item of container) if (isEntityObject(item) && metaOf(item).ecsId === last) container.delete(item);
   } else delete (container as Record<string, unknown>)[last as string];
+}
+
+/** Puts `next` where `previous` sits (at `path` from the parent's field) in a working parent. */
+function replaceAt(parent: EntityObject, path: readonly (string | number)[], previous: EntityObject, next: EntityObject): void {
+  let container: unknown = parent;
+  for (let i = 0; i < path.length - 1; i++) container = readSegment(container, path[i]);
+  const last = path[path.length - 1];
+  if (container instanceof Map) container.set(last, next);
+  else if (container instanceof Set) {
+    // keep the member's position: rebuild the set in order
+    const items = [...container].map((item) => (item === previous ? next : item));
+    container.clear();
+    items.forEach((item) => container.add(item));
+  } else (container as Record<string | number, unknown>)[last] = next;
 }
 
 function readSegment(container: unknown, seg: string | number): unknown {

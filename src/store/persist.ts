@@ -1,5 +1,6 @@
 import { runtimeOfObject } from '../entity/class-runtime';
 import { VALUES, attachMeta, isStoredEntity, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
+import { sameIterationOrder } from '../metadata/values';
 import { newId } from '../util/ids';
 
 /** Where an entity sits in the new tree. */
@@ -93,7 +94,8 @@ export function persist(plan: PersistPlan): PersistResult {
     const frozen = new Array<unknown>(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (prevValues !== undefined && !dirty?.has(i) && (v === prevValues[i] || cls.fieldEquals(i, v, prevValues[i]))) {
+      const prevValue = prevValues === undefined ? undefined : prevValues[i];
+      if (prevValues !== undefined && !dirty?.has(i) && (v === prevValue || (cls.fieldEquals(i, v, prevValue) && sameIterationOrder(v, prevValue)))) {
         frozen[i] = prevValues[i];
       } else {
         if (typeof v !== 'object' || v === null) frozen[i] = v;

@@ -1,6 +1,8 @@
 import type { EntityObject } from '../metadata/object-model';
 import type { IndexDelta, LineageIndex, LineageIndexes } from './lineage-index';
 
+let indexMapOf: (version: RootVersion) => ReadonlyMap<string, EntityObject>;
+
 /** One stored version of a tree. Immutable once created. */
 export class RootVersion {
   /** What this version changed in the index, relative to its parent version (null for a first version). */
@@ -18,7 +20,8 @@ export class RootVersion {
     delta: IndexDelta | null,
     indexes: LineageIndexes,
   ) {
-    this.delta = delta;
+    if (delta !== null) for (const d of delta) Object.freeze(d);
+    this.delta = delta === null ? null : Object.freeze(delta);
     this.#indexes = indexes;
     Object.freeze(this);
   }
@@ -28,10 +31,17 @@ export class RootVersion {
     return this.#indexes.view(this);
   }
 
-  /** The index as a plain map, for internal hot paths (valid until the next commit). */
-  indexMap(): ReadonlyMap<string, EntityObject> {
-    return this.#indexes.mapOf(this);
+  static {
+    indexMapOf = (v) => v.#indexes.mapOf(v);
   }
+}
+
+/**
+ * The index of a version as the live map, for the store's hot paths only (valid until the next
+ * commit). Not on the class: what the public API hands out must not open a way into the store.
+ */
+export function liveIndexOf(version: RootVersion): ReadonlyMap<string, EntityObject> {
+  return indexMapOf(version);
 }
 
 /** A lineage's versions, oldest first, with their parents (a branch shows as two children of one parent). */

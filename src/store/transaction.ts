@@ -7,7 +7,7 @@ import { newId } from '../util/ids';
 import type { CommitResult, EntityRegistry } from './entity-registry';
 import { VersioningError } from './errors';
 import type { IdentityOverride, Placement, Provenance } from './persist';
-import type { RootVersion } from './root-version';
+import { liveIndexOf, type RootVersion } from './root-version';
 
 export type OutputSemantic = 'mutation' | 'creation' | 'detachment' | 'unchanged';
 
@@ -289,7 +289,7 @@ export class Transaction implements DraftAccess {
 
   /** Compares the overlays of one input tree with its stored version. */
   private changesOf(input: RootVersion): TreeChanges {
-    const t: TreeChanges = { input, index: input.indexMap(), modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
+    const t: TreeChanges = { input, index: liveIndexOf(input), modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
@@ -322,7 +322,16 @@ export class Transaction implements DraftAccess {
       });
     }
 
-    // Entities that entered while still sitting at their old place would occur twice.
+    // Removed: what left and did not come back, with its subtree (minus what entered elsewhere).
+    // What entered an entity that is itself removed is gone too (it is in no tree).
+    const gone = new Set<EntityObject>();
+    for (const e of left.keys()) {
+      if (t.entered.has(e) || gone.has(e)) continue;
+      this.collectRemoved(e, t, gone, left);
+    }
+
+    // Entities that entered while still sitting at their old place would occur twice
+    // (checked after removals: an entity put into something that was then removed is gone, not twice).
     for (const [e, np] of t.entered) {
       if (!inTree(e) || left.has(e)) continue;
       if (!this.oldPlaceRemoved(t.index, e, left, t.entered)) {
@@ -333,14 +342,6 @@ export class Transaction implements DraftAccess {
           formatPlacePath(np.path),
         );
       }
-    }
-
-    // Removed: what left and did not come back, with its subtree (minus what entered elsewhere).
-    // What entered an entity that is itself removed is gone too (it is in no tree).
-    const gone = new Set<EntityObject>();
-    for (const e of left.keys()) {
-      if (t.entered.has(e) || gone.has(e)) continue;
-      this.collectRemoved(e, t, gone, left);
     }
 
     // Modified: changed, entered (moved or added), and all their ancestors in the new tree.

@@ -1,0 +1,134 @@
+import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import type { EntityRegistry } from '../store/entity-registry';
+import type { RootVersion } from '../store/root-version';
+import { buildEntityTree } from '../tree/build-tree';
+import { EntityTree } from '../tree/entity-tree';
+import { DecodeContext, decodeEntity, encodeEntity } from './codec';
+import { SerializationError } from './errors';
+import { VERSION_FORMAT, type EntityJSON, type VersionJSON } from './format';
+import { isoOf, show } from './identity';
+
+/**
+ * toJSON / fromJSON (SPEC §9). The form is documented in `format.ts`; in short:
+ * `{ $class, $id: { ecsId, lineageId, … }, fields: { … } }` per entity, children inline, tagged
+ * containers (`{$map: [[k, v]…]}`, `{$set: […]}`, `{$date: iso}`, …), and for a stored version
+ * `{ $format, $version: { ecsId, lineageId, parentEcsId, createdAt }, root }`.
+ */
+
+export { SerializationError } from './errors';
+export type { EntityIdJSON, EntityJSON, JsonValue, VersionJSON } from './format';
+export { VERSION_FORMAT } from './format';
+
+function isRootVersion(x: unknown): x is RootVersion {
+  if (typeof x !== 'object' || x === null || isEntityObject(x)) return false;
+  const v = x as Partial<RootVersion>;
+  return isEntityObject(v.root) && typeof v.ecsId === 'string' && 'parentEcsId' in v && 'index' in v;
+}
+
+/**
+ * The JSON form of an entity (working or stored) with its subtree, of a tree (its root), or of a
+ * stored version record (`registry.getVersion(id)`). The result is plain JSON.
+ * A tree that is not a tree (shared reference, cycle) is a `TreeStructureError`; a value that has
+ * no JSON form is a `SerializationError` naming its path.
+ */
+export function toJSON(version: RootVersion): VersionJSON;
+export function toJSON(entityOrTree: object): EntityJSON;
+export function toJSON(x: object): EntityJSON | VersionJSON {
+  if (isRootVersion(x)) return encodeVersion(x);
+  const root = x instanceof EntityTree ? (x.root as object) : x;
+  if (!isEntityObject(root)) {
+    throw new SerializationError(`toJSON expects an entity, an EntityTree or a stored version, got ${describe(x)}`, '$');
+  }
+  buildEntityTree(root); // refuses shared references and cycles, naming both paths
+  return encodeEntity(root, root.constructor.name);
+}
+
+/** The JSON form of the stored version `rootEcsId` of `registry`. */
+export function versionToJSON(registry: EntityRegistry, rootEcsId: string): VersionJSON {
+  return encodeVersion(registry.getVersion(rootEcsId));
+}
+
+function encodeVersion(v: RootVersion): VersionJSON {
+  return {
+    $format: VERSION_FORMAT,
+    $version: {
+      ecsId: v.ecsId,
+      lineageId: v.lineageId,
+      parentEcsId: v.parentEcsId,
+      createdAt: isoOf(v.createdAt, '$version.createdAt'),
+    },
+    root: encodeEntity(v.root, v.root.constructor.name),
+  };
+}
+
+function parse(json: unknown): unknown {
+  if (typeof json !== 'string') return json;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (e) {
+    throw new SerializationError(`not valid JSON text: ${(e as Error).message}`, '$');
+  }
+}
+
+/**
+ * Reads the JSON form back (an object, or JSON text). An entity gives a **working tree**: new mutable
+ * objects (fresh `liveId`s) with the ids, provenance and root ids written (`rootLiveId` is the new
+ * top object's `liveId` wherever a root id is set). A version gives a working copy as
+ * `versionFromJSON` does. Bad input is a `SerializationError` naming the JSON path of the bad value.
+ */
+export function fromJSON<T extends object = object>(json: unknown): T {
+  const raw = parse(json);
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && ('$format' in raw || '$version' in raw)) {
+    return decodeVersion(raw as Record<string, unknown>) as unknown as T;
+  }
+  const ctx = new DecodeContext();
+  const top = decodeEntity(raw, '$', ctx);
+  const liveId = metaOf(top).liveId;
+  for (const m of ctx.metas) if (m.rootEcsId !== null) m.rootLiveId = liveId;
+  return top as unknown as T;
+}
+
+/**
+ * A working copy of a version written by `versionToJSON` / `toJSON(version)`, exactly like
+ * `checkout()` of that version: the written ids, every entity's `rootEcsId` the version's,
+ * fresh `liveId`s. `registry.version(copy)` works against a registry that holds the version.
+ */
+export function versionFromJSON<T extends object = object>(json: unknown): T {
+  const raw = parse(json);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SerializationError(`expected a version object, got ${show(raw)}`, '$');
+  }
+  return decodeVersion(raw as Record<string, unknown>) as unknown as T;
+}
+
+function decodeVersion(o: Record<string, unknown>): EntityObject {
+  for (const k of Object.keys(o)) {
+    if (k !== '$format' && k !== '$version' && k !== 'root') throw new SerializationError(`unknown key '${k}' in a version (expected $format, $version, root)`, `$.${k}`);
+  }
+  if (o.$format !== VERSION_FORMAT) {
+    throw new SerializationError(`unsupported format ${show(o.$format)} (expected ${JSON.stringify(VERSION_FORMAT)})`, '$.$format');
+  }
+  const v = o.$version;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SerializationError(`expected the version header, got ${show(v)}`, '$.$version');
+  const header = v as Record<string, unknown>;
+  const ctx = new DecodeContext();
+  const root = decodeEntity(o.root, '$.root', ctx);
+  const rm = metaOf(root);
+  if (typeof header.ecsId !== 'string' || header.ecsId.toLowerCase() !== rm.ecsId) {
+    throw new SerializationError(`the version's ecsId ${show(header.ecsId)} is not its root's (${rm.ecsId})`, '$.$version.ecsId');
+  }
+  if (typeof header.lineageId !== 'string' || header.lineageId.toLowerCase() !== rm.lineageId) {
+    throw new SerializationError(`the version's lineageId ${show(header.lineageId)} is not its root's (${rm.lineageId})`, '$.$version.lineageId');
+  }
+  for (const m of ctx.metas) {
+    m.rootEcsId = rm.ecsId;
+    m.rootLiveId = rm.liveId;
+  }
+  return root;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x !== 'object') return typeof x;
+  return `an instance of ${(x as object).constructor?.name ?? 'Object'}`;
+}
