@@ -1,8 +1,8 @@
 /**
  * Benchmark CLI (SPEC §10). `npm run bench` / `npx tsx bench/run.ts [options]`.
  *
- *   --quick              sizes up to 2,551 entities, 500 warm-up + 200 timed ops
- *   (default)            all sizes, 500 warm-up + 2,000 timed ops (both: 1,000 memory ops)
+ *   --quick              sizes up to 2,551 entities, 2,000 warm-up + 200 timed ops
+ *   (default)            all sizes, 2,000 warm-up + 2,000 timed ops (both: 1,000 memory ops)
  *   --only a,b           run only these cases (names from bench/cases.ts)
  *   --sizes 10x10,50x50  run only these sizes
  *   --ref <case>         ratio reference (default: first framework case present, else immer+arrayMethods)
@@ -32,7 +32,8 @@ import { fmtInt, fmtNum, renderTable } from './harness/table';
 import { QUICK_SIZES, SIZES, Size, sizeByLabel } from './workload/sizes';
 import { DEFAULT_SEED, digestNames, expectedNames, generateMoves } from './workload/moves';
 
-const ROOT = path.resolve(__dirname, '..');
+// The repository root, whether this runs from bench/ (tsx) or compiled from dist/bench/.
+const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 const DEFAULT_REF = 'immer+arrayMethods';
 
 interface Options {
@@ -128,9 +129,9 @@ function parseArgs(argv: string[]): Options {
   // --quick writes its own file so a quick run never overwrites the full run's results.
   if (o.out === '') o.out = path.join(ROOT, 'bench', o.quick ? 'RESULTS.quick.md' : 'RESULTS.md');
   o.sizes = sizesArg ? sizesArg.map(sizeByLabel) : [...(o.quick ? QUICK_SIZES : SIZES)];
-  // Warm-up 500 even for --quick: with 50, Immer/MST medians are still 2-3x above steady state
-  // (JIT), and 450 more ops cost well under a second in total. `--warmup 50` restores the brief's value.
-  if (o.warmup < 0) o.warmup = 500;
+  // Warm-up 2,000 for every case, also with --quick: with 50, Immer/MST medians are still 2-3x above
+  // steady state, and the framework's longer code path needs ~2,000 calls before the JIT settles.
+  if (o.warmup < 0) o.warmup = 2000;
   if (o.timed < 0) o.timed = o.quick ? 200 : 2000;
   if (o.memoryOps < 0) o.memoryOps = 1000; // fewer makes bytes/op noisy (±300 KB heap jitter)
   if (o.only) {

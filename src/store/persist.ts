@@ -118,9 +118,16 @@ export function persist(plan: PersistPlan): PersistResult {
       forkedAt: prevMeta ? now : m.forkedAt,
       derivedFromFunction: plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,
       derivedFromExecutionId: plan.provenance ? plan.provenance.executionId : m.derivedFromExecutionId,
-      siblingOutputEntities: Object.freeze([...(extra?.siblingOutputEntities ?? m.siblingOutputEntities)]),
+      siblingOutputEntities: extra?.siblingOutputEntities
+        ? Object.freeze([...extra.siblingOutputEntities])
+        : m.stored
+          ? m.siblingOutputEntities // already frozen: share it
+          : Object.freeze([...m.siblingOutputEntities]),
       outputIndex: extra?.outputIndex !== undefined ? extra.outputIndex : m.outputIndex,
-      attributeSource: Object.freeze({ ...m.attributeSource, ...extra?.attributeSource }),
+      attributeSource:
+        extra?.attributeSource === undefined && m.stored
+          ? m.attributeSource // already frozen: share it
+          : Object.freeze({ ...m.attributeSource, ...extra?.attributeSource }),
       stored: true,
       parentLineageId: placement.parentLineageId,
       place: placement.place,

@@ -70,6 +70,11 @@ export class Transaction implements DraftAccess {
   private readonly inputs: RootVersion[] = [];
   /** Copies of flat stored arrays made for the function: still flat, owned by this transaction. */
   private readonly ownedFlat = new Set<unknown[]>();
+  /**
+   * For each such copy, an untouched plain copy of the stored array: comparing plain arrays is
+   * several times faster than reading a frozen one element by element (V8's frozen elements).
+   */
+  private readonly pristine = new Map<unknown, unknown[]>();
 
   constructor(
     private readonly registry: EntityRegistry,
@@ -102,7 +107,10 @@ export class Transaction implements DraftAccess {
     if (typeof stored !== 'object' || stored === null || isEntityObject(stored)) return stored;
     if (overlay === undefined) overlay = this.overlayOf(entity);
     const copy = runtimeOfObject(entity).meta.thawField(index, stored);
-    if (isFlatFrozenArray(stored)) this.ownedFlat.add(copy as unknown[]);
+    if (isFlatFrozenArray(stored)) {
+      this.ownedFlat.add(copy as unknown[]);
+      this.pristine.set(copy, [...stored]);
+    }
     overlay[index] = copy;
     return copy;
   }
@@ -301,9 +309,11 @@ export class Transaction implements DraftAccess {
       let names: string[] | null = null;
       for (let i = 0; i < overlay.length; i++) {
         const now = overlay[i];
-        if (now === UNSET || now === stored[i] || meta.fieldEquals(i, now, stored[i])) continue;
+        if (now === UNSET || now === stored[i]) continue;
+        const before = this.pristine.get(now) ?? stored[i];
+        if (meta.fieldEquals(i, now, before)) continue;
         (names ??= []).push(meta.fields[i].name);
-        if (!diffChildren(meta.fields[i].name, i, stored[i], now, e, left, t.entered)) this.ownedFlat.delete(now as unknown[]);
+        if (!diffChildren(meta.fields[i].name, i, before, now, e, left, t.entered)) this.ownedFlat.delete(now as unknown[]);
       }
       if (names !== null) {
         changed.push(e);
