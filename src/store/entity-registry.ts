@@ -72,10 +72,14 @@ export class EntityRegistry {
   }
 
   private readonly versions = new Map<string, RootVersion>();
+  /** ecsId -> stored entity, for every stored version of every entity (see `entityIndex`). */
   private readonly entities = new Map<string, EntityObject>();
+  /** Stored entities published but not yet in `entities`: indexed on the next lookup by ecsId. */
+  private pendingEntities: EntityObject[] = [];
   private readonly lineages = new Map<string, LineageEntry[]>();
   private readonly treeCache = new Map<string, EntityTree>();
   private readonly indexes = new LineageIndexes();
+  private readonly lookupStored = (ecsId: string): EntityObject | undefined => this.entityIndex().get(ecsId);
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
   private readonly workingRoots = new Map<string, WeakRef<EntityObject>>();
 
@@ -181,7 +185,7 @@ export class EntityRegistry {
     const modified = new Set<EntityObject>();
     for (const id of diff.modified) modified.add(tree.nodes.get(id)!);
     const removed: string[] = [];
-    for (const id of diff.removed) removed.push(metaOf(this.entities.get(id)!).lineageId);
+    for (const id of diff.removed) removed.push(metaOf(this.entityIndex().get(id)!).lineageId);
     const result = this.commitTree(base, tree, modified, null, removed);
     return { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
   }
@@ -272,7 +276,7 @@ export class EntityRegistry {
 
   /** Builds a commit without publishing it (several trees of one execution publish together). */
   prepareCommit(req: CommitRequest): CommitResult {
-    const persisted = persist({ ...req, lookupStored: (id) => this.entities.get(id) });
+    const persisted = persist(req, this.lookupStored);
     const rootMeta = metaOf(persisted.root);
     const delta: (readonly [string, EntityObject | null])[] = [];
     for (const lineage of req.removedLineages) delta.push([lineage, null]);
@@ -326,7 +330,7 @@ export class EntityRegistry {
       // Extending the latest version moves its index along; a branch builds its own when needed.
       this.indexes.advance(base, version, prepared.delta, this.latestVersion(base.lineageId) === base);
     }
-    for (const s of prepared.stored.values()) this.entities.set(metaOf(s).ecsId, s);
+    for (const s of prepared.stored.values()) this.pendingEntities.push(s);
     this.versions.set(version.ecsId, version);
     let entries = this.lineages.get(version.lineageId);
     if (!entries) this.lineages.set(version.lineageId, (entries = []));
@@ -415,12 +419,12 @@ export class EntityRegistry {
   }
   /** Any stored version of any entity, root or child (frozen). */
   getStoredEntity<T extends object = object>(ecsId: string): T {
-    const e = this.entities.get(ecsId.toLowerCase());
+    const e = this.entityIndex().get(ecsId.toLowerCase());
     if (!e) throw new EntityNotFoundError(ecsId);
     return e as unknown as T;
   }
   findStoredEntity<T extends object = object>(ecsId: string): T | undefined {
-    return this.entities.get(ecsId.toLowerCase()) as unknown as T | undefined;
+    return this.entityIndex().get(ecsId.toLowerCase()) as unknown as T | undefined;
   }
   /** A mutable working copy (new liveIds) of a stored root version or of any stored entity's subtree. */
   checkout<T extends object = object>(ecsId: string): T {
@@ -474,7 +478,20 @@ export class EntityRegistry {
   }
   /** Counts, for tests and diagnostics. */
   get stats(): { versions: number; entities: number; lineages: number } {
-    return { versions: this.versions.size, entities: this.entities.size, lineages: this.lineages.size };
+    return { versions: this.versions.size, entities: this.entityIndex().size, lineages: this.lineages.size };
+  }
+
+  /**
+   * The ecsId index, brought up to date. Publishing only queues new entities: most executions are
+   * never followed by a lookup of each entity they stored, and a queue push is far cheaper than a
+   * Map insertion on the hot path; the first lookup pays for the whole queue once.
+   */
+  private entityIndex(): Map<string, EntityObject> {
+    if (this.pendingEntities.length > 0) {
+      for (const e of this.pendingEntities) this.entities.set(metaOf(e).ecsId, e);
+      this.pendingEntities = [];
+    }
+    return this.entities;
   }
 
   /** The (cached) tree of a stored version. */

@@ -24,8 +24,6 @@ export interface PersistPlan {
   placementOf(entity: EntityObject): Placement;
   /** Per parent: fields holding a modified child; they are rebuilt even when equal by lineage. */
   readonly dirtyFields: ReadonlyMap<EntityObject, ReadonlySet<number>>;
-  /** The stored version with this ecsId, if any. */
-  lookupStored(ecsId: string): EntityObject | undefined;
   readonly provenance: Provenance | null;
   readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
   /**
@@ -56,7 +54,7 @@ export interface PersistResult {
  * unmodified entity and every unchanged field value with the previous version. Touches nothing
  * outside its result: the caller commits it to the registry and updates working objects.
  */
-export function persist(plan: PersistPlan): PersistResult {
+export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => EntityObject | undefined): PersistResult {
   const now = Date.now();
   const stored = new Map<EntityObject, EntityObject>();
   const idMap = new Map<string, string>();
@@ -64,7 +62,7 @@ export function persist(plan: PersistPlan): PersistResult {
   const newIds = new Map<EntityObject, string>();
   for (const e of plan.modified) {
     const m = metaOf(e);
-    const prev = m.stored ? e : plan.lookupStored(m.ecsId);
+    const prev = m.stored ? e : lookupStored(m.ecsId);
     previous.set(e, prev);
     const id = plan.identity?.get(e)?.ecsId ?? (prev ? newId() : m.ecsId);
     newIds.set(e, id);
@@ -76,7 +74,7 @@ export function persist(plan: PersistPlan): PersistResult {
   const storedLeaf = (leaf: EntityObject): EntityObject => {
     if (plan.modified.has(leaf)) return persistOne(leaf);
     if (isStoredEntity(leaf)) return leaf;
-    const s = plan.lookupStored(metaOf(leaf).ecsId);
+    const s = lookupStored(metaOf(leaf).ecsId);
     if (!s) throw new Error(`internal: unmodified entity ${metaOf(leaf).ecsId} has no stored version`);
     return s;
   };

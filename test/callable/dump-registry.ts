@@ -14,6 +14,7 @@ interface RegistryInternals {
 }
 
 function internals(registry: EntityRegistry): RegistryInternals {
+  void registry.stats; // brings the ecsId index up to date (publishing queues new entities)
   return registry as unknown as RegistryInternals;
 }
 
