@@ -186,7 +186,11 @@ export class CallableRegistry {
   private static current: CallableRegistry = new CallableRegistry();
 
   private readonly functions = new Map<string, FunctionRecord>();
-  private readonly records = new Map<string, FunctionExecution>();
+  /** Every execution record, oldest first. */
+  private records: FunctionExecution[] = [];
+  /** executionId -> record, filled lazily from `records` (an insertion per call costs more than a push). */
+  private readonly recordIndex = new Map<string, FunctionExecution>();
+  private indexed = 0;
   private readonly ownEntities: EntityRegistry | null;
   /** The bus `function.execute` events go to. */
   readonly bus: EventBus;
@@ -310,7 +314,7 @@ export class CallableRegistry {
       }),
       body,
       () => {
-        const r = this.records.get(executionId);
+        const r = this.record(executionId);
         if (r === undefined) return {};
         return {
           inputs: r.inputs.entities,
@@ -469,8 +473,7 @@ export class CallableRegistry {
     } else {
       value = result;
     }
-    this.records.set(
-      executionId,
+    this.records.push(
       new FunctionExecution(executionId, rec.name, bound, roots, startedAt, performance.now() - t0, {
         ok: true,
         outputs: outs,
@@ -491,8 +494,7 @@ export class CallableRegistry {
     t0: number,
     error: unknown,
   ): void {
-    this.records.set(
-      executionId,
+    this.records.push(
       new FunctionExecution(executionId, functionName, bound, roots, startedAt, performance.now() - t0, { ok: false, error }),
     );
     bound.args = DROPPED;
@@ -500,14 +502,22 @@ export class CallableRegistry {
 
   // ---- queries ---------------------------------------------------------------------------------
 
+  private record(executionId: string): FunctionExecution | undefined {
+    for (; this.indexed < this.records.length; this.indexed++) {
+      const r = this.records[this.indexed];
+      this.recordIndex.set(r.id, r);
+    }
+    return this.recordIndex.get(executionId);
+  }
+
   /** Every execution record, oldest first. */
   executions(): FunctionExecution[] {
-    return [...this.records.values()];
+    return [...this.records];
   }
 
   /** The record of one execution, or undefined. */
   execution(executionId: string): FunctionExecution | undefined {
-    return this.records.get(typeof executionId === 'string' ? executionId.toLowerCase() : executionId);
+    return this.record(typeof executionId === 'string' ? executionId.toLowerCase() : executionId);
   }
 
   /**
@@ -521,7 +531,7 @@ export class CallableRegistry {
     else if (isEntityObject(entityOrEcsId)) e = entityOrEcsId;
     if (e === undefined) return undefined;
     const id = metaOf(e).derivedFromExecutionId;
-    return id === null ? undefined : this.records.get(id);
+    return id === null ? undefined : this.record(id);
   }
 
   /** Names of the registered functions, in registration order. */
@@ -546,13 +556,15 @@ export class CallableRegistry {
 
   /** Forgets every execution record (functions stay registered). */
   clearExecutions(): void {
-    this.records.clear();
+    this.records = [];
+    this.recordIndex.clear();
+    this.indexed = 0;
   }
 
   /** Unregisters every function and forgets every execution record. */
   reset(): this {
     this.functions.clear();
-    this.records.clear();
+    this.clearExecutions();
     return this;
   }
 
