@@ -30,6 +30,9 @@ export interface CommitOptions {
 }
 
 const UNSET: unique symbol = Symbol('unset');
+/** Shared empty collections for trees a call did not touch; never written to. */
+const NONE = new Set<never>();
+const NO_ENTRIES = new Map<never, never>();
 type Overlay = unknown[];
 
 /** Where an entity now sits (new or moved entities). */
@@ -297,7 +300,12 @@ export class Transaction implements DraftAccess {
 
   /** Compares the overlays of one input tree with its stored version. */
   private changesOf(input: RootVersion): TreeChanges {
-    const t: TreeChanges = { input, index: liveIndexOf(input), modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
+    const index = liveIndexOf(input);
+    let touched = false;
+    for (const e of this.overlays.keys()) if (index.get(metaOf(e).lineageId) === e) touched = true;
+    // Untouched tree (a read-only call): nothing below would add to these, so share empty ones.
+    if (!touched) return { input, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], dirtyFields: NO_ENTRIES, changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
+    const t: TreeChanges = { input, index, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
