@@ -61,6 +61,7 @@ export async function main(log: (line: string) => void = console.log) {
   show('no options at all', CallableRegistry.execute<Leaderboard>('rank_players', { players }));
 
   try {
+    // @ts-expect-error -- deliberately the wrong type, to show the ArgumentError it gets at run time
     CallableRegistry.execute('rank_players', { players, limit: 'ten' });
   } catch (error) {
     if (!(error instanceof ArgumentError)) throw error;

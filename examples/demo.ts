@@ -12,6 +12,8 @@
  *
  * Run: `npm start` (or `npx tsx examples/demo.ts`). Colour only on a terminal (NO_COLOR disables it).
  */
+// The generated metadata (npm run codegen) first: the classes below then use generated code.
+import './generated/abstractions.generated';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +22,7 @@ import {
   EntityRegistry,
   EventBus,
   ImmutableVersionError,
+  diffByLineage,
   diffToMermaid,
   events,
   get,
@@ -29,7 +32,6 @@ import {
   type Event,
   type EntityTree,
 } from '../src';
-import { diffByLineage } from '../src/viz'; // not (yet) exported from the package entry point
 import { Agent, GridMap, GridNode, buildGridMap, moveAgent } from './gridmap/model';
 
 type Log = (line: string) => void;

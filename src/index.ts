@@ -93,3 +93,4 @@ export { diffByLineage } from './viz';
 export { classMetaOf } from './metadata/class-registry';
 export { toJSON, fromJSON, versionToJSON, versionFromJSON, SerializationError, VERSION_FORMAT } from './serialize';
 export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './serialize';
+export { metadataSourceOf } from './metadata/class-registry';

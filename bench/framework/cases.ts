@@ -18,8 +18,15 @@ interface World {
   root: import('../../examples/gridmap/model').GridMap;
 }
 
-/** A fresh, isolated world with the grid registered (version 1) and move_agent registered. */
-function world(size: Size): World {
+type Mode = 'generated' | 'runtime';
+
+/**
+ * A fresh, isolated world with the grid registered (version 1) and move_agent registered.
+ * 'generated' imports the project's generated metadata first (as a user's build would);
+ * 'runtime' does not, so every class is described by runtime inspection.
+ */
+function world(size: Size, mode: Mode): World {
+  if (mode === 'generated') require('../../examples/generated/abstractions.generated');
   const fw = require('../../src') as Framework;
   const model = require('../../examples/gridmap/model') as Model;
   const bus = new fw.EventBus();
@@ -33,13 +40,13 @@ function world(size: Size): World {
 
 const names = (g: World['root']) => () => g.nodes.map((n) => n.agents.map((a) => a.name));
 
-function executeCase(name: string, description: string, subscribe: boolean): BenchCase {
+function executeCase(name: string, description: string, subscribe: boolean, mode: Mode): BenchCase {
   return {
     name,
     description,
     framework: true,
     setup(size, moves) {
-      const w = world(size);
+      const w = world(size, mode);
       const sub = subscribe ? w.bus.on('**', () => undefined) : null;
       let latest = w.root;
       const instance: CaseInstance = {
@@ -70,54 +77,46 @@ function applyWorking(root: World['root'], m: Move): void {
   root.nodes[m.targetIndex].agents.push(agent);
 }
 
+/** One O(tree) component, measured with generated and with runtime metadata. */
+function componentCases(name: string, description: string, setup: (w: World, moves: readonly Move[]) => CaseInstance): BenchCase[] {
+  return (['generated', 'runtime'] as const).map((mode) => ({
+    name: mode === 'generated' ? name : `${name}/runtime-meta`,
+    description: mode === 'generated' ? description : `${name} with runtime metadata (no generated file)`,
+    limits: componentLimits,
+    setup: (size: Size, moves: readonly Move[]) => setup(world(size, mode), moves),
+  }));
+}
+
 export const frameworkCases: BenchCase[] = [
-  executeCase('execute', "CallableRegistry.execute('move_agent') on the latest version: copy-on-write, diff, versioning, provenance, execution record; no event subscriber", false),
-  executeCase('execute+subscriber', "the same with one subscriber to every event ('**')", true),
-  {
-    name: 'tree-build',
-    description: 'buildEntityTree over the stored version (O(tree))',
-    limits: componentLimits,
-    setup(size) {
-      const w = world(size);
-      return { op: () => void w.fw.buildEntityTree(w.root) };
-    },
-  },
-  {
-    name: 'diff',
-    description: 'diffTrees of a working copy (one agent moved) against its stored version (O(tree))',
-    limits: componentLimits,
-    setup(size, moves) {
-      const w = world(size);
-      const before = w.fw.buildEntityTree(w.root);
-      const working = w.entities.checkout<World['root']>(w.root.ecsId);
-      applyWorking(working, moves[0]);
-      const after = w.fw.buildEntityTree(working);
-      return { op: () => void w.fw.diffTrees(before, after) };
-    },
-  },
-  {
-    name: 'version',
-    description: 'EntityRegistry.version() of an edited working tree (full walk + diff + fork; O(tree))',
-    limits: componentLimits,
-    setup(size, moves) {
-      const w = world(size);
-      const working = w.entities.checkout<World['root']>(w.root.ecsId);
-      return {
-        op(i) {
-          applyWorking(working, moves[i]);
-          w.entities.version(working);
-        },
-        names: names(working),
-      };
-    },
-  },
-  {
-    name: 'working-copy',
-    description: 'EntityRegistry.checkout(): a full mutable working copy of the stored tree (O(tree))',
-    limits: componentLimits,
-    setup(size) {
-      const w = world(size);
-      return { op: () => void w.entities.checkout(w.root.ecsId) };
-    },
-  },
+  executeCase(
+    'execute',
+    "CallableRegistry.execute('move_agent') on the latest version (generated metadata): copy-on-write, diff, versioning, provenance, execution record; no event subscriber",
+    false,
+    'generated',
+  ),
+  executeCase('execute+subscriber', "the same with one subscriber to every event ('**')", true, 'generated'),
+  executeCase('execute/runtime-meta', 'execute with runtime metadata (no generated file)', false, 'runtime'),
+  ...componentCases('tree-build', 'buildEntityTree over the stored version (O(tree))', (w) => ({
+    op: () => void w.fw.buildEntityTree(w.root),
+  })),
+  ...componentCases('diff', 'diffTrees of a working copy (one agent moved) against its stored version (O(tree))', (w, moves) => {
+    const before = w.fw.buildEntityTree(w.root);
+    const working = w.entities.checkout<World['root']>(w.root.ecsId);
+    applyWorking(working, moves[0]);
+    const after = w.fw.buildEntityTree(working);
+    return { op: () => void w.fw.diffTrees(before, after) };
+  }),
+  ...componentCases('version', 'EntityRegistry.version() of an edited working tree (full walk + diff + fork; O(tree))', (w, moves) => {
+    const working = w.entities.checkout<World['root']>(w.root.ecsId);
+    return {
+      op(i) {
+        applyWorking(working, moves[i]);
+        w.entities.version(working);
+      },
+      names: names(working),
+    };
+  }),
+  ...componentCases('working-copy', 'EntityRegistry.checkout(): a full mutable working copy of the stored tree (O(tree))', (w) => ({
+    op: () => void w.entities.checkout(w.root.ecsId),
+  })),
 ];

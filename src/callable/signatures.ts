@@ -20,7 +20,16 @@
  * The names `'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'object' | 'unknown' | 'null' |
  * 'undefined'` are accepted wherever a type is.
  */
-import { entityClassByName, entityClassRecord, type AnyClass } from '../metadata/class-registry';
+import {
+  classMetaOf,
+  entityClassesNamed,
+  entityClassRecord,
+  generatedSpecOf,
+  onEntityClassRegistered,
+  sameClassDescription,
+  type AnyClass,
+  type GeneratedClassSpec,
+} from '../metadata/class-registry';
 import { RegistrationError } from './errors';
 
 /** The normalised, serialisable form of a type (what generated tables contain). */
@@ -85,18 +94,31 @@ export interface FunctionSignature {
   readonly source: 'explicit' | 'generated';
 }
 
+/**
+ * A type in a generated signature table. Entity types name their class and, from the code
+ * generator, the class's field names in runtime order (`fields`) and its generated spec (`spec`):
+ * several classes may share a name; the name resolves to the one loaded class with exactly these
+ * fields, or, when several have them, to the one whose metadata comes from that spec.
+ */
+export type GeneratedTypeShape =
+  | { readonly kind: 'entity'; readonly className: string; readonly fields?: readonly string[]; readonly spec?: GeneratedClassSpec }
+  | { readonly kind: 'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'null' | 'undefined' | 'unknown' | 'object' }
+  | { readonly kind: 'array' | 'set' | 'optional'; readonly of: GeneratedTypeShape }
+  | { readonly kind: 'map' | 'record'; readonly of: GeneratedTypeShape }
+  | { readonly kind: 'tuple' | 'union'; readonly of: readonly GeneratedTypeShape[] };
+
 /** One function's entry in a generated signature table (emitted by abstractions-codegen). */
 export interface GeneratedSignature {
   readonly params: ReadonlyArray<{
     readonly name: string;
     /** Entity types name their class (`{ kind: 'entity', className: 'Student' }`), resolved when first used. */
-    readonly type: TypeShape;
+    readonly type: GeneratedTypeShape;
     readonly optional?: boolean;
     readonly description?: string;
     /** The type as written in source (informational). */
     readonly declaredType?: string;
   }>;
-  readonly returns?: TypeShape | null;
+  readonly returns?: GeneratedTypeShape | null;
   readonly description?: string;
 }
 
@@ -219,16 +241,42 @@ export function toShape(spec: TypeSpec): TypeShape {
   throw new InvalidTypeError(`${String(spec)} is not a type`);
 }
 
+/** A class a generated table names is not loaded, or more than one loaded class fits the name. */
+export class UnresolvedClassError extends InvalidTypeError {}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** The loaded class a generated entity type names: by name, by field list, then by spec, as far as the table gives them. */
+function resolveGeneratedClass(className: string, fields: readonly string[] | undefined, spec: GeneratedClassSpec | undefined): AnyClass {
+  const named = entityClassesNamed(className);
+  let fitting =
+    fields === undefined ? named : named.filter((r) => sameNames(classMetaOf(r.ctor).fields.map((f) => f.name), fields));
+  if (fitting.length > 1 && spec !== undefined) {
+    fitting = fitting.filter((r) => {
+      const used = generatedSpecOf(r.ctor);
+      return used !== null && sameClassDescription(used, spec);
+    });
+  }
+  if (fitting.length === 1) return fitting[0].ctor;
+  if (named.length === 0) throw new UnresolvedClassError(`entity class ${className} is not loaded (import it before executing)`);
+  throw new UnresolvedClassError(
+    fitting.length === 0
+      ? `no loaded entity class ${className} has the fields ${(fields ?? []).join(', ')} (import it before executing)`
+      : `${fitting.length} loaded entity classes are named ${className}: the generated signature cannot tell which one it means`,
+  );
+}
+
 /** Validates a shape from a generated table (plain data) and resolves entity class names. */
-export function shapeFromGenerated(raw: TypeShape): TypeShape {
+export function shapeFromGenerated(raw: GeneratedTypeShape): TypeShape {
   if (typeof raw !== 'object' || raw === null || typeof (raw as { kind?: unknown }).kind !== 'string') {
     throw new InvalidTypeError(`invalid type ${JSON.stringify(raw)}`);
   }
   switch (raw.kind) {
     case 'entity': {
-      const record = entityClassByName(raw.className);
-      if (!record) throw new InvalidTypeError(`entity class ${raw.className} is not loaded (import it before executing)`);
-      return { kind: 'entity', className: record.name, ctor: record.ctor };
+      const ctor = resolveGeneratedClass(raw.className, raw.fields, raw.spec);
+      return { kind: 'entity', className: raw.className, ctor };
     }
     case 'array':
     case 'set':
@@ -241,7 +289,7 @@ export function shapeFromGenerated(raw: TypeShape): TypeShape {
       return { kind: raw.kind, of: raw.of.map(shapeFromGenerated) };
     default:
       if (!SCALARS.has(raw.kind)) throw new InvalidTypeError(`unknown type kind '${raw.kind}'`);
-      return raw;
+      return raw as TypeShape;
   }
 }
 
@@ -285,7 +333,17 @@ export function compileSignature(functionName: string, spec: SignatureSpec): Fun
 
 const generatedTable = new Map<string, GeneratedSignature>();
 const generatedCompiled = new Map<string, FunctionSignature>();
+/** Names whose entry names a class that is not loaded (yet): retried once more classes are. */
+const pendingNames = new Set<string>();
 let generation = 0;
+
+// A class registered after a lookup failed may resolve it: functions recompile their plans
+// (the registry compares generations) and look the entry up again.
+onEntityClassRegistered(() => {
+  if (pendingNames.size === 0) return;
+  pendingNames.clear();
+  generation++;
+});
 
 /**
  * Installs a generated signature table (called by the generated file when it is imported).
@@ -304,12 +362,18 @@ export function installGeneratedSignatures(table: Readonly<Record<string, Genera
   generation++;
 }
 
-/** Changes whenever a generated table is installed (binding plans compare it to rebuild). */
+/** Changes whenever a generated table is installed or a pending entry may now resolve (binding plans compare it to rebuild). */
 export function generatedSignaturesGeneration(): number {
   return generation;
 }
 
-/** The generated signature of `name`, normalised, or undefined. */
+/**
+ * The generated signature of `name`, normalised, or undefined. Lazy: entity classes are resolved
+ * when the signature is first needed (registering, executing, describing), and an entry naming a
+ * class that is not loaded yet (a parameter class imported as a type only) is undefined for now
+ * and tried again once more classes are loaded. So `register` never fails on it; a function
+ * whose class never loads runs without a signature, as without the generated file.
+ */
 export function generatedSignatureOf(functionName: string): FunctionSignature | undefined {
   const cached = generatedCompiled.get(functionName);
   if (cached) return cached;
@@ -335,11 +399,29 @@ export function generatedSignatureOf(functionName: string): FunctionSignature | 
       source: 'generated' as const,
     });
   } catch (e) {
+    if (e instanceof UnresolvedClassError) {
+      pendingNames.add(functionName);
+      return undefined;
+    }
     if (e instanceof InvalidTypeError) throw new RegistrationError(functionName, `generated signature: ${e.message}`);
     throw e;
   }
+  pendingNames.delete(functionName);
   generatedCompiled.set(functionName, sig);
   return sig;
+}
+
+/** Why the generated entry of `name` is not used now (a class it names is not loaded or ambiguous), or null. */
+export function pendingGeneratedSignature(functionName: string): string | null {
+  const entry = generatedTable.get(functionName);
+  if (!entry || generatedCompiled.has(functionName)) return null;
+  try {
+    for (const p of entry.params) shapeFromGenerated(p.type);
+    if (entry.returns) shapeFromGenerated(entry.returns);
+    return null;
+  } catch (e) {
+    return e instanceof UnresolvedClassError ? e.message : null;
+  }
 }
 
 // ---- text -------------------------------------------------------------------------------------

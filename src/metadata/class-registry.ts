@@ -1,6 +1,8 @@
 import { EntityDefinitionError } from './errors';
+import { isEntityObject } from './object-model';
 import { buildRuntimeMeta } from './runtime-provider';
 import type { ClassMeta, ClassOps, ContainerShape, FieldKind } from './types';
+import { containsEntity } from './values';
 
 /**
  * The registry of entity classes and the single place where a class's metadata comes from:
@@ -39,7 +41,11 @@ export function markField(proto: object, name: string, options: FieldOptions): v
   decorationsOf(proto).fields.set(name, options);
 }
 
-/** Generated metadata for one class, as emitted by the code generator. */
+/**
+ * Generated metadata for one class, as emitted by the code generator. Several classes may share
+ * a name (the generator describes them all): the runtime uses, for a loaded class, the spec whose
+ * field list matches it (see `classMetaOf`).
+ */
 export interface GeneratedClassSpec extends ClassOps {
   readonly fields: ReadonlyArray<{
     name: string;
@@ -63,9 +69,19 @@ export interface EntityClassRecord {
 }
 
 const byClass = new Map<AnyClass, EntityClassRecord>();
+/** The first class registered under each name. */
 const byName = new Map<string, EntityClassRecord>();
-const generated = new Map<string, GeneratedClassSpec>();
+/** Every class registered under each name (tests and examples may reuse names). */
+const allByName = new Map<string, EntityClassRecord[]>();
+/** Generated specs by class name: one per distinct class description of that name. */
+const generated = new Map<string, GeneratedClassSpec[]>();
 let generatedInstalled = false;
+const registrationListeners: Array<(record: EntityClassRecord) => void> = [];
+
+/** Calls `listener` whenever an entity class is registered (the callable layer resolves pending generated signatures). */
+export function onEntityClassRegistered(listener: (record: EntityClassRecord) => void): void {
+  registrationListeners.push(listener);
+}
 
 export function registerEntityClass(ctor: AnyClass, original: AnyClass): EntityClassRecord {
   const transient = new Set<string>();
@@ -83,6 +99,10 @@ export function registerEntityClass(ctor: AnyClass, original: AnyClass): EntityC
   byClass.set(ctor, record);
   byClass.set(original, record);
   if (!byName.has(record.name)) byName.set(record.name, record);
+  const named = allByName.get(record.name);
+  if (named) named.push(record);
+  else allByName.set(record.name, [record]);
+  for (const listener of registrationListeners) listener(record);
   return record;
 }
 
@@ -94,6 +114,11 @@ export function entityClassByName(name: string): EntityClassRecord | undefined {
   return byName.get(name);
 }
 
+/** Every registered class of that name, in registration order. */
+export function entityClassesNamed(name: string): readonly EntityClassRecord[] {
+  return allByName.get(name) ?? [];
+}
+
 export function allEntityClasses(): EntityClassRecord[] {
   return [...new Set(byClass.values())];
 }
@@ -101,6 +126,14 @@ export function allEntityClasses(): EntityClassRecord[] {
 /**
  * The metadata of an entity class. `sampleKeys` are the own keys of a freshly constructed
  * instance, when the caller has one (saves constructing a template).
+ *
+ * Generated metadata is used when exactly one generated description of the class's name fits
+ * the class: the same field names in the same order as the runtime finds them (own keys of an
+ * instance plus `@field()` declarations, minus transient properties), the same transient names,
+ * and kinds consistent with the class-field defaults of a template instance. Several fitting
+ * descriptions that differ only in the entity classes their fields name (same generated
+ * operations) are told apart by which of those classes are loaded. Otherwise (no spec, none
+ * fits, or several different ones fit) the class uses runtime metadata, never a wrong spec.
  */
 export function classMetaOf(ctor: AnyClass, sampleKeys?: readonly string[]): ClassMeta {
   const record = byClass.get(ctor);
@@ -108,9 +141,135 @@ export function classMetaOf(ctor: AnyClass, sampleKeys?: readonly string[]): Cla
     throw new EntityDefinitionError(`${ctor.name || 'anonymous class'} is not an entity class: decorate it with @entity()`);
   }
   if (record.meta) return record.meta;
-  const spec = generated.get(record.name);
-  record.meta = spec ? metaFromGenerated(record, spec) : buildRuntimeMeta(record, sampleKeys);
+  const specs = generated.get(record.name);
+  // One template instance serves both the field names (when no sample was given) and the kinds.
+  let template: Record<string, unknown> | null | undefined;
+  const templateOf = (): Record<string, unknown> | null => (template === undefined ? (template = constructTemplate(record)) : template);
+  let keys = sampleKeys;
+  if (keys === undefined && specs) keys = templateOf() === null ? undefined : Object.keys(templateOf()!);
+  const runtime = buildRuntimeMeta(record, keys);
+  const spec = specs ? fittingSpec(record, specs, runtime.fields.map((f) => f.name), templateOf) : null;
+  if (spec) chosenSpecs.set(record, spec);
+  record.meta = spec ? metaFromGenerated(record, spec) : runtime;
   return record.meta;
+}
+
+/** The generated spec a class's metadata was built from. */
+const chosenSpecs = new WeakMap<EntityClassRecord, GeneratedClassSpec>();
+
+/** Where a class's metadata comes from: the generated file, or runtime inspection. */
+export function metadataSourceOf(ctor: AnyClass): 'generated' | 'runtime' {
+  return classMetaOf(ctor).source;
+}
+
+/** The generated spec a class uses (its metadata is built on first use), or null for runtime metadata. */
+export function generatedSpecOf(ctor: AnyClass): GeneratedClassSpec | null {
+  classMetaOf(ctor);
+  return chosenSpecs.get(byClass.get(ctor)!) ?? null;
+}
+
+/** True when two specs describe a class the same way (identical descriptions from two generated files count as one). */
+export function sameClassDescription(a: GeneratedClassSpec, b: GeneratedClassSpec): boolean {
+  return a === b || specKey(a) === specKey(b);
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** The spec's field names and transient names are those of the class as the runtime sees it. */
+function namesFit(record: EntityClassRecord, spec: GeneratedClassSpec, fieldNames: readonly string[]): boolean {
+  if (!sameNames(spec.fields.map((f) => f.name), fieldNames)) return false;
+  const transient = new Set(spec.transient);
+  return transient.size === record.transient.size && [...transient].every((n) => record.transient.has(n));
+}
+
+/** Same description (fields, kinds, shapes, declared types, transient names): the same generated code. */
+function specKey(spec: GeneratedClassSpec): string {
+  return JSON.stringify([spec.fields.map((f) => [f.name, f.declaredType, f.kind, f.shape, f.optional]), [...spec.transient].sort()]);
+}
+
+/** The one spec that fits the class, or null (none fits, or several different ones do). */
+function fittingSpec(
+  record: EntityClassRecord,
+  specs: readonly GeneratedClassSpec[],
+  fieldNames: readonly string[],
+  templateOf: () => Record<string, unknown> | null,
+): GeneratedClassSpec | null {
+  const named = specs.filter((s) => namesFit(record, s, fieldNames));
+  if (named.length === 0) return null;
+  const template = templateOf();
+  // A class that cannot be constructed without arguments: its kinds cannot be checked.
+  const defaults = template === null ? null : fieldNames.map((n) => Object.getOwnPropertyDescriptor(template, n)?.value);
+  const fitting = defaults === null ? named : named.filter((s) => s.fields.every((f, i) => kindFits(f.kind, f.shape, defaults[i])));
+  const distinct = [...new Map(fitting.map((s) => [specKey(s), s] as const)).values()];
+  if (distinct.length === 1) return distinct[0];
+  // Specs that differ only in the entity classes their fields name (the generator then emits the
+  // same operations for them): the one whose classes are all loaded, if only one is.
+  if (distinct.length > 1 && distinct.every((s) => sameOperations(s, distinct[0]))) {
+    const loaded = distinct.filter(namedClassesLoaded);
+    if (loaded.length === 1) return loaded[0];
+  }
+  return null;
+}
+
+function sameOperations(a: GeneratedClassSpec, b: GeneratedClassSpec): boolean {
+  return a.forEachChild === b.forEachChild && a.fieldEquals === b.fieldEquals && a.thawField === b.thawField && a.freezeField === b.freezeField;
+}
+
+/** Every entity class the spec's field shapes name is a registered class. */
+function namedClassesLoaded(spec: GeneratedClassSpec): boolean {
+  const loaded = (shape: ContainerShape | null): boolean => {
+    if (shape === null || shape.kind === 'data') return true;
+    if (shape.kind === 'entity') return shape.className.split(' | ').every((n) => allByName.has(n));
+    if (shape.kind === 'tuple') return shape.of.every(loaded);
+    return loaded(shape.of);
+  };
+  return spec.fields.every((f) => loaded(f.shape));
+}
+
+/**
+ * A template instance: the class as written (not the decorated class, so no entity is created
+ * for it), constructed without arguments; its own properties are the class-field defaults. Null
+ * when the class cannot be constructed without arguments.
+ */
+function constructTemplate(record: EntityClassRecord): Record<string, unknown> | null {
+  try {
+    return new (record.original as unknown as new () => Record<string, unknown>)();
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a default value can be a value of a field of this kind and shape (nullish always can). */
+function kindFits(kind: FieldKind, shape: ContainerShape | null, value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  switch (kind) {
+    case 'entity':
+      return isEntityObject(value);
+    case 'data':
+      return !containsEntity(value);
+    case 'entities':
+      return typeof value === 'object' && !isEntityObject(value) && shapeFits(shape, value);
+    default:
+      return true;
+  }
+}
+
+function shapeFits(shape: ContainerShape | null, value: object): boolean {
+  switch (shape?.kind) {
+    case 'array':
+    case 'tuple':
+      return Array.isArray(value);
+    case 'map':
+      return value instanceof Map;
+    case 'set':
+      return value instanceof Set;
+    case 'record':
+      return !Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !(value instanceof Date);
+    default:
+      return true;
+  }
 }
 
 function metaFromGenerated(record: EntityClassRecord, spec: GeneratedClassSpec): ClassMeta {
@@ -130,19 +289,38 @@ function metaFromGenerated(record: EntityClassRecord, spec: GeneratedClassSpec):
 }
 
 /**
- * Called by the generated file when it is imported. Must run before the first instance of a
+ * Called by the generated file when it is imported: the specs of every entity class, by class
+ * name (a list per name; a single spec is accepted too). Must run before the first instance of a
  * class is created (import the generated file first); a class whose runtime metadata was already
- * built is an error, because objects built with one field order must not meet the other.
+ * built and that one of these specs fits is an error, because objects built with one field order
+ * must not meet the other. Specs add to those of earlier files; an identical description
+ * replaces the earlier one.
  */
-export function installGeneratedMetadata(specs: Record<string, GeneratedClassSpec>): void {
-  for (const [name, spec] of Object.entries(specs)) {
-    const record = byName.get(name);
-    if (record?.meta && record.meta.source === 'runtime') {
-      throw new EntityDefinitionError(
-        `generated metadata for ${name} arrived after its runtime metadata was built: import the generated file before creating entities`,
-      );
+export function installGeneratedMetadata(specs: Readonly<Record<string, GeneratedClassSpec | readonly GeneratedClassSpec[]>>): void {
+  for (const name of Object.keys(specs)) {
+    const entry = specs[name];
+    const list: readonly GeneratedClassSpec[] = Array.isArray(entry) ? entry : [entry as GeneratedClassSpec];
+    for (const spec of list) {
+      if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.fields) || typeof spec.forEachChild !== 'function') {
+        throw new TypeError(`installGeneratedMetadata: the spec of ${name} must be { fields: [...], transient: [...], forEachChild, fieldEquals, thawField, freezeField }`);
+      }
     }
-    generated.set(name, spec);
+    for (const record of allByName.get(name) ?? []) {
+      const meta = record.meta;
+      if (meta && meta.source === 'runtime' && list.some((spec) => namesFit(record, spec, meta.fields.map((f) => f.name)))) {
+        throw new EntityDefinitionError(
+          `generated metadata for ${name} arrived after its runtime metadata was built: import the generated file before creating entities`,
+        );
+      }
+    }
+    const known = [...(generated.get(name) ?? [])];
+    for (const spec of list) {
+      const key = specKey(spec);
+      const same = known.findIndex((k) => specKey(k) === key);
+      if (same >= 0) known[same] = spec;
+      else known.push(spec);
+    }
+    generated.set(name, known);
   }
   generatedInstalled = true;
 }

@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { emit } from './emitter';
+import { formatDiagnostic, type CodegenModel, type Diagnostic, type RuntimeLocation } from './model';
+import { readProject } from './reader';
+
+/** Read -> emit -> compare/write: the CLI's engine, usable from tests and build scripts. */
+
+export interface GenerateOptions {
+  /** tsconfig.json of the project to read. */
+  readonly project: string;
+  /** The generated file. */
+  readonly out: string;
+  /**
+   * Where the generated file imports the runtime from: a package specifier (`abstractions-ts`),
+   * or a path to a module re-exporting the runtime (relative to `cwd`; recognised as a path when it
+   * starts with `.` or `/`, has a script extension or exists).
+   * Default: the package's source tree when the project imports it by relative path, else `abstractions-ts`.
+   */
+  readonly runtime?: string;
+  /** Base directory for relative paths (default: process.cwd()). */
+  readonly cwd?: string;
+}
+
+export interface GenerateResult {
+  readonly model: CodegenModel;
+  /** The generated text, or null when there were errors. */
+  readonly text: string | null;
+  readonly outFile: string;
+  /** Absolute paths of the source files read (what --watch watches). */
+  readonly sourceFiles: readonly string[];
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  readonly timings: { readonly load: number; readonly read: number; readonly emit: number; readonly total: number };
+}
+
+export function resolveRuntime(runtime: string | undefined, cwd: string): RuntimeLocation | undefined {
+  if (runtime === undefined) return undefined;
+  const isPath =
+    runtime.startsWith('.') || path.isAbsolute(runtime) || /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(runtime) || fs.existsSync(path.resolve(cwd, runtime));
+  if (isPath) return { kind: 'file', path: path.resolve(cwd, runtime) };
+  return { kind: 'module', specifier: runtime };
+}
+
+export function generate(options: GenerateOptions): GenerateResult {
+  const t0 = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const outFile = path.resolve(cwd, options.out);
+  const { model, timings, files } = readProject({ tsconfig: path.resolve(cwd, options.project), skipFiles: [outFile] });
+  const errors = model.diagnostics.filter((d) => d.severity === 'error');
+  const warnings = model.diagnostics.filter((d) => d.severity === 'warning');
+  const t1 = performance.now();
+  const text = errors.length > 0 ? null : emit(model, { outFile, runtime: resolveRuntime(options.runtime, cwd) });
+  const t2 = performance.now();
+  return {
+    model,
+    text,
+    outFile,
+    sourceFiles: files.map((f) => f.getFilePath()),
+    errors,
+    warnings,
+    timings: { load: timings.load, read: timings.read, emit: t2 - t1, total: t2 - t0 },
+  };
+}
+
+export type FileState = 'fresh' | 'stale' | 'missing';
+
+export function compareWithFile(outFile: string, text: string): FileState {
+  if (!fs.existsSync(outFile)) return 'missing';
+  return fs.readFileSync(outFile, 'utf8') === text ? 'fresh' : 'stale';
+}
+
+/** Writes the file when its content changed; returns true when it wrote. */
+export function writeIfChanged(outFile: string, text: string): boolean {
+  if (compareWithFile(outFile, text) === 'fresh') return false;
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, text);
+  return true;
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], cwd: string = process.cwd()): string[] {
+  return diagnostics.map((d) => formatDiagnostic(d, cwd));
+}

@@ -1,0 +1,262 @@
+import * as path from 'path';
+
+/**
+ * The plain data model between the reader (ts-morph) and the emitter: what the project's entity
+ * classes and registered functions are, with no ts-morph objects inside. Paths are absolute;
+ * the emitter makes them relative to the output file.
+ */
+
+/** Mirrors `ContainerShape` in src/metadata/types.ts (the emitted literal must satisfy it). */
+export type ContainerShape =
+  | { kind: 'entity'; className: string }
+  | { kind: 'array' | 'set'; of: ContainerShape }
+  | { kind: 'tuple'; of: ContainerShape[] }
+  | { kind: 'map' | 'record'; of: ContainerShape }
+  | { kind: 'data' };
+
+/** Mirrors `FieldKind` in src/metadata/types.ts, minus `dynamic` (runtime metadata only). */
+export type FieldKind = 'data' | 'entity' | 'entities';
+
+/**
+ * What a value slot holds, as far as generated code cares. Every slot may also hold null or
+ * undefined (typed init accepts `undefined` for any field), so generated code always guards.
+ */
+export type ValueType =
+  /** Primitive data compared with `===` (strings, numbers, booleans, bigint, literals, enums, functions). `nan`: may be NaN. */
+  | { t: 'prim'; nan: boolean }
+  | { t: 'date' }
+  /** One entity of one of these classes (sorted names). */
+  | { t: 'entity'; classes: string[] }
+  | { t: 'array'; of: ValueType }
+  /** Fixed elements, then an optional trailing rest element. */
+  | { t: 'tuple'; elements: ValueType[]; rest: ValueType | null }
+  /** `key`: how generated code prints a key into a place (mirrors values.ts `keyPlace`). */
+  | { t: 'map'; key: 'string' | 'number' | 'other'; of: ValueType }
+  | { t: 'set'; of: ValueType }
+  /** Index-signature objects (`Record<string, V>`, `{ [k: string]: V }`). */
+  | { t: 'record'; of: ValueType }
+  /** Data without entities the generated code hands to the generic helpers (plain objects, class instances, mixed unions). */
+  | { t: 'opaque' }
+  /** May hold entities in a structure only the generic walker describes (object types with entity properties, mixed entity unions). */
+  | { t: 'dynamic' };
+
+export interface SourceLocation {
+  /** Absolute path. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface FieldModel {
+  readonly name: string;
+  /** The type as written in source (or as inferred from the initialiser). */
+  readonly declaredType: string;
+  readonly type: ValueType;
+  readonly kind: FieldKind;
+  /** Null where the shape is not a ContainerShape (entities inside object types: walked generically). */
+  readonly shape: ContainerShape | null;
+  readonly optional: boolean;
+  /** The class that declares the field (a base class for inherited fields). */
+  readonly declaredIn: string;
+  readonly location: SourceLocation;
+}
+
+export interface EntityClassModel {
+  readonly name: string;
+  readonly location: SourceLocation;
+  /** How the generated file may import the class (type-only), or null when it is not exported at module level. */
+  readonly exportName: string | null;
+  /** Base classes up to (excluding) Entity, nearest first. */
+  readonly bases: readonly string[];
+  readonly isConfig: boolean;
+  readonly isAbstract: boolean;
+  readonly fields: readonly FieldModel[];
+  readonly transient: readonly string[];
+}
+
+export type ParamKind = 'entity' | 'entities' | 'data' | 'config';
+export type ResultKind = 'entity' | 'entities' | 'data' | 'void';
+
+export interface ParamModel {
+  readonly name: string;
+  readonly declaredType: string;
+  /** The type for argument checks (optional parameters: without the `undefined`). */
+  readonly type: TypeShape;
+  readonly kind: ParamKind;
+  /** Entity classes anywhere in the parameter's type (sorted). */
+  readonly classNames: readonly string[];
+  readonly shape: ContainerShape | null;
+  readonly optional: boolean;
+}
+
+export interface ResultModel {
+  readonly declaredType: string;
+  /** The type for result checks (Promise unwrapped); null: not checked (void, any, unknown). */
+  readonly type: TypeShape | null;
+  readonly kind: ResultKind;
+  readonly classNames: readonly string[];
+  readonly shape: ContainerShape | null;
+}
+
+export interface FunctionModel {
+  readonly name: string;
+  readonly location: SourceLocation;
+  /** `register`: `CallableRegistry.register(name, fn)`; `callable`: a static method decorated `@callable()`. */
+  readonly via: 'register' | 'callable';
+  readonly async: boolean;
+  readonly params: readonly ParamModel[];
+  readonly result: ResultModel;
+  /**
+   * TypeScript text of the argument object type and the result type (Promise unwrapped), with
+   * references written as `import("/absolute/module").Name` (the emitter rewrites them into imports).
+   * `argsType` is null for functions without a parameter.
+   */
+  readonly argsType: string | null;
+  readonly resultType: string;
+}
+
+/** Where the generated file imports the runtime from. */
+export type RuntimeLocation =
+  /** The package's source tree (this repository): per-module imports below `dir` (…/src). */
+  | { kind: 'source'; dir: string }
+  /** One module specifier for everything (`abstractions-ts`, or a file path for tests). */
+  | { kind: 'module'; specifier: string }
+  | { kind: 'file'; path: string };
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly location: SourceLocation;
+  readonly message: string;
+}
+
+export interface CodegenModel {
+  /** Absolute path of the tsconfig the model was read from. */
+  readonly project: string;
+  readonly classes: readonly EntityClassModel[];
+  readonly functions: readonly FunctionModel[];
+  /** Where the reader found the runtime (the emitter's default import location). */
+  readonly runtime: RuntimeLocation;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers over ValueType
+
+export function hasEntity(t: ValueType): boolean {
+  switch (t.t) {
+    case 'entity':
+    case 'dynamic':
+      return true;
+    case 'array':
+    case 'set':
+    case 'record':
+    case 'map':
+      return hasEntity(t.of);
+    case 'tuple':
+      return t.elements.some(hasEntity) || (t.rest !== null && hasEntity(t.rest));
+    default:
+      return false;
+  }
+}
+
+export function hasDynamic(t: ValueType): boolean {
+  switch (t.t) {
+    case 'dynamic':
+      return true;
+    case 'array':
+    case 'set':
+    case 'record':
+    case 'map':
+      return hasDynamic(t.of);
+    case 'tuple':
+      return t.elements.some(hasDynamic) || (t.rest !== null && hasDynamic(t.rest));
+    default:
+      return false;
+  }
+}
+
+/** Every entity class name inside `t`, sorted. */
+export function entityClassesIn(t: ValueType, out = new Set<string>()): string[] {
+  switch (t.t) {
+    case 'entity':
+      t.classes.forEach((c) => out.add(c));
+      break;
+    case 'array':
+    case 'set':
+    case 'record':
+    case 'map':
+      entityClassesIn(t.of, out);
+      break;
+    case 'tuple':
+      t.elements.forEach((e) => entityClassesIn(e, out));
+      if (t.rest) entityClassesIn(t.rest, out);
+      break;
+    default:
+      break;
+  }
+  return [...out].sort();
+}
+
+export function kindOf(t: ValueType): FieldKind {
+  if (t.t === 'entity') return 'entity';
+  return hasEntity(t) ? 'entities' : 'data';
+}
+
+/**
+ * The ContainerShape of a value type, or null when it has none (entities in structures only the
+ * generic walker describes, tuples with a rest element). Data is `{ kind: 'data' }`.
+ */
+export function shapeOf(t: ValueType): ContainerShape | null {
+  if (!hasEntity(t)) return { kind: 'data' };
+  switch (t.t) {
+    case 'entity':
+      return { kind: 'entity', className: t.classes.join(' | ') };
+    case 'array':
+    case 'set':
+    case 'map':
+    case 'record': {
+      const of = shapeOf(t.of);
+      return of && { kind: t.t, of };
+    }
+    case 'tuple': {
+      if (t.rest !== null) return null;
+      const of = t.elements.map(shapeOf);
+      return of.every((s): s is ContainerShape => s !== null) ? { kind: 'tuple', of } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function formatLocation(loc: SourceLocation, relativeTo?: string): string {
+  const file = relativeTo ? relativePosix(relativeTo, loc.file) : loc.file;
+  return `${file}:${loc.line}:${loc.column}`;
+}
+
+export function formatDiagnostic(d: Diagnostic, relativeTo?: string): string {
+  return `${formatLocation(d.location, relativeTo)} ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
+}
+
+function relativePosix(from: string, to: string): string {
+  const rel = path.relative(from, to);
+  return (rel.startsWith('..') || path.isAbsolute(rel) ? to : rel).split(path.sep).join('/');
+}
+
+/**
+ * Mirrors `TypeShape` in src/callable/signatures.ts: the serialisable type of a registered
+ * function's parameter or result in the generated signature table.
+ */
+export type TypeShape =
+  /**
+   * `fields`: the class's field names in runtime order, when the class was read (its fingerprint:
+   * the runtime resolves the name to the loaded class with exactly these fields, so two classes
+   * with one name are never confused); `declaredAt`: where that class is declared (the emitter
+   * names its spec, which tells apart classes with one name and one field list).
+   */
+  | { kind: 'entity'; className: string; fields?: readonly string[]; declaredAt?: SourceLocation }
+  | { kind: 'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'null' | 'undefined' | 'unknown' | 'object' }
+  | { kind: 'array' | 'set' | 'optional'; of: TypeShape }
+  | { kind: 'map' | 'record'; of: TypeShape }
+  | { kind: 'tuple' | 'union'; of: TypeShape[] };
