@@ -30,7 +30,7 @@ import { measureMemory, measureOps, hasGc, timerOverheadUs, MemoryResult, Timing
 import { ProgressLine, formatProgress } from './harness/progress';
 import { fmtInt, fmtNum, renderTable } from './harness/table';
 import { QUICK_SIZES, SIZES, Size, sizeByLabel } from './workload/sizes';
-import { DEFAULT_SEED, digestNames, expectedNames, generateMoves } from './workload/moves';
+import { DEFAULT_SEED, digestNames, expectedNames, generateMoves, type Move } from './workload/moves';
 
 // The repository root, whether this runs from bench/ (tsx) or compiled from dist/bench/.
 const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
@@ -73,6 +73,8 @@ interface JobResult {
   memoryNote?: string;
   verified: boolean | null;
   digest: string | null;
+  /** How many retained versions were re-read and found unchanged after the memory run (null: not a state). */
+  historyVerified?: number | null;
   capNote?: string;
   error?: string;
   /** 1-based round with --repeat. */
@@ -182,6 +184,7 @@ async function runWorker(job: Job): Promise<JobResult> {
 
   let memory: MemoryResult | null = null;
   let memoryNote: string | undefined;
+  let historyVerified: number | null = null;
   if (!inst.retained) {
     memoryNote = 'no versions';
   } else if (job.memoryOps === 0) {
@@ -194,14 +197,43 @@ async function runWorker(job: Job): Promise<JobResult> {
       ops: job.memoryOps,
       warmup: job.warmup,
       onProgress: (phase, done, total) => send({ type: 'progress', phase, done, total }),
+      afterwards: (kept) => {
+        historyVerified = verifyHistory(job, moves, kept);
+      },
     });
     fresh.teardown?.();
   }
 
   return {
     caseName: c.name, size: job.size.label, entities: job.size.entities, setupMs, timerOverheadUs: overhead, timing,
-    memory, memoryNote, verified, digest, capNote: job.capNote,
+    memory, memoryNote, verified, digest, capNote: job.capNote, historyVerified,
   };
+}
+
+/**
+ * After the memory run: every retained version must still read exactly as it did when it was
+ * created, i.e. as the plain simulation after that many moves. Checks up to 40 versions spread
+ * over the run (first and last included); throws on the first difference.
+ */
+function verifyHistory(job: Job, moves: readonly Move[], kept: readonly unknown[]): number | null {
+  const read = (v: unknown): string[][] | null => {
+    const nodes = (v as { nodes?: unknown })?.nodes;
+    if (!Array.isArray(nodes)) return null; // not a state (e.g. patches only)
+    return nodes.map((n: { agents: { name: string }[] }) => n.agents.map((a) => a.name));
+  };
+  const picks = new Set<number>([0, kept.length - 1]);
+  for (let k = 1; k < 39; k++) picks.add(Math.floor((k * kept.length) / 39));
+  let checked = 0;
+  for (const j of [...picks].sort((a, b) => a - b)) {
+    const got = read(kept[j]);
+    if (got === null) return null;
+    const want = expectedNames(job.size, moves, job.warmup + j + 1);
+    if (digestNames(got) !== digestNames(want)) {
+      throw new Error(`${job.caseName} @ ${job.size.label}: retained version ${j} no longer reads as it did when it was created`);
+    }
+    checked++;
+  }
+  return checked;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,7 +301,14 @@ function renderReport(opts: Options, selected: BenchCase[], results: JobResult[]
   out.push(`- bytes/op retained = on a fresh instance, after the warm-up ops: heap growth per op with every version kept alive (gc before and after); — = the case keeps no versions.`);
   const overheads = results.map((r) => r.timerOverheadUs).filter(Number.isFinite).sort((a, b) => a - b);
   if (overheads.length) out.push(`- Timer overhead (two hrtime.bigint() calls, median over workers): ${overheads[overheads.length >> 1].toFixed(2)} µs, included in median/p90/mean; not in batch µs/op.`);
-  out.push('- batch µs/op = another `ops` ops run back to back in one timed span (throughput, GC amortised in).', '');
+  out.push('- batch µs/op = another `ops` ops run back to back in one timed span (throughput, GC amortised in).');
+  const histories = results.filter((r) => typeof r.historyVerified === 'number');
+  if (histories.length) {
+    out.push(
+      `- History check: after each memory run, up to 40 retained versions spread over the run were read again and compared with the plain simulation after that many moves: ${histories.length} (case, size) runs, ${histories.reduce((n, r) => n + (r.historyVerified ?? 0), 0)} versions, all unchanged (a difference fails the run).`,
+    );
+  }
+  out.push('');
   const multi = opts.repeat > 1;
   if (multi) out.push(`- Each case and size ran ${opts.repeat} times in fresh processes (interleaved); each row is the run with the median median; "median range" = min–max of the ${opts.repeat} medians.`, '');
   const headers = ['case', 'median µs', ...(multi ? ['median range'] : []), 'p90 µs', 'mean µs', 'batch µs/op', 'ops', 'bytes/op retained', 'setup ms', 'ratio'];

@@ -126,7 +126,7 @@ export interface MemoryResult {
 export function measureMemory(
   op: (i: number) => void,
   retained: () => unknown,
-  opts: { ops: number; warmup?: number; onProgress?: Progress },
+  opts: { ops: number; warmup?: number; onProgress?: Progress; afterwards?: (kept: readonly unknown[]) => void },
 ): MemoryResult | null {
   if (!hasGc()) return null;
   const { ops, onProgress } = opts;
@@ -147,5 +147,6 @@ export function measureMemory(
   const heapAfter = process.memoryUsage().heapUsed;
   onProgress?.('memory', ops, ops);
   if (keep.length !== ops) throw new Error('unreachable'); // keeps `keep` alive until after the measurement
+  opts.afterwards?.(keep);
   return { ops, heapBefore, heapAfter, bytesPerOp: (heapAfter - heapBefore) / ops };
 }
