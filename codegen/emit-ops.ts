@@ -1,4 +1,4 @@
-import type { FieldModel, ValueType } from './model';
+import { hasEntity, innerTypes, type FieldModel, type ValueType } from './model';
 
 /**
  * Code for the four ClassOps of one class, specialised per field from its ValueType. Each
@@ -122,6 +122,11 @@ function isGeneric(t: ValueType): boolean {
 
 type PlacePart = { s: string } | { e: string };
 
+/** Fields whose `switch (index)` cases share one `return <expr>;`. */
+type CaseGroup = { readonly indices: readonly number[]; readonly expr: string };
+/** A field with a `switch (index)` case of its own. */
+type CaseBlock = { readonly index: number; readonly body: (out: Lines) => void };
+
 function placeExpr(parts: readonly PlacePart[]): string {
   const merged: PlacePart[] = [];
   for (const p of parts) {
@@ -131,23 +136,6 @@ function placeExpr(parts: readonly PlacePart[]): string {
   }
   if (merged.length > 0 && !('s' in merged[0])) merged.unshift({ s: '' });
   return merged.map((p) => ('s' in p ? str(p.s) : p.e)).join(' + ');
-}
-
-function hasEntities(t: ValueType): boolean {
-  switch (t.t) {
-    case 'entity':
-    case 'dynamic':
-      return true;
-    case 'array':
-    case 'set':
-    case 'map':
-    case 'record':
-      return hasEntities(t.of);
-    case 'tuple':
-      return t.elements.some(hasEntities) || (t.rest !== null && hasEntities(t.rest));
-    default:
-      return false;
-  }
 }
 
 export class OpsEmitter {
@@ -164,7 +152,7 @@ export class OpsEmitter {
   // forEachChild
 
   forEachChild(out: Lines): void {
-    const walked = this.fields.filter((f) => hasEntities(f.type));
+    const walked = this.fields.filter((f) => hasEntity(f.type));
     if (walked.length === 0) {
       out.line('forEachChild(_values: readonly unknown[], _visit: ChildVisitor): void {},');
       return;
@@ -193,36 +181,36 @@ export class OpsEmitter {
       case 'dynamic':
         out.line(`${this.use('forEachEntityIn')}(${v}, [${path.join(', ')}], ${placeExpr(place)}, '${container}', visit);`);
         return;
+      // Containers: nothing to visit when the slot is empty.
       case 'array': {
         const i = `i${d}`;
         const x = `x${d}`;
-        out.open(`if (${v} != null) {`);
-        out.open(`for (let ${i} = 0; ${i} < ${v}.length; ${i}++) {`);
-        out.line(`const ${x} = ${v}[${i}];`);
-        this.arrayElement(out, t.of, x, [...path, i], place, { e: i }, d);
-        out.close();
-        out.close();
-        return;
-      }
-      case 'tuple': {
-        out.open(`if (${v} != null) {`);
-        t.elements.forEach((el, j) => {
-          if (!hasEntities(el)) return;
-          const x = `t${d}_${j}`;
-          out.line(`const ${x} = ${v}[${j}] as ${slotType(el)};`);
-          this.arrayElement(out, el, x, [...path, String(j)], place, { s: String(j) }, d);
-        });
-        if (t.rest && hasEntities(t.rest)) {
-          const i = `i${d}`;
-          const x = `x${d}`;
-          out.open(`for (let ${i} = ${t.elements.length}; ${i} < ${v}.length; ${i}++) {`);
-          out.line(`const ${x} = ${v}[${i}] as ${slotType(t.rest)};`);
-          this.arrayElement(out, t.rest, x, [...path, i], place, { e: i }, d);
+        this.whenPresent(out, v, () => {
+          out.open(`for (let ${i} = 0; ${i} < ${v}.length; ${i}++) {`);
+          out.line(`const ${x} = ${v}[${i}];`);
+          this.arrayElement(out, t.of, x, [...path, i], place, { e: i }, d);
           out.close();
-        }
-        out.close();
+        });
         return;
       }
+      case 'tuple':
+        this.whenPresent(out, v, () => {
+          t.elements.forEach((el, j) => {
+            if (!hasEntity(el)) return;
+            const x = `t${d}_${j}`;
+            out.line(`const ${x} = ${v}[${j}] as ${slotType(el)};`);
+            this.arrayElement(out, el, x, [...path, String(j)], place, { s: String(j) }, d);
+          });
+          if (t.rest && hasEntity(t.rest)) {
+            const i = `i${d}`;
+            const x = `x${d}`;
+            out.open(`for (let ${i} = ${t.elements.length}; ${i} < ${v}.length; ${i}++) {`);
+            out.line(`const ${x} = ${v}[${i}] as ${slotType(t.rest)};`);
+            this.arrayElement(out, t.rest, x, [...path, i], place, { e: i }, d);
+            out.close();
+          }
+        });
+        return;
       case 'map': {
         const k = `k${d}`;
         const x = `x${d}`;
@@ -233,42 +221,40 @@ export class OpsEmitter {
               ? [{ s: '{number:' }, { e: k }, { s: '}' }]
               : [{ e: `${this.use('keyPlace')}(${k})` }];
         const keySegment = t.key === 'other' ? `${k} as ${this.use('PathSegment')}` : k;
-        out.open(`if (${v} != null) {`);
-        out.open(`for (const [${k}, ${x}] of ${v}) {`);
-        this.walk(out, t.of, x, [...path, keySegment], [...place, ...keyParts], 'map', d + 1);
-        out.close();
-        out.close();
+        this.whenPresent(out, v, () => {
+          out.open(`for (const [${k}, ${x}] of ${v}) {`);
+          this.walk(out, t.of, x, [...path, keySegment], [...place, ...keyParts], 'map', d + 1);
+          out.close();
+        });
         return;
       }
       case 'set': {
         const x = `x${d}`;
-        if (t.of.t === 'entity') {
-          out.open(`if (${v} != null) {`);
+        this.whenPresent(out, v, () => {
+          if (t.of.t === 'entity') {
+            out.open(`for (const ${x} of ${v}) {`);
+            out.line(`if (${x} != null) visit(${x}, [${[...path, `${this.use('metaOf')}(${x}).ecsId`].join(', ')}], 'set', ${placeExpr([...place, { s: '<>' }])});`);
+            out.close();
+            return;
+          }
+          const n = `n${d}`;
+          out.line(`let ${n} = 0;`);
           out.open(`for (const ${x} of ${v}) {`);
-          out.line(`if (${x} != null) visit(${x}, [${[...path, `${this.use('metaOf')}(${x}).ecsId`].join(', ')}], 'set', ${placeExpr([...place, { s: '<>' }])});`);
+          this.walk(out, t.of, x, [...path, n], [...place, { s: '<' }, { e: n }, { s: '>' }], 'set', d + 1);
+          out.line(`${n}++;`);
           out.close();
-          out.close();
-          return;
-        }
-        const n = `n${d}`;
-        out.open(`if (${v} != null) {`);
-        out.line(`let ${n} = 0;`);
-        out.open(`for (const ${x} of ${v}) {`);
-        this.walk(out, t.of, x, [...path, n], [...place, { s: '<' }, { e: n }, { s: '>' }], 'set', d + 1);
-        out.line(`${n}++;`);
-        out.close();
-        out.close();
+        });
         return;
       }
       case 'record': {
         const k = `k${d}`;
         const x = `x${d}`;
-        out.open(`if (${v} != null) {`);
-        out.open(`for (const ${k} of Object.keys(${v})) {`);
-        out.line(`const ${x} = ${v}[${k}];`);
-        this.walk(out, t.of, x, [...path, k], [...place, { s: '.' }, { e: k }], 'record', d + 1);
-        out.close();
-        out.close();
+        this.whenPresent(out, v, () => {
+          out.open(`for (const ${k} of Object.keys(${v})) {`);
+          out.line(`const ${x} = ${v}[${k}];`);
+          this.walk(out, t.of, x, [...path, k], [...place, { s: '.' }, { e: k }], 'record', d + 1);
+          out.close();
+        });
         return;
       }
       default:
@@ -276,11 +262,18 @@ export class OpsEmitter {
     }
   }
 
+  /** `if (v != null) { body }`. */
+  private whenPresent(out: Lines, v: string, body: () => void): void {
+    out.open(`if (${v} != null) {`);
+    body();
+    out.close();
+  }
+
   /** An element of an array or tuple: entities sit at `place[]`, inner containers at `place[i]`. */
   private arrayElement(out: Lines, el: ValueType, x: string, path: string[], place: PlacePart[], index: PlacePart, d: number): void {
     if (el.t === 'entity') {
       out.line(`if (${x} != null) visit(${x}, [${path.join(', ')}], 'array', ${placeExpr([...place, { s: '[]' }])});`);
-    } else if (hasEntities(el)) {
+    } else if (hasEntity(el)) {
       this.walk(out, el, x, path, [...place, { s: '[' }, index, { s: ']' }], 'array', d + 1);
     }
   }
@@ -291,7 +284,7 @@ export class OpsEmitter {
   fieldEquals(out: Lines): void {
     out.open('fieldEquals(index: number, a: unknown, b: unknown): boolean {');
     const groups = new Map<string, number[]>();
-    const blocks: Array<{ index: number; body: (out: Lines) => void }> = [];
+    const blocks: CaseBlock[] = [];
     this.fields.forEach((f, i) => {
       const t = f.type;
       let expr: string | null = null;
@@ -315,8 +308,18 @@ export class OpsEmitter {
         },
       });
     });
+    this.fieldSwitch(out, [...groups].map(([expr, indices]) => ({ indices, expr })), blocks, `${this.use('valueEquals')}(a, b)`);
+    out.close('},');
+  }
+
+  /**
+   * `switch (index)` over the fields: each group's cases share one `return`, each block is a case
+   * of its own, and the other fields fall back to `fallback` (the generic helper's call).
+   */
+  private fieldSwitch(out: Lines, groups: readonly CaseGroup[], blocks: readonly CaseBlock[], fallback: string): void {
     out.open('switch (index) {');
-    for (const [expr, indices] of groups) {
+    for (const { indices, expr } of groups) {
+      if (indices.length === 0) continue;
       for (const i of indices) out.line(`case ${i}: // ${oneLine(this.fields[i].name)}`);
       out.line(`  return ${expr};`);
     }
@@ -326,9 +329,8 @@ export class OpsEmitter {
       out.close();
     }
     out.line('default:');
-    out.line(`  return ${this.use('valueEquals')}(a, b);`);
+    out.line(`  return ${fallback};`);
     out.close();
-    out.close('},');
   }
 
   /** Statements that `return false` when `a` and `b` (slots of type `t`) differ. */
@@ -349,71 +351,57 @@ export class OpsEmitter {
       case 'date':
         out.line(`if (${a} !== ${b} && (${a} == null || ${b} == null || !${this.use('sameTime')}(${a}, ${b}))) return false;`);
         return;
+      // Containers: the same value is equal; else both present, then element by element.
       case 'array': {
         const i = `i${d}`;
         const x = `x${d}`;
         const y = `y${d}`;
-        out.open(`if (${a} !== ${b}) {`);
-        out.line(`if (${a} == null || ${b} == null || ${a}.length !== ${b}.length) return false;`);
-        out.open(`for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {`);
-        out.line(`const ${x} = ${a}[${i}];`);
-        out.line(`const ${y} = ${b}[${i}];`);
-        this.equal(out, t.of, x, y, d + 1);
-        out.close();
-        out.close();
-        return;
-      }
-      case 'tuple': {
-        out.open(`if (${a} !== ${b}) {`);
-        out.line(`if (${a} == null || ${b} == null || ${a}.length !== ${b}.length) return false;`);
-        t.elements.forEach((el, j) => {
-          const x = `x${d}_${j}`;
-          const y = `y${d}_${j}`;
-          out.line(`const ${x} = ${a}[${j}] as ${slotType(el)};`);
-          out.line(`const ${y} = ${b}[${j}] as ${slotType(el)};`);
-          this.equal(out, el, x, y, d + 1);
-        });
-        if (t.rest) {
-          const i = `i${d}`;
-          const x = `x${d}`;
-          const y = `y${d}`;
-          out.open(`for (let ${i} = ${t.elements.length}; ${i} < ${a}.length; ${i}++) {`);
-          out.line(`const ${x} = ${a}[${i}] as ${slotType(t.rest)};`);
-          out.line(`const ${y} = ${b}[${i}] as ${slotType(t.rest)};`);
-          this.equal(out, t.rest, x, y, d + 1);
+        this.unlessSame(out, a, b, `${a}.length !== ${b}.length`, () => {
+          out.open(`for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {`);
+          out.line(`const ${x} = ${a}[${i}];`);
+          out.line(`const ${y} = ${b}[${i}];`);
+          this.equal(out, t.of, x, y, d + 1);
           out.close();
-        }
-        out.close();
+        });
         return;
       }
+      case 'tuple':
+        this.unlessSame(out, a, b, `${a}.length !== ${b}.length`, () => {
+          t.elements.forEach((el, j) => this.equalAt(out, el, a, b, String(j), `_${j}`, d));
+          if (t.rest) {
+            const i = `i${d}`;
+            out.open(`for (let ${i} = ${t.elements.length}; ${i} < ${a}.length; ${i}++) {`);
+            this.equalAt(out, t.rest, a, b, i, '', d);
+            out.close();
+          }
+        });
+        return;
       // Maps and Sets compare as collections, as valueEquals does (SPEC §2: reordering is no
       // change; persisting checks iteration order separately with sameIterationOrder).
       case 'map': {
         const k = `k${d}`;
         const x = `x${d}`;
         const y = `y${d}`;
-        out.open(`if (${a} !== ${b}) {`);
-        out.line(`if (${a} == null || ${b} == null || ${a}.size !== ${b}.size) return false;`);
-        out.open(`for (const [${k}, ${x}] of ${a}) {`);
-        out.line(`if (!${b}.has(${k})) return false;`);
-        out.line(`const ${y} = ${b}.get(${k});`);
-        this.equal(out, t.of, x, y, d + 1);
-        out.close();
-        out.close();
+        this.unlessSame(out, a, b, `${a}.size !== ${b}.size`, () => {
+          out.open(`for (const [${k}, ${x}] of ${a}) {`);
+          out.line(`if (!${b}.has(${k})) return false;`);
+          out.line(`const ${y} = ${b}.get(${k});`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.close();
+        });
         return;
       }
       case 'set': {
         const x = `x${d}`;
         const y = `y${d}`;
         const el = slotType(t.of);
-        out.open(`if (${a} !== ${b}) {`);
-        out.line(`if (${a} == null || ${b} == null) return false;`);
-        out.open(`const same${d} = ${this.use('setEquals')}(${a}, ${b}, (${x}: ${el}, ${y}: ${el}): boolean => {`);
-        this.equal(out, t.of, x, y, d + 1);
-        out.line('return true;');
-        out.close('});');
-        out.line(`if (!same${d}) return false;`);
-        out.close();
+        this.unlessSame(out, a, b, null, () => {
+          out.open(`const same${d} = ${this.use('setEquals')}(${a}, ${b}, (${x}: ${el}, ${y}: ${el}): boolean => {`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.line('return true;');
+          out.close('});');
+          out.line(`if (!same${d}) return false;`);
+        });
         return;
       }
       case 'record': {
@@ -421,20 +409,39 @@ export class OpsEmitter {
         const ks = `keys${d}`;
         const x = `x${d}`;
         const y = `y${d}`;
-        out.open(`if (${a} !== ${b}) {`);
-        out.line(`if (${a} == null || ${b} == null || Object.getPrototypeOf(${a}) !== Object.getPrototypeOf(${b})) return false;`);
-        out.line(`const ${ks} = Object.keys(${a});`);
-        out.line(`if (${ks}.length !== Object.keys(${b}).length) return false;`);
-        out.open(`for (const ${k} of ${ks}) {`);
-        out.line(`if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`);
-        out.line(`const ${x} = ${a}[${k}];`);
-        out.line(`const ${y} = ${b}[${k}];`);
-        this.equal(out, t.of, x, y, d + 1);
-        out.close();
-        out.close();
+        this.unlessSame(out, a, b, `Object.getPrototypeOf(${a}) !== Object.getPrototypeOf(${b})`, () => {
+          out.line(`const ${ks} = Object.keys(${a});`);
+          out.line(`if (${ks}.length !== Object.keys(${b}).length) return false;`);
+          out.open(`for (const ${k} of ${ks}) {`);
+          out.line(`if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`);
+          out.line(`const ${x} = ${a}[${k}];`);
+          out.line(`const ${y} = ${b}[${k}];`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.close();
+        });
         return;
       }
     }
+  }
+
+  /**
+   * The block of a container comparison: nothing to compare when `a` and `b` are the same value;
+   * `false` when either is missing or `mismatch` (a cheap size or kind test) holds; else `body`.
+   */
+  private unlessSame(out: Lines, a: string, b: string, mismatch: string | null, body: () => void): void {
+    out.open(`if (${a} !== ${b}) {`);
+    out.line(`if (${a} == null || ${b} == null${mismatch === null ? '' : ` || ${mismatch}`}) return false;`);
+    body();
+    out.close();
+  }
+
+  /** Statements comparing the tuple elements `a[index]` and `b[index]` (of type `el`), read into `x<d><suffix>` and `y<d><suffix>`. */
+  private equalAt(out: Lines, el: ValueType, a: string, b: string, index: string, suffix: string, d: number): void {
+    const x = `x${d}${suffix}`;
+    const y = `y${d}${suffix}`;
+    out.line(`const ${x} = ${a}[${index}] as ${slotType(el)};`);
+    out.line(`const ${y} = ${b}[${index}] as ${slotType(el)};`);
+    this.equal(out, el, x, y, d + 1);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -443,23 +450,15 @@ export class OpsEmitter {
   thawField(out: Lines): void {
     out.open('thawField(index: number, value: unknown): unknown {');
     const kept: number[] = [];
-    const blocks: Array<{ index: number; expr: string }> = [];
+    const blocks: CaseBlock[] = [];
     this.fields.forEach((f, i) => {
       if (thawKeeps(f.type)) kept.push(i);
-      else if (!isGeneric(f.type)) blocks.push({ index: i, expr: this.thaw(f.type, 'v', 0) });
+      else if (!isGeneric(f.type)) {
+        const expr = this.thaw(f.type, 'v', 0);
+        blocks.push({ index: i, body: (body) => body.line(`const v = value as ${slotType(f.type)};`).line(`return ${expr};`) });
+      }
     });
-    out.open('switch (index) {');
-    for (const i of kept) out.line(`case ${i}: // ${oneLine(this.fields[i].name)}`);
-    if (kept.length > 0) out.line('  return value;');
-    for (const { index, expr } of blocks) {
-      out.open(`case ${index}: { // ${oneLine(this.fields[index].name)}`);
-      out.line(`const v = value as ${slotType(this.fields[index].type)};`);
-      out.line(`return ${expr};`);
-      out.close();
-    }
-    out.line('default:');
-    out.line(`  return ${this.use('thawValue')}(value);`);
-    out.close();
+    this.fieldSwitch(out, [{ indices: kept, expr: 'value' }], blocks, `${this.use('thawValue')}(value)`);
     out.close('},');
   }
 
@@ -479,7 +478,7 @@ export class OpsEmitter {
       case 'array':
         return thawKeeps(t.of) ? `${v} == null ? ${v} : [...${v}]` : `${v} == null ? ${v} : ${this.use('thawArray')}(${v}, (${x}) => ${this.thaw(t.of, x, d + 1)})`;
       case 'tuple': {
-        const all = [...t.elements, ...(t.rest ? [t.rest] : [])];
+        const all = innerTypes(t);
         if (all.every(thawKeeps)) return `${v} == null ? ${v} : [...${v}]`;
         return `${v} == null ? ${v} : ${this.use('thawArray')}(${v}, ${this.tupleElementFn(t, d, (el, y) => this.thaw(el, y, d + 1))})`;
       }
@@ -499,7 +498,7 @@ export class OpsEmitter {
     const x = `x${d}`;
     const i = `i${d}`;
     const y = `y${d}`;
-    const all = [...t.elements, ...(t.rest ? [t.rest] : [])];
+    const all = innerTypes(t);
     const bodies = all.map((el) => `const ${y} = ${x} as ${slotType(el)}; return ${transform(el, y)};`);
     if (bodies.every((b) => b === bodies[0])) return `(${x}: unknown) => { ${bodies[0]} }`;
     const branches = t.elements.map((el, j) => `if (${i} === ${j}) { const ${y} = ${x} as ${slotType(el)}; return ${transform(el, y)}; }`);
@@ -514,7 +513,7 @@ export class OpsEmitter {
     out.open('freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown {');
     const kept: number[] = [];
     const leaves: number[] = [];
-    const blocks: Array<{ index: number; body: (out: Lines) => void }> = [];
+    const blocks: CaseBlock[] = [];
     this.fields.forEach((f, i) => {
       const t = f.type;
       if (t.t === 'prim') kept.push(i);
@@ -541,19 +540,11 @@ export class OpsEmitter {
         }
       } });
     });
-    out.open('switch (index) {');
-    for (const i of kept) out.line(`case ${i}: // ${oneLine(this.fields[i].name)}`);
-    if (kept.length > 0) out.line('  return value;');
-    for (const i of leaves) out.line(`case ${i}: // ${oneLine(this.fields[i].name)}`);
-    if (leaves.length > 0) out.line('  return value == null ? value : mapLeaf(value as EntityObject);');
-    for (const { index, body } of blocks) {
-      out.open(`case ${index}: { // ${oneLine(this.fields[index].name)}`);
-      body(out);
-      out.close();
-    }
-    out.line('default:');
-    out.line(`  return ${this.use('freezeValue')}(value, mapLeaf);`);
-    out.close();
+    const groups: CaseGroup[] = [
+      { indices: kept, expr: 'value' },
+      { indices: leaves, expr: 'value == null ? value : mapLeaf(value as EntityObject)' },
+    ];
+    this.fieldSwitch(out, groups, blocks, `${this.use('freezeValue')}(value, mapLeaf)`);
     out.close('},');
   }
 
@@ -571,7 +562,7 @@ export class OpsEmitter {
       const e = test(t.of, 'x');
       return e === null ? 'null' : `(x) => ${e}`;
     }
-    const all = [...t.elements, ...(t.rest ? [t.rest] : [])];
+    const all = innerTypes(t);
     const tests = all.map((el) => test(el, 'x'));
     if (tests.every((e) => e === null)) return 'null';
     if (tests.every((e) => e === tests[0])) return `(x) => ${tests[0]}`;

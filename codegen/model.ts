@@ -144,58 +144,41 @@ export interface CodegenModel {
 // ---------------------------------------------------------------------------------------------
 // Helpers over ValueType
 
-export function hasEntity(t: ValueType): boolean {
+const NO_TYPES: readonly ValueType[] = [];
+
+/** The value types directly inside `t`: element and value types, tuple elements then the rest element. */
+export function innerTypes(t: ValueType): readonly ValueType[] {
   switch (t.t) {
-    case 'entity':
-    case 'dynamic':
-      return true;
     case 'array':
     case 'set':
     case 'record':
     case 'map':
-      return hasEntity(t.of);
+      return [t.of];
     case 'tuple':
-      return t.elements.some(hasEntity) || (t.rest !== null && hasEntity(t.rest));
+      return t.rest === null ? t.elements : [...t.elements, t.rest];
     default:
-      return false;
+      return NO_TYPES;
   }
 }
 
+/** True if `test` holds for `t` or for any value type nested inside it. */
+export function someInside(t: ValueType, test: (t: ValueType) => boolean): boolean {
+  return test(t) || innerTypes(t).some((inner) => someInside(inner, test));
+}
+
+/** May hold entities (declared entity types, or structures only the generic walker describes). */
+export function hasEntity(t: ValueType): boolean {
+  return someInside(t, (x) => x.t === 'entity' || x.t === 'dynamic');
+}
+
 export function hasDynamic(t: ValueType): boolean {
-  switch (t.t) {
-    case 'dynamic':
-      return true;
-    case 'array':
-    case 'set':
-    case 'record':
-    case 'map':
-      return hasDynamic(t.of);
-    case 'tuple':
-      return t.elements.some(hasDynamic) || (t.rest !== null && hasDynamic(t.rest));
-    default:
-      return false;
-  }
+  return someInside(t, (x) => x.t === 'dynamic');
 }
 
 /** Every entity class name inside `t`, sorted. */
 export function entityClassesIn(t: ValueType, out = new Set<string>()): string[] {
-  switch (t.t) {
-    case 'entity':
-      t.classes.forEach((c) => out.add(c));
-      break;
-    case 'array':
-    case 'set':
-    case 'record':
-    case 'map':
-      entityClassesIn(t.of, out);
-      break;
-    case 'tuple':
-      t.elements.forEach((e) => entityClassesIn(e, out));
-      if (t.rest) entityClassesIn(t.rest, out);
-      break;
-    default:
-      break;
-  }
+  if (t.t === 'entity') t.classes.forEach((c) => out.add(c));
+  for (const inner of innerTypes(t)) entityClassesIn(inner, out);
   return [...out].sort();
 }
 

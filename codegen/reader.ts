@@ -11,6 +11,7 @@ import {
 } from 'ts-morph';
 import {
   entityClassesIn,
+  hasDynamic,
   hasEntity,
   kindOf,
   shapeOf,
@@ -333,7 +334,7 @@ class ModelReader {
 
   private analyzeAt(type: Type, at: Node, allowUnknown: boolean, report: (m: string) => void): ValueType {
     const vt = this.analyzer.analyze(type, at, { allowUnknown }, report);
-    return hasDynamicInside(vt) ? { t: 'dynamic' } : vt;
+    return hasDynamic(vt) ? { t: 'dynamic' } : vt;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -559,22 +560,6 @@ function unexportedTypes(roots: readonly Type[]): string[] {
   };
   roots.forEach(visit);
   return [...out].sort();
-}
-
-function hasDynamicInside(vt: ValueType): boolean {
-  switch (vt.t) {
-    case 'dynamic':
-      return true;
-    case 'array':
-    case 'set':
-    case 'map':
-    case 'record':
-      return hasDynamicInside(vt.of);
-    case 'tuple':
-      return vt.elements.some(hasDynamicInside) || (vt.rest !== null && hasDynamicInside(vt.rest));
-    default:
-      return false;
-  }
 }
 
 function includesUndefined(type: Type): boolean {

@@ -172,6 +172,13 @@ export interface BoundCall {
   readonly values: Record<string, unknown>;
   /** Some entity is a working object: phase 2 has to version / promote. */
   needsPrepare: boolean;
+  /** ConfigEntity parameters built from loose arguments or plain objects (null: none). */
+  builtConfigs: EntityObject[] | null;
+  /**
+   * Root versions registered in phase 2 for built configs: part of the execution, so they are
+   * withdrawn again if it fails (null: none).
+   */
+  registeredConfigs: string[] | null;
 }
 
 /** The binding in progress: the bound call itself plus what binding needs (one object per call). */
@@ -420,6 +427,7 @@ function buildConfig(ctx: Ctx, ctor: AnyClass, fields: Record<string, unknown>, 
     const m = metaOf(config) as EntityMeta;
     m.attributeSource = { ...m.attributeSource, ...sources };
   }
+  (ctx.builtConfigs ??= []).push(config);
   return takeEntity(ctx, config, at);
 }
 
@@ -441,7 +449,7 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
     throw new ArgumentError(plan.functionName, '(arguments)', `a function takes one object of named arguments, got ${describeValue(args)}`);
   }
   const given = args as Record<string, unknown>;
-  const ctx: Ctx = { args: {}, entities: [], entityPaths: [], addresses: null, values: {}, needsPrepare: false, plan, registry, param: '' };
+  const ctx: Ctx = { args: {}, entities: [], entityPaths: [], addresses: null, values: {}, needsPrepare: false, builtConfigs: null, registeredConfigs: null, plan, registry, param: '' };
   const out = ctx.args;
   const entities = ctx.entities;
 
@@ -573,6 +581,16 @@ function substitute(value: unknown, map: ReadonlyMap<EntityObject, EntityObject>
  * input tree are returned (each once, in argument order).
  */
 export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: EntityRegistry): EntityObject[] {
+  try {
+    return prepareInputsNow(plan, bound, registry);
+  } catch (error) {
+    // An error before the call leaves nothing of the execution: configs built for it go again.
+    if (bound.registeredConfigs !== null) for (const id of bound.registeredConfigs) registry.withdrawFirstVersion(id);
+    throw error;
+  }
+}
+
+function prepareInputsNow(plan: BindingPlan, bound: BoundCall, registry: EntityRegistry): EntityObject[] {
   const { entities } = bound;
   const roots: EntityObject[] = [];
   if (!bound.needsPrepare) {
@@ -596,6 +614,7 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
       let version: RootVersion;
       if (m.rootEcsId === null) {
         version = registry.promoteToRoot(e);
+        if (bound.builtConfigs?.includes(e)) (bound.registeredConfigs ??= []).push(version.ecsId);
       } else {
         const root = m.rootEcsId === m.ecsId ? e : workingRootOf(registry, e);
         if (root === undefined) {

@@ -19,6 +19,7 @@ import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-mo
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
 import { Transaction, type TransactionOutput } from '../store/transaction';
+import type { Provenance } from '../store/persist';
 import type { RootVersion } from '../store/root-version';
 import { events as defaultBus } from '../events/default-bus';
 import type { EventBus } from '../events/event-bus';
@@ -168,6 +169,43 @@ function attributeSources(result: unknown, uses: readonly AddressUse[]): Map<Ent
     }
   }
   return map;
+}
+
+/** How an execution ended, as its record takes it. */
+type ExecutionOutcome = ConstructorParameters<typeof FunctionExecution>[6];
+
+/**
+ * One execution from input preparation to its record (the part `runSync` and `runAsync` share):
+ * the input trees (working ones versioned first), the transaction they are declared in, the
+ * clock, and the attribute sources the call found. It is also the transaction's provenance
+ * (`functionName`, `executionId`), so an execution allocates no more objects than before.
+ */
+class RunningCall implements Provenance {
+  readonly functionName: string;
+  readonly roots: EntityObject[];
+  readonly tx: Transaction;
+  /** Milliseconds since the epoch when the function was called. */
+  readonly startedAt: number;
+  /** `performance.now()` at the same moment (for the duration). */
+  readonly t0: number;
+  /** Set inside the call when addresses were used and a returned entity holds values read through them. */
+  sources: Map<EntityObject, Record<string, string | null>> | undefined = undefined;
+
+  constructor(
+    readonly rec: FunctionRecord,
+    readonly bound: BoundCall,
+    readonly registry: EntityRegistry,
+    readonly executionId: string,
+  ) {
+    this.functionName = rec.name;
+    const roots = prepareInputs(rec.plan, bound, registry);
+    this.roots = roots;
+    const tx = new Transaction(registry, this);
+    for (let i = 0; i < roots.length; i++) tx.addInput(roots[i]);
+    this.tx = tx;
+    this.startedAt = Date.now();
+    this.t0 = performance.now();
+  }
 }
 
 /**
@@ -329,88 +367,66 @@ export class CallableRegistry {
   }
 
   private runSync(rec: FunctionRecord, bound: BoundCall, registry: EntityRegistry, executionId: string): unknown {
-    const roots = prepareInputs(rec.plan, bound, registry);
-    const tx = new Transaction(registry, { functionName: rec.name, executionId });
-    for (let i = 0; i < roots.length; i++) tx.addInput(roots[i]);
-    const startedAt = Date.now();
-    const t0 = performance.now();
+    const call = new RunningCall(rec, bound, registry, executionId);
     let result: unknown;
-    let sources: Map<EntityObject, Record<string, string | null>> | undefined;
     try {
       const { fn } = rec;
       const args = bound.args;
       if (bound.addresses === null) {
-        result = tx.run(() => fn(args));
+        result = call.tx.run(() => fn(args));
       } else {
         const uses = bound.addresses;
-        result = tx.run(() => {
+        result = call.tx.run(() => {
           const r = fn(args);
-          if (!isThenable(r)) sources = attributeSources(r, uses);
+          if (!isThenable(r)) call.sources = attributeSources(r, uses);
           return r;
         });
       }
     } catch (error) {
-      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
-      throw error;
+      throw this.fail(call, error);
     }
     if (isThenable(result)) {
       // The function ran and returned a promise: too late to await it here. Its work is dropped.
       Promise.resolve(result).then(undefined, () => undefined);
-      const error = new AsyncFunctionError(rec.name, true);
-      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
-      throw error;
+      throw this.fail(call, new AsyncFunctionError(rec.name, true));
     }
-    return this.finish(rec, bound, roots, tx, result, sources, executionId, startedAt, t0);
+    return this.finish(call, result);
   }
 
   private async runAsync(rec: FunctionRecord, bound: BoundCall, registry: EntityRegistry, executionId: string): Promise<unknown> {
-    const roots = prepareInputs(rec.plan, bound, registry);
-    const tx = new Transaction(registry, { functionName: rec.name, executionId });
-    for (let i = 0; i < roots.length; i++) tx.addInput(roots[i]);
-    const startedAt = Date.now();
-    const t0 = performance.now();
+    const call = new RunningCall(rec, bound, registry, executionId);
     let result: unknown;
-    let sources: Map<EntityObject, Record<string, string | null>> | undefined;
     try {
       const { fn } = rec;
       const args = bound.args;
       const uses = bound.addresses;
-      result = await tx.runAsync(async () => {
+      result = await call.tx.runAsync(async () => {
         const r = await fn(args);
-        if (uses !== null) sources = attributeSources(r, uses);
+        if (uses !== null) call.sources = attributeSources(r, uses);
         return r;
       });
     } catch (error) {
-      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
-      throw error;
+      throw this.fail(call, error);
     }
-    return this.finish(rec, bound, roots, tx, result, sources, executionId, startedAt, t0);
+    return this.finish(call, result);
   }
 
   /** After a successful call: result check, commit, record, stored result. */
-  private finish(
-    rec: FunctionRecord,
-    bound: BoundCall,
-    roots: readonly EntityObject[],
-    tx: Transaction,
-    result: unknown,
-    sources: Map<EntityObject, Record<string, string | null>> | undefined,
-    executionId: string,
-    startedAt: number,
-    t0: number,
-  ): unknown {
+  private finish(call: RunningCall, result: unknown): unknown {
+    const { rec, bound } = call;
     const returns = rec.plan.signature?.returns ?? null;
     if (returns !== null) {
       const m = mismatch(returns, result);
       if (m !== null) {
-        const error = new ReturnTypeError(
-          rec.name,
-          typeText(returns),
-          describeValue(m.at === '' ? result : m.found),
-          m.at === '' ? '' : `result${m.at} (expected ${typeText(m.expected)} there)`,
+        throw this.fail(
+          call,
+          new ReturnTypeError(
+            rec.name,
+            typeText(returns),
+            describeValue(m.at === '' ? result : m.found),
+            m.at === '' ? '' : `result${m.at} (expected ${typeText(m.expected)} there)`,
+          ),
         );
-        this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
-        throw error;
       }
     }
 
@@ -449,12 +465,11 @@ export class CallableRegistry {
       // `arguments`: the entities handed to the function (stored versions). A returned entity
       // that is one of them is a mutation of its tree, not a detachment (SPEC §5).
       const options: CommitOptionsWithArguments = { arguments: bound.entities };
-      if (sources !== undefined) options.attributeSource = sources;
+      if (call.sources !== undefined) options.attributeSource = call.sources;
       if (kind === RESULT_ARRAY || kind === RESULT_NESTED) options.multiple = true;
-      committed = tx.commit(outputs, options);
+      committed = call.tx.commit(outputs, options);
     } catch (error) {
-      this.fail(rec.name, executionId, bound, roots, startedAt, t0, error);
-      throw error;
+      throw this.fail(call, error);
     }
 
     const outs = committed.outputs;
@@ -473,31 +488,26 @@ export class CallableRegistry {
     } else {
       value = result;
     }
-    this.records.push(
-      new FunctionExecution(executionId, rec.name, bound, roots, startedAt, performance.now() - t0, {
-        ok: true,
-        outputs: outs,
-        versions: committed.versions,
-        result: value,
-      }),
-    );
-    bound.args = DROPPED; // the record keeps the inputs, not the function's argument object
+    this.keep(call, { ok: true, outputs: outs, versions: committed.versions, result: value });
     return value;
   }
 
-  private fail(
-    functionName: string,
-    executionId: string,
-    bound: BoundCall,
-    roots: readonly EntityObject[],
-    startedAt: number,
-    t0: number,
-    error: unknown,
-  ): void {
+  /** After a failure in or after the call: records it and returns `error`, for the caller to throw as it is. */
+  private fail(call: RunningCall, error: unknown): unknown {
+    // Configs built for this call were registered before it; a failed execution leaves nothing
+    // but its record (SPEC §5), so they go again. The caller's own pre-call versions stay.
+    const built = call.bound.registeredConfigs;
+    if (built !== null) for (const id of built) call.registry.withdrawFirstVersion(id);
+    this.keep(call, { ok: false, error });
+    return error;
+  }
+
+  /** Appends the execution's record; drops the function's argument object (the record keeps the inputs). */
+  private keep(call: RunningCall, outcome: ExecutionOutcome): void {
     this.records.push(
-      new FunctionExecution(executionId, functionName, bound, roots, startedAt, performance.now() - t0, { ok: false, error }),
+      new FunctionExecution(call.executionId, call.functionName, call.bound, call.roots, call.startedAt, performance.now() - call.t0, outcome),
     );
-    bound.args = DROPPED;
+    call.bound.args = DROPPED;
   }
 
   // ---- queries ---------------------------------------------------------------------------------

@@ -76,14 +76,11 @@ class Defs {
         return record ? this.ref(record.ctor) : { type: 'object', title: shape.className };
       }
       case 'array':
-        return { type: 'array', items: this.container(shape.of) };
       case 'set':
-        return { type: 'array', uniqueItems: true, items: this.container(shape.of) };
       case 'tuple':
-        return { type: 'array', prefixItems: shape.of.map((s) => this.container(s)), minItems: shape.of.length, maxItems: shape.of.length };
       case 'map':
       case 'record':
-        return { type: 'object', additionalProperties: this.container(shape.of) };
+        return collectionSchema(shape, (s) => this.container(s));
       default:
         return {};
     }
@@ -104,22 +101,23 @@ class Defs {
     switch (t) {
       case 'string':
       case 'String':
-        return { type: 'string' };
+        return scalarSchema('string');
       case 'number':
       case 'Number':
-        return { type: 'number' };
+        return scalarSchema('number');
       case 'boolean':
       case 'Boolean':
+        return scalarSchema('boolean');
       case 'true':
       case 'false':
-        return t === 'true' || t === 'false' ? { const: t === 'true' } : { type: 'boolean' };
+        return { const: t === 'true' };
       case 'bigint':
       case 'BigInt':
-        return { type: 'integer' };
+        return scalarSchema('bigint');
       case 'null':
-        return { type: 'null' };
+        return scalarSchema('null');
       case 'Date':
-        return { type: 'string', format: 'date-time' };
+        return scalarSchema('date');
       case 'Array':
         return { type: 'array' };
       case 'Object':
@@ -134,26 +132,25 @@ class Defs {
       default:
         break;
     }
-    if (t.endsWith('[]')) return { type: 'array', items: this.declared(t.slice(0, -2)) ?? {} };
+    // Element types: `declared` trims its text; what it cannot describe accepts anything.
+    const item = (text: string): JsonSchema => this.declared(text) ?? {};
+    if (t.endsWith('[]')) return collectionSchema({ kind: 'array', of: t.slice(0, -2) }, item);
     if (t.startsWith('(') && t.endsWith(')')) return this.declared(t.slice(1, -1));
-    if (t.startsWith('[') && t.endsWith(']')) {
-      const items = splitTop(t.slice(1, -1), ',').map((s) => this.declared(s.trim()) ?? {});
-      return { type: 'array', prefixItems: items, minItems: items.length, maxItems: items.length };
-    }
+    if (t.startsWith('[') && t.endsWith(']')) return collectionSchema({ kind: 'tuple', of: splitTop(t.slice(1, -1), ',') }, item);
     const generic = /^(\w+)<(.*)>$/.exec(t);
     if (generic) {
-      const args = splitTop(generic[2], ',').map((s) => s.trim());
+      const args = splitTop(generic[2], ',');
       switch (generic[1]) {
         case 'Array':
         case 'ReadonlyArray':
-          return { type: 'array', items: this.declared(args[0]) ?? {} };
+          return collectionSchema({ kind: 'array', of: args[0] }, item);
         case 'Set':
         case 'ReadonlySet':
-          return { type: 'array', uniqueItems: true, items: this.declared(args[0]) ?? {} };
+          return collectionSchema({ kind: 'set', of: args[0] }, item);
         case 'Map':
         case 'ReadonlyMap':
         case 'Record':
-          return { type: 'object', additionalProperties: this.declared(args[1] ?? 'unknown') ?? {} };
+          return collectionSchema({ kind: 'map', of: args[1] ?? 'unknown' }, item);
         default:
           return null;
       }
@@ -174,19 +171,14 @@ class Defs {
         return { type: 'string', title: s.className, pattern: ADDRESS_PATTERN, description: `a stored ${s.className}: its address, @<ecsId>` };
       }
       case 'string':
-        return { type: 'string' };
       case 'number':
-        return { type: 'number' };
       case 'boolean':
-        return { type: 'boolean' };
       case 'bigint':
-        return { type: 'integer' };
       case 'null':
-        return { type: 'null' };
+      case 'date':
+        return scalarSchema(s.kind);
       case 'undefined':
         return { not: {} };
-      case 'date':
-        return { type: 'string', format: 'date-time' };
       case 'object':
         return { type: 'object' };
       case 'unknown':
@@ -196,14 +188,12 @@ class Defs {
       case 'union':
         return { anyOf: s.of.filter((a) => a.kind !== 'undefined').map((a) => this.shape(a, input)) };
       case 'array':
-        return { type: 'array', items: this.shape(s.of, input) };
       case 'set':
-        return { type: 'array', uniqueItems: true, items: this.shape(s.of, input) };
       case 'tuple':
-        return { type: 'array', prefixItems: s.of.map((a) => this.shape(a, input)), minItems: s.of.length, maxItems: s.of.length };
       case 'map':
       case 'record':
-        return { type: 'object', additionalProperties: this.shape(s.of, input) };
+        // (TypeShape declares 'array' together with 'optional', so the cases do not narrow `s` for TypeScript.)
+        return collectionSchema(s as CollectionShape<TypeShape>, (a) => this.shape(a, input));
     }
   }
 }
@@ -232,23 +222,49 @@ function splitTop(text: string, sep: string): string[] {
   return out;
 }
 
-function sampleSchema(v: unknown): JsonSchema {
-  switch (typeof v) {
-    case 'string':
-      return { type: 'string' };
-    case 'number':
-      return { type: 'number' };
-    case 'boolean':
-      return { type: 'boolean' };
+/** Schema of a scalar kind (a TypeShape kind; for the first four also a `typeof` result). A fresh object. */
+function scalarSchema(kind: 'string' | 'number' | 'boolean' | 'bigint' | 'null' | 'date'): JsonSchema {
+  switch (kind) {
     case 'bigint':
       return { type: 'integer' };
+    case 'date':
+      return { type: 'string', format: 'date-time' };
     default:
-      if (Array.isArray(v)) return { type: 'array' };
-      if (v instanceof Date) return { type: 'string', format: 'date-time' };
-      if (v instanceof Set) return { type: 'array', uniqueItems: true };
-      if (v instanceof Map || (typeof v === 'object' && v !== null)) return { type: 'object' };
-      return {};
+      return { type: kind };
   }
+}
+
+/** A collection whose element types (`of`) are of any description: ContainerShape, TypeShape, declared type text. */
+type CollectionShape<S> =
+  | { readonly kind: 'array' | 'set' | 'map' | 'record'; readonly of: S }
+  | { readonly kind: 'tuple'; readonly of: readonly S[] };
+
+/** Schema of a collection, each element type described by `item` (map and record keys are strings in JSON). */
+function collectionSchema<S>(shape: CollectionShape<S>, item: (of: S) => JsonSchema): JsonSchema {
+  switch (shape.kind) {
+    case 'array':
+      return { type: 'array', items: item(shape.of) };
+    case 'set':
+      return { type: 'array', uniqueItems: true, items: item(shape.of) };
+    case 'tuple': {
+      const items = shape.of.map((s) => item(s));
+      return { type: 'array', prefixItems: items, minItems: items.length, maxItems: items.length };
+    }
+    case 'map':
+    case 'record':
+      return { type: 'object', additionalProperties: item(shape.of) };
+  }
+}
+
+/** Schema of a field value seen at runtime (a class default), for fields without a declared type. */
+function sampleSchema(v: unknown): JsonSchema {
+  const t = typeof v;
+  if (t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint') return scalarSchema(t);
+  if (Array.isArray(v)) return { type: 'array' };
+  if (v instanceof Date) return scalarSchema('date');
+  if (v instanceof Set) return { type: 'array', uniqueItems: true };
+  if (v instanceof Map || (typeof v === 'object' && v !== null)) return { type: 'object' };
+  return {};
 }
 
 /** A JSON default for a class-field default: scalars, and plain arrays/objects of scalars. */

@@ -151,6 +151,9 @@ export class EntityRegistry {
     if (m.rootEcsId !== null) {
       const existing = m.rootEcsId === m.ecsId ? this.versions.get(m.ecsId) : undefined;
       if (existing) return existing;
+      if (m.rootEcsId === m.ecsId) {
+        throw new VersioningError(`${describe(root)} is the root of version ${m.ecsId}, which another registry holds; checkout() it there, or toJSON/fromJSON it across`);
+      }
       throw new VersioningError(`${describe(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
     }
     const tree = buildEntityTree(root);
@@ -335,6 +338,30 @@ export class EntityRegistry {
     let entries = this.lineages.get(version.lineageId);
     if (!entries) this.lineages.set(version.lineageId, (entries = []));
     entries.push(Object.freeze({ ecsId: version.ecsId, parentEcsId: version.parentEcsId }));
+  }
+
+  /**
+   * Withdraws the first version of a lineage nothing has built on yet, as if it had never been
+   * registered (used when an execution that registered it beforehand fails). Returns false, and
+   * changes nothing, when the version is not such a version.
+   */
+  withdrawFirstVersion(rootEcsId: string): boolean {
+    const version = this.versions.get(rootEcsId);
+    const entries = version && this.lineages.get(version.lineageId);
+    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0].ecsId !== rootEcsId) return false;
+    const index = this.indexes.mapOf(version);
+    const withdrawn = new Set(index.values());
+    for (const e of [...index.values()]) {
+      // Only entities this version stored itself (a first version forks everything it holds).
+      if (metaOf(e).rootEcsId !== rootEcsId) return false;
+    }
+    const entityIndex = this.entityIndex();
+    for (const e of withdrawn) entityIndex.delete(metaOf(e).ecsId);
+    this.indexes.forget(version);
+    this.versions.delete(rootEcsId);
+    this.lineages.delete(version.lineageId);
+    this.treeCache.delete(rootEcsId);
+    return true;
   }
 
   // ---- detach / attach -------------------------------------------------------------------

@@ -70,6 +70,12 @@ export class LineageIndexes {
     this.owned.set(next, map);
   }
 
+  /** Forgets whatever map `version` holds (the version is being withdrawn). */
+  forget(version: Indexed): void {
+    this.owned.delete(version);
+    this.cache.delete(version);
+  }
+
   /** A view that always reads `version`'s index, wherever its map lives at the time. */
   view(version: Indexed): LineageIndex {
     const self = this;

@@ -39,8 +39,13 @@ test('in generated mode the operations are the generated ones; in runtime mode f
       ['width', 'data', { kind: 'data' }],
       ['height', 'data', { kind: 'data' }],
     ]);
-    // gridmap/model.ts, viz/fixtures.ts (nodes: Node[]) and several test files (no height) declare a GridMap.
-    expect(generatedClassSpecs.GridMap.length).toBeGreaterThanOrEqual(3);
+    // gridmap/model.ts and viz/fixtures.ts (nodes: LabeledNode[]) declare a GridMap with these field names.
+    expect(generatedClassSpecs.GridMap.map((s) => s.fields[0].shape)).toEqual(
+      expect.arrayContaining([
+        { kind: 'array', of: { kind: 'entity', className: 'GridNode' } },
+        { kind: 'array', of: { kind: 'entity', className: 'LabeledNode' } },
+      ]),
+    );
   } else {
     expect(meta.fields.map((f) => f.kind)).toEqual(['dynamic', 'dynamic', 'dynamic']);
   }
@@ -55,12 +60,12 @@ test('classes named like generated ones that no spec fits use runtime metadata i
   expect(metadataSourceOf(Agent)).toBe(MODE); // the generated one, loaded alongside
 });
 
-test('a GridMap of another module (nodes: Node[]) loaded later: two specs fit it and both child classes are loaded, so runtime metadata', async () => {
+test('a GridMap of another module (nodes: LabeledNode[]) loaded later: two specs fit it and both child classes are loaded, so runtime metadata', async () => {
   const viz = await import('../viz/fixtures');
-  // viz's Agent is described exactly like gridmap's (one spec); its Node and Hub have their own.
-  for (const cls of [viz.Agent, viz.Node, viz.Hub]) expect(metadataSourceOf(cls)).toBe(MODE);
-  // Its GridMap fits the spec of gridmap/model.ts (nodes: GridNode[]) and its own (nodes: Node[]):
-  // with both GridNode and Node loaded, nothing tells them apart, so it is inspected at runtime.
+  // viz's Agent is gridmap's; its LabeledNode and Hub have their own specs.
+  for (const cls of [viz.Agent, viz.LabeledNode, viz.Hub]) expect(metadataSourceOf(cls)).toBe(MODE);
+  // Its GridMap fits the spec of gridmap/model.ts (nodes: GridNode[]) and its own (nodes: LabeledNode[]):
+  // with both GridNode and LabeledNode loaded, nothing tells them apart, so it is inspected at runtime.
   expect(metadataSourceOf(viz.GridMap)).toBe('runtime');
   expect(metadataSourceOf(GridMap)).toBe(MODE); // decided at its first use, above
 });

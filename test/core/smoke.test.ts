@@ -1,24 +1,9 @@
-import { Entity, entity, EntityRegistry, buildEntityTree, diffTrees } from '../../src';
-
-@entity()
-class Agent extends Entity {
-  name = '';
-  speed = 1;
-}
-@entity()
-class Node extends Entity {
-  position: [number, number] = [0, 0];
-  agents: Agent[] = [];
-}
-@entity()
-class GridMap extends Entity {
-  nodes: Node[] = [];
-  width = 0;
-}
+import { Agent, GridMap, GridNode } from '../../examples/gridmap/model';
+import { EntityRegistry, buildEntityTree, diffTrees } from '../../src';
 
 test('smoke', () => {
   const reg = EntityRegistry.reset();
-  const g = new GridMap({ width: 2, nodes: [new Node({ agents: [new Agent({ name: 'a' })] }), new Node({ position: [1, 0] })] });
+  const g = new GridMap({ width: 2, nodes: [new GridNode({ agents: [new Agent({ name: 'a' })] }), new GridNode({ position: [1, 0] })] });
   expect(g.width).toBe(2);
   expect(g.nodes[0].agents[0].name).toBe('a');
   g.promoteToRoot();

@@ -2,25 +2,17 @@
  * diffTrees (SPEC §3). Every scenario states the expected sets by hand and also checks them against
  * the naive reference of test/support/naive.ts (which checks the reference too).
  */
+import { Agent, GridNode } from '../../examples/gridmap/model';
 import { Entity, EntityRegistry, buildEntityTree, diffTrees, entity, type TreeDiff } from '../../src';
 import { naiveDiff, plainDiff } from '../support/naive';
 
-@entity()
-class Agent extends Entity {
-  name = '';
-  speed = 1;
-}
-@entity()
-class Node extends Entity {
-  position: [number, number] = [0, 0];
-  agents: Agent[] = [];
-}
+/** The grid map's nodes and agents in every kind of slot: single, union, nested array, Map, plain object. */
 @entity()
 class Board extends Entity {
-  nodes: Node[] = [];
+  nodes: GridNode[] = [];
   spare: Agent | null = null;
-  left: Agent | Node | null = null;
-  right: Agent | Node | null = null;
+  left: Agent | GridNode | null = null;
+  right: Agent | GridNode | null = null;
   grid: Agent[][] = [[], []];
   byKey: Map<string, Agent> = new Map();
   meta: { tag: string; when: Date } = { tag: '', when: new Date(0) };
@@ -28,33 +20,37 @@ class Board extends Entity {
 
 function board(): Board {
   return new Board({
-    nodes: [0, 1, 2].map((i) => new Node({ position: [i, 0], agents: [0, 1, 2].map((k) => new Agent({ name: `a${i}${k}` })) })),
+    nodes: [0, 1, 2].map((i) => new GridNode({ position: [i, 0], agents: [0, 1, 2].map((k) => new Agent({ name: `a${i}${k}` })) })),
     grid: [[new Agent({ name: 'g00' }), new Agent({ name: 'g01' }), new Agent({ name: 'g02' })], [new Agent({ name: 'g10' })]],
     byKey: new Map([['a', new Agent({ name: 'ka' })]]),
     left: new Agent({ name: 'L' }),
-    right: new Node({ position: [9, 9] }),
+    right: new GridNode({ position: [9, 9] }),
   });
 }
 
-interface Scenario {
+interface Scenario<T extends Entity = Board> {
   /** The untouched original (its ids are the ids of both trees). */
-  orig: Board;
+  orig: T;
   d: TreeDiff;
 }
 
-/** Builds a board, versions it, takes two checkouts, edits one and diffs. */
-function scenario(edit: (b: Board) => void): Scenario {
+/** Versions `orig`, takes two checkouts, edits one and diffs. */
+function diffAfterEdit<T extends Entity>(orig: T, edit: (t: T) => void): Scenario<T> {
   const reg = new EntityRegistry();
-  const orig = board();
   reg.promoteToRoot(orig);
-  const before = reg.checkout<Board>(orig.ecsId);
-  const after = reg.checkout<Board>(orig.ecsId);
+  const before = reg.checkout<T>(orig.ecsId);
+  const after = reg.checkout<T>(orig.ecsId);
   edit(after);
   const d = diffTrees(buildEntityTree(before), buildEntityTree(after));
   expect(plainDiff(d)).toEqual(naiveDiff(before, after));
   // the stored version as the old tree gives the same diff
   expect(plainDiff(diffTrees(reg.getStoredTree(orig.ecsId), buildEntityTree(after)))).toEqual(plainDiff(d));
   return { orig, d };
+}
+
+/** Builds a board, versions it, takes two checkouts, edits one and diffs. */
+function scenario(edit: (b: Board) => void): Scenario {
+  return diffAfterEdit(board(), edit);
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
@@ -89,9 +85,9 @@ test('an addition: the parent changed, the new entity added, ancestors modified'
 });
 
 test('a new subtree: every entity in it is added', () => {
-  let n!: Node;
+  let n!: GridNode;
   const { d } = scenario((b) => {
-    n = new Node({ agents: [new Agent(), new Agent()] });
+    n = new GridNode({ agents: [new Agent(), new Agent()] });
     b.nodes.push(n);
   });
   expect(sorted(d.added)).toEqual(idsOf(n, ...n.agents));
@@ -274,16 +270,9 @@ describe('Sets and records', () => {
     rec: Record<string, Agent> = {};
   }
 
-  function binScenario(edit: (b: Bin) => void) {
-    const reg = new EntityRegistry();
+  function binScenario(edit: (b: Bin) => void): Scenario<Bin> {
     const orig = new Bin({ members: new Set([new Agent({ name: 's0' }), new Agent({ name: 's1' })]), list: [new Agent({ name: 'l0' })], rec: { k: new Agent({ name: 'r0' }) } });
-    reg.promoteToRoot(orig);
-    const before = reg.checkout<Bin>(orig.ecsId);
-    const after = reg.checkout<Bin>(orig.ecsId);
-    edit(after);
-    const d = diffTrees(buildEntityTree(before), buildEntityTree(after));
-    expect(plainDiff(d)).toEqual(naiveDiff(before, after));
-    return { orig, d };
+    return diffAfterEdit(orig, edit);
   }
 
   test('re-inserting Set members in another order is no change', () => {

@@ -2,24 +2,10 @@
  * EntityRegistry (SPEC §4): promote, version, queries, no-change, branches, typed errors that leave
  * the registry as it was, structural sharing, isolation.
  */
+import { Agent, GridMap, GridNode, buildGridMap } from '../../examples/gridmap/model';
 import { Entity, EntityDefinitionError, EntityNotFoundError, EntityRegistry, TreeStructureError, VersioningError, entity } from '../../src';
 import { snapshot } from '../support/naive';
 
-@entity()
-class Agent extends Entity {
-  name = '';
-  speed = 1;
-}
-@entity()
-class Node extends Entity {
-  position: [number, number] = [0, 0];
-  agents: Agent[] = [];
-}
-@entity()
-class GridMap extends Entity {
-  nodes: Node[] = [];
-  width = 0;
-}
 @entity()
 class SpecialGrid extends GridMap {
   special = true;
@@ -29,13 +15,6 @@ class Stamp extends Entity {
   when: Date = new Date(0);
   tags: Set<string> = new Set();
   byKey: Map<string, number> = new Map();
-}
-
-function grid(n = 3, m = 3): GridMap {
-  return new GridMap({
-    width: n,
-    nodes: Array.from({ length: n }, (_, i) => new Node({ position: [i, 0], agents: Array.from({ length: m }, (_, k) => new Agent({ name: `a-${i}-${k}` })) })),
-  });
 }
 
 /** Everything the test can observe about a registry, for "left exactly as it was" checks. */
@@ -52,7 +31,7 @@ function dump(reg: EntityRegistry, roots: string[], lineages: string[], entities
 describe('promote and version', () => {
   test('promoteToRoot stores version 1 with every entity; ids unchanged', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     const ids = [g.ecsId, ...g.nodes.map((n) => n.ecsId)];
     const v = reg.promoteToRoot(g);
     expect(v.ecsId).toBe(g.ecsId);
@@ -63,21 +42,21 @@ describe('promote and version', () => {
     expect([g.ecsId, ...g.nodes.map((n) => n.ecsId)]).toEqual(ids);
     for (const id of ids) expect(Object.isFrozen(reg.getStoredEntity(id))).toBe(true);
     // stored children carry the root ids of the version that stored them
-    const sn = reg.getStoredEntity<Node>(g.nodes[1].ecsId);
+    const sn = reg.getStoredEntity<GridNode>(g.nodes[1].ecsId);
     expect(sn.rootEcsId).toBe(g.ecsId);
     expect(sn.agents[0]).toBe(reg.getStoredEntity(g.nodes[1].agents[0].ecsId));
   });
 
   test('promoteToRoot of a stored version is a VersioningError', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     expect(() => reg.promoteToRoot(reg.getStoredEntity(g.ecsId))).toThrow(VersioningError);
   });
 
   test('version: forks the modified entities in place on the working objects', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const v1 = g.ecsId;
     const agent = g.nodes[1].agents[2];
@@ -110,7 +89,7 @@ describe('promote and version', () => {
 
   test('never-stored entities keep their ids when versioned', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const a = new Agent({ name: 'new' });
     const id = a.ecsId;
@@ -125,7 +104,7 @@ describe('promote and version', () => {
 
   test('no change: created false, nothing written, nothing renamed', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const d = dump(reg, [g.ecsId], [g.lineageId], []);
     const ids = [g.ecsId, g.nodes[0].ecsId];
@@ -164,14 +143,14 @@ describe('promote and version', () => {
 
   test('version of a stored version is no change', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     expect(reg.version(reg.getStoredEntity(g.ecsId)).created).toBe(false);
   });
 
   test('version diffs against the version the tree came from, not the latest (a branch)', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const v1 = g.ecsId;
     const a = reg.checkout<GridMap>(v1);
@@ -193,13 +172,13 @@ describe('promote and version', () => {
     // both branches read as their editors left them; nothing lost
     expect(reg.getStoredEntity<GridMap>(a.ecsId).width).toBe(10);
     expect(reg.getStoredEntity<GridMap>(a.ecsId).nodes[0].agents).toHaveLength(3);
-    expect(reg.getStoredEntity<GridMap>(b.ecsId).width).toBe(3);
+    expect(reg.getStoredEntity<GridMap>(b.ecsId).width).toBe(2);
     expect(reg.getStoredEntity<GridMap>(b.ecsId).nodes[0].agents).toHaveLength(2);
   });
 
   test('a moved subtree: every entity of the working tree names the new root', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const n = g.nodes.pop()!;
     g.nodes.unshift(n);
@@ -214,7 +193,7 @@ describe('promote and version', () => {
 describe('typed errors leave the registry exactly as it was', () => {
   function setup() {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     g.width = 5;
     reg.version(g);
@@ -225,8 +204,8 @@ describe('typed errors leave the registry exactly as it was', () => {
   test('versioning an orphan', () => {
     const { reg, before } = setup();
     const d = before();
-    expect(() => reg.version(grid())).toThrow(VersioningError);
-    expect(() => reg.version(grid())).toThrow(/orphan/);
+    expect(() => reg.version(buildGridMap(3, 3))).toThrow(VersioningError);
+    expect(() => reg.version(buildGridMap(3, 3))).toThrow(/orphan/);
     expect(before()).toEqual(d);
   });
 
@@ -242,7 +221,7 @@ describe('typed errors leave the registry exactly as it was', () => {
   test('versioning a tree whose version this registry does not hold', () => {
     const { reg, before } = setup();
     const other = new EntityRegistry();
-    const foreign = grid();
+    const foreign = buildGridMap(3, 3);
     other.promoteToRoot(foreign);
     foreign.width = 99;
     const d = before();
@@ -306,7 +285,7 @@ describe('typed errors leave the registry exactly as it was', () => {
 describe('queries', () => {
   test('getStoredTree, getStoredEntity (children, any version), ids case-insensitive', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const v1 = g.ecsId;
     const a1 = g.nodes[0].agents[0].ecsId;
@@ -316,14 +295,14 @@ describe('queries', () => {
     const t2 = reg.getStoredTree(g.ecsId.toUpperCase());
     expect(t1.nodeCount).toBe(13);
     expect(t2.nodeCount).toBe(13);
-    expect(reg.getStoredEntity<Agent>(a1).name).toBe('a-0-0');
+    expect(reg.getStoredEntity<Agent>(a1).name).toBe('agent-0-0');
     expect(reg.getStoredEntity<Agent>(g.nodes[0].agents[0].ecsId).name).toBe('x');
     expect(reg.getStoredEntity(a1.toUpperCase())).toBe(reg.getStoredEntity(a1));
   });
 
   test('checkout: a mutable working copy with the same ecsIds and new liveIds', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
     const co = reg.checkout<GridMap>(g.ecsId);
     expect(co).toBeInstanceOf(GridMap);
@@ -337,14 +316,14 @@ describe('queries', () => {
     expect(snapshot(co, { rootIds: true })).toEqual(snapshot(reg.getStoredEntity<GridMap>(g.ecsId), { rootIds: true }));
     co.nodes[0].agents.push(new Agent());
     co.width = 7;
-    expect(reg.getStoredEntity<GridMap>(g.ecsId).width).toBe(3);
+    expect(reg.getStoredEntity<GridMap>(g.ecsId).width).toBe(2);
   });
 
   test('checkout of a child: an orphan working copy of its subtree', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     reg.promoteToRoot(g);
-    const n = reg.checkout<Node>(g.nodes[1].ecsId);
+    const n = reg.checkout<GridNode>(g.nodes[1].ecsId);
     expect(n.ecsId).toBe(g.nodes[1].ecsId);
     expect(n.isOrphan()).toBe(true);
     expect(n.agents[0].isOrphan()).toBe(true);
@@ -353,7 +332,7 @@ describe('queries', () => {
 
   test('lineage, latest, rootsOfType (subclasses included), versionsContaining', () => {
     const reg = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     const s = new SpecialGrid({ width: 1 });
     const lone = new Agent();
     reg.promoteToRoot(g);
@@ -379,7 +358,7 @@ describe('queries', () => {
 
   test('structural sharing: unchanged children are the same stored objects across versions', () => {
     const reg = new EntityRegistry();
-    const g = grid(4, 3);
+    const g = buildGridMap(4, 3);
     reg.promoteToRoot(g);
     const v1 = reg.getStoredEntity<GridMap>(g.ecsId);
     const [a] = g.nodes[0].agents.splice(1, 1);
@@ -401,7 +380,7 @@ describe('queries', () => {
 describe('isolation', () => {
   test('EntityRegistry.reset() gives a fresh default registry used by the entity methods', () => {
     const first = EntityRegistry.reset();
-    const g = grid().promoteToRoot();
+    const g = buildGridMap(3, 3).promoteToRoot();
     expect(first.stats.versions).toBe(1);
     const second = EntityRegistry.reset();
     expect(second).not.toBe(first);
@@ -414,7 +393,7 @@ describe('isolation', () => {
   test('two registries do not see each other', () => {
     const a = new EntityRegistry();
     const b = new EntityRegistry();
-    const g = grid();
+    const g = buildGridMap(3, 3);
     a.promoteToRoot(g);
     expect(b.findStoredEntity(g.ecsId)).toBeUndefined();
     expect(b.stats.versions).toBe(0);

@@ -96,7 +96,7 @@ describe('diffToMermaid (move, addition, removal, data change)', () => {
     expect(dashed).toEqual([expect.objectContaining({ from: node2, to: removed, label: 'agents[0]' })]);
     const origins = p.edges.filter((e) => e.arrow === '-.-');
     expect(origins).toEqual([expect.objectContaining({ from: node0, to: moved, label: 'was agents[1]' })]);
-    expect(nodeWith(p, has('name: a-0-1')).lines.some((l) => l.startsWith('moved from: Node ') && l.endsWith(' agents[1]'))).toBe(true);
+    expect(nodeWith(p, has('name: a-0-1')).lines.some((l) => l.startsWith('moved from: LabeledNode ') && l.endsWith(' agents[1]'))).toBe(true);
 
     // linkStyle indices point at those links
     const indexOf = (e: object) => p.edges.indexOf(e as never);

@@ -1,20 +1,24 @@
 /** Shared test entities, scenarios and a small parser for the Mermaid text the renderers emit. */
+import { Agent } from '../../examples/gridmap/model';
 import { Entity, entity, EntityRegistry } from '../../src';
 
+export { Agent };
+
+/** A grid node with a `label`: a primitive field the renderers show, naming each node in the diagrams. */
 @entity()
-export class Agent extends Entity {
-  name = '';
-  speed = 1;
-}
-@entity()
-export class Node extends Entity {
+export class LabeledNode extends Entity {
   position: [number, number] = [0, 0];
   label = '';
   agents: Agent[] = [];
 }
+/**
+ * A grid map of labeled nodes. It shares its name and field names with examples/gridmap/model.ts's
+ * GridMap on purpose: test/codegen/metadata-mode.test.ts checks that the runtime cannot tell the
+ * two generated specs apart once both node classes are loaded.
+ */
 @entity()
 export class GridMap extends Entity {
-  nodes: Node[] = [];
+  nodes: LabeledNode[] = [];
   width = 0;
   height = 0;
 }
@@ -33,7 +37,7 @@ export function grid(n: number, m: number): GridMap {
   return new GridMap({
     width: n,
     height: 1,
-    nodes: Array.from({ length: n }, (_, i) => new Node({ position: [i, 0], label: `node-${i}`, agents: Array.from({ length: m }, (_, k) => new Agent({ name: `a-${i}-${k}` })) })),
+    nodes: Array.from({ length: n }, (_, i) => new LabeledNode({ position: [i, 0], label: `node-${i}`, agents: Array.from({ length: m }, (_, k) => new Agent({ name: `a-${i}-${k}` })) })),
   });
 }
 

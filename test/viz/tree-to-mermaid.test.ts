@@ -1,6 +1,6 @@
 import { EntityRegistry, buildEntityTree } from '../../src';
 import { toMermaid } from '../../src/viz';
-import { Agent, GridMap, Hub, Node, grid, parseMermaid } from './fixtures';
+import { Agent, GridMap, Hub, LabeledNode, grid, parseMermaid } from './fixtures';
 
 beforeEach(() => {
   EntityRegistry.reset();
@@ -25,7 +25,7 @@ describe('toMermaid', () => {
     const [root, node, agent] = p.nodes;
     expect(root.lines).toEqual([`GridMap ${g.ecsId.slice(0, 8)}`, 'width: 1', 'height: 1']);
     // position is a tuple (not primitive), agents holds entities: neither is shown
-    expect(node.lines).toEqual([`Node ${g.nodes[0].ecsId.slice(0, 8)}`, 'label: node-0']);
+    expect(node.lines).toEqual([`LabeledNode ${g.nodes[0].ecsId.slice(0, 8)}`, 'label: node-0']);
     expect(agent.lines).toEqual([`Agent ${g.nodes[0].agents[0].ecsId.slice(0, 8)}`, 'name: a-0-0', 'speed: 1']);
   });
 
@@ -64,7 +64,7 @@ describe('toMermaid', () => {
 
   test('labels are escaped: quotes, brackets, angle brackets, newlines', () => {
     const nasty = 'Al"ice [x] <b>bold</b>\nsecond | line {y} `z` #1 & co';
-    const g = new GridMap({ nodes: [new Node({ label: nasty })] });
+    const g = new GridMap({ nodes: [new LabeledNode({ label: nasty })] });
     const text = toMermaid(g, { maxValueLength: 200 });
     const p = parseMermaid(text);
     expect(p.unknown).toEqual([]);
@@ -75,7 +75,7 @@ describe('toMermaid', () => {
   });
 
   test('options: maxFields, maxValueLength, shortIdLength, direction', () => {
-    const g = new GridMap({ width: 5, height: 6, nodes: [new Node({ label: 'x'.repeat(50) })] });
+    const g = new GridMap({ width: 5, height: 6, nodes: [new LabeledNode({ label: 'x'.repeat(50) })] });
     const p = parseMermaid(toMermaid(g, { maxFields: 1, maxValueLength: 10, shortIdLength: 4, direction: 'LR' }));
     expect(p.header).toBe('graph LR');
     expect(p.nodes[0].lines).toEqual([`GridMap ${g.ecsId.slice(0, 4)}`, 'width: 5']);
@@ -98,7 +98,7 @@ describe('toMermaid', () => {
     expect(toMermaid(buildEntityTree(reg.checkout(g.ecsId)))).toBe(a);
     // structure alone decides node ids: another grid differs only in its ids
     const other = toMermaid(buildEntityTree(grid(3, 3)));
-    const strip = (s: string) => s.replace(/(GridMap|Node|Agent) [0-9a-f]{8}/g, '$1');
+    const strip = (s: string) => s.replace(/(GridMap|LabeledNode|Agent) [0-9a-f]{8}/g, '$1');
     expect(strip(other)).toBe(strip(a));
   });
 
