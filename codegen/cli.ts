@@ -23,7 +23,7 @@ Options:
                      default: the package's sources when imported by relative path, else abstractions-ts
   --check            write nothing; exit 1 when the file is missing or stale (for CI)
   --watch            regenerate whenever a source file of the project changes
-  --quiet            only errors
+  --quiet            only errors (no progress, summary or warnings)
   -h, --help         this text
 `;
 
@@ -119,7 +119,7 @@ export function runOnce(options: CliOptions, io: CliIo = defaultIo): { code: num
   info(`${TAG} reading ${options.project}`);
   const result = generate({ ...options, cwd: io.cwd });
   const { model, timings } = result;
-  for (const line of formatDiagnostics(result.warnings, io.cwd)) io.stderr(line);
+  for (const line of formatDiagnostics(result.warnings, io.cwd)) info(line);
   for (const line of formatDiagnostics(result.errors, io.cwd)) io.stderr(line);
   const counts = `${model.classes.length} entity ${model.classes.length === 1 ? 'class' : 'classes'}, ${model.functions.length} registered ${model.functions.length === 1 ? 'function' : 'functions'}`;
   const timing = `${ms(timings.total)}: load ${ms(timings.load)}, read ${ms(timings.read)}, emit ${ms(timings.emit)}`;
