@@ -232,7 +232,7 @@ function noteAddress(ctx: Ctx, r: ResolvedAddress, at: string, received: unknown
 function takeEntity(ctx: Ctx, e: EntityObject, at: string): EntityObject {
   const m = metaOf(e);
   if (m.stored) {
-    if (ctx.registry.findStoredEntity(m.ecsId) !== e) {
+    if (!ctx.registry.holds(e)) {
       throw argError(ctx, at, `${describeValue(e)} is a stored version of another registry`);
     }
   } else {

@@ -453,6 +453,14 @@ export class EntityRegistry {
   findStoredEntity<T extends object = object>(ecsId: string): T | undefined {
     return this.entityIndex().get(ecsId.toLowerCase()) as unknown as T | undefined;
   }
+  /** True when `entity` is a stored version held by this registry (cheap for root versions). */
+  holds(entity: object): boolean {
+    if (!isEntityObject(entity)) return false;
+    const m = metaOf(entity);
+    if (!m.stored) return false;
+    if (m.rootEcsId === m.ecsId) return this.versions.get(m.ecsId)?.root === entity;
+    return this.entityIndex().get(m.ecsId) === entity;
+  }
   /** A mutable working copy (new liveIds) of a stored root version or of any stored entity's subtree. */
   checkout<T extends object = object>(ecsId: string): T {
     const stored = this.getStoredEntity<EntityObject>(ecsId);

@@ -65,8 +65,12 @@ export class LineageIndexes {
       if (map === undefined) return;
       this.cache.delete(base);
     }
-    for (const [lineage, entity] of delta) if (entity === null) map.delete(lineage);
-    for (const [lineage, entity] of delta) if (entity !== null) map.set(lineage, entity);
+    // Removals first: a lineage can leave and come back (as another entity) in one version.
+    for (let i = 0; i < delta.length; i++) if (delta[i][1] === null) map.delete(delta[i][0]);
+    for (let i = 0; i < delta.length; i++) {
+      const entity = delta[i][1];
+      if (entity !== null) map.set(delta[i][0], entity);
+    }
     this.owned.set(next, map);
   }
 
