@@ -2,7 +2,7 @@ import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityDefinitionError } from '../metadata/errors';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { PathSegment } from '../metadata/types';
-import { EntityTree } from './entity-tree';
+import { EntityTree, type TreeEdge } from './entity-tree';
 import { TreeStructureError } from './errors';
 
 /** Human-readable position: `GridMap.nodes[3].agents[0]`. */
@@ -23,43 +23,58 @@ export function buildEntityTree<R extends object>(root: R): EntityTree<R> {
   }
   const rootMeta = metaOf(root);
   const tree = new EntityTree(root, rootMeta.ecsId);
-  const rootName = root.constructor.name;
-  const pathOf = new Map<string, PathSegment[]>(); // ecsId -> absolute path
-  const register = (e: EntityObject, absPath: PathSegment[], depth: number): void => {
-    const m = metaOf(e);
-    const clash = tree.nodes.get(m.ecsId) ?? tree.byLineage.get(m.lineageId);
-    if (clash) {
-      const first = pathOf.get(metaOf(clash).ecsId)!;
-      const isCycle = clash === e && first.length <= absPath.length && first.every((s, i) => absPath[i] === s);
-      const what = clash === e ? (isCycle ? 'a cycle: it contains itself' : 'a shared reference') : clash !== e && metaOf(clash).ecsId === m.ecsId ? 'two copies of the same version' : 'two versions of the same entity';
-      const a = formatPath(rootName, first);
-      const b = formatPath(rootName, absPath);
-      throw new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${a} and at ${b}`, a, b);
-    }
-    tree.nodes.set(m.ecsId, e);
-    tree.byLineage.set(m.lineageId, e);
-    tree.depth.set(m.ecsId, depth);
-    pathOf.set(m.ecsId, absPath);
-    if (depth > tree.maxDepth) tree.maxDepth = depth;
-  };
-  register(root as unknown as EntityObject, [], 0);
+  tree.nodes.set(rootMeta.ecsId, root as unknown as EntityObject);
+  tree.byLineage.set(rootMeta.lineageId, root as unknown as EntityObject);
+  tree.depth.set(rootMeta.ecsId, 0);
+  // Depth-first; absolute paths are not built per node (only an error message needs them).
   const stack: EntityObject[] = [root as unknown as EntityObject];
+  const found: EntityObject[] = [];
   while (stack.length > 0) {
     const parent = stack.pop()!;
-    const pm = metaOf(parent);
-    const parentPath = pathOf.get(pm.ecsId)!;
-    const depth = tree.depth.get(pm.ecsId)! + 1;
-    const found: EntityObject[] = [];
+    const parentId = metaOf(parent).ecsId;
+    const depth = tree.depth.get(parentId)! + 1;
+    found.length = 0;
     runtimeOfObject(parent).meta.forEachChild(parent[VALUES], (child, path, container, place) => {
-      register(child, [...parentPath, ...path], depth);
-      const edge = { parent: pm.ecsId, child: metaOf(child).ecsId, field: path[0] as string, path, container, place };
+      const m = metaOf(child);
+      const clash = tree.nodes.get(m.ecsId) ?? tree.byLineage.get(m.lineageId);
+      if (clash !== undefined) throw occursTwice(tree, child, clash, [...absolutePath(tree, parentId), ...path]);
+      tree.nodes.set(m.ecsId, child);
+      tree.byLineage.set(m.lineageId, child);
+      tree.depth.set(m.ecsId, depth);
+      const edge: TreeEdge = { parent: parentId, child: m.ecsId, field: path[0] as string, path, container, place };
       tree.edges.push(edge);
-      tree.edgeTo.set(edge.child, edge);
+      tree.edgeTo.set(m.ecsId, edge);
       found.push(child);
     });
+    if (found.length > 0 && depth > tree.maxDepth) tree.maxDepth = depth;
     for (let i = found.length - 1; i >= 0; i--) stack.push(found[i]);
   }
   return tree;
+}
+
+/** The path from the root to an entity already in the tree. */
+function absolutePath(tree: EntityTree, ecsId: string): PathSegment[] {
+  const parts: (readonly PathSegment[])[] = [];
+  for (let e = tree.edgeTo.get(ecsId); e; e = tree.edgeTo.get(e.parent)) parts.push(e.path);
+  return parts.reverse().flat();
+}
+
+function occursTwice(tree: EntityTree, e: EntityObject, clash: EntityObject, second: PathSegment[]): TreeStructureError {
+  const m = metaOf(e);
+  const first = absolutePath(tree, metaOf(clash).ecsId);
+  const isCycle = clash === e && first.length <= second.length && first.every((s, i) => second[i] === s);
+  const what =
+    clash === e
+      ? isCycle
+        ? 'a cycle: it contains itself'
+        : 'a shared reference'
+      : metaOf(clash).ecsId === m.ecsId
+        ? 'two copies of the same version'
+        : 'two versions of the same entity';
+  const rootName = tree.root.constructor.name;
+  const a = formatPath(rootName, first);
+  const b = formatPath(rootName, second);
+  return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${a} and at ${b}`, a, b);
 }
 
 export function describeValue(v: unknown): string {
