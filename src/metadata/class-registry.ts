@@ -119,10 +119,6 @@ export function entityClassesNamed(name: string): readonly EntityClassRecord[] {
   return allByName.get(name) ?? [];
 }
 
-export function allEntityClasses(): EntityClassRecord[] {
-  return [...new Set(byClass.values())];
-}
-
 /**
  * The metadata of an entity class. `sampleKeys` are the own keys of a freshly constructed
  * instance, when the caller has one (saves constructing a template).
