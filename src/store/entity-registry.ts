@@ -10,7 +10,7 @@ import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
-import { persist, type IdentityOverride, type PersistPlan, type Placement, type Provenance } from './persist';
+import { persist, type FieldSet, type IdentityOverride, type PersistPlan, type Placement, type Provenance } from './persist';
 import { RootVersion, type LineageEntry } from './root-version';
 import { workingCopyOf } from './working-copy';
 
@@ -31,7 +31,7 @@ export interface CommitRequest {
   readonly modified: ReadonlySet<EntityObject>;
   valuesOf(entity: EntityObject): readonly unknown[];
   placementOf(entity: EntityObject): Placement;
-  readonly dirtyFields: ReadonlyMap<EntityObject, ReadonlySet<number>>;
+  readonly dirtyFields: ReadonlyMap<EntityObject, FieldSet>;
   /** Lineages of the base version no longer in the tree. */
   readonly removedLineages: Iterable<string>;
   readonly provenance: Provenance | null;

@@ -15,6 +15,11 @@ export interface Provenance {
 }
 
 /** Everything `persist` needs to know about the new state of one tree. */
+/** Field indices (a Set, or a Map keyed by field index). */
+export interface FieldSet {
+  has(fieldIndex: number): boolean;
+}
+
 export interface PersistPlan {
   readonly root: EntityObject;
   /** Entities of the new tree that get a new stored version (forks and never-stored ones). */
@@ -23,7 +28,7 @@ export interface PersistPlan {
   valuesOf(entity: EntityObject): readonly unknown[];
   placementOf(entity: EntityObject): Placement;
   /** Per parent: fields holding a modified child; they are rebuilt even when equal by lineage. */
-  readonly dirtyFields: ReadonlyMap<EntityObject, ReadonlySet<number>>;
+  readonly dirtyFields: ReadonlyMap<EntityObject, FieldSet>;
   readonly provenance: Provenance | null;
   readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
   /**
@@ -58,18 +63,18 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
   const now = Date.now();
   const stored = new Map<EntityObject, EntityObject>();
   const idMap = new Map<string, string>();
-  const previous = new Map<EntityObject, EntityObject | undefined>();
-  const newIds = new Map<EntityObject, string>();
-  for (const e of plan.modified) {
+  /** The version an entity forks from (itself if stored; by ecsId for a working copy; none if new). */
+  const previousOf = (e: EntityObject): EntityObject | undefined => {
     const m = metaOf(e);
-    const prev = m.stored ? e : lookupStored(m.ecsId);
-    previous.set(e, prev);
-    const id = plan.identity?.get(e)?.ecsId ?? (prev ? newId() : m.ecsId);
-    newIds.set(e, id);
-    if (prev) idMap.set(m.ecsId, id);
-  }
+    return m.stored ? e : lookupStored(m.ecsId);
+  };
+  /** The new ecsId of a modified entity: pre-assigned, fresh for a fork, kept for a new entity. */
+  const newIdOf = (e: EntityObject, prev: EntityObject | undefined): string =>
+    plan.identity?.get(e)?.ecsId ?? (prev ? newId() : metaOf(e).ecsId);
   const rootMeta = metaOf(plan.root);
-  const rootEcsId = newIds.get(plan.root) ?? rootMeta.ecsId;
+  // The root's id first: every new stored entity names it as its root.
+  const rootPrevious = plan.modified.has(plan.root) ? previousOf(plan.root) : undefined;
+  const rootEcsId = plan.modified.has(plan.root) ? newIdOf(plan.root, rootPrevious) : rootMeta.ecsId;
 
   const storedLeaf = (leaf: EntityObject): EntityObject => {
     if (plan.modified.has(leaf)) return persistOne(leaf);
@@ -85,7 +90,9 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
     const rt = runtimeOfObject(e);
     const { meta: cls } = rt;
     const m = metaOf(e);
-    const prev = previous.get(e);
+    const prev = e === plan.root ? rootPrevious : previousOf(e);
+    const ecsId = e === plan.root ? rootEcsId : newIdOf(e, prev);
+    if (prev) idMap.set(m.ecsId, ecsId);
     const prevValues = prev && prev.constructor === e.constructor ? prev[VALUES] : undefined;
     const values = plan.valuesOf(e);
     const dirty = plan.dirtyFields.get(e);
@@ -105,7 +112,7 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
     const prevMeta = prev ? metaOf(prev) : undefined;
     const extra = plan.identity?.get(e);
     const meta: EntityMeta = {
-      ecsId: newIds.get(e)!,
+      ecsId,
       liveId: m.liveId,
       lineageId: m.lineageId,
       rootEcsId,

@@ -51,10 +51,9 @@ interface TreeChanges {
   readonly modified: Set<EntityObject>;
   readonly entered: Map<EntityObject, NewPlace>;
   readonly removedLineages: string[];
-  readonly dirtyFields: Map<EntityObject, Set<number>>;
   /** ecsId (before the call) -> names of the fields the function changed. */
   readonly changedFields: Map<string, string[]>;
-  /** parent -> field index -> its modified children (to patch owned arrays in place). */
+  /** parent -> field index -> its modified children: fields to rebuild, children to patch into owned arrays. */
   readonly dirtyChildren: Map<EntityObject, Map<number, EntityObject[]>>;
 }
 
@@ -211,7 +210,7 @@ export class Transaction implements DraftAccess {
         modified: t.modified,
         valuesOf: this.valuesOf,
         placementOf: (e) => this.placementIn(t, e),
-        dirtyFields: t.dirtyFields,
+        dirtyFields: t.dirtyChildren, // a field holding a modified child is rebuilt
         removedLineages: t.removedLineages,
         provenance: this.provenance,
         identity,
@@ -305,8 +304,8 @@ export class Transaction implements DraftAccess {
     let touched = false;
     for (const e of this.overlays.keys()) if (index.get(metaOf(e).lineageId) === e) touched = true;
     // Untouched tree (a read-only call): nothing below would add to these, so share empty ones.
-    if (!touched) return { input, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], dirtyFields: NO_ENTRIES, changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
-    const t: TreeChanges = { input, index, modified: new Set(), entered: new Map(), removedLineages: [], dirtyFields: new Map(), changedFields: new Map(), dirtyChildren: new Map() };
+    if (!touched) return { input, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
+    const t: TreeChanges = { input, index, modified: new Set(), entered: new Map(), removedLineages: [], changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
@@ -371,9 +370,6 @@ export class Transaction implements DraftAccess {
         if (parent) {
           const np = t.entered.get(cur);
           const fieldIndex = np ? np.fieldIndex : fieldIndexOf(parent, fieldOfPlace(metaOf(cur).place));
-          let set = t.dirtyFields.get(parent);
-          if (!set) t.dirtyFields.set(parent, (set = new Set()));
-          set.add(fieldIndex);
           let byField = t.dirtyChildren.get(parent);
           if (!byField) t.dirtyChildren.set(parent, (byField = new Map()));
           const list = byField.get(fieldIndex);
