@@ -168,30 +168,22 @@ export class Transaction implements DraftAccess {
       return { kind: 'root', root: o, semantic: 'creation' };
     });
 
-    // Pre-assign ids so sibling outputs can name each other.
+    // Several outputs name each other: their new ids are decided before anything is persisted.
     const identity = new Map<EntityObject, IdentityOverride>();
-    const finalIds: string[] = outputs.map((o, i) => {
-      const plan = outputPlans[i];
-      const m = metaOf(o);
-      if (plan.kind === 'tree') {
-        const forks = plan.tree.modified.has(o);
-        if (!forks) return m.ecsId;
-        const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
-        identity.set(o, { ...identity.get(o), ecsId: id });
-        return id;
-      }
-      if (plan.semantic === 'unchanged') return m.ecsId;
-      const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
-      identity.set(o, { ...identity.get(o), ecsId: id });
-      return id;
-    });
     if (outputs.length > 1 || options.multiple) {
+      const finalIds = outputs.map((o, i) => {
+        const plan = outputPlans[i];
+        const m = metaOf(o);
+        const forks = plan.kind === 'tree' ? plan.tree.modified.has(o) : plan.semantic !== 'unchanged';
+        if (!forks) return m.ecsId;
+        const assigned = identity.get(o)?.ecsId; // the same entity returned twice keeps one id
+        if (assigned !== undefined) return assigned;
+        const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
+        identity.set(o, { ecsId: id });
+        return id;
+      });
       outputs.forEach((o, i) => {
-        identity.set(o, {
-          ...identity.get(o),
-          outputIndex: i,
-          siblingOutputEntities: finalIds.filter((_, j) => j !== i),
-        });
+        identity.set(o, { ...identity.get(o), outputIndex: i, siblingOutputEntities: finalIds.filter((_, j) => j !== i) });
       });
     }
     options.attributeSource?.forEach((source, e) => identity.set(e, { ...identity.get(e), attributeSource: source }));
