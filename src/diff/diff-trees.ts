@@ -38,21 +38,45 @@ export function changedFieldNames(a: EntityObject, b: EntityObject): string[] {
 
 /** Exact diff of two trees; linear in their size. */
 export function diffTrees(oldTree: EntityTree, newTree: EntityTree): TreeDiff {
+  return diffAgainst(
+    {
+      get: (ecsId) => oldTree.nodes.get(ecsId),
+      placeOf: (ecsId) => placeKey(oldTree, oldTree.edgeTo.get(ecsId)),
+      ecsIds: () => oldTree.nodes.keys(),
+    },
+    newTree,
+  );
+}
+
+/** The old side of a diff: a tree, or a stored version read through its index. */
+export interface DiffBase {
+  /** The old entity with this ecsId, if the old side holds it. */
+  get(ecsId: string): EntityObject | undefined;
+  /** Its place in the old side: parent lineage + slot ('' for the root). */
+  placeOf(ecsId: string): string;
+  ecsIds(): Iterable<string>;
+}
+
+/**
+ * The diff of §3 against any old side. A stored version does not need a tree built for it: its
+ * entities carry their parent's lineage and their place (true for every version sharing them).
+ */
+export function diffAgainst(base: DiffBase, newTree: EntityTree): TreeDiff {
   const d = emptyDiff();
   for (const [id, node] of newTree.nodes) {
-    const old = oldTree.nodes.get(id);
+    const old = base.get(id);
     if (!old) {
       d.added.add(id);
       continue;
     }
-    if (placeKey(oldTree, oldTree.edgeTo.get(id)) !== placeKey(newTree, newTree.edgeTo.get(id))) d.moved.add(id);
+    if (base.placeOf(id) !== placeKey(newTree, newTree.edgeTo.get(id))) d.moved.add(id);
     const fields = old === node ? [] : changedFieldNames(old, node);
     if (fields.length > 0) {
       d.changed.add(id);
       d.changedFields.set(id, fields);
     }
   }
-  for (const id of oldTree.nodes.keys()) if (!newTree.nodes.has(id)) d.removed.add(id);
+  for (const id of base.ecsIds()) if (!newTree.nodes.has(id)) d.removed.add(id);
   for (const set of [d.added, d.moved, d.changed]) {
     for (const id of set) {
       for (let cur: string | undefined = id; cur !== undefined && !d.modified.has(cur); cur = newTree.edgeTo.get(cur)?.parent) {
@@ -61,4 +85,10 @@ export function diffTrees(oldTree: EntityTree, newTree: EntityTree): TreeDiff {
     }
   }
   return d;
+}
+
+/** The place key of a stored entity, from its own record (see `diffAgainst`). */
+export function storedPlaceKey(entity: EntityObject): string {
+  const m = metaOf(entity);
+  return m.parentLineageId === null ? '' : `${m.parentLineageId}/${m.place}`;
 }

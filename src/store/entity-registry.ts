@@ -1,6 +1,6 @@
 import { runtimeOfObject } from '../entity/class-runtime';
 import { installEntityServices } from '../entity/services';
-import { diffTrees, emptyDiff, type TreeDiff } from '../diff/diff-trees';
+import { diffAgainst, emptyDiff, storedPlaceKey, type TreeDiff } from '../diff/diff-trees';
 import { EntityDefinitionError } from '../metadata/errors';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { AnyClass } from '../metadata/class-registry';
@@ -11,7 +11,7 @@ import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
 import { persist, type FieldSet, type IdentityOverride, type PersistPlan, type Placement, type Provenance } from './persist';
-import { RootVersion, type LineageEntry } from './root-version';
+import { RootVersion, liveIndexOf, type LineageEntry } from './root-version';
 import { workingCopyOf } from './working-copy';
 
 /** The result of `version()`. */
@@ -49,7 +49,6 @@ export interface CommitResult {
   readonly idMap: ReadonlyMap<string, string>;
 }
 
-const TREE_CACHE_SIZE = 8;
 const ROOT: Placement = { parentLineageId: null, place: '' };
 
 /**
@@ -77,7 +76,6 @@ export class EntityRegistry {
   /** Stored entities published but not yet in `entities`: indexed on the next lookup by ecsId. */
   private pendingEntities: EntityObject[] = [];
   private readonly lineages = new Map<string, LineageEntry[]>();
-  private readonly treeCache = new Map<string, EntityTree>();
   private readonly indexes = new LineageIndexes();
   private readonly lookupStored = (ecsId: string): EntityObject | undefined => this.entityIndex().get(ecsId);
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
@@ -183,7 +181,23 @@ export class EntityRegistry {
     const base = this.versions.get(m.rootEcsId);
     if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describe(root)} says it came from this version, which this registry does not hold`);
     const tree = buildEntityTree(root);
-    const diff = diffTrees(this.storedTree(base), tree);
+    // Diffed against the stored version through its index: no tree is built for the old side.
+    const index = liveIndexOf(base);
+    const entities = this.entityIndex();
+    const inBase = (ecsId: string): EntityObject | undefined => {
+      const e = entities.get(ecsId);
+      return e !== undefined && index.get(metaOf(e).lineageId) === e ? e : undefined;
+    };
+    const diff = diffAgainst(
+      {
+        get: inBase,
+        placeOf: (ecsId) => storedPlaceKey(inBase(ecsId)!),
+        ecsIds: function* () {
+          for (const e of index.values()) yield metaOf(e).ecsId;
+        },
+      },
+      tree,
+    );
     if (diff.modified.size === 0) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff };
     const modified = new Set<EntityObject>();
     for (const id of diff.modified) modified.add(tree.nodes.get(id)!);
@@ -360,7 +374,6 @@ export class EntityRegistry {
     this.indexes.forget(version);
     this.versions.delete(rootEcsId);
     this.lineages.delete(version.lineageId);
-    this.treeCache.delete(rootEcsId);
     return true;
   }
 
@@ -441,7 +454,7 @@ export class EntityRegistry {
   }
   /** The tree of a stored root version (stored, frozen entities). */
   getStoredTree(rootEcsId: string): EntityTree {
-    // A tree of its own for every caller: the cached tree behind version() must not be editable from outside.
+    // A tree of its own for every caller: nothing handed out may reach the store's own state.
     return buildEntityTree(this.getVersion(rootEcsId).root);
   }
   /** Any stored version of any entity, root or child (frozen). */
@@ -527,19 +540,6 @@ export class EntityRegistry {
       this.pendingEntities = [];
     }
     return this.entities;
-  }
-
-  /** The (cached) tree of a stored version. */
-  storedTree(version: RootVersion): EntityTree {
-    let tree = this.treeCache.get(version.ecsId);
-    if (tree) {
-      this.treeCache.delete(version.ecsId);
-    } else {
-      tree = buildEntityTree(version.root);
-      if (this.treeCache.size >= TREE_CACHE_SIZE) this.treeCache.delete(this.treeCache.keys().next().value!);
-    }
-    this.treeCache.set(version.ecsId, tree);
-    return tree;
   }
 }
 
