@@ -18,14 +18,26 @@ export function workingCopyOf(stored: EntityObject, asRoot: boolean): EntityObje
     const src = e[VALUES];
     const values = new Array<unknown>(src.length);
     const m = metaOf(e);
+    // Spelled out, not spread: one shape for every copy. The frozen provenance arrays and records
+    // are shared: identity records replace them, never change them in place.
     const obj = attachMeta(rt.makeWorking(values), {
-      ...m,
+      ecsId: m.ecsId,
       liveId: e === stored ? rootLiveId : newId(),
+      lineageId: m.lineageId,
       rootEcsId,
       rootLiveId: rootEcsId === null ? null : rootLiveId,
-      siblingOutputEntities: [...m.siblingOutputEntities],
-      attributeSource: { ...m.attributeSource },
+      previousEcsId: m.previousEcsId,
+      history: m.history,
+      createdAt: m.createdAt,
+      forkedAt: m.forkedAt,
+      derivedFromFunction: m.derivedFromFunction,
+      derivedFromExecutionId: m.derivedFromExecutionId,
+      siblingOutputEntities: m.siblingOutputEntities,
+      outputIndex: m.outputIndex,
+      attributeSource: m.attributeSource,
       stored: false,
+      parentLineageId: null, // placement is only recorded for stored versions
+      place: '',
     });
     copies.set(e, obj);
     for (let i = 0; i < src.length; i++) {
