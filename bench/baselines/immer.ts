@@ -1,6 +1,6 @@
-import type { BenchCase, CaseInstance } from '../harness/types';
+import type { BenchCase, CaseInstance, CaseLimits } from '../harness/types';
 import type { Patch } from 'immer';
-import { buildPlainGridMap, PlainGridMap } from '../workload/sizes';
+import { buildPlainGridMap, PlainGridMap, type Size } from '../workload/sizes';
 import type { Move } from '../workload/moves';
 
 /*
@@ -43,14 +43,21 @@ function immerSetup(withArrayMethods: boolean, state0: PlainGridMap, moves: read
   };
 }
 
+/** At 100,101 entities a retained Immer version is ~90 KB and a plain-Immer move ~2.5 ms: cap the memory run. */
+function immerLimits(size: Size): CaseLimits | undefined {
+  return size.entities > 20_000 ? { memoryOps: 1000, note: 'immer cases: 1,000 memory ops at this size (~90 KB retained per version)' } : undefined;
+}
+
 export const immerCase: BenchCase = {
   name: 'immer',
   description: 'Immer 11 produceWithPatches (enablePatches), autoFreeze on, WITHOUT the array-methods plugin.',
+  limits: immerLimits,
   setup: (size, moves) => immerSetup(false, buildPlainGridMap(size), moves),
 };
 
 export const immerArrayMethodsCase: BenchCase = {
   name: 'immer+arrayMethods',
   description: 'Immer 11 produceWithPatches (enablePatches + enableArrayMethods), autoFreeze on.',
+  limits: immerLimits,
   setup: (size, moves) => immerSetup(true, buildPlainGridMap(size), moves),
 };
