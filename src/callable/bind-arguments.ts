@@ -25,6 +25,8 @@ import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
 import { AbstractionsError } from '../errors';
 import { isConfigClass } from './config-entity';
+import { buildEntityTree } from '../tree/build-tree';
+import type { EntityTree } from '../tree/entity-tree';
 import { templateValues } from './class-defaults';
 import { ArgumentError } from './errors';
 import { typeText, type FunctionSignature, type TypeShape } from './signatures';
@@ -590,6 +592,32 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
   }
 }
 
+/**
+ * Everything that can reject a working-tree argument, checked before any of them is versioned or
+ * promoted: a bad second argument must not leave the first one's pre-call version behind.
+ */
+function checkWorkingArguments(plan: BindingPlan, bound: BoundCall, registry: EntityRegistry): void {
+  const trees = new Map<EntityObject, EntityTree>();
+  bound.entities.forEach((e, i) => {
+    const m = metaOf(e);
+    if (m.stored) return;
+    const fail = (reason: string): never => {
+      throw new ArgumentError(plan.functionName, bound.entityPaths[i], `${describeValue(e)} ${reason}`);
+    };
+    const root = m.rootEcsId === null || m.rootEcsId === m.ecsId ? e : workingRootOf(registry, e);
+    if (root === undefined) return fail('belongs to a working tree that is no longer available: pass its root, or a stored version');
+    const rootVersion = metaOf(root).rootEcsId;
+    if (rootVersion !== null && !registry.hasVersion(rootVersion)) {
+      return fail(`comes from version ${rootVersion}, which this registry does not hold`);
+    }
+    let tree = trees.get(root);
+    if (tree === undefined) trees.set(root, (tree = buildEntityTree(root))); // a malformed tree throws here
+    if (tree.nodes.get(m.ecsId) !== e) {
+      fail(`is not part of its tree's working root any more (was it removed from it?): detach() it or pass its root`);
+    }
+  });
+}
+
 function prepareInputsNow(plan: BindingPlan, bound: BoundCall, registry: EntityRegistry): EntityObject[] {
   const { entities } = bound;
   const roots: EntityObject[] = [];
@@ -600,6 +628,7 @@ function prepareInputsNow(plan: BindingPlan, bound: BoundCall, registry: EntityR
     }
     return roots;
   }
+  checkWorkingArguments(plan, bound, registry);
   const replaced = new Map<EntityObject, EntityObject>();
   const versioned = new Map<EntityObject, RootVersion>();
   for (let i = 0; i < entities.length; i++) {
@@ -616,14 +645,7 @@ function prepareInputsNow(plan: BindingPlan, bound: BoundCall, registry: EntityR
         version = registry.promoteToRoot(e);
         if (bound.builtConfigs?.includes(e)) (bound.registeredConfigs ??= []).push(version.ecsId);
       } else {
-        const root = m.rootEcsId === m.ecsId ? e : workingRootOf(registry, e);
-        if (root === undefined) {
-          throw new ArgumentError(
-            plan.functionName,
-            bound.entityPaths[i],
-            `${describeValue(e)} belongs to a working tree that is no longer available: pass its root, or a stored version`,
-          );
-        }
+        const root = m.rootEcsId === m.ecsId ? e : workingRootOf(registry, e)!; // checked above
         let v = versioned.get(root);
         if (v === undefined) {
           registry.version(root);
