@@ -70,6 +70,8 @@ export class Transaction implements DraftAccess {
   writes = 0;
   private readonly overlays = new Map<EntityObject, Overlay>();
   private readonly inputs: RootVersion[] = [];
+  /** How many overlaid entities the input trees claimed in `changesOf`. */
+  private claimed = 0;
   /** Copies of flat stored arrays made for the function: still flat, owned by this transaction. */
   private readonly ownedFlat = new Set<unknown[]>();
   /**
@@ -256,6 +258,8 @@ export class Transaction implements DraftAccess {
 
   /** Stored entities the function changed must belong to an input tree (or be returned). */
   private checkOverlaysBelongToInputs(trees: readonly TreeChanges[]): void {
+    // Every overlay claimed by exactly one input tree (the usual case): nothing to check.
+    if (trees.length === 1 && this.claimed === this.overlays.size) return;
     for (const [e, overlay] of this.overlays) {
       if (trees.some((t) => t.index.get(metaOf(e).lineageId) === e)) continue;
       const values = e[VALUES];
@@ -293,17 +297,18 @@ export class Transaction implements DraftAccess {
   /** Compares the overlays of one input tree with its stored version. */
   private changesOf(input: RootVersion): TreeChanges {
     const index = liveIndexOf(input);
-    let touched = false;
-    for (const e of this.overlays.keys()) if (index.get(metaOf(e).lineageId) === e) touched = true;
+    const own: EntityObject[] = []; // the overlaid entities of this tree (one index lookup each)
+    for (const e of this.overlays.keys()) if (index.get(metaOf(e).lineageId) === e) own.push(e);
+    this.claimed += own.length;
     // Untouched tree (a read-only call): nothing below would add to these, so share empty ones.
-    if (!touched) return { input, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
+    if (own.length === 0) return { input, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
     const t: TreeChanges = { input, index, modified: new Set(), entered: new Map(), removedLineages: [], changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
 
-    for (const [e, overlay] of this.overlays) {
-      if (!inTree(e)) continue;
+    for (const e of own) {
+      const overlay = this.overlays.get(e)!;
       const { meta } = runtimeOfObject(e);
       const stored = e[VALUES];
       let names: string[] | null = null;
