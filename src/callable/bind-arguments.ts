@@ -30,7 +30,8 @@ import type { EntityTree } from '../tree/entity-tree';
 import { templateValues } from './class-defaults';
 import { ArgumentError } from './errors';
 import { typeText, type FunctionSignature, type TypeShape } from './signatures';
-import { describeValue, isRecordLike, mismatch } from './type-check';
+import { describeValue } from '../metadata/describe-value';
+import { isRecordLike, mismatch } from './type-check';
 
 // ---- plans ----------------------------------------------------------------------------------
 

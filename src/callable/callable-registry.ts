@@ -40,7 +40,8 @@ import {
   type ResultOf,
   type SignatureSpec,
 } from './signatures';
-import { describeValue, isRecordLike, mismatch } from './type-check';
+import { describeValue } from '../metadata/describe-value';
+import { isRecordLike, mismatch } from './type-check';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (args: any) => unknown;

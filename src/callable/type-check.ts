@@ -1,39 +1,10 @@
 /**
- * Checking values against signature types (arguments after binding, results), and describing
- * values in messages.
+ * Checking values against signature types (arguments after binding, results).
  */
 import { isEntityObject, metaOf } from '../metadata/object-model';
 import { isPlainObject } from '../metadata/values';
 import type { TypeShape } from './signatures';
 
-/** A value for a message: `number 3`, `string "x"`, `Student 1b2c…`, `an array of 2 element(s)`. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  switch (typeof v) {
-    case 'string':
-      return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
-    case 'number':
-    case 'boolean':
-      return `${typeof v} ${String(v)}`;
-    case 'bigint':
-      return `bigint ${String(v)}n`;
-    case 'function':
-      return `a function${v.name ? ` (${v.name})` : ''}`;
-    case 'symbol':
-      return 'a symbol';
-    default:
-      break;
-  }
-  if (isEntityObject(v)) return `${(v as object).constructor.name} ${metaOf(v).ecsId}`;
-  if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
-  if (v instanceof Date) return 'a Date';
-  if (v instanceof Map) return `a Map of ${v.size} entr${v.size === 1 ? 'y' : 'ies'}`;
-  if (v instanceof Set) return `a Set of ${v.size} member(s)`;
-  if (typeof (v as Promise<unknown>).then === 'function') return 'a promise';
-  if (isPlainObject(v as object)) return 'a plain object';
-  return `an instance of ${(v as object).constructor?.name ?? 'an unknown class'}`;
-}
 
 /** True if `value` is a plain data object: not an entity, array, Map, Set or Date. */
 export function isRecordLike(value: unknown): value is Record<string, unknown> {

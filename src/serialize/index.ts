@@ -1,3 +1,4 @@
+import { describeValue } from '../metadata/describe-value';
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
@@ -37,7 +38,7 @@ export function toJSON(x: object): EntityJSON | VersionJSON {
   if (isRootVersion(x)) return encodeVersion(x);
   const root = x instanceof EntityTree ? (x.root as object) : x;
   if (!isEntityObject(root)) {
-    throw new SerializationError(`toJSON expects an entity, an EntityTree or a stored version, got ${describe(x)}`, '$');
+    throw new SerializationError(`toJSON expects an entity, an EntityTree or a stored version, got ${describeValue(x)}`, '$');
   }
   buildEntityTree(root); // refuses shared references and cycles, naming both paths
   return encodeEntity(root, root.constructor.name);
@@ -125,10 +126,4 @@ function decodeVersion(o: Record<string, unknown>): EntityObject {
     m.rootLiveId = rm.liveId;
   }
   return root;
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x !== 'object') return typeof x;
-  return `an instance of ${(x as object).constructor?.name ?? 'Object'}`;
 }

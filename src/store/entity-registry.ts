@@ -4,7 +4,8 @@ import { diffAgainst, emptyDiff, storedPlaceKey, type TreeDiff } from '../diff/d
 import { EntityDefinitionError } from '../metadata/errors';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { AnyClass } from '../metadata/class-registry';
-import { buildEntityTree, describeValue } from '../tree/build-tree';
+import { describeValue } from '../metadata/describe-value';
+import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
@@ -145,14 +146,14 @@ export class EntityRegistry {
 
   private promoteNow(root: EntityObject): RootVersion {
     const m = metaOf(root);
-    if (m.stored) throw new VersioningError(`${describe(root)} is a stored version already; checkout() it to get a working copy`);
+    if (m.stored) throw new VersioningError(`${describeValue(root)} is a stored version already; checkout() it to get a working copy`);
     if (m.rootEcsId !== null) {
       const existing = m.rootEcsId === m.ecsId ? this.versions.get(m.ecsId) : undefined;
       if (existing) return existing;
       if (m.rootEcsId === m.ecsId) {
-        throw new VersioningError(`${describe(root)} is the root of version ${m.ecsId}, which another registry holds; checkout() it there, or toJSON/fromJSON it across`);
+        throw new VersioningError(`${describeValue(root)} is the root of version ${m.ecsId}, which another registry holds; checkout() it there, or toJSON/fromJSON it across`);
       }
-      throw new VersioningError(`${describe(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
+      throw new VersioningError(`${describeValue(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
     }
     const tree = buildEntityTree(root);
     const result = this.commitTree(null, tree, new Set(tree.nodes.values()), null);
@@ -176,10 +177,10 @@ export class EntityRegistry {
   private versionNow(root: EntityObject): VersionResult {
     const m = metaOf(root);
     if (m.stored) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff: emptyDiff() };
-    if (m.rootEcsId === null) throw new VersioningError(`${describe(root)} is an orphan: promoteToRoot() it first`);
-    if (m.rootEcsId !== m.ecsId) throw new VersioningError(`${describe(root)} is not a root: version its root ${m.rootEcsId}`);
+    if (m.rootEcsId === null) throw new VersioningError(`${describeValue(root)} is an orphan: promoteToRoot() it first`);
+    if (m.rootEcsId !== m.ecsId) throw new VersioningError(`${describeValue(root)} is not a root: version its root ${m.rootEcsId}`);
     const base = this.versions.get(m.rootEcsId);
-    if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describe(root)} says it came from this version, which this registry does not hold`);
+    if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describeValue(root)} says it came from this version, which this registry does not hold`);
     const tree = buildEntityTree(root);
     // Diffed against the stored version through its index: no tree is built for the old side.
     const index = liveIndexOf(base);
@@ -396,11 +397,11 @@ export class EntityRegistry {
 
   private detachNow(e: EntityObject): RootVersion {
     const m = metaOf(e);
-    if (m.stored) throw new VersioningError(`${describe(e)} is a stored version; detach works on working trees (checkout() first)`);
-    if (m.rootEcsId === null) throw new VersioningError(`${describe(e)} is an orphan: there is no tree to detach it from`);
-    if (m.rootEcsId === m.ecsId) throw new VersioningError(`${describe(e)} is a root already`);
+    if (m.stored) throw new VersioningError(`${describeValue(e)} is a stored version; detach works on working trees (checkout() first)`);
+    if (m.rootEcsId === null) throw new VersioningError(`${describeValue(e)} is an orphan: there is no tree to detach it from`);
+    if (m.rootEcsId === m.ecsId) throw new VersioningError(`${describeValue(e)} is a root already`);
     const parentRoot = m.rootLiveId ? this.workingRoots.get(m.rootLiveId)?.deref() : undefined;
-    if (!parentRoot) throw new VersioningError(`${describe(e)}: its working root is no longer available`);
+    if (!parentRoot) throw new VersioningError(`${describeValue(e)}: its working root is no longer available`);
     const parentTree = buildEntityTree(parentRoot);
     const edge = parentTree.edgeTo.get(m.ecsId);
     if (edge && parentTree.nodes.get(m.ecsId) === e) removeAt(parentTree.nodes.get(edge.parent)!, edge.path);
@@ -430,7 +431,7 @@ export class EntityRegistry {
   private attachNow(e: EntityObject, parent: EntityObject): VersionResult {
     const tree = buildEntityTree(parent);
     if (tree.nodes.get(metaOf(e).ecsId) !== e) {
-      throw new VersioningError(`${describe(e)} is not inside ${describe(parent)}: put it into the tree first, then attach()`);
+      throw new VersioningError(`${describeValue(e)} is not inside ${describeValue(parent)}: put it into the tree first, then attach()`);
     }
     return this.version(parent);
   }
@@ -555,10 +556,6 @@ function versionEventData(
 function requireEntity(value: unknown, operation: string): EntityObject {
   if (!isEntityObject(value)) throw new EntityDefinitionError(`${operation}: expected an entity, got ${describeValue(value)}`);
   return value;
-}
-
-export function describe(e: EntityObject): string {
-  return `${e.constructor.name} ${metaOf(e).ecsId}`;
 }
 
 /** Removes the value at `path` (from the parent's field) in a working parent. */

@@ -1,4 +1,5 @@
 import { runtimeOfObject } from '../entity/class-runtime';
+import { describeValue } from '../metadata/describe-value';
 import { EntityDefinitionError } from '../metadata/errors';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { PathSegment } from '../metadata/types';
@@ -75,10 +76,4 @@ function occursTwice(tree: EntityTree, e: EntityObject, clash: EntityObject, sec
   const a = formatPath(rootName, first);
   const b = formatPath(rootName, second);
   return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${a} and at ${b}`, a, b);
-}
-
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return `${typeof v} ${JSON.stringify(v)}`;
-  return `an instance of ${(v as object).constructor?.name ?? 'Object'} that is not an entity`;
 }
