@@ -47,18 +47,24 @@ export function summarize(samplesNs: Float64Array): Stats {
 }
 
 /**
- * Run op(0..warmup-1) untimed, then op(warmup..warmup+timed-1) each timed on its own with
- * process.hrtime.bigint(). Ops are consecutive: op i must continue from op i-1's state.
+ * Run op(0..w-1) untimed, then op(w..w+timed-1) each timed on its own with process.hrtime.bigint().
+ * Ops are consecutive: op i must continue from op i-1's state. The warm-up runs `warmup` ops, or
+ * stops early once `warmupBudgetMs` have passed (slow cases at large sizes); `w` is reported.
  */
 export function measureOps(
   op: (i: number) => void,
-  opts: { warmup: number; timed: number; batch?: number; onProgress?: Progress },
+  opts: { warmup: number; warmupBudgetMs?: number; timed: number; batch?: number; onProgress?: Progress },
 ): TimingResult {
-  const { warmup, timed, onProgress } = opts;
+  const { timed, onProgress } = opts;
   const batch = opts.batch ?? 0;
-  for (let i = 0; i < warmup; i++) {
-    op(i);
-    if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress('warm-up', i + 1, warmup);
+  const deadline = opts.warmupBudgetMs === undefined ? Infinity : performance.now() + opts.warmupBudgetMs;
+  let warmup = 0;
+  while (warmup < opts.warmup) {
+    op(warmup++);
+    if (warmup % PROGRESS_EVERY === 0) {
+      onProgress?.('warm-up', warmup, opts.warmup);
+      if (performance.now() > deadline) break;
+    }
   }
   const samples = new Float64Array(timed);
   for (let j = 0; j < timed; j++) {

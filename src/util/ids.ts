@@ -4,32 +4,37 @@ import { randomFillSync } from 'node:crypto';
  * Fresh lower-case UUIDs (v4), produced as flat strings.
  *
  * Node's `crypto.randomUUID()` builds its result by concatenation, which V8 keeps as a tree of
- * about a dozen cons-string nodes per id. Every stored version retains several ids, so those trees
- * were most of the memory a version kept. Writing the 36 ASCII bytes into a buffer and decoding
- * them once gives one flat 36-character string.
+ * about a dozen cons-string nodes per id; every stored version retains several ids, so those trees
+ * were most of the memory a version kept. `String.fromCharCode` with all 36 character codes builds
+ * one flat string directly (about twice as fast as decoding a Buffer, which goes through C++).
  */
 const POOL_IDS = 256;
-const pool = Buffer.alloc(16 * POOL_IDS);
+const pool = new Uint8Array(16 * POOL_IDS);
 let poolOffset = pool.length;
-const out = Buffer.alloc(36);
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
-/** Byte offsets in the 36-character text of each of the 16 bytes (dashes skipped). */
-const AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
-out[8] = out[13] = out[18] = out[23] = 0x2d; // '-'
+/** Character code of each hex digit. */
+const H = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const DASH = 0x2d;
+const text = String.fromCharCode;
 
 export function newId(): string {
   if (poolOffset === pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
+  const p = pool;
   const o = poolOffset;
   poolOffset += 16;
-  pool[o + 6] = (pool[o + 6] & 0x0f) | 0x40; // version 4
-  pool[o + 8] = (pool[o + 8] & 0x3f) | 0x80; // RFC 4122 variant
-  for (let i = 0; i < 16; i++) {
-    const b = pool[o + i];
-    out[AT[i]] = HEX[b >> 4];
-    out[AT[i] + 1] = HEX[b & 15];
-  }
-  return out.toString('latin1', 0, 36);
+  const version = (p[o + 6] & 0x0f) | 0x40; // version 4
+  const variant = (p[o + 8] & 0x3f) | 0x80; // RFC 4122 variant
+  // prettier-ignore
+  return text(
+    H[p[o] >> 4], H[p[o] & 15], H[p[o + 1] >> 4], H[p[o + 1] & 15],
+    H[p[o + 2] >> 4], H[p[o + 2] & 15], H[p[o + 3] >> 4], H[p[o + 3] & 15], DASH,
+    H[p[o + 4] >> 4], H[p[o + 4] & 15], H[p[o + 5] >> 4], H[p[o + 5] & 15], DASH,
+    H[version >> 4], H[version & 15], H[p[o + 7] >> 4], H[p[o + 7] & 15], DASH,
+    H[variant >> 4], H[variant & 15], H[p[o + 9] >> 4], H[p[o + 9] & 15], DASH,
+    H[p[o + 10] >> 4], H[p[o + 10] & 15], H[p[o + 11] >> 4], H[p[o + 11] & 15],
+    H[p[o + 12] >> 4], H[p[o + 12] & 15], H[p[o + 13] >> 4], H[p[o + 13] & 15],
+    H[p[o + 14] >> 4], H[p[o + 14] & 15], H[p[o + 15] >> 4], H[p[o + 15] & 15],
+  );
 }
