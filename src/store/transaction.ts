@@ -1,7 +1,7 @@
 import { runtimeOfObject, withAsyncDraft, withSyncDraft, type DraftAccess } from '../entity/class-runtime';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { ContainerKind, PathSegment } from '../metadata/types';
-import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray } from '../metadata/values';
+import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, valueEquals } from '../metadata/values';
 import { TreeStructureError } from '../tree/errors';
 import { newId } from '../util/ids';
 import type { CommitResult, EntityRegistry } from './entity-registry';
@@ -315,10 +315,14 @@ export class Transaction implements DraftAccess {
       for (let i = 0; i < overlay.length; i++) {
         const now = overlay[i];
         if (now === UNSET || now === stored[i]) continue;
-        const before = this.pristine.get(now) ?? stored[i];
-        if (meta.fieldEquals(i, now, before)) continue;
+        const pristine = this.pristine.get(now);
+        // A copy of a flat stored array is compared in the same pass that finds its children;
+        // anything else is compared first (most replaced values are not containers of entities).
+        if (pristine === undefined && meta.fieldEquals(i, now, stored[i])) continue;
+        const outcome = diffChildren(meta.fields[i].name, i, pristine ?? stored[i], now, pristine !== undefined, e, left, t.entered);
+        if (outcome === UNCHANGED) continue;
         (names ??= []).push(meta.fields[i].name);
-        if (!diffChildren(meta.fields[i].name, i, before, now, e, left, t.entered)) this.ownedFlat.delete(now as unknown[]);
+        if (outcome === CHANGED_NOT_FLAT) this.ownedFlat.delete(now as unknown[]);
       }
       if (names !== null) {
         changed.push(e);
@@ -454,32 +458,52 @@ export class Transaction implements DraftAccess {
   }
 }
 
-/** Records children that left or entered one field (prefix/suffix shared by identity skipped). */
+const UNCHANGED = 0;
+const CHANGED = 1;
+/** Changed, and the new value holds containers: no longer a flat array. */
+const CHANGED_NOT_FLAT = 2;
+
+/**
+ * Records the children that left or entered one field (a prefix and suffix shared by identity
+ * are skipped). `beforeFlat`: `before` is a flat array (entities and primitives only); then this
+ * also decides equality (as `fieldEquals` would) in the same pass, and identical items need no
+ * container check.
+ */
 function diffChildren(
   field: string,
   fieldIndex: number,
   before: unknown,
   after: unknown,
+  beforeFlat: boolean,
   owner: EntityObject,
   left: Map<EntityObject, EntityObject>,
   entered: Map<EntityObject, NewPlace>,
-): boolean {
-  let flat = true;
+): typeof UNCHANGED | typeof CHANGED | typeof CHANGED_NOT_FLAT {
+  let outcome: typeof CHANGED | typeof CHANGED_NOT_FLAT = CHANGED;
   const oldChildren = new Map<EntityObject, string>();
   const newChildren = new Map<EntityObject, NewPlace>();
   if (Array.isArray(before) && Array.isArray(after)) {
     let start = 0;
-    const max = Math.min(before.length, after.length);
-    while (start < max && before[start] === after[start] && !isContainer(before[start])) start++;
     let endB = before.length;
     let endA = after.length;
-    while (endB > start && endA > start && before[endB - 1] === after[endA - 1] && !isContainer(before[endB - 1])) {
-      endB--;
-      endA--;
+    const max = endB < endA ? endB : endA;
+    if (beforeFlat) {
+      while (start < max && before[start] === after[start]) start++;
+      while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) {
+        endB--;
+        endA--;
+      }
+      if (endB === endA && middleEquals(before, after, start, endB)) return UNCHANGED;
+    } else {
+      while (start < max && before[start] === after[start] && !isContainer(before[start])) start++;
+      while (endB > start && endA > start && before[endB - 1] === after[endA - 1] && !isContainer(before[endB - 1])) {
+        endB--;
+        endA--;
+      }
     }
     for (let i = start; i < endB; i++) walkItem(before[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
     for (let i = start; i < endA; i++) {
-      if (isContainer(after[i])) flat = false;
+      if (isContainer(after[i])) outcome = CHANGED_NOT_FLAT;
       walkItem(after[i], field, i, (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
     }
   } else {
@@ -488,7 +512,13 @@ function diffChildren(
   }
   for (const [c, np] of newChildren) if (oldChildren.get(c) !== np.place) enter(entered, c, np);
   for (const [c, place] of oldChildren) if (newChildren.get(c)?.place !== place) left.set(c, owner);
-  return flat;
+  return outcome;
+}
+
+/** Items [start, end) of two arrays of equal length are equal as values (entities by lineage). */
+function middleEquals(a: readonly unknown[], b: readonly unknown[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!valueEquals(a[i], b[i])) return false;
+  return true;
 }
 
 /** Records where `child` now sits; the same entity put in two places is a TreeStructureError. */
