@@ -72,13 +72,11 @@ export class Transaction implements DraftAccess {
   private readonly inputs: RootVersion[] = [];
   /** How many overlaid entities the input trees claimed in `changesOf`. */
   private claimed = 0;
-  /** Copies of flat stored arrays made for the function: still flat, owned by this transaction. */
-  private readonly ownedFlat = new Set<unknown[]>();
   /**
-   * For each such copy, an untouched plain copy of the stored array: comparing plain arrays is
-   * several times faster than reading a frozen one element by element (V8's frozen elements).
+   * Copies of flat stored arrays made for the function (owned by this transaction, still flat)
+   * -> the stored array each was copied from. Such a copy can become the stored array itself.
    */
-  private readonly pristine = new Map<unknown, unknown[]>();
+  private readonly flatCopies = new Map<unknown[], readonly unknown[]>();
 
   constructor(
     private readonly registry: EntityRegistry,
@@ -111,10 +109,7 @@ export class Transaction implements DraftAccess {
     if (typeof stored !== 'object' || stored === null || isEntityObject(stored)) return stored;
     if (overlay === undefined) overlay = this.overlayOf(entity);
     const copy = runtimeOfObject(entity).meta.thawField(index, stored);
-    if (isFlatFrozenArray(stored)) {
-      this.ownedFlat.add(copy as unknown[]);
-      this.pristine.set(copy, [...stored]);
-    }
+    if (isFlatFrozenArray(stored)) this.flatCopies.set(copy as unknown[], stored);
     overlay[index] = copy;
     return copy;
   }
@@ -246,13 +241,13 @@ export class Transaction implements DraftAccess {
    * it becomes the stored array itself, with only its modified children swapped in.
    */
   private freezeOwned(t: TreeChanges, e: EntityObject, i: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown {
-    if (!this.ownedFlat.has(value as unknown[])) return undefined;
+    if (!this.flatCopies.has(value as unknown[])) return undefined;
     const array = value as unknown[];
     for (const child of t.dirtyChildren.get(e)?.get(i) ?? []) {
       const k = array.indexOf(child);
       if (k >= 0) array[k] = mapLeaf(child);
     }
-    this.ownedFlat.delete(array);
+    this.flatCopies.delete(array);
     return freezeFlatArray(array);
   }
 
@@ -315,14 +310,15 @@ export class Transaction implements DraftAccess {
       for (let i = 0; i < overlay.length; i++) {
         const now = overlay[i];
         if (now === UNSET || now === stored[i]) continue;
-        const pristine = this.pristine.get(now);
-        // A copy of a flat stored array is compared in the same pass that finds its children;
-        // anything else is compared first (most replaced values are not containers of entities).
-        if (pristine === undefined && meta.fieldEquals(i, now, stored[i])) continue;
-        const outcome = diffChildren(meta.fields[i].name, i, pristine ?? stored[i], now, pristine !== undefined, e, left, t.entered);
+        // The copy of this very field's flat array is compared in the same pass that finds its
+        // children; anything else (also a copy moved here from another field) is compared first.
+        const source = this.flatCopies.get(now as unknown[]);
+        const ownCopy = source !== undefined && source === stored[i];
+        if (!ownCopy && meta.fieldEquals(i, now, stored[i])) continue;
+        const outcome = diffChildren(meta.fields[i].name, i, stored[i], now, ownCopy, e, left, t.entered);
         if (outcome === UNCHANGED) continue;
         (names ??= []).push(meta.fields[i].name);
-        if (outcome === CHANGED_NOT_FLAT) this.ownedFlat.delete(now as unknown[]);
+        if (outcome === CHANGED_NOT_FLAT) this.flatCopies.delete(now as unknown[]);
       }
       if (names !== null) {
         changed.push(e);
@@ -507,6 +503,7 @@ function diffChildren(
       walkItem(after[i], field, i, (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
     }
   } else {
+    if (Array.isArray(after) && after.some(isContainer)) outcome = CHANGED_NOT_FLAT;
     forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
     forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
   }

@@ -174,7 +174,9 @@ export type Edit =
   | { kind: 'move'; a: number; b: number; slot: number; key: string; pos: number }
   | { kind: 'reorder'; a: number; how: number }
   | { kind: 'swap'; a: number }
-  | { kind: 'replace'; a: number; node: boolean; s: string; v: number };
+  | { kind: 'replace'; a: number; node: boolean; s: string; v: number }
+  /** Two unrelated nodes trade their `items` arrays, or (`give`) one hands its array over and gets an empty one. */
+  | { kind: 'trade'; a: number; b: number; give: boolean };
 
 export const editArb: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('data' as const), a: small, v: fc.nat({ max: 11 }), s: label }) },
@@ -187,6 +189,7 @@ export const editArb: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reorder' as const), a: small, how: fc.nat({ max: 7 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('swap' as const), a: small }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replace' as const), a: small, node: fc.boolean(), s: label, v: fc.nat({ max: 9 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('trade' as const), a: small, b: small, give: fc.boolean() }) },
 );
 
 export function editsArb(max = 6): fc.Arbitrary<Edit[]> {
@@ -269,6 +272,17 @@ export function applyEdit(root: PRoot, edit: Edit): void {
       if (nonRoot.length === 0) return;
       const x = nonRoot[edit.a % nonRoot.length];
       setAt(x.parent!, x.ref!, newChild(edit.node, edit.s, edit.v));
+      return;
+    }
+    case 'trade': {
+      // The arrays are moved as they are: inside a function call they are the draft's copies.
+      const x = nodes[edit.a % nodes.length].e;
+      const unrelated = nodes.filter((t) => t.e !== x && !subtreeOf(x).has(t.e) && !subtreeOf(t.e).has(x));
+      if (unrelated.length === 0) return;
+      const y = unrelated[edit.b % unrelated.length].e;
+      const xs = x.items;
+      x.items = y.items;
+      y.items = edit.give ? [] : xs;
       return;
     }
   }
