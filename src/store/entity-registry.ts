@@ -12,7 +12,7 @@ import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
 import { persist, type FieldSet, type IdentityOverride, type PersistPlan, type Placement, type Provenance } from './persist';
-import { RootVersion, liveIndexOf, type LineageEntry } from './root-version';
+import { RootVersion, deltaOf, liveIndexOf, type LineageEntry } from './root-version';
 import { workingCopyOf } from './working-copy';
 
 /** The result of `version()`. */
@@ -296,9 +296,9 @@ export class EntityRegistry {
   prepareCommit(req: CommitRequest): CommitResult {
     const persisted = persist(req, this.lookupStored);
     const rootMeta = metaOf(persisted.root);
-    const delta: (readonly [string, EntityObject | null])[] = [];
-    for (const lineage of req.removedLineages) delta.push([lineage, null]);
-    for (const s of persisted.stored.values()) delta.push([metaOf(s).lineageId, s]);
+    const delta: (string | EntityObject | null)[] = [];
+    for (const lineage of req.removedLineages) delta.push(lineage, null);
+    for (const s of persisted.stored.values()) delta.push(metaOf(s).lineageId, s);
     const version = new RootVersion(
       rootMeta.ecsId,
       rootMeta.lineageId,
@@ -343,7 +343,9 @@ export class EntityRegistry {
   private publishNow(prepared: CommitResult): void {
     const { version, base } = prepared;
     if (base === null) {
-      this.indexes.advance(null, version, prepared.delta, false, new Map(prepared.delta as [string, EntityObject][]));
+      const initial = new Map<string, EntityObject>();
+      for (const s of prepared.stored.values()) initial.set(metaOf(s).lineageId, s);
+      this.indexes.advance(null, version, prepared.delta, false, initial);
     } else {
       // Extending the latest version moves its index along; a branch builds its own when needed.
       this.indexes.advance(base, version, prepared.delta, this.latestVersion(base.lineageId) === base);
@@ -515,10 +517,12 @@ export class EntityRegistry {
     const contains = new Map<string, boolean>();
     for (const v of this.versions.values()) {
       let c: boolean;
-      if (v.delta === null) c = m.rootEcsId === v.ecsId; // a first version forks everything it holds
+      const delta = deltaOf(v);
+      if (delta === null) c = m.rootEcsId === v.ecsId; // a first version forks everything it holds
       else {
-        const change = v.delta.find(([lineage]) => lineage === m.lineageId);
-        c = change ? change[1] === e : contains.get(v.parentEcsId!) === true;
+        let at = -1;
+        for (let i = 0; i < delta.length && at < 0; i += 2) if (delta[i] === m.lineageId) at = i;
+        c = at >= 0 ? delta[at + 1] === e : contains.get(v.parentEcsId!) === true;
       }
       contains.set(v.ecsId, c);
       if (c) out.push(v.ecsId);

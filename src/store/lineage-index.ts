@@ -11,12 +11,22 @@ export interface LineageIndex extends Iterable<[string, EntityObject]> {
   values(): IterableIterator<EntityObject>;
 }
 
-/** What a version changed in its tree's index: lineage -> new stored entity, or null if removed. */
-export type IndexDelta = ReadonlyArray<readonly [string, EntityObject | null]>;
+/**
+ * What a version changed in its tree's index, as flat pairs: lineageId, then the new stored entity
+ * of that lineage or null if it was removed (one array per version, not one per change).
+ */
+export type IndexDelta = ReadonlyArray<string | EntityObject | null>;
 
 /** Anything with a stored root whose index can be built by walking it. */
 interface Indexed {
+  readonly lineageId: string;
   readonly root: EntityObject;
+}
+
+/** The one map a lineage's index moves along with, and the version it currently describes. */
+interface OwnedMap {
+  version: Indexed;
+  readonly map: Map<string, EntityObject>;
 }
 
 const CACHE_SIZE = 4;
@@ -32,13 +42,14 @@ const CACHE_SIZE = 4;
  * never change, so a map built that way is always exact.
  */
 export class LineageIndexes {
-  private readonly owned = new Map<Indexed, Map<string, EntityObject>>();
+  /** By lineageId: extending the latest version only re-points the entry (no Map insert or delete). */
+  private readonly owned = new Map<string, OwnedMap>();
   private readonly cache = new Map<Indexed, Map<string, EntityObject>>();
 
   /** The map of `version`, building it if no one holds it. Do not keep it across commits. */
   mapOf(version: Indexed): Map<string, EntityObject> {
-    const owned = this.owned.get(version);
-    if (owned !== undefined) return owned;
+    const owned = this.owned.get(version.lineageId);
+    if (owned !== undefined && owned.version === version) return owned.map;
     let cached = this.cache.get(version);
     if (cached !== undefined) return cached;
     cached = buildIndex(version.root);
@@ -54,29 +65,26 @@ export class LineageIndexes {
    */
   advance(base: Indexed | null, next: Indexed, delta: IndexDelta, moveBase: boolean, initial?: Map<string, EntityObject>): void {
     if (base === null) {
-      if (initial) this.owned.set(next, initial);
+      if (initial) this.owned.set(next.lineageId, { version: next, map: initial });
       return;
     }
     if (!moveBase) return;
-    let map = this.owned.get(base);
-    if (map !== undefined) this.owned.delete(base);
-    else {
-      map = this.cache.get(base);
-      if (map === undefined) return;
-      this.cache.delete(base);
+    const owned = this.owned.get(base.lineageId);
+    if (owned !== undefined && owned.version === base) {
+      applyDelta(owned.map, delta);
+      owned.version = next;
+      return;
     }
-    // Removals first: a lineage can leave and come back (as another entity) in one version.
-    for (let i = 0; i < delta.length; i++) if (delta[i][1] === null) map.delete(delta[i][0]);
-    for (let i = 0; i < delta.length; i++) {
-      const entity = delta[i][1];
-      if (entity !== null) map.set(delta[i][0], entity);
-    }
-    this.owned.set(next, map);
+    const map = this.cache.get(base);
+    if (map === undefined) return;
+    this.cache.delete(base);
+    applyDelta(map, delta);
+    this.owned.set(next.lineageId, { version: next, map });
   }
 
   /** Forgets whatever map `version` holds (the version is being withdrawn). */
   forget(version: Indexed): void {
-    this.owned.delete(version);
+    if (this.owned.get(version.lineageId)?.version === version) this.owned.delete(version.lineageId);
     this.cache.delete(version);
   }
 
@@ -94,6 +102,15 @@ export class LineageIndexes {
       values: () => new Map(self.mapOf(version)).values(),
       [Symbol.iterator]: () => new Map(self.mapOf(version)).entries(),
     });
+  }
+}
+
+function applyDelta(map: Map<string, EntityObject>, delta: IndexDelta): void {
+  // Removals first: a lineage can leave and come back (as another entity) in one version.
+  for (let i = 0; i < delta.length; i += 2) if (delta[i + 1] === null) map.delete(delta[i] as string);
+  for (let i = 0; i < delta.length; i += 2) {
+    const entity = delta[i + 1] as EntityObject | null;
+    if (entity !== null) map.set(delta[i] as string, entity);
   }
 }
 

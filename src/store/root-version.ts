@@ -2,11 +2,12 @@ import type { EntityObject } from '../metadata/object-model';
 import type { IndexDelta, LineageIndex, LineageIndexes } from './lineage-index';
 
 let indexMapOf: (version: RootVersion) => ReadonlyMap<string, EntityObject>;
+let readDelta: (version: RootVersion) => IndexDelta | null;
 
 /** One stored version of a tree. Immutable once created. */
 export class RootVersion {
   /** What this version changed in the index, relative to its parent version (null for a first version). */
-  readonly delta: IndexDelta | null;
+  readonly #delta: IndexDelta | null;
   readonly #indexes: LineageIndexes;
 
   constructor(
@@ -20,8 +21,7 @@ export class RootVersion {
     delta: IndexDelta | null,
     indexes: LineageIndexes,
   ) {
-    if (delta !== null) for (const d of delta) Object.freeze(d);
-    this.delta = delta === null ? null : Object.freeze(delta);
+    this.#delta = delta === null ? null : Object.freeze(delta);
     this.#indexes = indexes;
     Object.freeze(this);
   }
@@ -33,6 +33,7 @@ export class RootVersion {
 
   static {
     indexMapOf = (v) => v.#indexes.mapOf(v);
+    readDelta = (v) => v.#delta;
   }
 }
 
@@ -42,6 +43,11 @@ export class RootVersion {
  */
 export function liveIndexOf(version: RootVersion): ReadonlyMap<string, EntityObject> {
   return indexMapOf(version);
+}
+
+/** What `version` changed in its tree's index (flat pairs, see `IndexDelta`); null for a first version. Store-internal. */
+export function deltaOf(version: RootVersion): IndexDelta | null {
+  return readDelta(version);
 }
 
 /** A lineage's versions, oldest first, with their parents (a branch shows as two children of one parent). */

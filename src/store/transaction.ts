@@ -4,9 +4,10 @@ import type { ContainerKind, PathSegment } from '../metadata/types';
 import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, valueEquals } from '../metadata/values';
 import { TreeStructureError } from '../tree/errors';
 import { newId } from '../util/ids';
+import { SmallMap } from '../util/small-map';
 import type { CommitResult, EntityRegistry } from './entity-registry';
 import { VersioningError } from './errors';
-import type { IdentityOverride, Placement, Provenance } from './persist';
+import type { FieldSet, IdentityOverride, Placement, Provenance } from './persist';
 import { liveIndexOf, type RootVersion } from './root-version';
 
 export type OutputSemantic = 'mutation' | 'creation' | 'detachment' | 'unchanged';
@@ -33,7 +34,14 @@ const UNSET: unique symbol = Symbol('unset');
 /** Shared empty collections for trees a call did not touch; never written to. */
 const NONE = new Set<never>();
 const NO_ENTRIES = new Map<never, never>();
+const NO_CHILDREN: readonly EntityObject[] = [];
 type Overlay = unknown[];
+
+/** What `enter` needs of a map from entities to their new places. */
+interface PlaceMap {
+  get(child: EntityObject): NewPlace | undefined;
+  set(child: EntityObject, np: NewPlace): unknown;
+}
 
 /** Where an entity now sits (new or moved entities). */
 interface NewPlace {
@@ -53,8 +61,21 @@ interface TreeChanges {
   readonly removedLineages: string[];
   /** ecsId (before the call) -> names of the fields the function changed. */
   readonly changedFields: Map<string, string[]>;
-  /** parent -> field index -> its modified children: fields to rebuild, children to patch into owned arrays. */
-  readonly dirtyChildren: Map<EntityObject, Map<number, EntityObject[]>>;
+  /** parent -> its fields holding modified children: fields to rebuild, children to patch into owned arrays. */
+  readonly dirtyChildren: Map<EntityObject, DirtyFields>;
+}
+
+/** One parent's fields that hold modified children, with those children (by field index). */
+class DirtyFields implements FieldSet {
+  readonly children: (EntityObject[] | undefined)[] = [];
+  has(fieldIndex: number): boolean {
+    return this.children[fieldIndex] !== undefined;
+  }
+  add(fieldIndex: number, child: EntityObject): void {
+    const list = this.children[fieldIndex];
+    if (list === undefined) this.children[fieldIndex] = [child];
+    else list.push(child);
+  }
 }
 
 /**
@@ -151,48 +172,48 @@ export class Transaction implements DraftAccess {
     this.checkOverlaysBelongToInputs(trees);
 
     // Classify outputs.
-    const memberOf = (e: EntityObject): TreeChanges | undefined =>
-      trees.find((t) => t.entered.has(e) || (t.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e)));
-    type Plan = { kind: 'tree'; tree: TreeChanges } | { kind: 'root'; root: EntityObject; semantic: OutputSemantic };
+    const treeOf = (e: EntityObject): number =>
+      trees.findIndex((t) => t.entered.has(e) || (t.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e)));
+    type Plan = { kind: 'tree'; tree: number } | { kind: 'root'; semantic: OutputSemantic };
     const outputPlans: Plan[] = outputs.map((o) => {
-      const tree = memberOf(o);
-      if (tree && (tree.input.root === o || options.arguments?.includes(o))) return { kind: 'tree', tree };
-      if (tree && !metaOf(o).stored) return { kind: 'tree', tree }; // created inside an input tree
-      if (tree || metaOf(o).stored) {
-        if (!tree && this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', root: o, semantic: 'unchanged' };
-        return { kind: 'root', root: o, semantic: 'detachment' };
+      const tree = treeOf(o);
+      if (tree >= 0 && (trees[tree].input.root === o || options.arguments?.includes(o))) return { kind: 'tree', tree };
+      if (tree >= 0 && !metaOf(o).stored) return { kind: 'tree', tree }; // created inside an input tree
+      if (tree >= 0 || metaOf(o).stored) {
+        if (tree < 0 && this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', semantic: 'unchanged' };
+        return { kind: 'root', semantic: 'detachment' };
       }
-      return { kind: 'root', root: o, semantic: 'creation' };
+      return { kind: 'root', semantic: 'creation' };
     });
 
     // Several outputs name each other: their new ids are decided before anything is persisted.
-    const identity = new Map<EntityObject, IdentityOverride>();
+    let identity: Map<EntityObject, IdentityOverride> | undefined;
     if (outputs.length > 1 || options.multiple) {
+      const ids = (identity = new Map());
       const finalIds = outputs.map((o, i) => {
         const plan = outputPlans[i];
         const m = metaOf(o);
-        const forks = plan.kind === 'tree' ? plan.tree.modified.has(o) : plan.semantic !== 'unchanged';
+        const forks = plan.kind === 'tree' ? trees[plan.tree].modified.has(o) : plan.semantic !== 'unchanged';
         if (!forks) return m.ecsId;
-        const assigned = identity.get(o)?.ecsId; // the same entity returned twice keeps one id
+        const assigned = ids.get(o)?.ecsId; // the same entity returned twice keeps one id
         if (assigned !== undefined) return assigned;
         const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
-        identity.set(o, { ecsId: id });
+        ids.set(o, { ecsId: id });
         return id;
       });
       outputs.forEach((o, i) => {
-        identity.set(o, { ...identity.get(o), outputIndex: i, siblingOutputEntities: finalIds.filter((_, j) => j !== i) });
+        ids.set(o, { ...ids.get(o), outputIndex: i, siblingOutputEntities: finalIds.filter((_, j) => j !== i) });
       });
     }
-    options.attributeSource?.forEach((source, e) => identity.set(e, { ...identity.get(e), attributeSource: source }));
+    if (options.attributeSource !== undefined) {
+      const ids = (identity ??= new Map());
+      options.attributeSource.forEach((source, e) => ids.set(e, { ...ids.get(e), attributeSource: source }));
+    }
 
     // Prepare every commit, then publish all.
-    const prepared: CommitResult[] = [];
-    const treeResults = new Map<TreeChanges, CommitResult | null>();
-    for (const t of trees) {
-      if (t.modified.size === 0) {
-        treeResults.set(t, null);
-        continue;
-      }
+    const versions: RootVersion[] = [];
+    const treeResults = trees.map((t): CommitResult | null => {
+      if (t.modified.size === 0) return null;
       const r = this.registry.prepareCommit({
         base: t.input,
         root: t.input.root,
@@ -205,35 +226,35 @@ export class Transaction implements DraftAccess {
         identity,
         freezeOwned: (e, i, value, mapLeaf) => this.freezeOwned(t, e, i, value, mapLeaf),
       });
-      treeResults.set(t, r);
-      prepared.push(r);
-    }
-    const rootResults = new Map<EntityObject, CommitResult>();
-    outputPlans.forEach((plan, i) => {
-      if (plan.kind !== 'root' || plan.semantic === 'unchanged' || rootResults.has(outputs[i])) return;
-      const r = this.prepareNewRoot(outputs[i], identity);
-      rootResults.set(outputs[i], r);
-      prepared.push(r);
+      versions.push(r.version);
+      return r;
     });
-    for (const t of trees) {
-      const r = treeResults.get(t);
-      if (r) this.registry.publishVersion(r, t.changedFields);
-    }
-    for (const r of rootResults.values()) this.registry.publish(r);
+    let rootResults: Map<EntityObject, CommitResult> | undefined;
+    outputPlans.forEach((plan, i) => {
+      if (plan.kind !== 'root' || plan.semantic === 'unchanged' || rootResults?.has(outputs[i])) return;
+      const r = this.prepareNewRoot(outputs[i], identity);
+      (rootResults ??= new Map()).set(outputs[i], r);
+      versions.push(r.version);
+    });
+    trees.forEach((t, i) => {
+      const r = treeResults[i];
+      if (r !== null) this.registry.publishVersion(r, t.changedFields);
+    });
+    rootResults?.forEach((r) => this.registry.publish(r));
 
     const results: TransactionOutput[] = outputs.map((o, i) => {
       const plan = outputPlans[i];
       if (plan.kind === 'tree') {
-        const isInput = plan.tree.input.root === o || options.arguments?.includes(o) === true;
-        const r = treeResults.get(plan.tree);
+        const isInput = trees[plan.tree].input.root === o || options.arguments?.includes(o) === true;
+        const r = treeResults[plan.tree];
         if (!r) return { entity: o, semantic: isInput ? 'unchanged' : 'creation' };
         const entity = r.stored.get(o) ?? o;
         return { entity, semantic: isInput ? (entity === o ? 'unchanged' : 'mutation') : 'creation' };
       }
       if (plan.semantic === 'unchanged') return { entity: o, semantic: 'unchanged' };
-      return { entity: rootResults.get(o)!.version.root, semantic: plan.semantic };
+      return { entity: rootResults!.get(o)!.version.root, semantic: plan.semantic };
     });
-    return { outputs: results, versions: prepared.map((r) => r.version) };
+    return { outputs: results, versions };
   }
 
   /**
@@ -241,13 +262,13 @@ export class Transaction implements DraftAccess {
    * it becomes the stored array itself, with only its modified children swapped in.
    */
   private freezeOwned(t: TreeChanges, e: EntityObject, i: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown {
-    if (!this.flatCopies.has(value as unknown[])) return undefined;
+    // Frozen already: the same copy sits in a second place (possible for entity-free arrays).
+    if (!this.flatCopies.has(value as unknown[]) || Object.isFrozen(value)) return undefined;
     const array = value as unknown[];
-    for (const child of t.dirtyChildren.get(e)?.get(i) ?? []) {
+    for (const child of t.dirtyChildren.get(e)?.children[i] ?? NO_CHILDREN) {
       const k = array.indexOf(child);
       if (k >= 0) array[k] = mapLeaf(child);
     }
-    this.flatCopies.delete(array);
     return freezeFlatArray(array);
   }
 
@@ -339,7 +360,7 @@ export class Transaction implements DraftAccess {
 
     // Removed: what left and did not come back, with its subtree (minus what entered elsewhere).
     // What entered an entity that is itself removed is gone too (it is in no tree).
-    const gone = new Set<EntityObject>();
+    const gone = left.size === 0 ? NONE : new Set<EntityObject>();
     for (const e of left.keys()) {
       if (t.entered.has(e) || gone.has(e)) continue;
       this.collectRemoved(e, t, gone, left);
@@ -367,11 +388,9 @@ export class Transaction implements DraftAccess {
         if (parent) {
           const np = t.entered.get(cur);
           const fieldIndex = np ? np.fieldIndex : fieldIndexOf(parent, fieldOfPlace(metaOf(cur).place));
-          let byField = t.dirtyChildren.get(parent);
-          if (!byField) t.dirtyChildren.set(parent, (byField = new Map()));
-          const list = byField.get(fieldIndex);
-          if (list) list.push(cur);
-          else byField.set(fieldIndex, [cur]);
+          let dirty = t.dirtyChildren.get(parent);
+          if (!dirty) t.dirtyChildren.set(parent, (dirty = new DirtyFields()));
+          dirty.add(fieldIndex, cur);
         }
       }
     };
@@ -416,7 +435,7 @@ export class Transaction implements DraftAccess {
   }
 
   /** A returned entity that becomes the root of a new lineage version (creation or detachment). */
-  private prepareNewRoot(root: EntityObject, identity: Map<EntityObject, IdentityOverride>): CommitResult {
+  private prepareNewRoot(root: EntityObject, identity: ReadonlyMap<EntityObject, IdentityOverride> | undefined): CommitResult {
     const modified = new Set<EntityObject>();
     const placements = new Map<EntityObject, Placement>();
     const dirtyFields = new Map<EntityObject, Set<number>>();
@@ -476,8 +495,8 @@ function diffChildren(
   entered: Map<EntityObject, NewPlace>,
 ): typeof UNCHANGED | typeof CHANGED | typeof CHANGED_NOT_FLAT {
   let outcome: typeof CHANGED | typeof CHANGED_NOT_FLAT = CHANGED;
-  const oldChildren = new Map<EntityObject, string>();
-  const newChildren = new Map<EntityObject, NewPlace>();
+  const oldChildren = new SmallMap<EntityObject, string>();
+  const newChildren = new SmallMap<EntityObject, NewPlace>();
   if (Array.isArray(before) && Array.isArray(after)) {
     let start = 0;
     let endB = before.length;
@@ -507,8 +526,12 @@ function diffChildren(
     forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
     forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
   }
-  for (const [c, np] of newChildren) if (oldChildren.get(c) !== np.place) enter(entered, c, np);
-  for (const [c, place] of oldChildren) if (newChildren.get(c)?.place !== place) left.set(c, owner);
+  newChildren.forEach((np, c) => {
+    if (oldChildren.get(c) !== np.place) enter(entered, c, np);
+  });
+  oldChildren.forEach((place, c) => {
+    if (newChildren.get(c)?.place !== place) left.set(c, owner);
+  });
   return outcome;
 }
 
@@ -519,7 +542,7 @@ function middleEquals(a: readonly unknown[], b: readonly unknown[], start: numbe
 }
 
 /** Records where `child` now sits; the same entity put in two places is a TreeStructureError. */
-function enter(entered: Map<EntityObject, NewPlace>, child: EntityObject, np: NewPlace): boolean {
+function enter(entered: PlaceMap, child: EntityObject, np: NewPlace): boolean {
   const first = entered.get(child);
   if (first === undefined) {
     entered.set(child, np);
@@ -552,8 +575,11 @@ function fieldIndexOf(e: EntityObject, field: string): number {
 
 /** The field name at the start of a place signature (`agents[]` -> `agents`). */
 function fieldOfPlace(place: string): string {
-  const m = /^[^[{.<]+/.exec(place);
-  return m ? m[0] : place;
+  for (let i = 0; i < place.length; i++) {
+    const c = place.charCodeAt(i);
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */ || c === 0x2e /* . */ || c === 0x3c /* < */) return i === 0 ? place : place.slice(0, i);
+  }
+  return place;
 }
 
 function formatPlacePath(path: readonly PathSegment[]): string {
