@@ -1,5 +1,5 @@
 import { runtimeOfObject } from '../entity/class-runtime';
-import { VALUES, attachMeta, isStoredEntity, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
+import { StoredMeta, VALUES, attachMeta, isStoredEntity, metaOf, type EntityObject } from '../metadata/object-model';
 import { sameIterationOrder } from '../metadata/values';
 import { newId } from '../util/ids';
 
@@ -111,32 +111,30 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
     const placement = plan.placementOf(e);
     const prevMeta = prev ? metaOf(prev) : undefined;
     const extra = plan.identity?.get(e);
-    const meta: EntityMeta = {
+    const meta = new StoredMeta(
       ecsId,
-      liveId: m.liveId,
-      lineageId: m.lineageId,
+      m.liveId,
+      m.lineageId,
       rootEcsId,
-      rootLiveId: rootMeta.liveId,
-      previousEcsId: prevMeta ? prevMeta.ecsId : m.previousEcsId,
-      history: prevMeta ? { id: prevMeta.ecsId, next: prevMeta.history } : m.history,
-      createdAt: m.createdAt,
-      forkedAt: prevMeta ? now : m.forkedAt,
-      derivedFromFunction: plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,
-      derivedFromExecutionId: plan.provenance ? plan.provenance.executionId : m.derivedFromExecutionId,
-      siblingOutputEntities: extra?.siblingOutputEntities
+      rootMeta.liveId,
+      prevMeta ? prevMeta.ecsId : m.previousEcsId,
+      prevMeta ? { id: prevMeta.ecsId, next: prevMeta.history } : m.history,
+      m.createdAt,
+      prevMeta ? now : m.forkedAt,
+      plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,
+      plan.provenance ? plan.provenance.executionId : m.derivedFromExecutionId,
+      extra?.siblingOutputEntities
         ? Object.freeze([...extra.siblingOutputEntities])
         : m.stored
           ? m.siblingOutputEntities // already frozen: share it
           : Object.freeze([...m.siblingOutputEntities]),
-      outputIndex: extra?.outputIndex !== undefined ? extra.outputIndex : m.outputIndex,
-      attributeSource:
-        extra?.attributeSource === undefined && m.stored
-          ? m.attributeSource // already frozen: share it
-          : Object.freeze({ ...m.attributeSource, ...extra?.attributeSource }),
-      stored: true,
-      parentLineageId: placement.parentLineageId,
-      place: placement.place,
-    };
+      extra?.outputIndex !== undefined ? extra.outputIndex : m.outputIndex,
+      extra?.attributeSource === undefined && m.stored
+        ? m.attributeSource // already frozen: share it
+        : Object.freeze({ ...m.attributeSource, ...extra?.attributeSource }),
+      placement.parentLineageId,
+      placement.place,
+    );
     const snapshot = attachMeta(rt.makeStored(frozen), Object.freeze(meta));
     Object.freeze(snapshot);
     stored.set(e, snapshot);
