@@ -6,21 +6,33 @@ let readDelta: (version: RootVersion) => IndexDelta | null;
 
 /** One stored version of a tree. Immutable once created. */
 export class RootVersion {
+  declare readonly ecsId: string;
+  declare readonly lineageId: string;
+  /** The stored (frozen) root entity. */
+  declare readonly root: EntityObject;
+  /** The version it was derived from (null for a first version). */
+  declare readonly parentEcsId: string | null;
+  declare readonly createdAt: number;
   /** What this version changed in the index, relative to its parent version (null for a first version). */
   readonly #delta: IndexDelta | null;
   readonly #indexes: LineageIndexes;
 
+  // Fields are `declare`d and assigned once each: V8 optimizes this constructor more reliably than
+  // class fields (defined as undefined first), which kept deoptimizing the commit path.
   constructor(
-    readonly ecsId: string,
-    readonly lineageId: string,
-    /** The stored (frozen) root entity. */
-    readonly root: EntityObject,
-    /** The version it was derived from (null for a first version). */
-    readonly parentEcsId: string | null,
-    readonly createdAt: number,
+    ecsId: string,
+    lineageId: string,
+    root: EntityObject,
+    parentEcsId: string | null,
+    createdAt: number,
     delta: IndexDelta | null,
     indexes: LineageIndexes,
   ) {
+    this.ecsId = ecsId;
+    this.lineageId = lineageId;
+    this.root = root;
+    this.parentEcsId = parentEcsId;
+    this.createdAt = createdAt;
     this.#delta = delta === null ? null : Object.freeze(delta);
     this.#indexes = indexes;
     Object.freeze(this);

