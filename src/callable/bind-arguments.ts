@@ -162,9 +162,9 @@ export interface AddressUse {
 export interface BoundCall {
   /**
    * The argument object handed to the function (entities replaced by stored versions in
-   * phase 2); dropped (replaced by an empty object) once the execution is recorded.
+   * phase 2). The execution record does not keep it.
    */
-  args: Record<string, unknown>;
+  readonly args: Record<string, unknown>;
   /** Every entity the function receives, as given or resolved (working ones until phase 2). */
   readonly entities: EntityObject[];
   /** Where each of `entities` sits in the arguments (parallel array). */

@@ -27,7 +27,7 @@ import { runOperation, type OperationSpec } from '../events/operation';
 import { newId } from '../util/ids';
 import { bindArguments, compileBindingPlan, prepareInputs, type AddressUse, type BindingPlan, type BoundCall } from './bind-arguments';
 import { AsyncFunctionError, RegistrationError, ReturnTypeError, SignatureRequiredError, UnknownFunctionError } from './errors';
-import { FunctionExecution } from './execution-record';
+import { FunctionExecution, type RawInputs } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
 import {
   compileSignature,
@@ -80,7 +80,6 @@ interface CommitOptionsWithArguments {
   multiple?: boolean;
 }
 
-const DROPPED: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 const NO_OUTPUTS: readonly EntityObject[] = Object.freeze([]);
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -503,12 +502,16 @@ export class CallableRegistry {
     return error;
   }
 
-  /** Appends the execution's record; drops the function's argument object (the record keeps the inputs). */
+  /**
+   * Appends the execution's record. Records live as long as the registry, so a record keeps
+   * exact-size copies of the inputs it reports, not the binding context (with the function's
+   * argument object) nor arrays grown by pushing.
+   */
   private keep(call: RunningCall, outcome: ExecutionOutcome): void {
-    this.records.push(
-      new FunctionExecution(call.executionId, call.functionName, call.bound, call.roots, call.startedAt, performance.now() - call.t0, outcome),
-    );
-    call.bound.args = DROPPED;
+    const { bound } = call;
+    const raw: RawInputs = { entities: bound.entities.slice(), entityPaths: bound.entityPaths.slice(), addresses: bound.addresses, values: bound.values };
+    const kept: ExecutionOutcome = outcome.ok ? { ...outcome, versions: outcome.versions.slice() } : outcome;
+    this.records.push(new FunctionExecution(call.executionId, call.functionName, raw, call.roots.slice(), call.startedAt, performance.now() - call.t0, kept));
   }
 
   // ---- queries ---------------------------------------------------------------------------------

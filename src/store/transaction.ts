@@ -262,9 +262,12 @@ export class Transaction implements DraftAccess {
    * it becomes the stored array itself, with only its modified children swapped in.
    */
   private freezeOwned(t: TreeChanges, e: EntityObject, i: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown {
+    const source = this.flatCopies.get(value as unknown[]);
     // Frozen already: the same copy sits in a second place (possible for entity-free arrays).
-    if (!this.flatCopies.has(value as unknown[]) || Object.isFrozen(value)) return undefined;
-    const array = value as unknown[];
+    if (source === undefined || Object.isFrozen(value)) return undefined;
+    let array = value as unknown[];
+    // A grown array has spare capacity (V8 grows by half): keep an exact-size copy instead.
+    if (array.length > source.length) array = array.slice();
     for (const child of t.dirtyChildren.get(e)?.children[i] ?? NO_CHILDREN) {
       const k = array.indexOf(child);
       if (k >= 0) array[k] = mapLeaf(child);
