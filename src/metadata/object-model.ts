@@ -49,7 +49,7 @@ export interface EntityMeta {
  * literal: V8 allocates instances of one constructor faster than a 17-field literal. Fields are
  * `declare`d and assigned once each (class fields would first define all 17 as undefined).
  */
-export class StoredMeta implements EntityMeta {
+export class StoredMeta implements EntityMeta, IdChain {
   declare readonly ecsId: string;
   declare readonly liveId: string;
   declare readonly lineageId: string;
@@ -103,6 +103,15 @@ export class StoredMeta implements EntityMeta {
     this.parentLineageId = parentLineageId;
     this.place = place;
     this.stored = true;
+  }
+
+  // A stored version is itself the first link of its successors' history (no separate link object).
+  get id(): string {
+    return this.ecsId;
+  }
+
+  get next(): IdChain | null {
+    return this.history;
   }
 }
 

@@ -118,7 +118,7 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
       rootEcsId,
       rootMeta.liveId,
       prevMeta ? prevMeta.ecsId : m.previousEcsId,
-      prevMeta ? { id: prevMeta.ecsId, next: prevMeta.history } : m.history,
+      prevMeta === undefined ? m.history : prevMeta instanceof StoredMeta ? prevMeta : { id: prevMeta.ecsId, next: prevMeta.history },
       m.createdAt,
       prevMeta ? now : m.forkedAt,
       plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,
