@@ -76,7 +76,8 @@ export class EntityRegistry {
   private readonly entities = new Map<string, EntityObject>();
   /** Stored entities published but not yet in `entities`: indexed on the next lookup by ecsId. */
   private pendingEntities: EntityObject[] = [];
-  private readonly lineages = new Map<string, LineageEntry[]>();
+  /** lineageId -> its root versions, oldest first (entries for `lineage()` are made when asked for). */
+  private readonly lineages = new Map<string, RootVersion[]>();
   private readonly indexes = new LineageIndexes();
   private readonly lookupStored = (ecsId: string): EntityObject | undefined => this.entityIndex().get(ecsId);
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
@@ -344,13 +345,13 @@ export class EntityRegistry {
       this.indexes.advance(null, version, prepared.delta, false, lineageMap(prepared.stored));
     } else {
       // Extending the latest version moves its index along; a branch builds its own when needed.
-      this.indexes.advance(base, version, prepared.delta, this.latestVersion(base.lineageId) === base);
+      this.indexes.advance(base, version, prepared.delta, this.latestOf(base.lineageId) === base);
     }
     appendValues(this.pendingEntities, prepared.stored);
     this.versions.set(version.ecsId, version);
-    let entries = this.lineages.get(version.lineageId);
-    if (!entries) this.lineages.set(version.lineageId, (entries = []));
-    entries.push(Object.freeze({ ecsId: version.ecsId, parentEcsId: version.parentEcsId }));
+    const versions = this.lineages.get(version.lineageId);
+    if (versions === undefined) this.lineages.set(version.lineageId, [version]);
+    else versions.push(version);
   }
 
   /**
@@ -361,7 +362,7 @@ export class EntityRegistry {
   withdrawFirstVersion(rootEcsId: string): boolean {
     const version = this.versions.get(rootEcsId);
     const entries = version && this.lineages.get(version.lineageId);
-    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0].ecsId !== rootEcsId) return false;
+    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0] !== version) return false;
     const index = this.indexes.mapOf(version);
     const withdrawn = new Set(index.values());
     for (const e of [...index.values()]) {
@@ -483,23 +484,25 @@ export class EntityRegistry {
   }
   /** Root versions of a lineage, oldest first, with their parents. */
   lineage(lineageId: string): LineageEntry[] {
-    return [...(this.lineages.get(lineageId.toLowerCase()) ?? [])];
+    const versions = this.lineages.get(lineageId.toLowerCase()) ?? [];
+    return versions.map((v) => Object.freeze({ ecsId: v.ecsId, parentEcsId: v.parentEcsId }));
   }
   /** The newest stored root of a lineage. */
   latest<T extends object = object>(lineageId: string): T | undefined {
-    const entries = this.lineages.get(lineageId.toLowerCase());
-    if (!entries) return undefined;
-    return this.versions.get(entries[entries.length - 1].ecsId)!.root as unknown as T;
+    return this.latestVersion(lineageId)?.root as unknown as T | undefined;
   }
   latestVersion(lineageId: string): RootVersion | undefined {
-    const entries = this.lineages.get(lineageId.toLowerCase());
-    return entries ? this.versions.get(entries[entries.length - 1].ecsId) : undefined;
+    return this.latestOf(lineageId.toLowerCase());
+  }
+  private latestOf(lineageId: string): RootVersion | undefined {
+    const versions = this.lineages.get(lineageId);
+    return versions === undefined ? undefined : versions[versions.length - 1];
   }
   /** The newest stored root of every lineage whose root is an instance of `cls`. */
   rootsOfType<T extends object>(cls: AnyClass & (abstract new (...args: never[]) => T)): T[] {
     const out: T[] = [];
-    for (const entries of this.lineages.values()) {
-      const root = this.versions.get(entries[entries.length - 1].ecsId)!.root;
+    for (const versions of this.lineages.values()) {
+      const root = versions[versions.length - 1].root;
       if (root instanceof cls) out.push(root as unknown as T);
     }
     return out;
