@@ -234,7 +234,10 @@ function schemaType(s: unknown): string {
   return o.title ?? o.type ?? o.$ref?.split('/').pop() ?? '?'; // an entity parameter: its class (given as an entity or an address)
 }
 
-/** Median and p90 of `ops` executes (after 1,000 warm-up ops), each timed on its own. */
+/**
+ * Median and p90 of `ops` executes, each timed on its own, after 5,000 warm-up ops (V8 keeps
+ * speeding the execute path up for several thousand calls; the benchmark warms up with 10,000).
+ */
 export function timeExecutes(nodes: number, agentsPerNode: number, ops: number) {
   const bus = new EventBus();
   const entities = new EntityRegistry({ bus });
@@ -245,7 +248,7 @@ export function timeExecutes(nodes: number, agentsPerNode: number, ops: number) 
   let seed = 42;
   const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
   const samples: number[] = [];
-  const warmup = 1000;
+  const warmup = 5000;
   for (let i = 0; i < warmup + ops; i++) {
     let sourceIndex: number;
     do sourceIndex = rand(nodes);
