@@ -17,8 +17,8 @@ export class RootVersion {
   readonly #delta: IndexDelta | null;
   readonly #indexes: LineageIndexes;
 
-  // Fields are `declare`d and assigned once each: V8 optimizes this constructor more reliably than
-  // class fields (defined as undefined first), which kept deoptimizing the commit path.
+  // Fields are `declare`d and assigned once each (class fields would first define every one as
+  // undefined: a version is created per commit).
   constructor(
     ecsId: string,
     lineageId: string,
