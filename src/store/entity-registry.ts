@@ -8,6 +8,7 @@ import { describeValue } from '../metadata/describe-value';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
+import { LazyMetadata } from '../events/event';
 import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
@@ -171,7 +172,8 @@ export class EntityRegistry {
       this.bus,
       () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: metaOf(root).ecsId }),
       () => this.versionNow(root),
-      (r) => versionEventData(r.created, r.rootEcsId, r.idMap, r.diff.changedFields),
+      // The caller gets these maps too: the event keeps its own copies (its data is built on first read).
+      (r) => versionEventData(r.created, r.rootEcsId, new Map(r.idMap), new Map(r.diff.changedFields)),
     );
   }
 
@@ -553,7 +555,12 @@ function versionEventData(
   idMap: ReadonlyMap<string, string>,
   changedFields: ReadonlyMap<string, string[]>,
 ): Record<string, unknown> {
-  return { created, rootEcsId, idMap: Object.fromEntries(idMap), changedFields: Object.fromEntries(changedFields) };
+  return {
+    created,
+    rootEcsId,
+    idMap: new LazyMetadata(() => Object.fromEntries(idMap)),
+    changedFields: new LazyMetadata(() => Object.fromEntries(changedFields)),
+  };
 }
 
 function requireEntity(value: unknown, operation: string): EntityObject {
