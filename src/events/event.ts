@@ -31,6 +31,25 @@ export class LazyMetadata<T> {
   constructor(readonly build: () => T) {}
 }
 
+/** Where a metadata object keeps its lazy values (built ones replace their `LazyMetadata`). */
+const LAZY: unique symbol = Symbol('lazy metadata');
+const lazyGetters = new Map<string, (this: { [LAZY]: Record<string, unknown> }) => unknown>();
+
+/** One getter per key name, shared by every event: V8 shares the objects' hidden classes too. */
+function lazyGetter(key: string): (this: { [LAZY]: Record<string, unknown> }) => unknown {
+  let getter = lazyGetters.get(key);
+  if (getter === undefined) {
+    getter = function (this: { [LAZY]: Record<string, unknown> }): unknown {
+      const pending = this[LAZY];
+      let value = pending[key];
+      if (value instanceof LazyMetadata) pending[key] = value = Object.freeze(value.build());
+      return value;
+    };
+    lazyGetters.set(key, getter);
+  }
+  return getter;
+}
+
 /**
  * Metadata is copied (the caller may reuse or change its objects) and frozen at once (it is
  * readonly from the start); later sources win. Copied key by key: freezing a `{ ...spread }`
@@ -45,16 +64,13 @@ export function frozenMetadata(
     for (const key of Object.keys(source)) {
       const value = source[key];
       if (value instanceof LazyMetadata) {
-        let built: unknown;
-        let done = false;
-        const get = (): unknown => {
-          if (!done) {
-            built = Object.freeze(value.build());
-            done = true;
-          }
-          return built;
-        };
-        Object.defineProperty(copy, key, { get, enumerable: true, configurable: true });
+        let pending = (copy as { [LAZY]?: Record<string, unknown> })[LAZY];
+        if (pending === undefined) {
+          pending = {};
+          Object.defineProperty(copy, LAZY, { value: pending }); // not enumerable: spreads and JSON skip it
+        }
+        pending[key] = value;
+        Object.defineProperty(copy, key, { get: lazyGetter(key), enumerable: true, configurable: true });
       } else if (key === '__proto__') {
         Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
       } else {
