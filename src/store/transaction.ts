@@ -498,8 +498,9 @@ function diffChildren(
   entered: Map<EntityObject, NewPlace>,
 ): typeof UNCHANGED | typeof CHANGED | typeof CHANGED_NOT_FLAT {
   let outcome: typeof CHANGED | typeof CHANGED_NOT_FLAT = CHANGED;
-  const oldChildren = new SmallMap<EntityObject, string>();
-  const newChildren = new SmallMap<EntityObject, NewPlace>();
+  // Made once the field is known to differ: an array the function only read needs neither.
+  let oldChildren: SmallMap<EntityObject, string>;
+  let newChildren: SmallMap<EntityObject, NewPlace>;
   if (Array.isArray(before) && Array.isArray(after)) {
     let start = 0;
     let endB = before.length;
@@ -522,12 +523,16 @@ function diffChildren(
         endA--;
       }
     }
+    oldChildren = new SmallMap();
+    newChildren = new SmallMap();
     for (let i = start; i < endB; i++) walkItem(b[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
     for (let i = start; i < endA; i++) {
       if (isContainer(after[i])) outcome = CHANGED_NOT_FLAT;
       walkItem(after[i], field, i, (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
     }
   } else {
+    oldChildren = new SmallMap();
+    newChildren = new SmallMap();
     if (Array.isArray(after) && after.some(isContainer)) outcome = CHANGED_NOT_FLAT;
     forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
     forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
