@@ -269,7 +269,9 @@ export class Transaction implements DraftAccess {
     // A grown array has spare capacity (V8 grows by half): keep an exact-size copy instead.
     if (array.length > source.length) array = array.slice();
     for (const child of t.dirtyChildren.get(e)?.children[i] ?? NO_CHILDREN) {
-      const k = array.indexOf(child);
+      // A child that entered this array was seen at its index; others are searched for.
+      const at = t.entered.get(child)?.path;
+      const k = at !== undefined && at.length === 2 && array[at[1] as number] === child ? (at[1] as number) : array.indexOf(child);
       if (k >= 0) array[k] = mapLeaf(child);
     }
     return freezeFlatArray(array);
