@@ -25,7 +25,7 @@ const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 /**
  * A metadata value built on first read, then kept (frozen). For values that cost more than the
  * event itself: an object keyed by entity ids (`entity.version`'s id map) makes V8 intern every
- * key, about 4 µs per version, which a listener that never reads it should not pay. Internal.
+ * key, about 3–4 µs per version, which a listener that never reads it should not pay. Internal.
  */
 export class LazyMetadata<T> {
   constructor(readonly build: () => T) {}
