@@ -9,7 +9,7 @@ import * as path from 'path';
 import { generate } from '../../codegen/generate';
 import { CallableRegistry } from '../../src/callable/callable-registry';
 import { classMetaOf, metadataSourceOf, type AnyClass } from '../../src/metadata/class-registry';
-import { ROOT, tempDir } from './helpers';
+import { ROOT, tempProject } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -81,18 +81,7 @@ let result: ReturnType<typeof generate>;
 let text: string;
 
 beforeAll(() => {
-  dir = tempDir('duplicates');
-  fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, experimentalDecorators: true,
-        useDefineForClassFields: true, skipLibCheck: true, types: [], noEmit: true,
-      },
-      include: ['.'],
-    }),
-  );
-  for (const [name, content] of Object.entries(FILES)) fs.writeFileSync(path.join(dir, name), content);
+  dir = tempProject('duplicates', FILES);
   result = generate({ project: path.join(dir, 'tsconfig.json'), out: path.join(dir, 'abstractions.generated.ts') });
   text = result.text!;
   fs.writeFileSync(result.outFile, text);

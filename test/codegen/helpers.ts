@@ -43,6 +43,21 @@ afterAll(() => {
   for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A temporary TypeScript project: a `tsconfig.json` (strict, decorators, class fields defined,
+ * `compilerOptions` override) and `files` (name -> content). Returns its directory.
+ */
+export function tempProject(prefix: string, files: Record<string, string>, compilerOptions: Record<string, unknown> = {}): string {
+  const dir = tempDir(prefix);
+  const options = {
+    target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, experimentalDecorators: true,
+    useDefineForClassFields: true, skipLibCheck: true, types: [], noEmit: true, ...compilerOptions,
+  };
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, include: ['.'] }));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
 export function rel(file: string): string {
   return path.relative(ROOT, file).split(path.sep).join('/');
 }

@@ -1,6 +1,6 @@
 import { readProject } from '../../codegen/reader';
 import type { CodegenModel, EntityClassModel, FunctionModel } from '../../codegen/model';
-import { GOLDEN, PROJECT_TSCONFIG, ROOT, tempDir } from './helpers';
+import { GOLDEN, PROJECT_TSCONFIG, ROOT, tempProject } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -127,15 +127,13 @@ test('results: entity, tuple of entities, Promise of entities, data', () => {
 });
 
 test('without useDefineForClassFields, properties without an initialiser are not fields (warning)', () => {
-  const fs = require('fs') as typeof import('fs');
   const path = require('path') as typeof import('path');
-  const dir = tempDir('nodefine');
   const src = path.join(ROOT, 'src').split(path.sep).join('/');
-  fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2020', module: 'commonjs', moduleResolution: 'node', experimentalDecorators: true, strict: true, types: [], useDefineForClassFields: false }, include: ['.'] }),
+  const dir = tempProject(
+    'nodefine',
+    { 'm.ts': `import { Entity, entity } from '${src}';\n@entity()\nexport class Legacy extends Entity {\n  a = 1;\n  b?: string;\n  c: number[] = [];\n}\n` },
+    { target: 'ES2020', useDefineForClassFields: false },
   );
-  fs.writeFileSync(path.join(dir, 'm.ts'), `import { Entity, entity } from '${src}';\n@entity()\nexport class Legacy extends Entity {\n  a = 1;\n  b?: string;\n  c: number[] = [];\n}\n`);
   const { model: legacy } = readProject({ tsconfig: path.join(dir, 'tsconfig.json') });
   expect(legacy.classes[0].fields.map((f) => f.name)).toEqual(['a', 'c']);
   expect(legacy.diagnostics.map((d) => [d.severity, d.location.line])).toEqual([['warning', 5]]);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { watch, type CliIo } from '../../codegen/cli';
-import { ROOT, tempDir } from './helpers';
+import { ROOT, tempProject } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -19,18 +19,8 @@ function waitForRun(w: ReturnType<typeof watch>, runs: number, timeoutMs = 60_00
 }
 
 test('--watch regenerates when a source file changes (and ignores its own output)', async () => {
-  const dir = tempDir('watch');
+  const dir = tempProject('watch', {});
   const src = path.join(ROOT, 'src').split(path.sep).join('/');
-  fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, experimentalDecorators: true,
-        useDefineForClassFields: true, skipLibCheck: true, types: [], noEmit: true,
-      },
-      include: ['.'],
-    }),
-  );
   const model = path.join(dir, 'model.ts');
   const source = (extra: string): string =>
     `import { Entity, entity } from '${src}';\n\n@entity()\nexport class Gadget extends Entity {\n  name = '';\n${extra}}\n`;
