@@ -373,8 +373,28 @@ export class Transaction implements DraftAccess {
 
     // Entities that entered while still sitting at their old place would occur twice
     // (checked after removals: an entity put into something that was then removed is gone, not twice).
+    // A working entity of a lineage the tree still holds (a checkout copy next to its stored
+    // version) would give the version two entities of one lineage.
+    let newLineages: Map<string, EntityObject> | undefined;
     for (const [e, np] of t.entered) {
-      if (!inTree(e) || left.has(e)) continue;
+      if (!inTree(e)) {
+        const lineage = metaOf(e).lineageId;
+        const other = t.index.get(lineage) ?? newLineages?.get(lineage);
+        if (other !== undefined && other !== e && !gone.has(other)) {
+          const here = `${np.owner.constructor.name}.${formatPlacePath(np.path)}`;
+          const there = t.entered.get(other);
+          const first = there ? `${there.owner.constructor.name}.${formatPlacePath(there.path)}` : metaOf(other).place;
+          throw new TreeStructureError(
+            `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (${sameEntityKind(other, e)}): ${metaOf(other).ecsId} is at ${first} ` +
+              `and ${metaOf(e).ecsId} was put into ${here}`,
+            first,
+            here,
+          );
+        }
+        (newLineages ??= new Map()).set(lineage, e);
+        continue;
+      }
+      if (left.has(e)) continue;
       if (!this.oldPlaceRemoved(t.index, e, left, t.entered)) {
         throw new TreeStructureError(
           `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
@@ -445,6 +465,8 @@ export class Transaction implements DraftAccess {
     const placements = new Map<EntityObject, Placement>();
     const dirtyFields = new Map<EntityObject, Set<number>>();
     const paths = new Map<EntityObject, string>([[root, root.constructor.name]]);
+    // One entity per lineage: a checkout copy next to its stored version is two versions of one entity.
+    const byLineage = new Map<string, EntityObject>([[metaOf(root).lineageId, root]]);
     placements.set(root, { parentLineageId: null, place: '' });
     const stack = [root];
     while (stack.length > 0) {
@@ -452,9 +474,12 @@ export class Transaction implements DraftAccess {
       modified.add(e);
       runtimeOfObject(e).meta.forEachChild(this.valuesOf(e), (child, path, _c, place) => {
         const at = `${paths.get(e)}.${formatPlacePath(path)}`;
-        if (paths.has(child)) {
-          throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the returned tree: at ${paths.get(child)} and at ${at}`, paths.get(child)!, at);
+        const clash = byLineage.get(metaOf(child).lineageId);
+        if (clash !== undefined) {
+          const first = paths.get(clash)!;
+          throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the returned tree (${sameEntityKind(clash, child)}): at ${first} and at ${at}`, first, at);
         }
+        byLineage.set(metaOf(child).lineageId, child);
         paths.set(child, at);
         placements.set(child, { parentLineageId: metaOf(e).lineageId, place });
         let set = dirtyFields.get(e);
@@ -565,6 +590,12 @@ function enter(entered: PlaceMap, child: EntityObject, np: NewPlace): boolean {
   const a = `${first.owner.constructor.name}.${formatPlacePath(first.path)}`;
   const b = `${np.owner.constructor.name}.${formatPlacePath(np.path)}`;
   throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${a} and at ${b}`, a, b);
+}
+
+/** What two different objects of one lineage in one tree are, for error messages. */
+function sameEntityKind(a: EntityObject, b: EntityObject): string {
+  if (a === b) return 'a shared reference';
+  return metaOf(a).ecsId === metaOf(b).ecsId ? 'two copies of the same version' : 'two versions of the same entity';
 }
 
 function isContainer(v: unknown): boolean {

@@ -278,8 +278,7 @@ describe('errors in or after the call leave only the failed record', () => {
     expect(error).toBeInstanceOf(TreeStructureError);
   });
 
-  // The same new entity pushed twice into an input tree must be a TreeStructureError at commit
-  // (today Transaction.changesOf dedupes it and stores a tree holding it twice).
+  // The same new entity pushed twice into an input tree is a TreeStructureError at commit.
   test('a commit that fails (shared reference put into an input tree): registry unchanged', async () => {
     calls.register('share', ({ student }: { student: Student }) => {
       const c = new Course({ title: 'shared' });
@@ -290,6 +289,27 @@ describe('errors in or after the call leave only the failed record', () => {
     const s = makeStudent();
     const { error } = await failsInCall(() => calls.execute('share', { student: s }));
     expect(error).toBeInstanceOf(TreeStructureError);
+  });
+
+  test('a commit that fails (a checkout copy put next to its stored version in an input tree): registry unchanged', async () => {
+    const s = makeStudent();
+    const copy = reg.checkout<Course>(s.courses[1].ecsId);
+    calls.register('dup_in_tree', ({ student }: { student: Student }) => {
+      student.courses.push(copy);
+      return student;
+    });
+    const { error } = await failsInCall(() => calls.execute('dup_in_tree', { student: s }));
+    expect(error).toBeInstanceOf(TreeStructureError);
+    expect((error as Error).message).toContain(`${copy.ecsId} occurs twice in the tree (two copies of the same version)`);
+  });
+
+  test('a commit that fails (a version and a checkout copy of one course in a new result tree): registry unchanged', async () => {
+    const s = makeStudent();
+    const copy = reg.checkout<Course>(s.courses[0].ecsId);
+    calls.register('dup_in_result', ({ student }: { student: Student }) => new Student({ name: 'new', courses: [student.courses[0], copy] }));
+    const { error } = await failsInCall(() => calls.execute('dup_in_result', { student: s }));
+    expect(error).toBeInstanceOf(TreeStructureError);
+    expect((error as Error).message).toContain('occurs twice in the returned tree (two copies of the same version)');
   });
 
   test('a failure after pre-call versioning keeps the caller edit version (and only it)', () => {
