@@ -2,12 +2,15 @@
  * Copies between stored data and caller-owned data, for the functional API.
  */
 import { isEntityObject, type EntityObject } from '../metadata/object-model';
+import { setOwn } from '../metadata/values';
 import { workingCopyOf } from '../store/working-copy';
 
 /**
- * A mutable deep copy of a (stored) value for a caller: containers and data copied (plain Map,
- * Set, Date, arrays, objects), every entity leaf replaced by a working copy of its subtree,
- * detached from any tree (an orphan with the same ecsIds, so registering it forks them).
+ * A mutable deep copy of a value, for a caller (stored data read out) or for the store (a
+ * caller's value written in): containers and data copied (plain Map, Set, Date, arrays, objects,
+ * a `__proto__` key kept as a key), every entity leaf (working or stored) replaced by a working
+ * copy of its subtree, detached from any tree (an orphan with the same ecsIds, so registering it
+ * forks them). Neither side's objects are captured or changed.
  */
 export function copyOut(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
@@ -29,6 +32,6 @@ export function copyOut(value: unknown): unknown {
     return out;
   }
   const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) out[k] = copyOut((value as Record<string, unknown>)[k]);
+  for (const k of Object.keys(value)) setOwn(out, k, copyOut((value as Record<string, unknown>)[k]));
   return out;
 }

@@ -5,28 +5,11 @@
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
-import { workingCopyOf } from '../store/working-copy';
 import { buildEntityTree } from '../tree/build-tree';
+import { copyOut } from './copy';
 import { FieldPathError, StaleVersionError } from './errors';
 import { formatAddress, parseAddress, type PathSegment } from './parse';
 import { findMapKey, step, storedEntityOf } from './resolve';
-
-/**
- * A deep copy of a caller's value to store: containers and data copied, every entity leaf
- * (working or stored) replaced by a working copy of its subtree, so the caller's objects are
- * never captured or changed by the write.
- */
-function copyIn(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (isEntityObject(value)) return workingCopyOf(value as EntityObject, false);
-  if (Array.isArray(value)) return value.map(copyIn);
-  if (value instanceof Date) return new Date(value.getTime());
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, copyIn(v)]));
-  if (value instanceof Set) return new Set([...value].map(copyIn));
-  const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) out[k] = copyIn((value as Record<string, unknown>)[k]);
-  return out;
-}
 
 /** Sets `container[segment] = value` in a working tree (the last step of a put). */
 function assign(address: string, container: unknown, segment: PathSegment, index: number, value: unknown): void {
@@ -110,7 +93,7 @@ export function put<T = unknown>(address: string, value: unknown, registry: Enti
     probe = r.value;
   }
 
-  const copy = copyIn(value);
+  const copy = copyOut(value);
   const workingRoot = registry.checkout<EntityObject>(latest.ecsId);
   const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;
   let container: unknown = target;

@@ -190,7 +190,7 @@ export function freezeFlatArray<T>(array: T[]): readonly T[] {
 }
 
 /** Sets an own property, also for the key '__proto__' (a plain assignment would set the prototype). */
-function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   else o[key] = value;
 }

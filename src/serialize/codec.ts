@@ -1,7 +1,7 @@
 import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
 import { entityClassByName, type AnyClass } from '../metadata/class-registry';
 import { VALUES, attachMeta, isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
-import { isPlainObject } from '../metadata/values';
+import { isPlainObject, setOwn } from '../metadata/values';
 import { SerializationError } from './errors';
 import type { EntityJSON, JsonValue } from './format';
 import { decodeIdentity, encodeIdentity, show } from './identity';
@@ -14,11 +14,6 @@ import { decodeIdentity, encodeIdentity, show } from './identity';
 // ---- writing ----------------------------------------------------------------------------------
 
 /** Sets an own property, also for the key '__proto__' (a plain assignment would set the prototype). */
-function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
-  else o[key] = value;
-}
-
 function member(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;

@@ -216,6 +216,20 @@ describe('put', () => {
     }).toThrow(ImmutableVersionError);
   });
 
+  test("a plain-object value with an own '__proto__' key keeps it as a key, written in and read out", () => {
+    const s = richStudent();
+    const value = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as Record<string, unknown>;
+    put(`@${s.ecsId}.extra.odd`, value);
+    const latest = reg.latest<Student>(s.lineageId)!;
+    const stored = latest.extra.odd as Record<string, unknown>;
+    expect(Object.keys(stored)).toEqual(['__proto__', 'y']);
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    const read = get<Record<string, unknown>>(`@${latest.ecsId}.extra.odd`);
+    expect(Object.keys(read)).toEqual(['__proto__', 'y']);
+    expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toEqual({ x: 1 });
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+  });
+
   test('through a child address: the tree is versioned, the child version returned', () => {
     const s = richStudent();
     const v1 = reg.getStoredEntity<Student>(s.ecsId);
