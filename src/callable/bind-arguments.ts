@@ -16,7 +16,7 @@
  */
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
 import { isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
-import { freezeValue } from '../metadata/values';
+import { freezeValue, setOwn } from '../metadata/values';
 import { copyOut } from '../address/copy';
 import { looksLikeAddress } from '../address/parse';
 import { resolveAddress, type ResolvedAddress } from '../address/resolve';
@@ -247,12 +247,12 @@ function takeEntity(ctx: Ctx, e: EntityObject, at: string): EntityObject {
 }
 
 /**
- * Binds a value without type information: addresses resolved, entities taken, plain containers
- * copied (entity leaves kept), other objects passed as they are.
+ * Binds a value without type information: addresses resolved (unless `addresses` is false),
+ * entities taken, plain containers copied (entity leaves kept), other objects passed as they are.
  */
-function bindDynamic(ctx: Ctx, value: unknown, at: string): unknown {
+function bindDynamic(ctx: Ctx, value: unknown, at: string, addresses = true): unknown {
   if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'string' && value.charCodeAt(0) === 64 && looksLikeAddress(value)) {
+    if (addresses && typeof value === 'string' && looksLikeAddress(value)) {
       const r = resolveArg(ctx, value, at);
       const received = bindResolved(ctx, r.value, at);
       noteAddress(ctx, r, at, received);
@@ -263,35 +263,34 @@ function bindDynamic(ctx: Ctx, value: unknown, at: string): unknown {
   if (isEntityObject(value)) return takeEntity(ctx, value, at);
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = bindDynamic(ctx, value[i], `${at}[${i}]`);
+    for (let i = 0; i < value.length; i++) out[i] = bindDynamic(ctx, value[i], `${at}[${i}]`, addresses);
     return out;
   }
   if (value instanceof Date) return new Date(value.getTime());
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
-    for (const [k, v] of value) out.set(k, bindDynamic(ctx, v, `${at}.get(${JSON.stringify(k) ?? String(k)})`));
+    for (const [k, v] of value) out.set(k, bindDynamic(ctx, v, `${at}.get(${JSON.stringify(k) ?? String(k)})`, addresses));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
     let i = 0;
-    for (const v of value) out.add(bindDynamic(ctx, v, `${at}<${i++}>`));
+    for (const v of value) out.add(bindDynamic(ctx, v, `${at}<${i++}>`, addresses));
     return out;
   }
   if (!isRecordLike(value)) return value; // class instances that are not data: passed as they are
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) out[k] = bindDynamic(ctx, value[k], `${at}.${k}`);
+  for (const k of Object.keys(value)) setOwn(out, k, bindDynamic(ctx, value[k], `${at}.${k}`, addresses));
   return out;
 }
 
 /**
  * What the function receives for a value read through an address: a stored entity as it is
- * (an input), stored data as a mutable copy whose entity leaves are inputs.
+ * (an input), stored data as a mutable copy whose entity leaves are inputs. A string inside
+ * stored data is data, even when it reads like an address.
  */
 function bindResolved(ctx: Ctx, stored: unknown, at: string): unknown {
-  if (typeof stored !== 'object' || stored === null) return stored;
-  // Stored data contains no address strings, so the dynamic walk only copies and takes entities.
-  return bindDynamic(ctx, stored, at);
+  return bindDynamic(ctx, stored, at, false);
 }
 
 function typeError(ctx: Ctx, at: string, shape: TypeShape, value: unknown): ArgumentError {

@@ -439,6 +439,15 @@ describe('addresses in arguments', () => {
     expect(reg.lineage(s.lineageId)).toHaveLength(1);
   });
 
+  test('stored strings that read like addresses are data: read through an address, they stay strings', () => {
+    calls.register('first_tag', ({ list }: { list: string[] }) => list[0]);
+    const other = makeStudent('Bob', 2.2);
+    const s = new Student({ name: 'T', tags: [`@${other.ecsId}`] });
+    s.promoteToRoot();
+    expect(calls.execute('first_tag', { list: `@${s.ecsId}.tags` })).toBe(`@${other.ecsId}`);
+    expect(calls.executions().at(-1)!.inputs.entities).toEqual({});
+  });
+
   test('attributeSource of a created entity whose fields came from addresses', () => {
     calls.register('card', ({ name, gpa, tags }: { name: string; gpa: number; tags: string[] }) => new Summary({ name, gpa, tags, note: 'n' }));
     const s = makeStudent();
