@@ -287,8 +287,10 @@ export class CallableRegistry {
     const rec = this.functions.get(name);
     if (rec === undefined) throw new UnknownFunctionError(String(name), [...this.functions.keys()]);
     if (rec.explicit === null && rec.generation !== generatedSignaturesGeneration()) {
-      rec.generation = generatedSignaturesGeneration();
+      // Compiled first: a bad generated entry throws here and is met again on the next call.
+      const generation = generatedSignaturesGeneration();
       rec.plan = compileBindingPlan(name, generatedSignatureOf(name) ?? null);
+      rec.generation = generation;
     }
     return rec;
   }
@@ -509,7 +511,8 @@ export class CallableRegistry {
    */
   private keep(call: RunningCall, outcome: ExecutionOutcome): void {
     const { bound } = call;
-    const raw: RawInputs = { entities: bound.entities.slice(), entityPaths: bound.entityPaths.slice(), addresses: bound.addresses, values: bound.values };
+    const addresses = bound.addresses === null ? null : bound.addresses.map(({ argument, address }) => ({ argument, address }));
+    const raw: RawInputs = { entities: bound.entities.slice(), entityPaths: bound.entityPaths.slice(), addresses, values: bound.values };
     const kept: ExecutionOutcome = outcome.ok ? { ...outcome, versions: outcome.versions.slice() } : outcome;
     this.records.push(new FunctionExecution(call.executionId, call.functionName, raw, call.roots.slice(), call.startedAt, performance.now() - call.t0, kept));
   }
