@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { ContainerShape, FieldKind as RuntimeFieldKind } from '../src/metadata/types';
 
 /**
  * The plain data model between the reader (ts-morph) and the emitter: what the project's entity
@@ -6,16 +7,11 @@ import * as path from 'path';
  * the emitter makes them relative to the output file.
  */
 
-/** Mirrors `ContainerShape` in src/metadata/types.ts (the emitted literal must satisfy it). */
-export type ContainerShape =
-  | { kind: 'entity'; className: string }
-  | { kind: 'array' | 'set'; of: ContainerShape }
-  | { kind: 'tuple'; of: ContainerShape[] }
-  | { kind: 'map' | 'record'; of: ContainerShape }
-  | { kind: 'data' };
+/** The runtime's own shape type: the emitted literal must satisfy it. */
+export type { ContainerShape };
 
-/** Mirrors `FieldKind` in src/metadata/types.ts, minus `dynamic` (runtime metadata only). */
-export type FieldKind = 'data' | 'entity' | 'entities';
+/** The runtime's `FieldKind` minus `dynamic` (runtime metadata only). */
+export type FieldKind = Exclude<RuntimeFieldKind, 'dynamic'>;
 
 /**
  * What a value slot holds, as far as generated code cares. Every slot may also hold null or

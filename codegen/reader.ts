@@ -27,7 +27,8 @@ import {
   type SourceLocation,
   type ValueType,
 } from './model';
-import { ClassOracle, decoratorRuntimeName, locationOf, runtimeExportOf, RUNTIME_PACKAGE, SYSTEM_NAMES } from './runtime-refs';
+import { SYSTEM_NAMES } from '../src/entity/system-names';
+import { ClassOracle, decoratorRuntimeName, locationOf, runtimeExportOf, RUNTIME_PACKAGE } from './runtime-refs';
 import { createTypeAnalyzer, stripImports, type TypeAnalyzer } from './type-analysis';
 import { typeShapeOf, type ClassFingerprint } from './type-shape';
 

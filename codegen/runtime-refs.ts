@@ -7,12 +7,6 @@ import { ClassDeclaration, Node, SourceFile } from 'ts-morph';
 
 export const RUNTIME_PACKAGE = 'abstractions-ts';
 
-/** System getters of Entity: a class property with one of these names would shadow it. */
-export const SYSTEM_NAMES: ReadonlySet<string> = new Set([
-  'ecsId', 'liveId', 'lineageId', 'rootEcsId', 'rootLiveId', 'previousEcsId', 'oldIds', 'createdAt', 'forkedAt',
-  'derivedFromFunction', 'derivedFromExecutionId', 'siblingOutputEntities', 'outputIndex', 'attributeSource',
-]);
-
 export interface RuntimeRef {
   /** The exported name (`entity`, `transient`, `callable`, `CallableRegistry`, ...). */
   readonly name: string;

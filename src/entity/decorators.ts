@@ -5,6 +5,7 @@ import { setTemplateKeyReader } from '../metadata/runtime-provider';
 import { classRuntimeOf } from './class-runtime';
 import { constructTemplate } from './entity';
 import { freshMeta } from './identity';
+import { SYSTEM_NAMES } from './system-names';
 
 /**
  * `@entity()`: marks an entity class. Returns a subclass that finishes construction after the
@@ -41,11 +42,6 @@ export function transient(): (proto: object, name: string) => void {
 export function field(options: FieldOptions = {}): (proto: object, name: string) => void {
   return (proto, name) => markField(proto, name, options);
 }
-
-const SYSTEM_NAMES = new Set([
-  'ecsId', 'liveId', 'lineageId', 'rootEcsId', 'rootLiveId', 'previousEcsId', 'oldIds', 'createdAt', 'forkedAt',
-  'derivedFromFunction', 'derivedFromExecutionId', 'siblingOutputEntities', 'outputIndex', 'attributeSource',
-]);
 
 function finishConstruction(ctor: AnyClass, temp: object, init: unknown): object {
   const own = temp as Record<string, unknown>;

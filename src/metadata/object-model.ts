@@ -120,7 +120,11 @@ export interface IdChain {
   readonly next: IdChain | null;
 }
 
-class Stamp {
+/**
+ * A base class whose constructor returns `target`: a subclass's private fields are then added to
+ * an object that already exists (the return-override idiom). Internal.
+ */
+export class Stamp {
   constructor(target: object) {
     return target;
   }

@@ -1,5 +1,5 @@
 import { FrozenDate, FrozenMap, FrozenSet } from './frozen-data';
-import { isEntityObject, lineageOf, metaOf, type EntityObject } from './object-model';
+import { Stamp, isEntityObject, lineageOf, metaOf, type EntityObject } from './object-model';
 import type { ChildVisitor, ContainerKind, LeafMapper, PathSegment } from './types';
 
 /**
@@ -158,12 +158,6 @@ export function sameIterationOrder(a: unknown, b: unknown): boolean {
   if (a instanceof Date) return true;
   for (const k of Object.keys(a)) if (!sameIterationOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
-}
-
-class Stamp {
-  constructor(target: object) {
-    return target;
-  }
 }
 
 /**
