@@ -336,7 +336,7 @@ export class EntityRegistry {
     runOperation(
       this.bus,
       () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: prepared.version.parentEcsId ?? undefined }),
-      () => this.publish(prepared),
+      () => this.publishNow(prepared), // always a version with a parent: no `entity.register`
       () => versionEventData(true, prepared.version.ecsId, prepared.idMap, changedFields),
     );
   }

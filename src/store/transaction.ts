@@ -3,6 +3,7 @@ import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/o
 import type { ContainerKind, PathSegment } from '../metadata/types';
 import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, valueEquals } from '../metadata/values';
 import { TreeStructureError } from '../tree/errors';
+import { formatPath } from '../tree/build-tree';
 import { newId } from '../util/ids';
 import { SmallMap } from '../util/small-map';
 import type { CommitResult, EntityRegistry } from './entity-registry';
@@ -381,9 +382,9 @@ export class Transaction implements DraftAccess {
         const lineage = metaOf(e).lineageId;
         const other = t.index.get(lineage) ?? newLineages?.get(lineage);
         if (other !== undefined && other !== e && !gone.has(other)) {
-          const here = `${np.owner.constructor.name}.${formatPlacePath(np.path)}`;
+          const here = formatPath(np.owner.constructor.name, np.path);
           const there = t.entered.get(other);
-          const first = there ? `${there.owner.constructor.name}.${formatPlacePath(there.path)}` : metaOf(other).place;
+          const first = there ? formatPath(there.owner.constructor.name, there.path) : metaOf(other).place;
           throw new TreeStructureError(
             `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (${sameEntityKind(other, e)}): ${metaOf(other).ecsId} is at ${first} ` +
               `and ${metaOf(e).ecsId} was put into ${here}`,
@@ -398,16 +399,16 @@ export class Transaction implements DraftAccess {
       if (!this.oldPlaceRemoved(t.index, e, left, t.entered)) {
         throw new TreeStructureError(
           `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
-            `and was also put into ${np.owner.constructor.name}.${formatPlacePath(np.path)}`,
+            `and was also put into ${formatPath(np.owner.constructor.name, np.path)}`,
           metaOf(e).place,
-          formatPlacePath(np.path),
+          formatPath(np.owner.constructor.name, np.path),
         );
       }
     }
 
     // Modified: changed, entered (moved or added), and all their ancestors in the new tree.
     const mark = (start: EntityObject): void => {
-      for (let cur: EntityObject | null = start; cur !== null && !t.modified.has(cur); cur = this.parentIn(t, cur)) {
+      for (let cur: EntityObject | null = start; cur !== null && !t.modified.has(cur); ) {
         t.modified.add(cur);
         const parent = this.parentIn(t, cur);
         if (parent) {
@@ -417,6 +418,7 @@ export class Transaction implements DraftAccess {
           if (!dirty) t.dirtyChildren.set(parent, (dirty = new DirtyFields()));
           dirty.add(fieldIndex, cur);
         }
+        cur = parent;
       }
     };
     for (const e of changed) if (!gone.has(e)) mark(e);
@@ -473,7 +475,7 @@ export class Transaction implements DraftAccess {
       const e = stack.pop()!;
       modified.add(e);
       runtimeOfObject(e).meta.forEachChild(this.valuesOf(e), (child, path, _c, place) => {
-        const at = `${paths.get(e)}.${formatPlacePath(path)}`;
+        const at = formatPath(paths.get(e)!, path);
         const clash = byLineage.get(metaOf(child).lineageId);
         if (clash !== undefined) {
           const first = paths.get(clash)!;
@@ -587,8 +589,8 @@ function enter(entered: PlaceMap, child: EntityObject, np: NewPlace): boolean {
     return true;
   }
   if (first.owner === np.owner && first.path.length === np.path.length && first.path.every((s, i) => s === np.path[i])) return false;
-  const a = `${first.owner.constructor.name}.${formatPlacePath(first.path)}`;
-  const b = `${np.owner.constructor.name}.${formatPlacePath(np.path)}`;
+  const a = formatPath(first.owner.constructor.name, first.path);
+  const b = formatPath(np.owner.constructor.name, np.path);
   throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${a} and at ${b}`, a, b);
 }
 
@@ -624,9 +626,5 @@ function fieldOfPlace(place: string): string {
     if (c === 0x5b /* [ */ || c === 0x7b /* { */ || c === 0x2e /* . */ || c === 0x3c /* < */) return i === 0 ? place : place.slice(0, i);
   }
   return place;
-}
-
-function formatPlacePath(path: readonly PathSegment[]): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
