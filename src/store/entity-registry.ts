@@ -402,7 +402,10 @@ export class EntityRegistry {
     if (m.rootEcsId === null) throw new VersioningError(`${describeValue(e)} is an orphan: there is no tree to detach it from`);
     if (m.rootEcsId === m.ecsId) throw new VersioningError(`${describeValue(e)} is a root already`);
     const parentRoot = m.rootLiveId ? this.workingRoots.get(m.rootLiveId)?.deref() : undefined;
-    if (!parentRoot) throw new VersioningError(`${describeValue(e)}: its working root is no longer available`);
+    if (!parentRoot) throw new VersioningError(`${describeValue(e)}: its working root (liveId ${m.rootLiveId}) is no longer available`);
+    // Both trees are checked before anything changes: a malformed subtree must not leave the
+    // parent's new version behind.
+    const tree = buildEntityTree(e);
     const parentTree = buildEntityTree(parentRoot);
     const edge = parentTree.edgeTo.get(m.ecsId);
     if (edge && parentTree.nodes.get(m.ecsId) === e) removeAt(parentTree.nodes.get(edge.parent)!, edge.path);
@@ -410,7 +413,6 @@ export class EntityRegistry {
     // The entity is now outside its old tree: register it as a new root (every stored entity forks).
     m.rootEcsId = null;
     m.rootLiveId = null;
-    const tree = buildEntityTree(e);
     for (const node of tree.nodes.values()) {
       metaOf(node).rootEcsId = null;
     }

@@ -488,3 +488,20 @@ describe('stored versions read exactly as the working tree that was versioned', 
     expect(reg.version(a).created).toBe(false);
   });
 });
+
+describe('detach is all or nothing', () => {
+  test('a detached entity with a malformed subtree: TreeStructureError, and the parent is not versioned', () => {
+    const reg = new EntityRegistry();
+    const g = buildGridMap(2, 2);
+    reg.promoteToRoot(g);
+    const node = g.nodes[0];
+    g.nodes = [g.nodes[1]]; // the caller took it out of the grid ...
+    node.agents.push(node.agents[0]); // ... and put one agent in it twice
+    const stats = reg.stats;
+    const lineage = reg.lineage(g.lineageId);
+    expect(() => reg.detach(node)).toThrow(TreeStructureError);
+    expect(reg.stats).toEqual(stats);
+    expect(reg.lineage(g.lineageId)).toEqual(lineage);
+    expect(node.rootEcsId).toBe(g.ecsId);
+  });
+});
