@@ -11,8 +11,12 @@ import { FieldPathError, StaleVersionError } from './errors';
 import { formatAddress, parseAddress, type PathSegment } from './parse';
 import { findMapKey, step, storedEntityOf } from './resolve';
 
-/** Sets `container[segment] = value` in a working tree (the last step of a put). */
-function assign(address: string, container: unknown, segment: PathSegment, index: number, value: unknown): void {
+/**
+ * Throws the FieldPathError a write of `container[segment]` would meet. Called on the stored
+ * container, before anything is copied or checked out: containers of a working copy have the same
+ * kinds, fields, lengths and members.
+ */
+function checkAssign(address: string, container: unknown, segment: PathSegment, index: number): void {
   const fail = (available: string[], detail: string): never => {
     throw new FieldPathError(address, segment, index, available, detail);
   };
@@ -22,12 +26,8 @@ function assign(address: string, container: unknown, segment: PathSegment, index
   }
   if (isEntityObject(container)) {
     const { meta } = runtimeOfObject(container);
-    const i = typeof segment === 'string' ? meta.fieldIndex.get(segment) : undefined;
-    if (i === undefined) fail(meta.fields.map((f) => f.name), `${meta.name} has no such field`);
-    container[VALUES][i!] = value;
-    return;
-  }
-  if (Array.isArray(container)) {
+    if (typeof segment !== 'string' || !meta.fieldIndex.has(segment)) fail(meta.fields.map((f) => f.name), `${meta.name} has no such field`);
+  } else if (Array.isArray(container)) {
     if (typeof segment !== 'number' || segment > container.length) {
       fail(
         Array.from({ length: container.length }, (_, k) => String(k)),
@@ -36,22 +36,21 @@ function assign(address: string, container: unknown, segment: PathSegment, index
           : 'the value there is an array: use an index',
       );
     }
-    container[segment as number] = value;
-    return;
-  }
-  if (container instanceof Map) {
-    container.set(findMapKey(container, segment).key, value);
-    return;
-  }
-  if (container instanceof Set) {
+  } else if (container instanceof Set) {
     const r = step(container, segment);
     if (!r.found) fail(r.available, r.detail ?? 'no such Set member');
-    const found = (r as { value: unknown }).value;
-    container.delete(found);
-    container.add(value);
-    return;
   }
-  (container as Record<string, unknown>)[String(segment)] = value;
+}
+
+/** Sets `container[segment] = value` in a working tree (the last step of a put; `checkAssign` passed). */
+function assign(container: object, segment: PathSegment, value: unknown): void {
+  if (isEntityObject(container)) container[VALUES][runtimeOfObject(container).meta.fieldIndex.get(segment as string)!] = value;
+  else if (Array.isArray(container)) container[segment as number] = value;
+  else if (container instanceof Map) container.set(findMapKey(container, segment).key, value);
+  else if (container instanceof Set) {
+    container.delete((step(container, segment) as { value: unknown }).value);
+    container.add(value);
+  } else (container as Record<string, unknown>)[String(segment)] = value;
 }
 
 /**
@@ -84,21 +83,24 @@ export function put<T = unknown>(address: string, value: unknown, registry: Enti
   const latest = registry.latestVersion(treeLineage)!;
   if (latest.index.get(sm.lineageId) !== stored) throw new StaleVersionError(text, treeLineage, latest.ecsId);
 
-  // Check the path against the stored data first: a bad path fails before anything is copied.
+  // Check the path against the stored data first: a bad path fails before anything is copied
+  // or checked out.
   const path = parsed.path;
+  const last = path.length - 1;
   let probe: unknown = stored;
-  for (let i = 0; i < path.length - 1; i++) {
+  for (let i = 0; i < last; i++) {
     const r = step(probe, path[i]);
     if (!r.found) throw new FieldPathError(text, path[i], i, r.available, r.detail);
     probe = r.value;
   }
+  checkAssign(text, probe, path[last], last);
 
   const copy = copyOut(value);
   const workingRoot = registry.checkout<EntityObject>(latest.ecsId);
   const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;
   let container: unknown = target;
-  for (let i = 0; i < path.length - 1; i++) container = (step(container, path[i]) as { value: unknown }).value;
-  assign(text, container, path[path.length - 1], path.length - 1, copy);
+  for (let i = 0; i < last; i++) container = (step(container, path[i]) as { value: unknown }).value;
+  assign(container as object, path[last], copy);
 
   const result = registry.version(workingRoot);
   if (!result.created) return stored as unknown as T;

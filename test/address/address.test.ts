@@ -331,6 +331,17 @@ describe('put', () => {
     expect(() => put(`@${s.ecsId}.courses`, [shared, shared])).toThrow();
     expectUnchanged(reg, before);
   });
+
+  test('a bad last segment fails before the tree is checked out', () => {
+    const s = richStudent();
+    const checkout = jest.spyOn(reg, 'checkout');
+    expect(() => put(`@${s.ecsId}.nmae`, 'x')).toThrow(FieldPathError);
+    expect(() => put(`@${s.ecsId}.courses.7`, new Course())).toThrow(FieldPathError);
+    expect(() => put(`@${s.ecsId}.extra.set.nothere`, 1)).toThrow(FieldPathError);
+    expect(() => put(`@${s.ecsId}.gpa.x`, 1)).toThrow(FieldPathError);
+    expect(checkout).not.toHaveBeenCalled();
+    checkout.mockRestore();
+  });
 });
 
 describe('createComposite', () => {
