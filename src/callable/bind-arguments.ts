@@ -531,14 +531,12 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
 
 /** The working root of a working entity's tree, if the registry still knows it. */
 function workingRootOf(registry: EntityRegistry, e: EntityObject): EntityObject | undefined {
-  const m = metaOf(e);
-  if (m.rootLiveId === null) return undefined;
-  const api = registry as unknown as {
-    workingRootOf?: (e: object) => EntityObject | undefined;
-    workingRoots?: Map<string, WeakRef<EntityObject>>;
-  };
-  if (typeof api.workingRootOf === 'function') return api.workingRootOf(e);
-  return api.workingRoots?.get(m.rootLiveId)?.deref();
+  return registry.workingRootOf(e) as EntityObject | undefined;
+}
+
+/** Withdraws the configs promoted for this call (an execution that fails leaves none behind). */
+export function withdrawBuiltConfigs(bound: BoundCall, registry: EntityRegistry): void {
+  if (bound.registeredConfigs !== null) for (const id of bound.registeredConfigs) registry.withdrawFirstVersion(id);
 }
 
 /**
@@ -587,7 +585,7 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
     return prepareInputsNow(plan, bound, registry);
   } catch (error) {
     // An error before the call leaves nothing of the execution: configs built for it go again.
-    if (bound.registeredConfigs !== null) for (const id of bound.registeredConfigs) registry.withdrawFirstVersion(id);
+    withdrawBuiltConfigs(bound, registry);
     throw error;
   }
 }

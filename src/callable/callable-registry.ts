@@ -18,14 +18,14 @@ import { performance } from 'node:perf_hooks';
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
-import { Transaction, type TransactionOutput } from '../store/transaction';
+import { Transaction, type CommitOptions, type TransactionOutput } from '../store/transaction';
 import type { Provenance } from '../store/persist';
 import type { RootVersion } from '../store/root-version';
 import { events as defaultBus } from '../events/default-bus';
 import type { EventBus } from '../events/event-bus';
 import { runOperation, type OperationSpec } from '../events/operation';
 import { newId } from '../util/ids';
-import { bindArguments, compileBindingPlan, prepareInputs, type AddressUse, type BindingPlan, type BoundCall } from './bind-arguments';
+import { bindArguments, compileBindingPlan, prepareInputs, withdrawBuiltConfigs, type AddressUse, type BindingPlan, type BoundCall } from './bind-arguments';
 import { AsyncFunctionError, RegistrationError, ReturnTypeError, SignatureRequiredError, UnknownFunctionError } from './errors';
 import { FunctionExecution, type RawInputs } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
@@ -71,13 +71,6 @@ export interface RegisteredFunction<A, R> {
   readonly name: string;
   execute(args: A | Record<string, unknown>): Awaited<R>;
   aexecute(args: A | Record<string, unknown>): Promise<Awaited<R>>;
-}
-
-/** Commit options, with the argument entities (see `finish`). */
-interface CommitOptionsWithArguments {
-  attributeSource?: ReadonlyMap<EntityObject, Record<string, string | null>>;
-  readonly arguments: readonly EntityObject[];
-  multiple?: boolean;
 }
 
 const NO_OUTPUTS: readonly EntityObject[] = Object.freeze([]);
@@ -466,9 +459,11 @@ export class CallableRegistry {
     try {
       // `arguments`: the entities handed to the function (stored versions). A returned entity
       // that is one of them is a mutation of its tree, not a detachment (SPEC §5).
-      const options: CommitOptionsWithArguments = { arguments: bound.entities };
-      if (call.sources !== undefined) options.attributeSource = call.sources;
-      if (kind === RESULT_ARRAY || kind === RESULT_NESTED) options.multiple = true;
+      const options: CommitOptions = {
+        arguments: bound.entities,
+        attributeSource: call.sources,
+        multiple: kind === RESULT_ARRAY || kind === RESULT_NESTED,
+      };
       committed = call.tx.commit(outputs, options);
     } catch (error) {
       throw this.fail(call, error);
@@ -498,8 +493,7 @@ export class CallableRegistry {
   private fail(call: RunningCall, error: unknown): unknown {
     // Configs built for this call were registered before it; a failed execution leaves nothing
     // but its record (SPEC §5), so they go again. The caller's own pre-call versions stay.
-    const built = call.bound.registeredConfigs;
-    if (built !== null) for (const id of built) call.registry.withdrawFirstVersion(id);
+    withdrawBuiltConfigs(call.bound, call.registry);
     this.keep(call, { ok: false, error });
     return error;
   }
