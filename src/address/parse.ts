@@ -44,7 +44,8 @@ const NAME_FULL = /^[\p{ID_Continue}$\u200c\u200d-]+$/u;
 const DIGITS = /^[0-9]+$/;
 const UUID_DASHES = [8, 13, 18, 23];
 const UUID_LENGTH = 36;
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** A UUID in either case (ids are stored lower-case). */
+export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Fast path: '@' and a well-formed UUID (the character loop below runs only to locate errors). */
 const AT_UUID = /^@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
 
@@ -237,8 +238,6 @@ export function isAddress(s: unknown): s is string {
   return typeof s === 'string' && s.length > UUID_LENGTH && s.charCodeAt(0) === 64 && scan(s).ok;
 }
 
-const UUID_PREFIX = /^@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
-
 /**
  * True if `s` starts like an address: `@` and a full UUID, whatever follows. Where strings may
  * be addresses or plain text (function arguments, composite fields), such a string is taken as
@@ -246,7 +245,7 @@ const UUID_PREFIX = /^@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
  * becoming text; `'@someone'` stays text. Never throws.
  */
 export function looksLikeAddress(s: unknown): s is string {
-  return typeof s === 'string' && s.length > UUID_LENGTH && s.charCodeAt(0) === 64 && UUID_PREFIX.test(s);
+  return typeof s === 'string' && s.length > UUID_LENGTH && s.charCodeAt(0) === 64 && AT_UUID.test(s);
 }
 
 /**

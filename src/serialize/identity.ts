@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Expose, instanceToPlain, plainToInstance } from 'class-transformer';
 import type { EntityMeta, IdChain } from '../metadata/object-model';
 import { chainToArray } from '../metadata/object-model';
+import { UUID_RE } from '../address/parse';
 import { newId } from '../util/ids';
 import { SerializationError } from './errors';
 import type { EntityIdJSON } from './format';
@@ -34,7 +35,6 @@ const KEYS: ReadonlyArray<keyof EntityIdJSON> = [
 const KEY_SET = new Set<string>(KEYS);
 const REQUIRED: ReadonlyArray<keyof EntityIdJSON> = ['ecsId', 'lineageId'];
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_RE = /^[+-]?\d{4,6}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function isoOf(ms: number, path: string): string {
