@@ -61,12 +61,14 @@ export function frozenMetadata(
 ): Readonly<Record<string, unknown>> {
   const copy: Record<string, unknown> = {};
   for (const source of sources) {
+    const sourcePending = (source as { [LAZY]?: Record<string, unknown> })[LAZY];
     for (const key of Object.keys(source)) {
-      const value = source[key];
+      // A value still pending in metadata made here is copied as pending (reading it would build it).
+      const value = sourcePending !== undefined && key in sourcePending ? sourcePending[key] : source[key];
       if (value instanceof LazyMetadata) {
         let pending = (copy as { [LAZY]?: Record<string, unknown> })[LAZY];
         if (pending === undefined) {
-          pending = {};
+          pending = Object.create(null) as Record<string, unknown>;
           Object.defineProperty(copy, LAZY, { value: pending }); // not enumerable: spreads and JSON skip it
         }
         pending[key] = value;

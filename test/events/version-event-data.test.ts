@@ -49,3 +49,14 @@ test('version(): the event keeps its own copy of the id map the caller receives'
   expect(Object.keys(idMap)).toHaveLength(3); // the agent, its node, the root
   expect(Object.values(idMap)).toContain(root.ecsId);
 });
+
+test('metadata copied from metadata keeps a value that nobody read pending', async () => {
+  const { LazyMetadata, frozenMetadata } = await import('../../src/events/event');
+  const build = jest.fn(() => ({ built: true }));
+  const first = frozenMetadata({ a: 1, lazy: new LazyMetadata(build), toString: 'text' });
+  const second = frozenMetadata(first, { b: 2 });
+  expect(build).not.toHaveBeenCalled();
+  expect(second).toEqual({ a: 1, lazy: { built: true }, toString: 'text', b: 2 });
+  expect(build).toHaveBeenCalledTimes(1);
+  expect(first.lazy).toEqual({ built: true });
+});
