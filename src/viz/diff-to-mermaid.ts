@@ -1,3 +1,4 @@
+import { describeValue } from '../metadata/describe-value';
 import { metaOf, type EntityObject } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
 import { EntityTree, type TreeEdge } from '../tree/entity-tree';
@@ -61,7 +62,7 @@ export function diffToMermaid(
     if (c instanceof EntityRegistry) throw new TypeError('diffToMermaid: a registry is only used with two version ids');
     return renderDiff(a, b, c ?? {});
   }
-  throw new TypeError('diffToMermaid: expected two EntityTrees or two root version ecsIds');
+  throw new TypeError(`diffToMermaid: expected two EntityTrees or two root version ecsIds, got ${describeValue(a)} and ${describeValue(b)}`);
 }
 
 function renderDiff(oldTree: EntityTree, newTree: EntityTree, options: DiffMermaidOptions): string {

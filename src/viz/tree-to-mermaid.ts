@@ -1,3 +1,4 @@
+import { describeValue } from '../metadata/describe-value';
 import { isEntityObject } from '../metadata/object-model';
 import { buildEntityTree } from '../tree/build-tree';
 import { EntityTree } from '../tree/entity-tree';
@@ -38,5 +39,5 @@ export function toMermaid(treeOrRoot: EntityTree | object, options: TreeMermaidO
 }
 
 function invalid(value: unknown): never {
-  throw new TypeError(`toMermaid: expected an EntityTree or an entity, got ${value === null ? 'null' : typeof value}`);
+  throw new TypeError(`toMermaid: expected an EntityTree or an entity, got ${describeValue(value)}`);
 }
