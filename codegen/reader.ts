@@ -243,7 +243,7 @@ class ModelReader {
       for (const ctor of c.getConstructors()) {
         for (const param of ctor.getParameters()) {
           if (param.isParameterProperty()) {
-            this.report(locationOf(param), `${c.getName()}.${param.getName()}: constructor parameter properties are not supported on entity classes: declare the field as a class property`);
+            this.report(locationOf(param), `${c.getName() ?? '(anonymous class)'}.${param.getName()}: constructor parameter properties are not supported on entity classes: declare the field as a class property`);
           }
         }
       }
@@ -253,7 +253,7 @@ class ModelReader {
         if (Node.isPrivateIdentifier(nameNode)) continue; // #private: not an own enumerable key
         const fieldName = propertyName(p);
         if (fieldName === null) {
-          this.report(locationOf(p), `${c.getName()}: property '${nameNode.getText()}': only identifier and string-literal names are supported on entity classes`);
+          this.report(locationOf(p), `${c.getName() ?? '(anonymous class)'}: property '${nameNode.getText()}': only identifier and string-literal names are supported on entity classes`);
           continue;
         }
         if (/^(0|[1-9]\d*)$/.test(fieldName)) {
@@ -354,7 +354,7 @@ class ModelReader {
     }
     const nameType = nameArg.getType();
     if (!nameType.isStringLiteral()) {
-      this.report(locationOf(nameArg), 'CallableRegistry.register: the function name must be a string literal (or a const of a literal type) for code generation', 'warning');
+      this.report(locationOf(nameArg), `CallableRegistry.register: the function name must be a string literal (or a const of a literal type) for code generation, found ${nameArg.getText()}`, 'warning');
       return null;
     }
     const name = nameType.getLiteralValue() as string;
@@ -381,7 +381,7 @@ class ModelReader {
         if (arg) {
           const t = arg.getType();
           if (!t.isStringLiteral()) {
-            this.report(locationOf(arg), `@callable(name): the name must be a string literal for code generation`, 'warning');
+            this.report(locationOf(arg), `${cls.getName()}.${method.getName()}: @callable(name): the name must be a string literal for code generation, found ${arg.getText()}`, 'warning');
             continue;
           }
           name = t.getLiteralValue() as string;
