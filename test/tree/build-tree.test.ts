@@ -119,16 +119,21 @@ describe('entities inside containers', () => {
   });
 });
 
+/** The error buildEntityTree throws for `root` (undefined if it does not throw). */
+function treeError(root: object): TreeStructureError | undefined {
+  try {
+    buildEntityTree(root);
+  } catch (e) {
+    return e as TreeStructureError;
+  }
+  return undefined;
+}
+
 describe('TreeStructureError', () => {
   test('a shared reference names both paths', () => {
     const x = new Leaf();
     const h = new Holder({ list: [new Leaf(), x], byName: new Map([['k', x]]) });
-    let err: TreeStructureError | undefined;
-    try {
-      buildEntityTree(h);
-    } catch (e) {
-      err = e as TreeStructureError;
-    }
+    const err = treeError(h);
     expect(err).toBeInstanceOf(TreeStructureError);
     expect(err!.message).toMatch(/shared reference/);
     expect([err!.firstPath, err!.secondPath].sort()).toEqual(['Holder.byName.k', 'Holder.list[1]']);
@@ -154,12 +159,7 @@ describe('TreeStructureError', () => {
     const h = new Holder();
     const inner = new Holder({ list: [h] });
     h.one = inner;
-    let err: TreeStructureError | undefined;
-    try {
-      buildEntityTree(h);
-    } catch (e) {
-      err = e as TreeStructureError;
-    }
+    const err = treeError(h);
     expect(err).toBeInstanceOf(TreeStructureError);
     expect(err!.message).toMatch(/cycle/);
     expect(err!.firstPath).toBe('Holder');
