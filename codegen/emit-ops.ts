@@ -64,7 +64,8 @@ export function str(s: string): string {
 
 const LEAF = 'EntityLeaf';
 
-function oneLine(text: string): string {
+/** Text for a line comment (line breaks in names or types would end it). */
+export function oneLine(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 

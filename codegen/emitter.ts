@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Lines, OpsEmitter, str, type Helper } from './emit-ops';
+import { Lines, OpsEmitter, oneLine, str, type Helper } from './emit-ops';
+import { emitStoredLayout, slotDeclaration, slotName } from './emit-stored-layout';
 import type { CodegenModel, ContainerShape, EntityClassModel, FunctionModel, RuntimeLocation, SourceLocation, TypeShape, ValueType } from './model';
 
 /**
@@ -29,6 +30,10 @@ const RUNTIME_EXPORTS = {
   lineageOf: { module: 'metadata/object-model', type: false },
   metaOf: { module: 'metadata/object-model', type: false },
   EntityObject: { module: 'metadata/object-model', type: true },
+  StoredSlots: { module: 'metadata/object-model', type: true },
+  VALUES: { module: 'metadata/object-model', type: false },
+  fieldSlots: { module: 'metadata/object-model', type: false },
+  readStored: { module: 'entity/class-runtime', type: false },
   FrozenDate: { module: 'metadata/frozen-data', type: false },
   FrozenMap: { module: 'metadata/frozen-data', type: false },
   FrozenSet: { module: 'metadata/frozen-data', type: false },
@@ -129,7 +134,9 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
   const usedRuntime = new Set<RuntimeExport>(['installGeneratedMetadata', 'GeneratedClassSpec']);
   const usedLocal = new Set<Helper>();
   const specs = specGroups(model.classes, usedRuntime, usedLocal);
-  const imports = new TypeImports(outDir, specs.map((g) => g.constName));
+  const slotCount = Math.max(0, ...model.classes.map((c) => c.fields.length));
+  const slots = Array.from({ length: slotCount }, (_, i) => slotName(i));
+  const imports = new TypeImports(outDir, [...specs.map((g) => g.constName), ...slots]);
 
   // Entity class types (for the GeneratedEntityClasses map); several classes may share a name.
   const classTypes = new Map<string, string[]>();
@@ -193,6 +200,8 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
   }
 
   let bodyText = body.toString();
+  const slotLine = slotDeclaration(slotCount);
+  if (slotLine !== null) bodyText = `${comment('The slot keys of stored objects\' fields (see StoredLayout).')}\n${slotLine}\n\n${bodyText}`;
   if (/\bEntityLeaf\b/.test(bodyText)) bodyText = `type EntityLeaf = EntityObject | null | undefined;\n\n${bodyText}`;
   if (/\bEntityObject\b/.test(bodyText)) usedRuntime.add('EntityObject');
   const head: string[] = [];
@@ -220,9 +229,9 @@ export function hashMatches(text: string): boolean {
   return createHash('sha256').update(rest).digest('hex').slice(0, 16) === recorded;
 }
 
-/** A line comment (line breaks in names or types would end it). */
+/** A line comment. */
 export function comment(text: string): string {
-  return `// ${text.replace(/[\r\n\u2028\u2029]+/g, ' ')}`;
+  return `// ${oneLine(text)}`;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -359,7 +368,7 @@ function emitSpec(out: Lines, c: EntityClassModel, sharedOps: string | null, use
   out.line(`transient: [${c.transient.map(str).join(', ')}],`);
   if (sharedOps !== null) {
     out.line(`// The operations of ${sharedOps}: the field types differ only in entity class names.`);
-    for (const op of ['forEachChild', 'fieldEquals', 'thawField', 'freezeField']) out.line(`${op}: ${sharedOps}.${op},`);
+    for (const op of ['forEachChild', 'fieldEquals', 'thawField', 'freezeField', 'stored']) out.line(`${op}: ${sharedOps}.${op},`);
     out.close('};');
     return;
   }
@@ -368,7 +377,9 @@ function emitSpec(out: Lines, c: EntityClassModel, sharedOps: string | null, use
   ops.fieldEquals(out);
   ops.thawField(out);
   ops.freezeField(out);
+  emitStoredLayout(out, c);
   out.close('};');
+  for (const name of ['StoredSlots', 'VALUES', 'fieldSlots', 'readStored'] as const) usedRuntime.add(name);
   usedRuntime.add('ChildVisitor');
   usedRuntime.add('LeafMapper');
   for (const h of ops.used) {

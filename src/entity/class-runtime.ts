@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
 import { ImmutableVersionError } from '../metadata/errors';
-import { VALUES, metaOf, type EntityObject } from '../metadata/object-model';
-import type { ClassMeta } from '../metadata/types';
+import { VALUES, fieldSlots, metaOf, type EntityObject, type StoredSlots } from '../metadata/object-model';
+import type { ClassMeta, StoredLayout } from '../metadata/types';
 
 /**
  * Per-class machinery: the accessor properties that give fields their behaviour, and fast
@@ -85,22 +85,45 @@ export function runtimeOfObject(entity: EntityObject): ClassRuntime {
 function buildRuntime(meta: ClassMeta): ClassRuntime {
   const workingProto = meta.ctor.prototype as object;
   const storedProto = Object.create(workingProto) as object;
+  const layout = meta.storedLayout ?? genericStoredLayout(meta.fields.length);
   meta.fields.forEach((f) => {
     Object.defineProperty(workingProto, f.name, workingAccessor(f.name, f.index));
-    Object.defineProperty(storedProto, f.name, storedAccessor(meta.name, f.name, f.index));
+    Object.defineProperty(storedProto, f.name, {
+      enumerable: true,
+      configurable: true,
+      get: layout.getters[f.index],
+      set: storedSetter(meta.name, f.name, f.index),
+    });
   });
   function WorkingObject(this: EntityObject, values: unknown[]) {
     this[VALUES] = values;
   }
   WorkingObject.prototype = workingProto;
-  function StoredObject(this: EntityObject, values: unknown[]) {
-    this[VALUES] = values;
-  }
-  StoredObject.prototype = storedProto;
+  const StoredObject = layout.storedConstructor(storedProto);
   return {
     meta,
     makeWorking: (values) => new (WorkingObject as unknown as new (v: unknown[]) => EntityObject)(values),
-    makeStored: (values) => new (StoredObject as unknown as new (v: unknown[]) => EntityObject)(values),
+    makeStored: (values) => new StoredObject(values),
+  };
+}
+
+/** The layout of classes without a generated one: one constructor loop and one getter closure for all. */
+function genericStoredLayout(fieldCount: number): StoredLayout {
+  const slots = fieldSlots(fieldCount);
+  return {
+    storedConstructor(prototype) {
+      function StoredObject(this: StoredSlots, values: readonly unknown[]) {
+        this[VALUES] = values as unknown[];
+        for (let i = 0; i < slots.length; i++) this[slots[i]] = values[i];
+      }
+      StoredObject.prototype = prototype;
+      return StoredObject as unknown as new (values: readonly unknown[]) => EntityObject;
+    },
+    getters: slots.map((slot, index) =>
+      function (this: StoredSlots) {
+        return readStored(this, index, this[slot]);
+      },
+    ),
   };
 }
 
@@ -121,25 +144,26 @@ function workingAccessor(name: string, index: number): PropertyDescriptor {
   };
 }
 
-function storedAccessor(className: string, name: string, index: number): PropertyDescriptor {
-  return {
-    enumerable: true,
-    configurable: true,
-    get(this: EntityObject) {
-      const value = this[VALUES][index];
-      const draft = syncDraft !== null || asyncDepth === 0 ? syncDraft : currentDraft();
-      if (draft === null || (typeof value !== 'object' && draft.writes === 0)) return value;
-      return draft.read(this, index, value);
-    },
-    set(this: EntityObject, value: unknown) {
-      const draft = currentDraft();
-      if (draft === null) {
-        throw new ImmutableVersionError(
-          `cannot set ${className}.${name} on stored version ${metaOf(this).ecsId}: stored versions are immutable; ` +
-            `checkout() it or change it inside a registered function`,
-        );
-      }
-      draft.write(this, index, value);
-    },
+/**
+ * A stored field's value as the caller may see it: outside a function call the stored value;
+ * inside one, the call's copy-on-write view (a primitive needs no lookup until the first write).
+ * Generated getters call it with the slot they read.
+ */
+export function readStored(entity: EntityObject, index: number, value: unknown): unknown {
+  const draft = syncDraft !== null || asyncDepth === 0 ? syncDraft : currentDraft();
+  if (draft === null || (typeof value !== 'object' && draft.writes === 0)) return value;
+  return draft.read(entity, index, value);
+}
+
+function storedSetter(className: string, name: string, index: number): (this: EntityObject, value: unknown) => void {
+  return function (this: EntityObject, value: unknown) {
+    const draft = currentDraft();
+    if (draft === null) {
+      throw new ImmutableVersionError(
+        `cannot set ${className}.${name} on stored version ${metaOf(this).ecsId}: stored versions are immutable; ` +
+          `checkout() it or change it inside a registered function`,
+      );
+    }
+    draft.write(this, index, value);
   };
 }

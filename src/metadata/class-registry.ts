@@ -1,7 +1,7 @@
 import { EntityDefinitionError } from './errors';
 import { isEntityObject } from './object-model';
 import { buildRuntimeMeta } from './runtime-provider';
-import type { ClassMeta, ClassOps, ContainerShape, FieldKind } from './types';
+import type { ClassMeta, ClassOps, ContainerShape, FieldKind, StoredLayout } from './types';
 import { containsEntity } from './values';
 
 /**
@@ -55,6 +55,8 @@ export interface GeneratedClassSpec extends ClassOps {
     optional: boolean;
   }>;
   readonly transient: readonly string[];
+  /** Per-class stored objects (optional: without it the class uses the generic layout). */
+  readonly stored?: StoredLayout;
 }
 
 export interface EntityClassRecord {
@@ -281,6 +283,7 @@ function metaFromGenerated(record: EntityClassRecord, spec: GeneratedClassSpec):
     fieldEquals: spec.fieldEquals,
     thawField: spec.thawField,
     freezeField: spec.freezeField,
+    storedLayout: spec.stored ?? null,
   };
 }
 
@@ -293,14 +296,11 @@ function metaFromGenerated(record: EntityClassRecord, spec: GeneratedClassSpec):
  * replaces the earlier one.
  */
 export function installGeneratedMetadata(specs: Readonly<Record<string, GeneratedClassSpec | readonly GeneratedClassSpec[]>>): void {
-  for (const name of Object.keys(specs)) {
+  // Every spec is checked before any is installed: a bad file installs nothing.
+  const lists = Object.keys(specs).map((name) => {
     const entry = specs[name];
     const list: readonly GeneratedClassSpec[] = Array.isArray(entry) ? entry : [entry as GeneratedClassSpec];
-    for (const spec of list) {
-      if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.fields) || typeof spec.forEachChild !== 'function') {
-        throw new TypeError(`installGeneratedMetadata: the spec of ${name} must be { fields: [...], transient: [...], forEachChild, fieldEquals, thawField, freezeField }`);
-      }
-    }
+    list.forEach((spec) => checkSpec(name, spec));
     for (const record of allByName.get(name) ?? []) {
       const meta = record.meta;
       if (meta && meta.source === 'runtime' && list.some((spec) => namesFit(record, spec, meta.fields.map((f) => f.name)))) {
@@ -309,6 +309,9 @@ export function installGeneratedMetadata(specs: Readonly<Record<string, Generate
         );
       }
     }
+    return [name, list] as const;
+  });
+  for (const [name, list] of lists) {
     const known = [...(generated.get(name) ?? [])];
     for (const spec of list) {
       const key = specKey(spec);
@@ -319,6 +322,16 @@ export function installGeneratedMetadata(specs: Readonly<Record<string, Generate
     generated.set(name, known);
   }
   generatedInstalled = true;
+}
+
+function checkSpec(name: string, spec: GeneratedClassSpec): void {
+  if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.fields) || typeof spec.forEachChild !== 'function') {
+    throw new TypeError(`installGeneratedMetadata: the spec of ${name} must be { fields: [...], transient: [...], forEachChild, fieldEquals, thawField, freezeField }`);
+  }
+  const stored = spec.stored;
+  if (stored !== undefined && (typeof stored.storedConstructor !== 'function' || !Array.isArray(stored.getters) || stored.getters.length !== spec.fields.length)) {
+    throw new TypeError(`installGeneratedMetadata: the stored layout of ${name} must be { storedConstructor, getters } with one getter per field (${spec.fields.length})`);
+  }
 }
 
 /** True once a generated metadata file has been imported. */

@@ -3,12 +3,29 @@
  *  - its field values in one array under the `VALUES` symbol, in the class's field order; fields are
  *    accessor properties on the class's prototypes, so reads and writes can be redirected (stored
  *    versions are read-only, working copies inside a function call are copy-on-write);
+ *  - stored objects also hold each value in its own slot (`fieldSlots`), read by the field's
+ *    accessor: one load from the object instead of three (object, array, elements), which is most
+ *    of the cost of scanning a large stored array of entities;
  *  - its identity (`EntityMeta`) in a true private slot, invisible to enumeration, spread and
  *    equality checks, and unreachable for user code.
  * This module is the lowest layer: metadata, generated code and everything above read entities through it.
  */
 
 export const VALUES: unique symbol = Symbol('abstractions.values');
+
+const SLOTS: symbol[] = [];
+
+/**
+ * The slot keys of fields 0..count-1 of a stored object. Shared by all classes: a slot is named by
+ * field index only, so every class's objects use the same few symbols.
+ */
+export function fieldSlots(count: number): readonly symbol[] {
+  while (SLOTS.length < count) SLOTS.push(Symbol(`abstractions.field${SLOTS.length}`));
+  return SLOTS.slice(0, count);
+}
+
+/** A stored object as its class's stored layout sees it: slots by symbol. */
+export type StoredSlots = EntityObject & Record<symbol, unknown>;
 
 /** Marks Entity.prototype, so any layer can recognise entities without importing the class. */
 export const ENTITY_BRAND: unique symbol = Symbol.for('abstractions.entity');

@@ -34,6 +34,7 @@ export function buildRuntimeMeta(record: EntityClassRecord, sampleKeys?: readonl
     fieldIndex: new Map(fields.map((f) => [f.name, f.index])),
     transient: record.transient,
     source: 'runtime',
+    storedLayout: null,
     forEachChild(values, visit) {
       for (let i = 0; i < fieldNames.length; i++) {
         const v = values[i];

@@ -1,4 +1,4 @@
-import type { EntityObject } from './object-model';
+import type { EntityObject, StoredSlots } from './object-model';
 
 /** One step of a position path: a field name, an array index, a Map key or a record key. */
 export type PathSegment = string | number;
@@ -62,6 +62,18 @@ export interface ClassOps {
   freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown;
 }
 
+/**
+ * How one class's stored objects are built and read (see object-model). Generated code gives
+ * each class its own constructor and one getter per field, so every read site sees one object
+ * shape and one slot; the runtime provider builds them generically (shared, hence slower, code).
+ */
+export interface StoredLayout {
+  /** The constructor of the class's stored objects, whose instances get `prototype`: `VALUES` and every slot set. */
+  storedConstructor(prototype: object): new (values: readonly unknown[]) => EntityObject;
+  /** One getter per field, in field order: the field's slot, seen through the active draft (`readStored`). */
+  readonly getters: ReadonlyArray<(this: StoredSlots) => unknown>;
+}
+
 export interface ClassMeta extends ClassOps {
   readonly ctor: abstract new (...args: never[]) => object;
   readonly name: string;
@@ -69,4 +81,6 @@ export interface ClassMeta extends ClassOps {
   readonly fieldIndex: ReadonlyMap<string, number>;
   readonly transient: ReadonlySet<string>;
   readonly source: 'runtime' | 'generated';
+  /** Null: the generic layout (runtime metadata, or a generated file older than layouts). */
+  readonly storedLayout: StoredLayout | null;
 }

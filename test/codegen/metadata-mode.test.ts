@@ -34,6 +34,7 @@ test('in generated mode the operations are the generated ones; in runtime mode f
     // The module the setup file imported (same module registry): no second install.
     const { generatedClassSpecs } = require('../../examples/generated/abstractions.generated') as { generatedClassSpecs: Record<string, GeneratedClassSpec[]> };
     expect(generatedClassSpecs.GridMap.some((s) => s.forEachChild === meta.forEachChild)).toBe(true);
+    expect(generatedClassSpecs.GridMap.some((s) => s.stored !== undefined && s.stored === meta.storedLayout)).toBe(true);
     expect(meta.fields.map((f) => [f.name, f.kind, f.shape])).toEqual([
       ['nodes', 'entities', { kind: 'array', of: { kind: 'entity', className: 'GridNode' } }],
       ['width', 'data', { kind: 'data' }],
@@ -48,6 +49,7 @@ test('in generated mode the operations are the generated ones; in runtime mode f
     );
   } else {
     expect(meta.fields.map((f) => f.kind)).toEqual(['dynamic', 'dynamic', 'dynamic']);
+    expect(meta.storedLayout).toBeNull();
   }
   const g = new GridMap({ width: 1, nodes: [new GridNode({ agents: [new Agent({ name: 'a' })] })] });
   g.promoteToRoot();

@@ -9,11 +9,13 @@
  */
 import { CallableRegistry } from '../../src/callable/callable-registry';
 import { generatedSignatureOf, installGeneratedSignatures, pendingGeneratedSignature } from '../../src/callable/signatures';
-import { EntityDefinitionError } from '../../src';
+import { EntityDefinitionError, EntityRegistry } from '../../src';
+import { readStored } from '../../src/entity/class-runtime';
 import { classMetaOf, entityClassRecord, installGeneratedMetadata, metadataSourceOf, type GeneratedClassSpec } from '../../src/metadata/class-registry';
-import type { ContainerShape, FieldKind } from '../../src/metadata/types';
+import { VALUES, fieldSlots, type EntityObject, type StoredSlots } from '../../src/metadata/object-model';
+import type { ContainerShape, FieldKind, StoredLayout } from '../../src/metadata/types';
 import { freezeValue, thawValue, valueEquals } from '../../src/metadata/values';
-import { SelChild, SelKinds, SelLate, SelOne, SelSame, SelSingle, SelTransient, SelTwo } from '../fixtures/codegen/selection/models';
+import { SelChild, SelKinds, SelLate, SelLayout, SelOne, SelSame, SelSingle, SelTransient, SelTwo } from '../fixtures/codegen/selection/models';
 import { SelTwin as TwinA } from '../fixtures/codegen/selection/twin-a';
 import { SelTwin as TwinB } from '../fixtures/codegen/selection/twin-b';
 
@@ -108,6 +110,59 @@ describe('choosing a generated spec', () => {
   test('the registry keeps every class of a name', () => {
     expect(entityClassRecord(TwinA)!.name).toBe(entityClassRecord(TwinB)!.name);
     expect(TwinA).not.toBe(TwinB);
+  });
+});
+
+describe('stored layouts', () => {
+  /** A layout like the generator's, counting what the runtime asks of it. */
+  function countingLayout(): StoredLayout & { prototypes: object[]; reads: number } {
+    const [p, q] = fieldSlots(2);
+    const layout = {
+      prototypes: [] as object[],
+      reads: 0,
+      storedConstructor(prototype: object) {
+        layout.prototypes.push(prototype);
+        function StoredSelLayout(this: StoredSlots, values: readonly unknown[]) {
+          this[VALUES] = values as unknown[];
+          this[p] = values[0];
+          this[q] = values[1];
+        }
+        StoredSelLayout.prototype = prototype;
+        return StoredSelLayout as unknown as new (values: readonly unknown[]) => EntityObject;
+      },
+      getters: [
+        function (this: StoredSlots) {
+          layout.reads++;
+          return readStored(this, 0, this[p]);
+        },
+        function (this: StoredSlots) {
+          layout.reads++;
+          return readStored(this, 1, this[q]);
+        },
+      ],
+    };
+    return layout;
+  }
+
+  test('a spec with a malformed layout is refused, and nothing of that file is installed', () => {
+    const bad = { ...spec([['v']]), stored: { storedConstructor: () => Object, getters: [] } } as unknown as GeneratedClassSpec;
+    // SelLayout's spec comes first and is valid; the next test shows it was not installed.
+    expect(() => installGeneratedMetadata({ SelLayout: [spec([['p'], ['q']])], SelSame: [bad] })).toThrow(
+      /the stored layout of SelSame must be \{ storedConstructor, getters \} with one getter per field \(1\)/,
+    );
+    expect(() => installGeneratedMetadata({ SelLayout: [{ ...spec([['p']]), stored: null } as unknown as GeneratedClassSpec] })).toThrow(TypeError);
+  });
+
+  test("a spec's layout builds and reads the class's stored objects", () => {
+    // Had the refused file's SelLayout spec been installed, two different specs would fit: runtime metadata.
+    const layout = countingLayout();
+    installGeneratedMetadata({ SelLayout: [{ ...spec([['p'], ['q', 'data', { kind: 'data' }, 'string']]), stored: layout }] });
+    expect(classMetaOf(SelLayout).storedLayout).toBe(layout);
+    const stored = new EntityRegistry().promoteToRoot(new SelLayout({ p: 1, q: 'a' })).root as unknown as SelLayout;
+    expect(layout.prototypes).toHaveLength(1);
+    expect(Object.getPrototypeOf(stored)).toBe(layout.prototypes[0]);
+    expect([stored.p, stored.q]).toEqual([1, 'a']);
+    expect(layout.reads).toBe(2);
   });
 });
 
