@@ -7,8 +7,9 @@ import type { ClassMeta, StoredLayout } from '../metadata/types';
 /**
  * Per-class machinery: the accessor properties that give fields their behaviour, and fast
  * constructors for working and stored objects. Working objects read and write their values
- * array; stored objects are frozen and, outside a function call, refuse writes. Inside a
- * registered function call the active draft gives stored objects copy-on-write behaviour.
+ * array; stored objects are frozen, read their slots through the class's StoredLayout and,
+ * outside a function call, refuse writes. Inside a registered function call the active draft
+ * gives stored objects copy-on-write behaviour.
  */
 
 /** Copy-on-write overlay of one function execution (implemented by the store layer). */
