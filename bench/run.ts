@@ -304,7 +304,9 @@ function pickReference(opts: Options, selected: BenchCase[]): string | null {
 function commandLine(): string {
   const args = process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
   if (process.env.npm_lifecycle_event === 'bench') return `npm run bench${args ? ' -- ' + args : ''}`;
-  return `npx tsx ${path.relative(process.cwd(), __filename) || 'bench/run.ts'}${args ? ' ' + args : ''}`;
+  // Compiled (dist/bench/run.js) it runs on node; from source, through tsx.
+  const runner = __filename.endsWith('.js') ? 'node' : 'npx tsx';
+  return `${runner} ${path.relative(process.cwd(), __filename) || 'bench/run.ts'}${args ? ' ' + args : ''}`;
 }
 
 function renderReport(opts: Options, selected: BenchCase[], results: JobResult[], ref: string | null, wallS: number): string {
