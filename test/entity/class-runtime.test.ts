@@ -4,9 +4,17 @@
  * runs in both Jest projects), through the active draft inside a function call.
  */
 import { Agent, GridMap, GridNode, buildGridMap } from '../../examples/gridmap/model';
-import { CallableRegistry, EntityRegistry, ImmutableVersionError } from '../../src';
+import { CallableRegistry, Entity, EntityRegistry, ImmutableVersionError, entity } from '../../src';
 import { classMetaOf } from '../../src/metadata/class-registry';
 import { VALUES, fieldSlots, type StoredSlots } from '../../src/metadata/object-model';
+
+/** More fields than V8 keeps inside an object: the later slots live in its property store. */
+@entity()
+class Wide extends Entity {
+  f00 = 0; f01 = 1; f02 = 2; f03 = 3; f04 = 4; f05 = 5; f06 = 6; f07 = 7; f08 = 8; f09 = 9;
+  f10 = 10; f11 = 11; f12 = 12; f13 = 13; f14 = 14; f15 = 15; f16 = 16; f17 = 17; f18 = 18; f19 = 19;
+  tail: Agent[] = [];
+}
 
 function storedGrid(): GridMap {
   return new EntityRegistry().promoteToRoot(buildGridMap(2, 3)).root as unknown as GridMap;
@@ -70,4 +78,21 @@ test('the class metadata names the layout in use: generated classes their own, r
   const meta = classMetaOf(Agent);
   expect(meta.storedLayout === null).toBe(meta.source === 'runtime');
   if (meta.storedLayout !== null) expect(meta.storedLayout.getters).toHaveLength(meta.fields.length);
+});
+
+test('a class with many fields reads every slot, stored and inside a function', () => {
+  const entities = new EntityRegistry();
+  const calls = new CallableRegistry({ entities });
+  const wide = entities.promoteToRoot(new Wide({ f19: 190, tail: [new Agent({ name: 'w' })] })).root as unknown as Wide;
+  const values = Array.from({ length: 20 }, (_, i) => (wide as unknown as Record<string, number>)[`f${String(i).padStart(2, '0')}`]);
+  expect(values).toEqual([...Array.from({ length: 19 }, (_, i) => i), 190]);
+  expect(wide.tail.map((a) => a.name)).toEqual(['w']);
+  calls.register('widen', ({ w }: { w: Wide }) => {
+    w.f18 = w.f19 + w.f00;
+    w.tail.push(new Agent({ name: 'x' }));
+    return w;
+  });
+  const next = calls.execute('widen', { w: wide }) as Wide;
+  expect([next.f18, next.f19, wide.f18]).toEqual([190, 190, 18]);
+  expect(next.tail.map((a) => a.name)).toEqual(['w', 'x']);
 });
