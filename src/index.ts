@@ -94,3 +94,5 @@ export { classMetaOf } from './metadata/class-registry';
 export { toJSON, fromJSON, versionToJSON, versionFromJSON, SerializationError, VERSION_FORMAT } from './serialize';
 export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './serialize';
 export { metadataSourceOf } from './metadata/class-registry';
+// For generated files only (see generated-support.ts): not part of the documented API.
+export * from './generated-support';

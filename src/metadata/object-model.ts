@@ -11,6 +11,7 @@
  * This module is the lowest layer: metadata, generated code and everything above read entities through it.
  */
 
+/** The key of an entity object's values array. @internal */
 export const VALUES: unique symbol = Symbol('abstractions.values');
 
 const SLOTS: symbol[] = [];
