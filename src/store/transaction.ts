@@ -536,8 +536,8 @@ function diffChildren(
     let endA = after.length;
     const max = endB < endA ? endB : endA;
     // V8 reads frozen arrays element by element 3-5x slower than plain ones, and a loop that has
-    // seen both kinds reads both slowly; it spreads them fast (slice() is slow). The flat scans see plain copies of
-    // stored arrays (a function's own arrays are plain).
+    // seen both kinds reads both slowly; it spreads them fast (slice() is slow). So the flat scans
+    // only see plain arrays: a spread copy of the stored one, and the function's own.
     const b: readonly unknown[] = beforeFlat ? [...before] : before;
     if (beforeFlat) {
       start = sharedPrefix(b, after, max);
