@@ -140,8 +140,8 @@ function parseArgs(argv: string[]): Options {
   // --quick writes its own file so a quick run never overwrites the full run's results.
   if (o.out === '') o.out = path.join(ROOT, 'bench', o.quick ? 'RESULTS.quick.md' : 'RESULTS.md');
   o.sizes = sizesArg ? sizesArg.map(sizeByLabel) : [...(o.quick ? QUICK_SIZES : SIZES)];
-  // Warm-up 2,000 for every case, also with --quick: with 50, Immer/MST medians are still 2-3x above
-  // steady state, and the framework's longer code path needs ~2,000 calls before the JIT settles.
+  // Warm-up 10,000 (or WARMUP_BUDGET_MS) for every case, also with --quick: with 50, Immer/MST
+  // medians are still 2-3x above steady state, and the framework keeps speeding up for thousands of calls.
   if (o.warmup < 0) o.warmup = 10_000;
   if (o.timed < 0) o.timed = o.quick ? 200 : 2000;
   // The SPEC's measure: heap retained per version over 10,000 operations with every version kept.

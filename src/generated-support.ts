@@ -15,4 +15,4 @@ export { readStored } from './entity/class-runtime';
 /** @internal */
 export type { GeneratedClassSpec } from './metadata/class-registry';
 /** @internal */
-export type { ChildVisitor, LeafMapper, StoredLayout } from './metadata/types';
+export type { ChildVisitor, LeafMapper } from './metadata/types';

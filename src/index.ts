@@ -6,7 +6,7 @@ export { Entity, type EntityInit } from './entity/entity';
 export { entity, field, transient } from './entity/decorators';
 export type { FieldOptions } from './metadata/class-registry';
 export { installGeneratedMetadata, usingGeneratedMetadata } from './metadata/class-registry';
-export type { ClassMeta, FieldMeta, FieldKind, ContainerShape, ContainerKind, PathSegment } from './metadata/types';
+export type { ClassMeta, FieldMeta, FieldKind, ContainerShape, ContainerKind, PathSegment, StoredLayout } from './metadata/types';
 export { FrozenDate, FrozenMap, FrozenSet } from './metadata/frozen-data';
 export { EntityTree, type TreeEdge } from './tree/entity-tree';
 export { buildEntityTree } from './tree/build-tree';

@@ -529,11 +529,6 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
 
 // ---- phase 2 ----------------------------------------------------------------------------------
 
-/** The working root of a working entity's tree, if the registry still knows it. */
-function workingRootOf(registry: EntityRegistry, e: EntityObject): EntityObject | undefined {
-  return registry.workingRootOf(e) as EntityObject | undefined;
-}
-
 /** Withdraws the configs promoted for this call (an execution that fails leaves none behind). */
 export function withdrawBuiltConfigs(bound: BoundCall, registry: EntityRegistry): void {
   if (bound.registeredConfigs !== null) for (const id of bound.registeredConfigs) registry.withdrawFirstVersion(id);
@@ -602,7 +597,7 @@ function checkWorkingArguments(plan: BindingPlan, bound: BoundCall, registry: En
     const fail = (reason: string): never => {
       throw new ArgumentError(plan.functionName, bound.entityPaths[i], `${describeValue(e)} ${reason}`);
     };
-    const root = m.rootEcsId === null || m.rootEcsId === m.ecsId ? e : workingRootOf(registry, e);
+    const root = m.rootEcsId === null || m.rootEcsId === m.ecsId ? e : registry.workingRootOf<EntityObject>(e);
     if (root === undefined) return fail('belongs to a working tree that is no longer available: pass its root, or a stored version');
     const rootVersion = metaOf(root).rootEcsId;
     if (rootVersion !== null && !registry.hasVersion(rootVersion)) {
@@ -643,7 +638,7 @@ function prepareInputsNow(plan: BindingPlan, bound: BoundCall, registry: EntityR
         version = registry.promoteToRoot(e);
         if (bound.builtConfigs?.includes(e)) (bound.registeredConfigs ??= []).push(version.ecsId);
       } else {
-        const root = m.rootEcsId === m.ecsId ? e : workingRootOf(registry, e)!; // checked above
+        const root = m.rootEcsId === m.ecsId ? e : registry.workingRootOf<EntityObject>(e)!; // checked above
         let v = versioned.get(root);
         if (v === undefined) {
           registry.version(root);

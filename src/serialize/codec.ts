@@ -13,7 +13,6 @@ import { decodeIdentity, encodeIdentity, show } from './identity';
 
 // ---- writing ----------------------------------------------------------------------------------
 
-/** Sets an own property, also for the key '__proto__' (a plain assignment would set the prototype). */
 function member(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;

@@ -440,9 +440,9 @@ export class EntityRegistry {
   }
 
   /** The working root object an entity of a working tree belongs to (if it is still alive). */
-  workingRootOf(entity: object): object | undefined {
+  workingRootOf<T extends object = object>(entity: object): T | undefined {
     const m = metaOf(requireEntity(entity, 'workingRootOf'));
-    return m.rootLiveId === null ? undefined : this.workingRoots.get(m.rootLiveId)?.deref();
+    return m.rootLiveId === null ? undefined : (this.workingRoots.get(m.rootLiveId)?.deref() as T | undefined);
   }
 
   // ---- queries -----------------------------------------------------------------------------
