@@ -64,6 +64,7 @@ export {
   UnknownFunctionError,
   ArgumentError,
   ReturnTypeError,
+  ResultError,
   AsyncFunctionError,
   RegistrationError,
   SignatureRequiredError,

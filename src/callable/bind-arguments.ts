@@ -662,10 +662,31 @@ function prepareInputsNow(plan: BindingPlan, bound: BoundCall, registry: EntityR
     const root = inputRootOf(registry, stored);
     if (!roots.includes(root)) roots.push(root);
   }
+  substituteArguments(bound, replaced);
+  return roots;
+}
+
+/** Replaces entities in the function's arguments (and the address uses that point at them). */
+function substituteArguments(bound: BoundCall, replaced: ReadonlyMap<EntityObject, EntityObject>): void {
   const args = bound.args;
   for (const k of Object.keys(args)) args[k] = substitute(args[k], replaced);
   if (bound.addresses) {
     bound.addresses = bound.addresses.map((a) => (isEntityObject(a.value) && replaced.has(a.value) ? { ...a, value: replaced.get(a.value) } : a));
   }
-  return roots;
+}
+
+/**
+ * After the input trees are declared: the entities the function receives, where some input trees
+ * are handed out as working copies (`Transaction.addInput`). Substitutes them in the arguments and
+ * returns them in the order of `bound.entities` (which keeps the stored versions, for the record).
+ */
+export function handOutInputs(bound: BoundCall, registry: EntityRegistry, handedOut: (e: EntityObject, root: EntityObject) => EntityObject): EntityObject[] {
+  const replaced = new Map<EntityObject, EntityObject>();
+  const handed = bound.entities.map((e) => {
+    const h = handedOut(e, inputRootOf(registry, e));
+    if (h !== e) replaced.set(e, h);
+    return h;
+  });
+  substituteArguments(bound, replaced);
+  return handed;
 }

@@ -6,9 +6,12 @@
  *   bind arguments (no side effects; errors here leave nothing)
  *   -> pre-call versioning (working trees versioned, orphans and configs promoted)
  *   -> Transaction: input trees declared, the function runs over stored versions with
- *      copy-on-write (sync `run` / async `runAsync`)
- *   -> result type checked -> commit (atomic: every changed input tree versioned, new roots
- *      registered, provenance stamped) -> FunctionExecution record -> stored result returned.
+ *      copy-on-write (sync `run` / async `runAsync`); a second version of a lineage is handed
+ *      out as a working copy, so two arguments never share an object
+ *   -> result read and type checked -> commit prepared (every changed input tree versioned, new
+ *      roots registered, provenance stamped; nothing visible yet) -> stored result and
+ *      FunctionExecution record built
+ *   -> published with its record (bookkeeping that cannot fail) -> events announced last.
  * A throw in or after the call reaches the caller as it is; only a failed record is kept.
  *
  * This is the benchmark's hot path: binding plans are compiled at registration, a stored-entity
@@ -18,15 +21,14 @@ import { performance } from 'node:perf_hooks';
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
-import { Transaction, type CommitOptions, type TransactionOutput } from '../store/transaction';
+import { Transaction, type TransactionOutput } from '../store/transaction';
 import type { Provenance } from '../store/persist';
-import type { RootVersion } from '../store/root-version';
 import { events as defaultBus } from '../events/default-bus';
 import type { EventBus } from '../events/event-bus';
 import { runOperation, type OperationSpec } from '../events/operation';
 import { newId } from '../util/ids';
-import { bindArguments, compileBindingPlan, prepareInputs, withdrawBuiltConfigs, type AddressUse, type BindingPlan, type BoundCall } from './bind-arguments';
-import { AsyncFunctionError, RegistrationError, ReturnTypeError, SignatureRequiredError, UnknownFunctionError } from './errors';
+import { bindArguments, compileBindingPlan, handOutInputs, prepareInputs, withdrawBuiltConfigs, type AddressUse, type BindingPlan, type BoundCall } from './bind-arguments';
+import { AsyncFunctionError, RegistrationError, ResultError, ReturnTypeError, SignatureRequiredError, UnknownFunctionError } from './errors';
 import { FunctionExecution, type RawInputs } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
 import {
@@ -42,6 +44,8 @@ import {
 } from './signatures';
 import { describeValue } from '../metadata/describe-value';
 import { isRecordLike, mismatch } from './type-check';
+import { setOwn } from '../metadata/values';
+import { AbstractionsError } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (args: any) => unknown;
@@ -97,35 +101,63 @@ const RESULT_ENTITY = 1;
 const RESULT_ARRAY = 2;
 const RESULT_NESTED = 3;
 
-/** The entities a result returns, in order of appearance (arrays, plain objects, Map values, Sets). */
-function collectOutputs(value: unknown, out: EntityObject[], depth: number): void {
-  if (typeof value !== 'object' || value === null || depth > 64) return;
-  if (isEntityObject(value)) {
-    out.push(value);
-    return;
-  }
-  if (Array.isArray(value) || value instanceof Set) {
-    for (const v of value) collectOutputs(v, out, depth + 1);
-  } else if (value instanceof Map) {
-    for (const v of value.values()) collectOutputs(v, out, depth + 1);
-  } else if (isRecordLike(value)) {
-    for (const k of Object.keys(value)) collectOutputs(value[k], out, depth + 1);
+/** The items of a result container the framework looks into (arrays, plain objects, Map values, Sets), else null. */
+function resultItems(value: object): readonly unknown[] | null {
+  if (Array.isArray(value)) return value;
+  if (value instanceof Set) return [...value];
+  if (value instanceof Map) return [...value.values()];
+  if (isRecordLike(value)) return Object.keys(value).map((k) => value[k]);
+  return null;
+}
+
+/** The entities a result returns, in order of appearance, at any depth (a container met twice is read once). */
+function collectOutputs(value: unknown, out: EntityObject[]): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (isEntityObject(v)) {
+      out.push(v);
+      continue;
+    }
+    if (seen.has(v)) continue;
+    seen.add(v);
+    const items = resultItems(v);
+    if (items !== null) for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]);
   }
 }
 
-/** A copy of a nested result with its entities replaced by their stored results. */
-function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityObject>, depth: number): unknown {
-  if (typeof value !== 'object' || value === null || depth > 64) return value;
-  if (isEntityObject(value)) return stored.get(value) ?? value;
-  if (Array.isArray(value)) return value.map((v) => rebuildResult(v, stored, depth + 1));
-  if (value instanceof Set) return new Set([...value].map((v) => rebuildResult(v, stored, depth + 1)));
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, rebuildResult(v, stored, depth + 1)]));
-  if (isRecordLike(value)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = rebuildResult(value[k], stored, depth + 1);
-    return out;
+/**
+ * A copy of a nested result with its entities replaced by their stored results, at any depth;
+ * a container met twice (or in a cycle) is copied once, so the copy has the same shape.
+ */
+function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityObject>): unknown {
+  const copies = new Map<object, unknown>();
+  const pending: [object, unknown][] = [];
+  const copyOf = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    if (isEntityObject(v)) return stored.get(v) ?? v;
+    let copy = copies.get(v);
+    if (copy !== undefined) return copy;
+    if (Array.isArray(v)) copy = new Array<unknown>(v.length);
+    else if (v instanceof Set) copy = new Set();
+    else if (v instanceof Map) copy = new Map();
+    else if (isRecordLike(v)) copy = {};
+    else return v;
+    copies.set(v, copy);
+    pending.push([v, copy]);
+    return copy;
+  };
+  const result = copyOf(value);
+  while (pending.length > 0) {
+    const [source, copy] = pending.pop()!;
+    if (Array.isArray(source)) for (let i = 0; i < source.length; i++) (copy as unknown[])[i] = copyOf(source[i]);
+    else if (source instanceof Set) for (const v of source) (copy as Set<unknown>).add(copyOf(v));
+    else if (source instanceof Map) for (const [k, v] of source) (copy as Map<unknown, unknown>).set(k, copyOf(v));
+    else for (const k of Object.keys(source)) setOwn(copy as Record<string, unknown>, k, copyOf((source as Record<string, unknown>)[k]));
   }
-  return value;
+  return result;
 }
 
 /**
@@ -136,7 +168,7 @@ function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityO
  */
 function attributeSources(result: unknown, uses: readonly AddressUse[]): Map<EntityObject, Record<string, string | null>> | undefined {
   const outputs: EntityObject[] = [];
-  collectOutputs(result, outputs, 0);
+  collectOutputs(result, outputs);
   let map: Map<EntityObject, Record<string, string | null>> | undefined;
   for (const e of outputs) {
     const { meta } = runtimeOfObject(e);
@@ -181,6 +213,8 @@ class RunningCall implements Provenance {
   readonly startedAt: number;
   /** `performance.now()` at the same moment (for the duration). */
   readonly t0: number;
+  /** The entities the function receives (`bound.entities` keeps the stored versions, for the record). */
+  readonly handed: readonly EntityObject[];
   /** Set inside the call when addresses were used and a returned entity holds values read through them. */
   sources: Map<EntityObject, Record<string, string | null>> | undefined = undefined;
 
@@ -194,8 +228,10 @@ class RunningCall implements Provenance {
     const roots = prepareInputs(rec.plan, bound, registry);
     this.roots = roots;
     const tx = new Transaction(registry, this);
-    for (let i = 0; i < roots.length; i++) tx.addInput(roots[i]);
+    let copied = false;
+    for (let i = 0; i < roots.length; i++) if (tx.addInput(roots[i]) !== roots[i]) copied = true;
     this.tx = tx;
+    this.handed = copied ? handOutInputs(bound, registry, (e, root) => tx.handedOut(e, root)) : bound.entities;
     this.startedAt = Date.now();
     this.t0 = performance.now();
   }
@@ -377,13 +413,13 @@ export class CallableRegistry {
           return r;
         });
       }
+      if (isThenable(result)) {
+        // The function ran and returned a promise: too late to await it here. Its work is dropped.
+        Promise.resolve(result).then(undefined, () => undefined);
+        throw new AsyncFunctionError(rec.name, true);
+      }
     } catch (error) {
       throw this.fail(call, error);
-    }
-    if (isThenable(result)) {
-      // The function ran and returned a promise: too late to await it here. Its work is dropped.
-      Promise.resolve(result).then(undefined, () => undefined);
-      throw this.fail(call, new AsyncFunctionError(rec.name, true));
     }
     return this.finish(call, result);
   }
@@ -406,34 +442,54 @@ export class CallableRegistry {
     return this.finish(call, result);
   }
 
-  /** After a successful call: result check, commit, record, stored result. */
+  /**
+   * After a successful call: result check, commit prepared, stored result and record built; any
+   * error up to here leaves only the failed record. Then the commit is published with its record
+   * (bookkeeping that cannot fail), and its events go out last.
+   */
   private finish(call: RunningCall, result: unknown): unknown {
-    const { rec, bound } = call;
-    const returns = rec.plan.signature?.returns ?? null;
-    if (returns !== null) {
-      const m = mismatch(returns, result);
-      if (m !== null) {
-        throw this.fail(
-          call,
-          new ReturnTypeError(
+    let value: unknown;
+    let record: FunctionExecution;
+    try {
+      const { outputs, kind } = this.readResult(call.rec, result);
+      // `arguments`: the entities handed to the function. A returned entity that is one of them
+      // is a mutation of its tree, not a detachment (SPEC §5).
+      const committed = call.tx.prepare(outputs, {
+        arguments: call.handed,
+        attributeSource: call.sources,
+        multiple: kind === RESULT_ARRAY || kind === RESULT_NESTED,
+      });
+      value = this.storedResult(call.rec, result, kind, outputs, committed.outputs);
+      record = this.recordOf(call, { ok: true, outputs: committed.outputs, versions: committed.versions.slice(), result: value });
+    } catch (error) {
+      throw this.fail(call, error);
+    }
+    call.tx.publish();
+    this.records.push(record);
+    call.tx.announce();
+    return value;
+  }
+
+  /** Checks a result against the signature and finds the entities it returns. */
+  private readResult(rec: FunctionRecord, result: unknown): { outputs: readonly EntityObject[]; kind: number } {
+    try {
+      const returns = rec.plan.signature?.returns ?? null;
+      if (returns !== null) {
+        const m = mismatch(returns, result);
+        if (m !== null) {
+          throw new ReturnTypeError(
             rec.name,
             typeText(returns),
             describeValue(m.at === '' ? result : m.found),
             m.at === '' ? '' : `result${m.at} (expected ${typeText(m.expected)} there)`,
-          ),
-        );
+          );
+        }
       }
-    }
-
-    let kind = RESULT_NONE;
-    let outputs: readonly EntityObject[] = NO_OUTPUTS;
-    if (typeof result === 'object' && result !== null) {
-      if (isEntityObject(result)) {
-        kind = RESULT_ENTITY;
-        outputs = [result];
-      } else if (Array.isArray(result)) {
-        kind = RESULT_ARRAY;
-        const list: EntityObject[] = [];
+      if (typeof result !== 'object' || result === null) return { outputs: NO_OUTPUTS, kind: RESULT_NONE };
+      if (isEntityObject(result)) return { outputs: [result], kind: RESULT_ENTITY };
+      let kind = RESULT_ARRAY;
+      const list: EntityObject[] = [];
+      if (Array.isArray(result)) {
         for (let i = 0; i < result.length; i++) {
           const v = result[i];
           if (isEntityObject(v)) list.push(v);
@@ -441,52 +497,35 @@ export class CallableRegistry {
         }
         if (kind === RESULT_NESTED) {
           list.length = 0;
-          collectOutputs(result, list, 0);
+          collectOutputs(result, list);
         }
-        outputs = list;
-        if (list.length === 0) kind = RESULT_NONE;
       } else {
-        const list: EntityObject[] = [];
-        collectOutputs(result, list, 0);
-        if (list.length > 0) {
-          kind = RESULT_NESTED;
-          outputs = list;
-        }
+        kind = RESULT_NESTED;
+        collectOutputs(result, list);
       }
-    }
-
-    let committed: { outputs: TransactionOutput[]; versions: RootVersion[] };
-    try {
-      // `arguments`: the entities handed to the function (stored versions). A returned entity
-      // that is one of them is a mutation of its tree, not a detachment (SPEC §5).
-      const options: CommitOptions = {
-        arguments: bound.entities,
-        attributeSource: call.sources,
-        multiple: kind === RESULT_ARRAY || kind === RESULT_NESTED,
-      };
-      committed = call.tx.commit(outputs, options);
+      return list.length === 0 ? { outputs: NO_OUTPUTS, kind: RESULT_NONE } : { outputs: list, kind };
     } catch (error) {
-      throw this.fail(call, error);
+      throw error instanceof AbstractionsError ? error : new ResultError(rec.name, error);
     }
+  }
 
-    const outs = committed.outputs;
-    let value: unknown;
-    if (kind === RESULT_ENTITY) {
-      value = outs[0].entity;
-    } else if (kind === RESULT_ARRAY) {
-      const arr = result as unknown[];
-      const copy = new Array<unknown>(arr.length);
-      for (let i = 0, k = 0; i < arr.length; i++) copy[i] = isEntityObject(arr[i]) ? outs[k++].entity : arr[i];
-      value = copy;
-    } else if (kind === RESULT_NESTED) {
+  /** What the caller receives: the result with each returned entity replaced by its stored result. */
+  private storedResult(rec: FunctionRecord, result: unknown, kind: number, outputs: readonly EntityObject[], outs: readonly TransactionOutput[]): unknown {
+    if (kind === RESULT_ENTITY) return outs[0].entity;
+    if (kind === RESULT_NONE) return result;
+    try {
+      if (kind === RESULT_ARRAY) {
+        const arr = result as unknown[];
+        const copy = new Array<unknown>(arr.length);
+        for (let i = 0, k = 0; i < arr.length; i++) copy[i] = isEntityObject(arr[i]) ? outs[k++].entity : arr[i];
+        return copy;
+      }
       const stored = new Map<EntityObject, EntityObject>();
       for (let i = 0; i < outs.length; i++) stored.set(outputs[i], outs[i].entity);
-      value = rebuildResult(result, stored, 0);
-    } else {
-      value = result;
+      return rebuildResult(result, stored);
+    } catch (error) {
+      throw new ResultError(rec.name, error);
     }
-    this.keep(call, { ok: true, outputs: outs, versions: committed.versions, result: value });
-    return value;
   }
 
   /** After a failure in or after the call: records it and returns `error`, for the caller to throw as it is. */
@@ -494,21 +533,20 @@ export class CallableRegistry {
     // Configs built for this call were registered before it; a failed execution leaves nothing
     // but its record (SPEC §5), so they go again. The caller's own pre-call versions stay.
     withdrawBuiltConfigs(call.bound, call.registry);
-    this.keep(call, { ok: false, error });
+    this.records.push(this.recordOf(call, { ok: false, error }));
     return error;
   }
 
   /**
-   * Appends the execution's record. Records live as long as the registry, so a record keeps
-   * exact-size copies of the inputs it reports, not the binding context (with the function's
-   * argument object) nor arrays grown by pushing.
+   * The execution's record. Records live as long as the registry, so a record keeps exact-size
+   * copies of the inputs it reports, not the binding context (with the function's argument
+   * object) nor arrays grown by pushing.
    */
-  private keep(call: RunningCall, outcome: ExecutionOutcome): void {
+  private recordOf(call: RunningCall, outcome: ExecutionOutcome): FunctionExecution {
     const { bound } = call;
     const addresses = bound.addresses === null ? null : bound.addresses.map(({ argument, address }) => ({ argument, address }));
     const raw: RawInputs = { entities: bound.entities.slice(), entityPaths: bound.entityPaths.slice(), addresses, values: bound.values };
-    const kept: ExecutionOutcome = outcome.ok ? { ...outcome, versions: outcome.versions.slice() } : outcome;
-    this.records.push(new FunctionExecution(call.executionId, call.functionName, raw, call.roots.slice(), call.startedAt, performance.now() - call.t0, kept));
+    return new FunctionExecution(call.executionId, call.functionName, raw, call.roots.slice(), call.startedAt, performance.now() - call.t0, outcome);
   }
 
   // ---- queries ---------------------------------------------------------------------------------

@@ -56,6 +56,28 @@ export class ReturnTypeError extends AbstractionsError {
   }
 }
 
+/**
+ * The function's result could not be read (a Proxy whose traps throw, a getter that throws): the
+ * framework cannot tell what it returned. `cause` is the error met.
+ */
+export class ResultError extends AbstractionsError {
+  readonly functionName: string;
+
+  constructor(functionName: string, cause: unknown) {
+    super(`${functionName}: its result could not be read: ${errorText(cause)}`, { cause });
+    this.functionName = functionName;
+  }
+}
+
+/** An error as one line of text, whatever was thrown (reading it may throw too). */
+function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an error that cannot be read';
+  }
+}
+
 /** An async function (or one returning a promise) run with the synchronous `execute`. */
 export class AsyncFunctionError extends AbstractionsError {
   readonly functionName: string;

@@ -49,8 +49,13 @@ const NO_ADDRESSES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Error -> `{ name, message }` (non-Error throws: `typeof` and `String()`). */
 function describeError(error: unknown): ExecutionError {
-  if (error instanceof Error) return Object.freeze({ name: error.name, message: error.message });
-  return Object.freeze({ name: typeof error, message: String(error) });
+  // Whatever was thrown is recorded: an error whose properties cannot be read is named as such.
+  try {
+    if (error instanceof Error) return Object.freeze({ name: String(error.name), message: String(error.message) });
+    return Object.freeze({ name: typeof error, message: String(error) });
+  } catch {
+    return Object.freeze({ name: typeof error, message: '(the error could not be read)' });
+  }
 }
 
 export class FunctionExecution {

@@ -8,7 +8,7 @@ import { describeValue } from '../metadata/describe-value';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
-import { LazyMetadata } from '../events/event';
+import { Event, LazyMetadata } from '../events/event';
 import { runOperation } from '../events/operation';
 import { EntityNotFoundError, VersioningError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
@@ -40,6 +40,7 @@ export interface CommitRequest {
   /** Pre-assigned ecsIds and extra identity (outputs of an execution: index, siblings, sources). */
   readonly identity?: ReadonlyMap<EntityObject, IdentityOverride>;
   readonly freezeOwned?: PersistPlan['freezeOwned'];
+  readonly storedEarlier?: PersistPlan['storedEarlier'];
 }
 
 export interface CommitResult {
@@ -157,9 +158,7 @@ export class EntityRegistry {
       }
       throw new VersioningError(`${describeValue(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
     }
-    const tree = buildEntityTree(root);
-    const result = this.commitTree(null, tree, new Set(tree.nodes.values()), null);
-    return result.version;
+    return this.commitTree(buildEntityTree(root)).version;
   }
 
   /**
@@ -185,6 +184,24 @@ export class EntityRegistry {
     const base = this.versions.get(m.rootEcsId);
     if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describeValue(root)} says it came from this version, which this registry does not hold`);
     const tree = buildEntityTree(root);
+    const { diff, request } = this.planVersion(base, tree, null);
+    if (request === null) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff };
+    const result = this.commit(request);
+    this.adoptWorkingTree(tree, result);
+    return { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
+  }
+
+  /**
+   * What versioning a working tree against the stored version `base` takes: the diff, and the
+   * commit request (null when nothing changed). Publishes nothing. `valuesOf` reads an entity's
+   * values as they are now (a function call's draft, for stored entities a call put in the tree).
+   */
+  planVersion(
+    base: RootVersion,
+    tree: EntityTree,
+    provenance: Provenance | null,
+    valuesOf: (e: EntityObject) => readonly unknown[] = ownValues,
+  ): { diff: TreeDiff; request: CommitRequest | null } {
     // Diffed against the stored version through its index: no tree is built for the old side.
     const index = liveIndexOf(base);
     const entities = this.entityIndex();
@@ -202,49 +219,17 @@ export class EntityRegistry {
       },
       tree,
     );
-    if (diff.modified.size === 0) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff };
+    if (diff.modified.size === 0) return { diff, request: null };
     const modified = new Set<EntityObject>();
     for (const id of diff.modified) modified.add(tree.nodes.get(id)!);
     const removed: string[] = [];
-    for (const id of diff.removed) removed.push(metaOf(this.entityIndex().get(id)!).lineageId);
-    const result = this.commitTree(base, tree, modified, null, removed);
-    return { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
+    for (const id of diff.removed) removed.push(metaOf(entities.get(id)!).lineageId);
+    return { diff, request: treeRequest(base, tree, modified, provenance, removed, valuesOf) };
   }
 
-  /**
-   * Stores a tree's new state given as a working `EntityTree` (promote, version, detach):
-   * persists, commits, then updates the working objects' ids in place.
-   */
-  private commitTree(
-    base: RootVersion | null,
-    tree: EntityTree,
-    modified: ReadonlySet<EntityObject>,
-    provenance: Provenance | null,
-    removedLineages: Iterable<string> = [],
-  ): CommitResult {
-    const dirtyFields = new Map<EntityObject, Set<number>>();
-    for (const e of modified) {
-      const edge = tree.edgeTo.get(metaOf(e).ecsId);
-      if (!edge) continue;
-      const parent = tree.nodes.get(edge.parent)!;
-      const index = runtimeOfObject(parent).meta.fieldIndex.get(edge.field)!;
-      let set = dirtyFields.get(parent);
-      if (!set) dirtyFields.set(parent, (set = new Set()));
-      set.add(index);
-    }
-    const result = this.commit({
-      base,
-      root: tree.root as EntityObject,
-      modified,
-      valuesOf: (e) => e[VALUES],
-      placementOf: (e) => {
-        const edge = tree.edgeTo.get(metaOf(e).ecsId);
-        return edge ? { parentLineageId: metaOf(tree.nodes.get(edge.parent)!).lineageId, place: edge.place } : ROOT;
-      },
-      dirtyFields,
-      removedLineages,
-      provenance,
-    });
+  /** Stores a working tree as a first version (promote, detach), then gives its objects their ids. */
+  private commitTree(tree: EntityTree): CommitResult {
+    const result = this.commit(treeRequest(null, tree, new Set(tree.nodes.values()), null, [], ownValues));
     this.adoptWorkingTree(tree, result);
     return result;
   }
@@ -292,6 +277,7 @@ export class EntityRegistry {
   commit(req: CommitRequest): CommitResult {
     const prepared = this.prepareCommit(req);
     this.publish(prepared);
+    this.announce(prepared, null);
     return prepared;
   }
 
@@ -313,35 +299,10 @@ export class EntityRegistry {
   }
 
   /**
-   * Makes a prepared commit visible. Cannot fail (handler errors go to the bus's errors$).
-   * The first version of a lineage is announced as `entity.register`.
+   * Makes a prepared commit visible. Plain bookkeeping that cannot fail: its events come after,
+   * from `announce`, so nothing a handler does can stand between a version and its record.
    */
   publish(prepared: CommitResult): void {
-    if (prepared.version.parentEcsId !== null) return this.publishNow(prepared);
-    const root = prepared.version.root;
-    runOperation(
-      this.bus,
-      () => ({ type: 'entity.register', subjectType: root.constructor.name, subjectId: prepared.version.ecsId }),
-      () => this.publishNow(prepared),
-      () => ({ rootEcsId: prepared.version.ecsId, lineageId: prepared.version.lineageId, entityCount: prepared.stored.size }),
-    );
-  }
-
-  /**
-   * Publishes a new version of an existing lineage produced outside `version()` (a function
-   * call), announced as an `entity.version` operation.
-   */
-  publishVersion(prepared: CommitResult, changedFields: ReadonlyMap<string, string[]>): void {
-    const root = prepared.version.root;
-    runOperation(
-      this.bus,
-      () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: prepared.version.parentEcsId ?? undefined }),
-      () => this.publishNow(prepared), // always a version with a parent: no `entity.register`
-      () => versionEventData(true, prepared.version.ecsId, prepared.idMap, changedFields),
-    );
-  }
-
-  private publishNow(prepared: CommitResult): void {
     const { version, base } = prepared;
     if (base === null) {
       this.indexes.advance(null, version, prepared.delta, false, lineageMap(prepared.stored));
@@ -354,6 +315,36 @@ export class EntityRegistry {
     const versions = this.lineages.get(version.lineageId);
     if (versions === undefined) this.lineages.set(version.lineageId, [version]);
     else versions.push(version);
+  }
+
+  /**
+   * The events of a published commit: `entity.register` for the first version of a lineage,
+   * otherwise `entity.version` (with the fields a function changed, when one did). Never throws:
+   * the version is stored already, so a failure while announcing it goes to `errors$`.
+   */
+  announce(prepared: CommitResult, changedFields: ReadonlyMap<string, string[]> | null): void {
+    if (!this.bus.isObserved) return;
+    const { version } = prepared;
+    const root = version.root;
+    try {
+      if (version.parentEcsId === null) {
+        runOperation(
+          this.bus,
+          () => ({ type: 'entity.register', subjectType: root.constructor.name, subjectId: version.ecsId }),
+          () => undefined,
+          () => ({ rootEcsId: version.ecsId, lineageId: version.lineageId, entityCount: prepared.stored.size }),
+        );
+      } else if (changedFields !== null) {
+        runOperation(
+          this.bus,
+          () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: version.parentEcsId ?? undefined }),
+          () => undefined,
+          () => versionEventData(true, version.ecsId, prepared.idMap, changedFields),
+        );
+      }
+    } catch (error) {
+      this.bus.reportError(error, new Event({ type: version.parentEcsId === null ? 'entity.register' : 'entity.version', subjectId: version.ecsId }), 'announce');
+    }
   }
 
   /**
@@ -416,7 +407,7 @@ export class EntityRegistry {
     for (const node of tree.nodes.values()) {
       metaOf(node).rootEcsId = null;
     }
-    return this.commitTree(null, tree, new Set(tree.nodes.values()), null).version;
+    return this.commitTree(tree).version;
   }
 
   /** After the caller put root `entity` inside `newParentRoot`'s working tree: versions that tree. */
@@ -551,6 +542,42 @@ export class EntityRegistry {
   }
 }
 
+const ownValues = (e: EntityObject): readonly unknown[] => e[VALUES];
+
+/** The commit request of a working tree's new state: placements and rebuilt fields from its edges. */
+function treeRequest(
+  base: RootVersion | null,
+  tree: EntityTree,
+  modified: ReadonlySet<EntityObject>,
+  provenance: Provenance | null,
+  removedLineages: Iterable<string>,
+  valuesOf: (e: EntityObject) => readonly unknown[],
+): CommitRequest {
+  const dirtyFields = new Map<EntityObject, Set<number>>();
+  for (const e of modified) {
+    const edge = tree.edgeTo.get(metaOf(e).ecsId);
+    if (!edge) continue;
+    const parent = tree.nodes.get(edge.parent)!;
+    const index = runtimeOfObject(parent).meta.fieldIndex.get(edge.field)!;
+    let set = dirtyFields.get(parent);
+    if (!set) dirtyFields.set(parent, (set = new Set()));
+    set.add(index);
+  }
+  return {
+    base,
+    root: tree.root as EntityObject,
+    modified,
+    valuesOf,
+    placementOf: (e) => {
+      const edge = tree.edgeTo.get(metaOf(e).ecsId);
+      return edge ? { parentLineageId: metaOf(tree.nodes.get(edge.parent)!).lineageId, place: edge.place } : ROOT;
+    },
+    dirtyFields,
+    removedLineages,
+    provenance,
+  };
+}
+
 function versionEventData(
   created: boolean,
   rootEcsId: string,
@@ -611,7 +638,7 @@ installEntityServices({
 
 // Loops of the commit path live in these small functions. Registering a large tree runs them over
 // every entity, so V8 compiles them on the spot (on-stack replacement); a loop inside
-// prepareCommit or publishNow would have them compiled from that first call's type feedback,
+// prepareCommit or publish would have them compiled from that first call's type feedback,
 // and every later commit re-entered that stale code and bailed out of it (measured: one
 // deoptimization per execute at 100,101 entities).
 

@@ -36,6 +36,11 @@ export interface PersistPlan {
    * versions of its modified children), instead of copying it. Returns undefined to decline.
    */
   freezeOwned?(entity: EntityObject, fieldIndex: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown;
+  /**
+   * The version an entity forks from when another commit of the same execution stored it first
+   * (a child returned on its own while it stays in its tree): undefined for the usual lookup.
+   */
+  storedEarlier?(entity: EntityObject): EntityObject | undefined;
 }
 
 /** Identity decided before persisting (so sibling outputs can name each other's new ids). */
@@ -65,6 +70,8 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
   const idMap = new Map<string, string>();
   /** The version an entity forks from (itself if stored; by ecsId for a working copy; none if new). */
   const previousOf = (e: EntityObject): EntityObject | undefined => {
+    const earlier = plan.storedEarlier?.(e);
+    if (earlier !== undefined) return earlier;
     const m = metaOf(e);
     return m.stored ? e : lookupStored(m.ecsId);
   };

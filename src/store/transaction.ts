@@ -2,14 +2,17 @@ import { runtimeOfObject, withAsyncDraft, withSyncDraft, type DraftAccess } from
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { ContainerKind, PathSegment } from '../metadata/types';
 import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, valueEquals } from '../metadata/values';
+import { ImmutableVersionError } from '../metadata/errors';
 import { TreeStructureError } from '../tree/errors';
-import { formatPath } from '../tree/build-tree';
+import { buildEntityTree, formatPath } from '../tree/build-tree';
+import type { EntityTree } from '../tree/entity-tree';
 import { newId } from '../util/ids';
 import { SmallMap } from '../util/small-map';
-import type { CommitResult, EntityRegistry } from './entity-registry';
+import type { CommitRequest, CommitResult, EntityRegistry } from './entity-registry';
 import { VersioningError } from './errors';
 import type { FieldSet, IdentityOverride, Placement, Provenance } from './persist';
 import { liveIndexOf, type RootVersion } from './root-version';
+import { workingCopyOf } from './working-copy';
 
 export type OutputSemantic = 'mutation' | 'creation' | 'detachment' | 'unchanged';
 
@@ -23,8 +26,8 @@ export interface CommitOptions {
   /** Per new (working) entity: field -> ecsId the value was borrowed from. */
   readonly attributeSource?: ReadonlyMap<EntityObject, Record<string, string | null>>;
   /**
-   * The entities handed to the function. Returning one of them that is still in its tree is a
-   * mutation of that tree (not a detachment), even when it is not the tree's root.
+   * The entities handed to the function (see `addInput`). Returning one of them that is still in
+   * its tree is a mutation of that tree (not a detachment), even when it is not the tree's root.
    */
   readonly arguments?: readonly EntityObject[];
   /** The outputs came as an array: give them outputIndex / siblings even when there is one. */
@@ -54,7 +57,10 @@ interface NewPlace {
 
 /** The new state of one input tree, computed from the draft. */
 interface TreeChanges {
+  readonly kind: 'draft';
   readonly input: RootVersion;
+  /** The root the function received (the stored root itself). */
+  readonly root: EntityObject;
   /** The input version's index (lineage -> stored entity), read once per commit. */
   readonly index: ReadonlyMap<string, EntityObject>;
   readonly modified: Set<EntityObject>;
@@ -64,6 +70,44 @@ interface TreeChanges {
   readonly changedFields: Map<string, string[]>;
   /** parent -> its fields holding modified children: fields to rebuild, children to patch into owned arrays. */
   readonly dirtyChildren: Map<EntityObject, DirtyFields>;
+}
+
+/**
+ * An input tree of a lineage another input of the call already drafts (two versions of one
+ * entity as two arguments). The two versions share their unchanged stored entities and the draft
+ * is keyed by entity, so this one is handed to the function as a working copy instead: the two
+ * arguments stay independent.
+ */
+interface CopiedInput {
+  readonly input: RootVersion;
+  /** The working copy of the input's root the function received. */
+  readonly root: EntityObject;
+  /** Stored entity -> the copy the function received. */
+  readonly copies: ReadonlyMap<EntityObject, EntityObject>;
+  readonly copied: ReadonlySet<EntityObject>;
+}
+
+/** The new state of a copied input tree: its working copy as the function left it, diffed like `version()`. */
+interface CopiedChanges {
+  readonly kind: 'copy';
+  readonly input: RootVersion;
+  readonly root: EntityObject;
+  readonly copied: ReadonlySet<EntityObject>;
+  readonly tree: EntityTree;
+  /** The commit of the new state (provenance set, no output identity yet); null when unchanged. */
+  readonly request: CommitRequest | null;
+  readonly modified: ReadonlySet<EntityObject>;
+  readonly changedFields: ReadonlyMap<string, string[]>;
+}
+
+type InputTree = TreeChanges | CopiedChanges;
+
+/** Commits prepared by `prepare`, published by `publish` and announced by `announce`. */
+interface PreparedCommits {
+  readonly trees: readonly InputTree[];
+  /** Per input tree, its commit (null: unchanged). */
+  readonly treeResults: readonly (CommitResult | null)[];
+  readonly rootResults: ReadonlyMap<EntityObject, CommitResult> | undefined;
 }
 
 /** One parent's fields that hold modified children, with those children (by field index). */
@@ -92,6 +136,10 @@ export class Transaction implements DraftAccess {
   writes = 0;
   private readonly overlays = new Map<EntityObject, Overlay>();
   private readonly inputs: RootVersion[] = [];
+  private readonly copiedInputs: CopiedInput[] = [];
+  /** Set when the function has returned: a late write (a promise it left running) is refused. */
+  private closed = false;
+  private prepared: PreparedCommits | null = null;
   /** How many overlaid entities the input trees claimed in `changesOf`. */
   private claimed = 0;
   /**
@@ -105,24 +153,50 @@ export class Transaction implements DraftAccess {
     private readonly provenance: Provenance,
   ) {}
 
-  /** Declares a stored root version as an input tree; returns the object to hand to the function. */
+  /**
+   * Declares a stored root version as an input tree; returns the object to hand to the function:
+   * the stored root itself, or a working copy for a second version of a lineage (`CopiedInput`).
+   */
   addInput(storedRoot: EntityObject): EntityObject {
     const version = this.registry.getVersion(metaOf(storedRoot).ecsId);
-    if (!this.inputs.includes(version)) this.inputs.push(version);
-    return storedRoot;
+    if (this.inputs.includes(version)) return storedRoot;
+    const copied = this.copiedInputs.find((c) => c.input === version);
+    if (copied !== undefined) return copied.root;
+    if (!this.inputs.some((v) => v.lineageId === version.lineageId)) {
+      this.inputs.push(version);
+      return storedRoot;
+    }
+    const copies = new Map<EntityObject, EntityObject>();
+    const root = workingCopyOf(version.root, true, copies);
+    this.copiedInputs.push({ input: version, root, copies, copied: new Set(copies.values()) });
+    return root;
+  }
+
+  /** What the function receives for `entity` of the input tree whose stored root is `root`. */
+  handedOut(entity: EntityObject, root: EntityObject): EntityObject {
+    return this.copiedInputs.find((c) => c.input.root === root)?.copies.get(entity) ?? entity;
   }
 
   run<T>(fn: () => T): T {
-    return withSyncDraft(this, fn);
+    try {
+      return withSyncDraft(this, fn);
+    } finally {
+      this.closed = true;
+    }
   }
 
-  runAsync<T>(fn: () => T | Promise<T>): Promise<T> {
-    return withAsyncDraft(this, fn);
+  async runAsync<T>(fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await withAsyncDraft(this, fn);
+    } finally {
+      this.closed = true;
+    }
   }
 
   // ---- DraftAccess: called by stored objects' field accessors ---------------------------
 
   read(entity: EntityObject, index: number, stored: unknown): unknown {
+    if (this.closed) return stored;
     let overlay = this.overlays.get(entity);
     if (overlay !== undefined) {
       const v = overlay[index];
@@ -137,6 +211,13 @@ export class Transaction implements DraftAccess {
   }
 
   write(entity: EntityObject, index: number, value: unknown): void {
+    if (this.closed) {
+      const { meta } = runtimeOfObject(entity);
+      throw new ImmutableVersionError(
+        `cannot set ${meta.name}.${meta.fields[index].name} on stored version ${metaOf(entity).ecsId}: ` +
+          `the registered function that received it has returned, and a write after that is part of no execution`,
+      );
+    }
     this.overlayOf(entity)[index] = value;
     this.writes++;
   }
@@ -166,96 +247,211 @@ export class Transaction implements DraftAccess {
   /**
    * Versions every input tree the function changed, registers new entities and detached
    * children as new roots, and resolves each returned entity to its stored result.
-   * Everything is prepared first and published at the end: a throw leaves the registry as it was.
    */
   commit(outputs: readonly EntityObject[], options: CommitOptions = {}): { outputs: TransactionOutput[]; versions: RootVersion[] } {
-    const trees = this.inputs.map((input) => this.changesOf(input));
-    this.checkOverlaysBelongToInputs(trees);
+    const committed = this.prepare(outputs, options);
+    this.publish();
+    this.announce();
+    return committed;
+  }
+
+  /**
+   * Prepares the commit of the call (see `commit`) without making anything visible: a throw
+   * leaves the registry as it was. `publish` and `announce` finish it.
+   */
+  prepare(outputs: readonly EntityObject[], options: CommitOptions = {}): { outputs: TransactionOutput[]; versions: RootVersion[] } {
+    this.closed = true;
+    const drafts = this.inputs.map((input) => this.changesOf(input));
+    this.checkOverlaysBelongToInputs(drafts);
+    const trees: InputTree[] = this.copiedInputs.length === 0 ? drafts : [...drafts, ...this.copiedInputs.map((c) => this.changesOfCopy(c))];
+    if (trees.length > 1) this.checkTreesDisjoint(trees);
 
     // Classify outputs.
-    const treeOf = (e: EntityObject): number =>
-      trees.findIndex((t) => t.entered.has(e) || (t.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e)));
+    const isArgument = (o: EntityObject): boolean => options.arguments?.includes(o) === true;
     type Plan = { kind: 'tree'; tree: number } | { kind: 'root'; semantic: OutputSemantic };
     const outputPlans: Plan[] = outputs.map((o) => {
-      const tree = treeOf(o);
-      if (tree >= 0 && (trees[tree].input.root === o || options.arguments?.includes(o))) return { kind: 'tree', tree };
-      if (tree >= 0 && !metaOf(o).stored) return { kind: 'tree', tree }; // created inside an input tree
-      if (tree >= 0 || metaOf(o).stored) {
-        if (tree < 0 && this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', semantic: 'unchanged' };
+      const tree = trees.findIndex((t) => this.holds(t, o));
+      if (tree >= 0) {
+        const t = trees[tree];
+        if (t.root === o || isArgument(o)) return { kind: 'tree', tree };
+        if (!metaOf(o).stored && !(t.kind === 'copy' && t.copied.has(o))) return { kind: 'tree', tree }; // created inside an input tree
         return { kind: 'root', semantic: 'detachment' };
       }
-      return { kind: 'root', semantic: 'creation' };
+      if (metaOf(o).stored) {
+        if (this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', semantic: 'unchanged' };
+        return { kind: 'root', semantic: 'detachment' };
+      }
+      return { kind: 'root', semantic: this.copiedInputs.some((c) => c.copied.has(o)) ? 'detachment' : 'creation' };
     });
 
-    // Several outputs name each other: their new ids are decided before anything is persisted.
-    let identity: Map<EntityObject, IdentityOverride> | undefined;
+    // Identity decided before anything is persisted: several outputs name each other's new ids.
+    // An output's id and index belong to the commit that stores it as that output (a child
+    // returned on its own next to its tree is stored twice: forked in the tree, and as a new root).
+    let shared: Map<EntityObject, IdentityOverride> | undefined;
+    if (options.attributeSource !== undefined) {
+      shared = new Map();
+      for (const [e, attributeSource] of options.attributeSource) shared.set(e, { attributeSource });
+    }
+    let perCommit: Map<number | EntityObject, Map<EntityObject, IdentityOverride>> | undefined;
     if (outputs.length > 1 || options.multiple) {
-      const ids = (identity = new Map());
+      perCommit = new Map();
+      const assigned = new Map<EntityObject, string>(); // the same entity returned twice keeps one id
       const finalIds = outputs.map((o, i) => {
         const plan = outputPlans[i];
         const m = metaOf(o);
         const forks = plan.kind === 'tree' ? trees[plan.tree].modified.has(o) : plan.semantic !== 'unchanged';
         if (!forks) return m.ecsId;
-        const assigned = ids.get(o)?.ecsId; // the same entity returned twice keeps one id
-        if (assigned !== undefined) return assigned;
-        const id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId;
-        ids.set(o, { ecsId: id });
+        let id = assigned.get(o);
+        if (id === undefined) assigned.set(o, (id = m.stored || this.registry.findStoredEntity(m.ecsId) ? newId() : m.ecsId));
         return id;
       });
       outputs.forEach((o, i) => {
-        ids.set(o, { ...ids.get(o), outputIndex: i, siblingOutputEntities: finalIds.filter((_, j) => j !== i) });
+        const plan = outputPlans[i];
+        const key = plan.kind === 'tree' ? plan.tree : o;
+        let ids = perCommit!.get(key);
+        if (ids === undefined) perCommit!.set(key, (ids = new Map(shared)));
+        const ecsId = assigned.get(o);
+        ids.set(o, { ...ids.get(o), ...(ecsId === undefined ? {} : { ecsId }), outputIndex: i, siblingOutputEntities: finalIds.filter((_, j) => j !== i) });
       });
     }
-    if (options.attributeSource !== undefined) {
-      const ids = (identity ??= new Map());
-      options.attributeSource.forEach((source, e) => ids.set(e, { ...ids.get(e), attributeSource: source }));
-    }
+    const identityOf = (key: number | EntityObject): ReadonlyMap<EntityObject, IdentityOverride> | undefined => perCommit?.get(key) ?? shared;
 
-    // Prepare every commit, then publish all.
+    // Prepare every commit; `publish` makes them visible together.
     const versions: RootVersion[] = [];
-    const treeResults = trees.map((t): CommitResult | null => {
-      if (t.modified.size === 0) return null;
-      const r = this.registry.prepareCommit({
-        base: t.input,
-        root: t.input.root,
-        modified: t.modified,
-        valuesOf: this.valuesOf,
-        placementOf: (e) => this.placementIn(t, e),
-        dirtyFields: t.dirtyChildren, // a field holding a modified child is rebuilt
-        removedLineages: t.removedLineages,
-        provenance: this.provenance,
-        identity,
-        freezeOwned: (e, i, value, mapLeaf) => this.freezeOwned(t, e, i, value, mapLeaf),
-      });
+    const treeResults = trees.map((t, k): CommitResult | null => {
+      const request = this.requestFor(t, identityOf(k));
+      if (request === null) return null;
+      const r = this.registry.prepareCommit(request);
       versions.push(r.version);
       return r;
     });
     let rootResults: Map<EntityObject, CommitResult> | undefined;
+    // A new root forks what an earlier commit of this call stored of it (a child that stays in its
+    // tree, a new entity inside another new root): one ecsId, one stored object.
+    const storedEarlier = (e: EntityObject): EntityObject | undefined => {
+      for (const r of treeResults) {
+        const s = r?.stored.get(e);
+        if (s !== undefined) return s;
+      }
+      if (rootResults !== undefined) {
+        for (const r of rootResults.values()) {
+          const s = r.stored.get(e);
+          if (s !== undefined) return s;
+        }
+      }
+      return undefined;
+    };
     outputPlans.forEach((plan, i) => {
       if (plan.kind !== 'root' || plan.semantic === 'unchanged' || rootResults?.has(outputs[i])) return;
-      const r = this.prepareNewRoot(outputs[i], identity);
+      const r = this.prepareNewRoot(outputs[i], identityOf(outputs[i]), storedEarlier);
       (rootResults ??= new Map()).set(outputs[i], r);
       versions.push(r.version);
     });
-    trees.forEach((t, i) => {
-      const r = treeResults[i];
-      if (r !== null) this.registry.publishVersion(r, t.changedFields);
-    });
-    rootResults?.forEach((r) => this.registry.publish(r));
+    this.prepared = { trees, treeResults, rootResults };
 
     const results: TransactionOutput[] = outputs.map((o, i) => {
       const plan = outputPlans[i];
       if (plan.kind === 'tree') {
-        const isInput = trees[plan.tree].input.root === o || options.arguments?.includes(o) === true;
-        const r = treeResults[plan.tree];
-        if (!r) return { entity: o, semantic: isInput ? 'unchanged' : 'creation' };
-        const entity = r.stored.get(o) ?? o;
+        const t = trees[plan.tree];
+        const isInput = t.root === o || isArgument(o);
+        const stored = treeResults[plan.tree]?.stored.get(o);
+        if (t.kind === 'copy') {
+          if (stored !== undefined) return { entity: stored, semantic: isInput ? 'mutation' : 'creation' };
+          return { entity: liveIndexOf(t.input).get(metaOf(o).lineageId)!, semantic: 'unchanged' };
+        }
+        if (treeResults[plan.tree] === null) return { entity: o, semantic: isInput ? 'unchanged' : 'creation' };
+        const entity = stored ?? o;
         return { entity, semantic: isInput ? (entity === o ? 'unchanged' : 'mutation') : 'creation' };
       }
       if (plan.semantic === 'unchanged') return { entity: o, semantic: 'unchanged' };
       return { entity: rootResults!.get(o)!.version.root, semantic: plan.semantic };
     });
     return { outputs: results, versions };
+  }
+
+  /** Makes the prepared commits visible (plain bookkeeping: cannot fail). */
+  publish(): void {
+    const { treeResults, rootResults } = this.prepared!;
+    for (const r of treeResults) if (r !== null) this.registry.publish(r);
+    rootResults?.forEach((r) => this.registry.publish(r));
+  }
+
+  /** The events of the published commits (never throws: failures go to `errors$`). */
+  announce(): void {
+    const { trees, treeResults, rootResults } = this.prepared!;
+    treeResults.forEach((r, k) => {
+      if (r !== null) this.registry.announce(r, trees[k].changedFields);
+    });
+    rootResults?.forEach((r) => this.registry.announce(r, null));
+  }
+
+  /** The commit request of one input tree's new state, or null when the function left it unchanged. */
+  private requestFor(t: InputTree, identity: ReadonlyMap<EntityObject, IdentityOverride> | undefined): CommitRequest | null {
+    if (t.kind === 'copy') return t.request === null ? null : { ...t.request, identity };
+    if (t.modified.size === 0) return null;
+    return {
+      base: t.input,
+      root: t.input.root,
+      modified: t.modified,
+      valuesOf: this.valuesOf,
+      placementOf: (e) => this.placementIn(t, e),
+      dirtyFields: t.dirtyChildren, // a field holding a modified child is rebuilt
+      removedLineages: t.removedLineages,
+      provenance: this.provenance,
+      identity,
+      freezeOwned: (e, i, value, mapLeaf) => this.freezeOwned(t, e, i, value, mapLeaf),
+    };
+  }
+
+  /** True when `e` is part of tree `t`'s new state. */
+  private holds(t: InputTree, e: EntityObject): boolean {
+    if (t.kind === 'copy') return t.tree.nodes.get(metaOf(e).ecsId) === e;
+    return t.entered.has(e) || (t.index.get(metaOf(e).lineageId) === e && !this.isRemoved(t, e));
+  }
+
+  /**
+   * An entity occurs in one tree only, across the input trees of a call too: one put into two of
+   * them (or into one while it stays in another) would be stored twice. An input's root put into
+   * another tree is an attachment: it has no parent in its own tree, whose versions stay as they are.
+   */
+  private checkTreesDisjoint(trees: readonly InputTree[]): void {
+    for (const t of trees) {
+      const joined: [EntityObject, string][] = [];
+      if (t.kind === 'draft') {
+        for (const [e, np] of t.entered) if (t.index.get(metaOf(e).lineageId) !== e) joined.push([e, formatPath(np.owner.constructor.name, np.path)]);
+      } else {
+        for (const edge of t.tree.edges) {
+          const e = t.tree.nodes.get(edge.child)!;
+          if (!t.copied.has(e)) joined.push([e, formatPath(t.tree.nodes.get(edge.parent)!.constructor.name, edge.path)]);
+        }
+      }
+      for (const [e, here] of joined) {
+        const other = trees.find((u) => u !== t && u.root !== e && this.holds(u, e));
+        if (other === undefined) continue;
+        const there = `the input tree of ${other.root.constructor.name} ${other.input.ecsId}`;
+        throw new TreeStructureError(
+          `${e.constructor.name} ${metaOf(e).ecsId} occurs in two trees of this call (a shared reference): it is in ${there} and was also put into ${here}`,
+          there,
+          here,
+        );
+      }
+    }
+  }
+
+  /** A copied input's working copy as the function left it, planned like `version()` of it. */
+  private changesOfCopy(c: CopiedInput): CopiedChanges {
+    const tree = buildEntityTree(c.root, this.valuesOf);
+    const { diff, request } = this.registry.planVersion(c.input, tree, this.provenance, this.valuesOf);
+    return {
+      kind: 'copy',
+      input: c.input,
+      root: c.root,
+      copied: c.copied,
+      tree,
+      request,
+      modified: request?.modified ?? NONE,
+      changedFields: diff.changedFields,
+    };
   }
 
   /**
@@ -323,8 +519,8 @@ export class Transaction implements DraftAccess {
     for (const e of this.overlays.keys()) if (index.get(metaOf(e).lineageId) === e) own.push(e);
     this.claimed += own.length;
     // Untouched tree (a read-only call): nothing below would add to these, so share empty ones.
-    if (own.length === 0) return { input, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
-    const t: TreeChanges = { input, index, modified: new Set(), entered: new Map(), removedLineages: [], changedFields: new Map(), dirtyChildren: new Map() };
+    if (own.length === 0) return { kind: 'draft', input, root: input.root, index, modified: NONE, entered: NO_ENTRIES, removedLineages: [], changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
+    const t: TreeChanges = { kind: 'draft', input, root: input.root, index, modified: new Set(), entered: new Map(), removedLineages: [], changedFields: new Map(), dirtyChildren: new Map() };
     const left = new Map<EntityObject, EntityObject>(); // child -> old owner
     const changed: EntityObject[] = [];
     const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
@@ -462,7 +658,11 @@ export class Transaction implements DraftAccess {
   }
 
   /** A returned entity that becomes the root of a new lineage version (creation or detachment). */
-  private prepareNewRoot(root: EntityObject, identity: ReadonlyMap<EntityObject, IdentityOverride> | undefined): CommitResult {
+  private prepareNewRoot(
+    root: EntityObject,
+    identity: ReadonlyMap<EntityObject, IdentityOverride> | undefined,
+    storedEarlier: (e: EntityObject) => EntityObject | undefined,
+  ): CommitResult {
     const modified = new Set<EntityObject>();
     const placements = new Map<EntityObject, Placement>();
     const dirtyFields = new Map<EntityObject, Set<number>>();
@@ -501,6 +701,7 @@ export class Transaction implements DraftAccess {
       removedLineages: [],
       provenance: this.provenance,
       identity,
+      storedEarlier,
     });
   }
 }

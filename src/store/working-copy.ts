@@ -6,9 +6,9 @@ import { newId } from '../util/ids';
  * A mutable working copy of a stored entity's subtree: new objects with new liveIds, the same
  * ecsIds (so `version()` knows what they came from), data deep-copied. `asRoot` keeps the root
  * ids (checkout of a root version); otherwise the copy is an orphan, detached from any tree.
+ * `copies` receives stored entity -> its copy, for every entity of the subtree.
  */
-export function workingCopyOf(stored: EntityObject, asRoot: boolean): EntityObject {
-  const copies = new Map<EntityObject, EntityObject>();
+export function workingCopyOf(stored: EntityObject, asRoot: boolean, copies = new Map<EntityObject, EntityObject>()): EntityObject {
   const rootLiveId = newId();
   const rootEcsId = asRoot ? metaOf(stored).ecsId : null;
   const copy = (e: EntityObject): EntityObject => {

@@ -16,9 +16,10 @@ export function formatPath(rootName: string, segments: readonly PathSegment[]): 
 /**
  * Walks every entity reachable from `root` (through fields and containers at any depth).
  * An entity met twice (same object, same ecsId or same lineage) is a TreeStructureError naming
- * both paths; a cycle is reported as such.
+ * both paths; a cycle is reported as such. `valuesOf` (internal) reads an entity's values as a
+ * function call's draft sees them; by default, as they are.
  */
-export function buildEntityTree<R extends object>(root: R): EntityTree<R> {
+export function buildEntityTree<R extends object>(root: R, valuesOf: (e: EntityObject) => readonly unknown[] = ownValues): EntityTree<R> {
   if (!isEntityObject(root)) {
     throw new EntityDefinitionError(`buildEntityTree: expected an entity, got ${describeValue(root)}`);
   }
@@ -35,7 +36,7 @@ export function buildEntityTree<R extends object>(root: R): EntityTree<R> {
     const parentId = metaOf(parent).ecsId;
     const depth = tree.depth.get(parentId)! + 1;
     found.length = 0;
-    runtimeOfObject(parent).meta.forEachChild(parent[VALUES], (child, path, container, place) => {
+    runtimeOfObject(parent).meta.forEachChild(valuesOf(parent), (child, path, container, place) => {
       const m = metaOf(child);
       const clash = tree.nodes.get(m.ecsId) ?? tree.byLineage.get(m.lineageId);
       if (clash !== undefined) throw occursTwice(tree, child, clash, [...absolutePath(tree, parentId), ...path]);
@@ -52,6 +53,8 @@ export function buildEntityTree<R extends object>(root: R): EntityTree<R> {
   }
   return tree;
 }
+
+const ownValues = (e: EntityObject): readonly unknown[] => e[VALUES];
 
 /** The path from the root to an entity already in the tree. */
 function absolutePath(tree: EntityTree, ecsId: string): PathSegment[] {

@@ -107,3 +107,20 @@ export function expectUnchanged(registry: EntityRegistry, before: { dump: Regist
 export function capture(registry: EntityRegistry): { dump: RegistryDump; objects: Map<string, EntityObject> } {
   return { dump: dumpRegistry(registry), objects: storedObjects(registry) };
 }
+
+/** ecsIds under which the registry's versions hold more than one stored object (should be none). */
+export function duplicateEcsIds(registry: EntityRegistry = EntityRegistry.default): string[] {
+  const r = internals(registry);
+  const seen = new Map<string, EntityObject>();
+  const duplicates = new Set<string>();
+  for (const v of r.versions.values()) {
+    for (const e of registry.getStoredTree(v.ecsId).nodes.values()) {
+      const id = metaOf(e).ecsId;
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, e);
+      else if (first !== e) duplicates.add(id);
+    }
+  }
+  for (const [id, e] of r.entities) if (seen.get(id) !== e) duplicates.add(id);
+  return [...duplicates];
+}
