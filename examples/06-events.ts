@@ -55,7 +55,7 @@ export async function main(log: (line: string) => void = console.log) {
     events.on(OrderPlaced, function auditLog() {
       throw new Error('audit store offline');
     }),
-    events.errors$.subscribe((err) => row('errors$', `${err.handler} failed on ${err.event.type}: ${(err.error as Error).message}`)),
+    events.errors$.subscribe((err) => row('errors$', `${err.handler} failed on ${err.event?.type}: ${(err.error as Error).message}`)),
     // RxJS: events$ is an Observable of every event, after the on() handlers
     events.events$.pipe(ofType(OrderPlaced)).subscribe((e) => row('ofType', `events$ saw ${e.type} (parent ${short(e.parentId)})`)),
     events.events$.pipe(ofPattern('function.**'), filter((e) => e.phase === 'completed')).subscribe((e) =>

@@ -1,6 +1,8 @@
-import { Observable, Subject, Subscription } from 'rxjs';
-import { currentFrame, runInFrame } from './context';
+import { Subject, Subscription, type Observable } from 'rxjs';
+import { currentFrame, depthAt, runInFrame, type ContextFrame } from './context';
 import type { Event, EventClass, MutableEvent } from './event';
+import { CascadeDepthError, EventBusError } from './errors';
+import { GuardedObservable } from './guarded-observable';
 import { HandlerError } from './handler-error';
 import { isThenable } from './thenable';
 import { DEFAULT_HISTORY_SIZE, RingHistory, type EventHistory } from './history';
@@ -14,7 +16,24 @@ export interface EventBusOptions {
    * always build and record their events. Default `false`: see `EventHistory`.
    */
   readonly recordHistory?: boolean;
+  /**
+   * How deep a cascade may nest before an emit is refused with `CascadeDepthError` (default
+   * `DEFAULT_MAX_CASCADE_DEPTH`; a positive integer, or `Infinity` for no bound). The depth of
+   * an emit is the number of dispatches (handlers and subscribers handling an event) it is
+   * nested in, plus one, counted since the cascade last yielded to the event loop (a timer,
+   * I/O): synchronous re-entry and chains of promise continuations count. An operation's own
+   * events are as deep as the code that runs it.
+   */
+  readonly maxCascadeDepth?: number;
 }
+
+/**
+ * Default `maxCascadeDepth`. A reactive cascade in an application is a few levels deep. A
+ * handler that executes a registered function on every `function.execute` takes about 1.5 KB of
+ * stack per level (Node's default stack of ~1 MB is exhausted after ~650 levels), so 100 levels
+ * leave most of the stack to the caller and to the work done at each level.
+ */
+export const DEFAULT_MAX_CASCADE_DEPTH = 100;
 
 export interface OnOptions {
   /** Higher runs first; default 0; equal priorities run in subscription order. */
@@ -51,7 +70,13 @@ interface HandlerEntry {
  *   priority first, ties in subscription order; they may emit and run operations re-entrantly.
  *   A throwing or rejecting handler never breaks `emit` or other handlers: its error goes to
  *   `errors$`.
- * - `events$`: every emitted event, after the `on` handlers of that event.
+ * - `events$`: every emitted event, after the `on` handlers of that event. A throwing
+ *   subscriber is isolated like a handler (see `events$`).
+ * - Cascades are bounded: an emit nested deeper than `maxCascadeDepth` since the cascade last
+ *   yielded to the event loop throws `CascadeDepthError` (see `emit`), so a handler that emits or
+ *   executes on every event stops there instead of exhausting the stack or starving the event
+ *   loop. A cascade that waits for a timer or I/O between steps may run forever, in constant
+ *   memory.
  * - Lineage: an event emitted while an operation runs, or while a handler handles an event
  *   (also after awaits in an async handler), gets that operation's start event (or the
  *   handled event) as `parentId`, and the outermost one's id as `rootId`.
@@ -62,12 +87,21 @@ export class EventBus {
   readonly history: EventHistory;
   /**
    * Every emitted event, after that event's `on` handlers. Subscribing makes the bus observed.
-   * Unlike `on` handlers, an error thrown in a subscriber follows RxJS rules (reported
-   * asynchronously as unhandled), so prefer `on` for reactions that may fail.
+   * Subscribers are isolated like `on` handlers: an error thrown by a subscriber's callback (of
+   * `events$` or of `events$.pipe(...)`), or an error notification reaching a subscriber that has
+   * no `error` callback, goes to `errors$` as a `HandlerError` named `'events$'`, never to RxJS's
+   * asynchronous rethrow, which would end the process. The other subscribers and the emit carry
+   * on, and, as in RxJS, a subscriber whose `next` threw stays subscribed; an error notification
+   * ends its subscription. Observables RxJS builds outside `pipe` (`merge(events$, ...)`) follow
+   * RxJS rules.
    */
   readonly events$: Observable<Event>;
-  /** Failures of handlers (thrown or rejected). Subscribing does not make the bus observed. */
+  /**
+   * Failures of handlers and `events$` subscribers (thrown or rejected). Subscribing does not make
+   * the bus observed. A throwing `errors$` subscriber becomes a process warning.
+   */
   readonly errors$: Observable<HandlerError>;
+  readonly maxCascadeDepth: number;
 
   private readonly ring: RingHistory;
   private readonly eventSubject = new Subject<Event>();
@@ -83,16 +117,27 @@ export class EventBus {
     this.ring = new RingHistory(options.historySize ?? DEFAULT_HISTORY_SIZE);
     this.history = this.ring;
     this.observers = options.recordHistory === true ? 1 : 0;
-    this.errors$ = this.errorSubject.asObservable();
-    // Wrapped rather than `asObservable()` so subscribing counts as observing in O(1).
-    this.events$ = new Observable<Event>((subscriber) => {
-      this.observers++;
-      const inner = this.eventSubject.subscribe(subscriber);
-      return () => {
-        inner.unsubscribe();
-        this.observers--;
-      };
-    });
+    const maxCascadeDepth = options.maxCascadeDepth ?? DEFAULT_MAX_CASCADE_DEPTH;
+    if (!(Number.isInteger(maxCascadeDepth) || maxCascadeDepth === Infinity) || maxCascadeDepth < 1) {
+      throw new EventBusError(`maxCascadeDepth must be a positive integer or Infinity, got ${String(maxCascadeDepth)}`);
+    }
+    this.maxCascadeDepth = maxCascadeDepth;
+    this.errors$ = new GuardedObservable<HandlerError>(
+      (subscriber) => this.errorSubject.subscribe(subscriber),
+      (error) => process.emitWarning(new HandlerError(error, null, 'errors$')),
+    );
+    // Subscribing counts as observing, in O(1).
+    this.events$ = new GuardedObservable<Event>(
+      (subscriber) => {
+        this.observers++;
+        const inner = this.eventSubject.subscribe(subscriber);
+        return () => {
+          inner.unsubscribe();
+          this.observers--;
+        };
+      },
+      (error) => this.reportError(error, currentFrame(this)?.event ?? null, 'events$'),
+    );
   }
 
   /**
@@ -140,17 +185,23 @@ export class EventBus {
    * `history`, then run the matching handlers and `events$` subscribers synchronously.
    * Returns nothing and never waits: async handlers are tracked by `settled()`.
    * Re-emitting an already emitted event (on this bus or another) delivers it unchanged.
+   * @throws CascadeDepthError when the emit would nest deeper than `maxCascadeDepth` since the
+   * cascade last yielded to the event loop; the event is then left as it was (not stamped,
+   * recorded or delivered). Thrown in a handler or subscriber, it reaches `errors$`.
    */
   emit(event: Event): void {
+    const outer = currentFrame(this);
+    const depth = depthAt(outer) + 1;
+    if (depth > this.maxCascadeDepth) throw new CascadeDepthError(event, outer!.event, this.maxCascadeDepth);
     // A null rootId means "never emitted": every emitted event has a root (its own id at least).
-    if (event.rootId === null) this.seal(event);
+    if (event.rootId === null) this.seal(event, outer);
     this.ring.record(event);
     const handlers = this.handlers;
     const toSubject = this.eventSubject.observed;
     if (handlers.length === 0 && !toSubject) return;
     // One frame for the whole dispatch: whatever the handlers emit (now or after an await)
     // is parented to this event.
-    runInFrame(this, event.id, event.rootId as string, () => {
+    runInFrame(this, event, depth, () => {
       for (const entry of handlers) this.invoke(entry, event);
       if (toSubject) this.eventSubject.next(event);
     });
@@ -167,25 +218,25 @@ export class EventBus {
 
   /**
    * Route an error that happened while reacting to `event` to `errors$` (the bus does this
-   * for handlers; framework code may for its own callbacks). With no `errors$` subscriber the
-   * error becomes a process warning rather than vanishing.
+   * for handlers and `events$` subscribers; framework code may for its own callbacks). With no
+   * `errors$` subscriber the error becomes a process warning rather than vanishing. `event` is
+   * null for a failure outside any event's delivery.
    */
-  reportError(error: unknown, event: Event, source: string): void {
+  reportError(error: unknown, event: Event | null, source: string): void {
     const failure = new HandlerError(error, event, source);
     if (this.errorSubject.observed) this.errorSubject.next(failure);
     else process.emitWarning(failure);
   }
 
-  private seal(event: Event): void {
+  private seal(event: Event, frame: ContextFrame | undefined): void {
     if (typeof event.type !== 'string' || event.type === '') {
       throw new TypeError(
         `cannot emit an event without a type: pass { type } or declare \`override type = '...'\` in ${event.constructor.name}`,
       );
     }
-    const frame = currentFrame(this);
     const writable = event as MutableEvent;
-    writable.parentId = frame === undefined ? null : frame.eventId;
-    writable.rootId = frame === undefined ? event.id : frame.rootId;
+    writable.parentId = frame === undefined ? null : frame.event.id;
+    writable.rootId = frame === undefined ? event.id : frame.event.rootId;
     Object.freeze(event);
   }
 

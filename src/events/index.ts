@@ -13,9 +13,17 @@ export {
   type ModifiedEventInit,
   type StateTransitionInit,
 } from './event';
-export { EventBus, type EventBusOptions, type OnOptions, type EventHandler, type Selected } from './event-bus';
+export {
+  EventBus,
+  DEFAULT_MAX_CASCADE_DEPTH,
+  type EventBusOptions,
+  type OnOptions,
+  type EventHandler,
+  type Selected,
+} from './event-bus';
 export { events } from './default-bus';
 export { HandlerError } from './handler-error';
+export { CascadeDepthError, EventBusError } from './errors';
 export { DEFAULT_HISTORY_SIZE, type EventHistory } from './history';
 export { compileGlob, matchesGlob, type TypeMatcher } from './glob';
 export type { EventSelector } from './selector';

@@ -1,4 +1,4 @@
-import { runInFrame } from './context';
+import { currentFrame, depthAt, runInFrame } from './context';
 import { Event, frozenMetadata, toEventError, type MutableEvent } from './event';
 import type { EventBus } from './event-bus';
 import { isThenable } from './thenable';
@@ -21,6 +21,9 @@ export interface OperationSpec {
  *    which the same error object is rethrown.
  * If `body` returns a thenable, the end event is emitted when it settles, and a promise
  * settling with the same value or error is returned.
+ * An operation run by a cascade deeper than the bus's `maxCascadeDepth` is refused before `body`
+ * runs: emitting its start event throws `CascadeDepthError` (see `EventBus.emit`). Its end event
+ * and what `body` emits are never refused (they are as deep as the start event).
  *
  * Hot path: when `bus.isObserved` is false this is exactly `return body()`. Nothing is built:
  * `describe` and `complete` are not called, no event, no context, no clock. So both must be
@@ -53,7 +56,9 @@ function runObserved<T>(
 
   let result: T;
   try {
-    result = runInFrame(bus, start.id, start.rootId as string, body);
+    // At the caller's depth: what the body emits is as deep as the start event, which `emit` has
+    // just let through, so framework events inside an operation (a commit's) are never refused.
+    result = runInFrame(bus, start, depthAt(currentFrame(bus)), body);
   } catch (error) {
     bus.emit(endEvent(start, startedAt, 'failed', start.metadata, error));
     throw error;
