@@ -241,7 +241,8 @@ export class OpsEmitter {
           const n = `n${d}`;
           out.line(`let ${n} = 0;`);
           out.open(`for (const ${x} of ${v}) {`);
-          this.walk(out, t.of, x, [...path, n], [...place, { s: '<' }, { e: n }, { s: '>' }], 'set', d + 1);
+          // Sets are unordered: a member's place names no position (as forEachEntityIn).
+          this.walk(out, t.of, x, [...path, n], [...place, { s: '<>' }], 'set', d + 1);
           out.line(`${n}++;`);
           out.close();
         });

@@ -43,7 +43,10 @@ export interface EntityMeta {
   rootEcsId: string | null;
   rootLiveId: string | null;
   previousEcsId: string | null;
-  /** Earlier ecsIds, newest first, as a shared linked list: forking is O(1) however long the history. */
+  /**
+   * Earlier ecsIds, newest first, as a shared linked list of ids: forking is O(1) however long the
+   * history, and a version keeps only the ids of its past, none of its earlier metadata.
+   */
   history: IdChain | null;
   createdAt: number;
   forkedAt: number | null;
@@ -67,7 +70,7 @@ export interface EntityMeta {
  * literal: V8 allocates instances of one constructor faster than a 17-field literal. Fields are
  * `declare`d and assigned once each (class fields would first define all 17 as undefined).
  */
-export class StoredMeta implements EntityMeta, IdChain {
+export class StoredMeta implements EntityMeta {
   declare readonly ecsId: string;
   declare readonly liveId: string;
   declare readonly lineageId: string;
@@ -121,15 +124,6 @@ export class StoredMeta implements EntityMeta, IdChain {
     this.parentLineageId = parentLineageId;
     this.place = place;
     this.stored = true;
-  }
-
-  // A stored version is itself the first link of its successors' history (no separate link object).
-  get id(): string {
-    return this.ecsId;
-  }
-
-  get next(): IdChain | null {
-    return this.history;
   }
 }
 

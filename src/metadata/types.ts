@@ -35,7 +35,8 @@ export interface FieldMeta {
 
 /**
  * Visits one child entity. `path` starts with the field name; `place` identifies the slot
- * ignoring the final array index (see §3: an index shift inside the same array is not a move).
+ * ignoring the final array index (see §3: an index shift inside the same array is not a move) and
+ * any position in a Set (sets are unordered).
  */
 export type ChildVisitor = (
   child: EntityObject,

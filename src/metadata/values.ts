@@ -18,7 +18,8 @@ function keyPlace(key: unknown): string {
 
 /**
  * Visits every entity inside `value` (the value of field `path[0]`). `place` names the slot
- * without the final array index, so moving within one array keeps the place.
+ * without the final array index, so moving within one array keeps the place, and without any Set
+ * position.
  */
 export function forEachEntityIn(
   value: unknown,
@@ -48,10 +49,12 @@ export function forEachEntityIn(
     return;
   }
   if (value instanceof Set) {
+    // Sets are unordered (SPEC §2): the place of anything inside a member names no position, so
+    // iterating the members in another order moves nothing. (The path keeps the index: messages only.)
     let i = 0;
     for (const item of value) {
       if (isEntityObject(item)) visit(item, [...path, metaOf(item).ecsId], 'set', `${place}<>`);
-      else forEachEntityIn(item, [...path, i], `${place}<${i}>`, 'set', visit);
+      else forEachEntityIn(item, [...path, i], `${place}<>`, 'set', visit);
       i++;
     }
     return;

@@ -125,7 +125,8 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
       rootEcsId,
       rootMeta.liveId,
       prevMeta ? prevMeta.ecsId : m.previousEcsId,
-      prevMeta === undefined ? m.history : prevMeta instanceof StoredMeta ? prevMeta : { id: prevMeta.ecsId, next: prevMeta.history },
+      // One link of ids, not the previous meta: a version must not keep its predecessors' metadata alive.
+      prevMeta === undefined ? m.history : { id: prevMeta.ecsId, next: prevMeta.history },
       m.createdAt,
       prevMeta ? now : m.forkedAt,
       plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,

@@ -307,3 +307,73 @@ describe('Sets and records', () => {
     expect(d.moved.size).toBe(0);
   });
 });
+
+describe('entities inside Set members, at any nesting (SPEC §2: sets are unordered)', () => {
+  @entity()
+  class Nest extends Entity {
+    lists: Set<Agent[]> = new Set();
+    sets: Set<Set<Agent>> = new Set();
+    bySet: Map<string, Set<Agent>> = new Map();
+    maps: Set<Map<string, Agent>> = new Set();
+    recs: Set<{ a: Agent }> = new Set();
+    grids: Set<Agent[][]> = new Set();
+  }
+
+  const ag = (name: string): Agent => new Agent({ name });
+  function nest(): Nest {
+    return new Nest({
+      lists: new Set([[ag('l0')], [ag('l1'), ag('l2')]]),
+      sets: new Set([new Set([ag('s0'), ag('s1')]), new Set([ag('s2')])]),
+      bySet: new Map([['k', new Set([ag('m0'), ag('m1')])]]),
+      maps: new Set([new Map([['x', ag('x0')]]), new Map([['y', ag('y0')]])]),
+      recs: new Set([{ a: ag('r0') }, { a: ag('r1') }]),
+      grids: new Set([[[ag('g0')], [ag('g1')]], [[ag('g2')]]]),
+    });
+  }
+
+  /** Every Set, at every depth, re-created with its members in reverse order. */
+  function reversed<T>(v: T): T {
+    if (v instanceof Set) return new Set([...v].reverse().map(reversed)) as T;
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, reversed(x)])) as T;
+    if (Array.isArray(v)) return v.map(reversed) as T;
+    if (typeof v === 'object' && v !== null && !(v instanceof Entity)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reversed(x)])) as T;
+    return v;
+  }
+
+  test('reordering every Set is no change: nothing moved, changed or modified', () => {
+    const { d } = diffAfterEdit(nest(), (n) => {
+      n.lists = reversed(n.lists);
+      n.sets = reversed(n.sets);
+      n.bySet = reversed(n.bySet);
+      n.maps = reversed(n.maps);
+      n.recs = reversed(n.recs);
+      n.grids = reversed(n.grids);
+    });
+    expect(plainDiff(d)).toEqual({ added: [], removed: [], moved: [], changed: [], modified: [], changedFields: {} });
+  });
+
+  test('an entity passed from one member of a Set to another is not moved (a member has no position); the owner changed', () => {
+    const { orig, d } = diffAfterEdit(nest(), (n) => {
+      const [first, second] = [...n.lists];
+      n.lists = new Set([[], [...second, ...first]]);
+    });
+    expect(d.moved.size).toBe(0);
+    expect(sorted(d.changed)).toEqual(idsOf(orig));
+    expect(d.changedFields.get(orig.ecsId)).toEqual(['lists']);
+  });
+
+  test('an entity leaving a Set for another field, or another inner container of its member, is a move', () => {
+    let g1!: Agent;
+    let s0!: Agent;
+    const { d } = diffAfterEdit(nest(), (n) => {
+      const [grid] = [...n.grids];
+      g1 = grid[1].pop()!;
+      grid[0].push(g1); // grids<>[1][] -> grids<>[0][]
+      const [inner] = [...n.sets];
+      s0 = [...inner][0];
+      inner.delete(s0);
+      n.recs.add({ a: s0 }); // sets<><> -> recs<>.a
+    });
+    expect(sorted(d.moved)).toEqual(idsOf(g1, s0));
+  });
+});

@@ -3,7 +3,7 @@
  * the registry as it was, structural sharing, isolation.
  */
 import { Agent, GridMap, GridNode, buildGridMap } from '../../examples/gridmap/model';
-import { Entity, EntityDefinitionError, EntityNotFoundError, EntityRegistry, TreeStructureError, VersioningError, entity } from '../../src';
+import { CallableRegistry, Entity, EntityDefinitionError, EntityNotFoundError, EntityRegistry, TreeStructureError, VersioningError, buildEntityTree, diffTrees, entity } from '../../src';
 import { snapshot } from '../support/naive';
 
 @entity()
@@ -503,5 +503,83 @@ describe('detach is all or nothing', () => {
     expect(reg.stats).toEqual(stats);
     expect(reg.lineage(g.lineageId)).toEqual(lineage);
     expect(node.rootEcsId).toBe(g.ecsId);
+  });
+});
+
+describe('reordering a Set is no change in execute, diffTrees and version(), at any nesting', () => {
+  @entity()
+  class Tray extends Entity {
+    label = '';
+    members: Set<Agent> = new Set();
+    lists: Set<Agent[]> = new Set();
+    sets: Set<Set<Agent>> = new Set();
+    bySet: Map<string, Set<Agent>> = new Map();
+  }
+
+  /** Every Set of the tray re-created with its members (and their inner Sets) in reverse order. */
+  function reverseSets(t: Tray): void {
+    t.members = new Set([...t.members].reverse());
+    t.lists = new Set([...t.lists].reverse());
+    t.sets = new Set([...t.sets].reverse().map((s) => new Set([...s].reverse())));
+    t.bySet = new Map([...t.bySet].map(([k, s]) => [k, new Set([...s].reverse())]));
+  }
+  const agentsOf = (t: Tray): Agent[] => [...t.members, ...[...t.lists].flat(), ...[...t.sets].flatMap((s) => [...s]), ...[...t.bySet.values()].flatMap((s) => [...s])];
+  const ag = (name: string): Agent => new Agent({ name });
+
+  let reg: EntityRegistry;
+  let calls: CallableRegistry;
+  let v1: Tray;
+  beforeEach(() => {
+    reg = new EntityRegistry();
+    calls = new CallableRegistry({ entities: reg });
+    calls.register('reverse_tray_sets', ({ t }: { t: Tray }) => {
+      reverseSets(t);
+      return t;
+    });
+    calls.register('reverse_tray_sets_and_label', ({ t }: { t: Tray }) => {
+      reverseSets(t);
+      t.label = 'changed';
+      return t;
+    });
+    const t = new Tray({
+      members: new Set([ag('m0'), ag('m1')]),
+      lists: new Set([[ag('l0')], [ag('l1'), ag('l2')]]),
+      sets: new Set([new Set([ag('s0'), ag('s1')]), new Set([ag('s2')])]),
+      bySet: new Map([['k', new Set([ag('k0'), ag('k1')])]]),
+    });
+    reg.promoteToRoot(t);
+    v1 = reg.getStoredEntity<Tray>(t.ecsId);
+  });
+
+  test('alone: execute returns the same version, diffTrees is empty, version() creates nothing', () => {
+    const stats = reg.stats;
+    expect(calls.execute<Tray>('reverse_tray_sets', { t: v1 })).toBe(v1);
+    const co = reg.checkout<Tray>(v1.ecsId);
+    reverseSets(co);
+    expect(diffTrees(reg.getStoredTree(v1.ecsId), buildEntityTree(co)).modified.size).toBe(0);
+    expect(reg.version(co).created).toBe(false);
+    expect(reg.stats).toEqual(stats);
+  });
+
+  test('with another change: only the owner forks, in execute and version() alike, and the new version is consistent', () => {
+    const before = agentsOf(v1);
+    const viaExecute = calls.execute<Tray>('reverse_tray_sets_and_label', { t: v1 });
+    const co = reg.checkout<Tray>(v1.ecsId);
+    reverseSets(co);
+    co.label = 'changed';
+    const r = reg.version(co);
+    expect([...r.idMap.keys()]).toEqual([v1.ecsId]);
+    const viaVersion = reg.getStoredEntity<Tray>(co.ecsId);
+    for (const v of [viaExecute, viaVersion]) {
+      expect(v.ecsId).not.toBe(v1.ecsId);
+      // the very stored agents of v1, in the working order
+      expect(new Set(agentsOf(v))).toEqual(new Set(before));
+      expect([...v.members]).toEqual([...v1.members].reverse());
+      // the stored places of the shared agents are true of the new version: an untouched
+      // checkout of it differs in nothing and versions to nothing
+      const again = reg.checkout<Tray>(v.ecsId);
+      expect(diffTrees(reg.getStoredTree(v.ecsId), buildEntityTree(again)).modified.size).toBe(0);
+      expect(reg.version(again).created).toBe(false);
+    }
   });
 });

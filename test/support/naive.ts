@@ -128,8 +128,8 @@ function findChildren(v: unknown, steps: Step[], found: (e: Entity, steps: Step[
   } else if (v instanceof Map) {
     for (const [k, x] of v) findChildren(x, [...steps, { kind: 'key', key: k }], found);
   } else if (v instanceof Set) {
-    let i = 0;
-    for (const x of v) findChildren(x, isEntity(x) ? [...steps, { kind: 'member' }] : [...steps, { kind: 'index', i }, { kind: 'member' }], found), i++;
+    // Sets are unordered (SPEC §2): being in a Set, at any depth, names no position.
+    for (const x of v) findChildren(x, [...steps, { kind: 'member' }], found);
   } else if (!(v instanceof Date)) {
     for (const k of Object.keys(v)) findChildren((v as Record<string, unknown>)[k], [...steps, { kind: 'prop', key: k }], found);
   }
