@@ -28,7 +28,7 @@ import { isConfigClass } from './config-entity';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { templateValues } from './class-defaults';
-import { ArgumentError } from './errors';
+import { ArgumentError, errorText } from './errors';
 import { typeText, type FunctionSignature, type TypeShape } from './signatures';
 import { describeValue } from '../metadata/describe-value';
 import { isRecordLike, mismatch } from './type-check';
@@ -446,12 +446,26 @@ function recordValue(v: unknown): unknown {
  * @throws ArgumentError (missing, unknown, wrong type, unresolvable address)
  */
 export function bindArguments(plan: BindingPlan, args: unknown, registry: EntityRegistry): BoundCall {
+  const ctx: Ctx = { args: {}, entities: [], entityPaths: [], addresses: null, values: {}, needsPrepare: false, builtConfigs: null, registeredConfigs: null, plan, registry, param: '' };
+  try {
+    bindInto(ctx, args);
+    return ctx;
+  } catch (error) {
+    // Binding only reads what the caller passed: anything else it meets is an argument that
+    // cannot be read (a revoked Proxy, a throwing getter, nesting deeper than the stack).
+    if (error instanceof AbstractionsError) throw error;
+    const reason = error instanceof RangeError && /call stack/i.test(error.message) ? 'is nested too deeply to bind' : `cannot be read: ${errorText(error)}`;
+    throw new ArgumentError(plan.functionName, ctx.param || '(arguments)', reason, { cause: error });
+  }
+}
+
+function bindInto(ctx: Ctx, args: unknown): void {
+  const { plan } = ctx;
   if (args === undefined || args === null) args = EMPTY_ARGS;
   if (typeof args !== 'object' || Array.isArray(args) || isEntityObject(args)) {
     throw new ArgumentError(plan.functionName, '(arguments)', `a function takes one object of named arguments, got ${describeValue(args)}`);
   }
   const given = args as Record<string, unknown>;
-  const ctx: Ctx = { args: {}, entities: [], entityPaths: [], addresses: null, values: {}, needsPrepare: false, builtConfigs: null, registeredConfigs: null, plan, registry, param: '' };
   const out = ctx.args;
   const entities = ctx.entities;
 
@@ -464,7 +478,7 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
       out[name] = v;
       if (entities.length === before) ctx.values[name] = recordValue(v);
     }
-    return ctx;
+    return;
   }
 
   let loose: Map<ParamPlan, Record<string, unknown>> | null = null;
@@ -524,7 +538,6 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
     out[p.name] = b;
     if (entities.length === before) ctx.values[p.name] = recordValue(b);
   }
-  return ctx;
 }
 
 // ---- phase 2 ----------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ export class ResultError extends AbstractionsError {
 }
 
 /** An error as one line of text, whatever was thrown (reading it may throw too). */
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   try {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   } catch {

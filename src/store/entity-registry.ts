@@ -440,12 +440,12 @@ export class EntityRegistry {
 
   /** The stored version record of a root (throws EntityNotFoundError). */
   getVersion(rootEcsId: string): RootVersion {
-    const v = this.versions.get(rootEcsId.toLowerCase());
-    if (!v) throw new EntityNotFoundError(rootEcsId, 'not a stored root version');
+    const v = this.versions.get(idKey(rootEcsId));
+    if (!v) throw notFound(rootEcsId, 'not a stored root version');
     return v;
   }
   hasVersion(rootEcsId: string): boolean {
-    return this.versions.has(rootEcsId.toLowerCase());
+    return this.versions.has(idKey(rootEcsId));
   }
   /** The tree of a stored root version (stored, frozen entities). */
   getStoredTree(rootEcsId: string): EntityTree {
@@ -454,12 +454,12 @@ export class EntityRegistry {
   }
   /** Any stored version of any entity, root or child (frozen). */
   getStoredEntity<T extends object = object>(ecsId: string): T {
-    const e = this.entityIndex().get(ecsId.toLowerCase());
-    if (!e) throw new EntityNotFoundError(ecsId);
+    const e = this.entityIndex().get(idKey(ecsId));
+    if (!e) throw notFound(ecsId);
     return e as unknown as T;
   }
   findStoredEntity<T extends object = object>(ecsId: string): T | undefined {
-    return this.entityIndex().get(ecsId.toLowerCase()) as unknown as T | undefined;
+    return this.entityIndex().get(idKey(ecsId)) as unknown as T | undefined;
   }
   /** True when `entity` is a stored version held by this registry (cheap for root versions). */
   holds(entity: object): boolean {
@@ -479,7 +479,7 @@ export class EntityRegistry {
   }
   /** Root versions of a lineage, oldest first, with their parents. */
   lineage(lineageId: string): LineageEntry[] {
-    const versions = this.lineages.get(lineageId.toLowerCase()) ?? [];
+    const versions = this.lineages.get(idKey(lineageId)) ?? [];
     return versions.map((v) => Object.freeze({ ecsId: v.ecsId, parentEcsId: v.parentEcsId }));
   }
   /** The newest stored root of a lineage. */
@@ -487,7 +487,7 @@ export class EntityRegistry {
     return this.latestVersion(lineageId)?.root as unknown as T | undefined;
   }
   latestVersion(lineageId: string): RootVersion | undefined {
-    return this.latestOf(lineageId.toLowerCase());
+    return this.latestOf(idKey(lineageId));
   }
   private latestOf(lineageId: string): RootVersion | undefined {
     const versions = this.lineages.get(lineageId);
@@ -543,6 +543,16 @@ export class EntityRegistry {
 }
 
 const ownValues = (e: EntityObject): readonly unknown[] => e[VALUES];
+
+/** An id as the maps hold it (ids are case-insensitive); anything but a string finds nothing. */
+function idKey(id: unknown): string {
+  return typeof id === 'string' ? id.toLowerCase() : '';
+}
+
+function notFound(id: unknown, detail?: string): EntityNotFoundError {
+  if (typeof id === 'string') return new EntityNotFoundError(id, detail);
+  return new EntityNotFoundError(`(${id === null ? 'null' : typeof id})`, `an id is a string`);
+}
 
 /** The commit request of a working tree's new state: placements and rebuilt fields from its edges. */
 function treeRequest(
