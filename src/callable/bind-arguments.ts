@@ -461,8 +461,9 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
       ctx.param = name;
       const before = entities.length;
       const v = bindDynamic(ctx, given[name], name);
-      out[name] = v;
-      if (entities.length === before) ctx.values[name] = recordValue(v);
+      // Own properties: an argument named '__proto__' is an argument, not a prototype.
+      setOwn(out, name, v);
+      if (entities.length === before) setOwn(ctx.values, name, recordValue(v));
     }
     return ctx;
   }
