@@ -6,6 +6,7 @@ import { classRuntimeOf } from './class-runtime';
 import { constructTemplate } from './entity';
 import { freshMeta } from './identity';
 import { SYSTEM_NAMES } from './system-names';
+import { excerpt } from '../util/excerpt';
 
 /**
  * `@entity()`: marks an entity class. Returns a subclass that finishes construction after the
@@ -55,7 +56,7 @@ function finishConstruction(ctor: AnyClass, temp: object, init: unknown): object
       const index = meta.fieldIndex.get(key);
       if (index === undefined) {
         const why = SYSTEM_NAMES.has(key) ? 'it is a system field' : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
-        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${key}' (${why})`);
+        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
       }
       values[index] = (init as Record<string, unknown>)[key];
     }

@@ -5,6 +5,7 @@ import { isPlainObject, setOwn } from '../metadata/values';
 import { SerializationError } from './errors';
 import type { EntityJSON, JsonValue } from './format';
 import { decodeIdentity, encodeIdentity, show } from './identity';
+import { excerpt } from '../util/excerpt';
 
 /**
  * Field values <-> JSON (see `format.ts` for the form). Writing reads entity objects' own values
@@ -114,11 +115,11 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`expected an entity object, got ${show(raw)}`, path);
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (k !== '$class' && k !== '$id' && k !== 'fields') fail(`unknown key '${k}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
+    if (k !== '$class' && k !== '$id' && k !== 'fields') fail(`unknown key '${excerpt(k)}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
   }
   if (typeof o.$class !== 'string') fail(`expected the entity class name, got ${show(o.$class)}`, `${path}.$class`);
   const record = entityClassByName(o.$class);
-  if (!record) fail(`unknown entity class '${o.$class}' (is the class imported and decorated with @entity()?)`, `${path}.$class`);
+  if (!record) fail(`unknown entity class '${excerpt(o.$class)}' (is the class imported and decorated with @entity()?)`, `${path}.$class`);
   const rt = classRuntimeOf(record.ctor);
   const { meta: cls } = rt;
   const meta = decodeIdentity(o.$id, `${path}.$id`);
@@ -138,7 +139,7 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
   const f = fieldsRaw as Record<string, unknown>;
   for (const k of Object.keys(f)) {
     if (!cls.fieldIndex.has(k)) {
-      fail(`${cls.name} has no field '${k}' (fields: ${cls.fields.map((x) => x.name).join(', ') || '(none)'})`, member(`${path}.fields`, k));
+      fail(`${cls.name} has no field '${excerpt(k)}' (fields: ${cls.fields.map((x) => x.name).join(', ') || '(none)'})`, member(`${path}.fields`, k));
     }
   }
   const values = new Array<unknown>(cls.fields.length);
@@ -201,9 +202,9 @@ export function decodeValue(raw: unknown, path: string, ctx: DecodeContext): unk
     for (const k of keys) setOwn(out, k, decodeValue(o[k], member(path, k), ctx));
     return out;
   }
-  if (!TAGS.has(tag)) fail(`unknown tag '${tag}' (tags: $class, ${[...TAGS].join(', ')}; a plain object with '$' keys is written as {$object: ...})`, member(path, tag));
+  if (!TAGS.has(tag)) fail(`unknown tag '${excerpt(tag)}' (tags: $class, ${[...TAGS].join(', ')}; a plain object with '$' keys is written as {$object: ...})`, member(path, tag));
   const extra = keys.filter((k) => k !== tag && !(tag === '$object' && k === '$proto'));
-  if (extra.length > 0) fail(`a {${tag}} value has no other keys, found '${extra[0]}'`, member(path, extra[0]));
+  if (extra.length > 0) fail(`a {${tag}} value has no other keys, found '${excerpt(extra[0])}'`, member(path, extra[0]));
   const body = o[tag];
   const at = `${path}.${tag}`;
   switch (tag) {
@@ -253,5 +254,5 @@ export function decodeValue(raw: unknown, path: string, ctx: DecodeContext): unk
       return out;
     }
   }
-  return fail(`unknown tag '${tag}'`, path);
+  return fail(`unknown tag '${excerpt(tag)}'`, path);
 }

@@ -8,6 +8,7 @@ import { DecodeContext, decodeEntity, encodeEntity } from './codec';
 import { SerializationError } from './errors';
 import { VERSION_FORMAT, type EntityJSON, type VersionJSON } from './format';
 import { isoOf, show } from './identity';
+import { excerpt } from '../util/excerpt';
 
 /**
  * toJSON / fromJSON (SPEC §9). The form is documented in `format.ts`; in short:
@@ -104,7 +105,7 @@ export function versionFromJSON<T extends object = object>(json: unknown): T {
 
 function decodeVersion(o: Record<string, unknown>): EntityObject {
   for (const k of Object.keys(o)) {
-    if (k !== '$format' && k !== '$version' && k !== 'root') throw new SerializationError(`unknown key '${k}' in a version (expected $format, $version, root)`, `$.${k}`);
+    if (k !== '$format' && k !== '$version' && k !== 'root') throw new SerializationError(`unknown key '${excerpt(k)}' in a version (expected $format, $version, root)`, `$.${k}`);
   }
   if (o.$format !== VERSION_FORMAT) {
     throw new SerializationError(`unsupported format ${show(o.$format)} (expected ${JSON.stringify(VERSION_FORMAT)})`, '$.$format');
