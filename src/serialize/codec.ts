@@ -1,5 +1,5 @@
 import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
-import { entityClassByName, type AnyClass } from '../metadata/class-registry';
+import { entityClassRecord, entityClassesOfType, type AnyClass, type EntityClassRecord } from '../metadata/class-registry';
 import { VALUES, attachMeta, isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
 import { isPlainObject, setOwn } from '../metadata/values';
 import { SerializationError } from './errors';
@@ -24,7 +24,25 @@ export function encodeEntity(e: EntityObject, path: string): EntityJSON {
   const values = e[VALUES];
   const fields: Record<string, JsonValue> = {};
   for (const f of meta.fields) fields[f.name] = encodeValue(values[f.index], member(path, f.name));
-  return { $class: meta.name, $id: encodeIdentity(metaOf(e), path), fields };
+  return { $class: typeNameOf(meta.ctor, path), $id: encodeIdentity(metaOf(e), path), fields };
+}
+
+/**
+ * The `$class` of an entity class: its type name, if no other registered class has it (a name
+ * several classes share would be read back as whichever the reader picked).
+ */
+function typeNameOf(ctor: AnyClass, path: string): string {
+  const { typeName } = entityClassRecord(ctor)!;
+  const classes = entityClassesOfType(typeName);
+  if (classes.length > 1) fail(ambiguous(typeName, classes), path);
+  return typeName;
+}
+
+function ambiguous(typeName: string, classes: readonly EntityClassRecord[]): string {
+  return (
+    `${classes.length} entity classes are registered under the name '${excerpt(typeName)}', so JSON cannot tell them apart: ` +
+    `give each a distinct type name with @entity({ name: '…' }) (e.g. @entity({ name: 'module.${excerpt(typeName)}' }))`
+  );
 }
 
 const SPECIAL_NUMBERS = new Map<string, number>([
@@ -118,7 +136,9 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
     if (k !== '$class' && k !== '$id' && k !== 'fields') fail(`unknown key '${excerpt(k)}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
   }
   if (typeof o.$class !== 'string') fail(`expected the entity class name, got ${show(o.$class)}`, `${path}.$class`);
-  const record = entityClassByName(o.$class);
+  const classes = entityClassesOfType(o.$class);
+  if (classes.length > 1) fail(ambiguous(o.$class, classes), `${path}.$class`);
+  const record = classes[0];
   if (!record) fail(`unknown entity class '${excerpt(o.$class)}' (is the class imported and decorated with @entity()?)`, `${path}.$class`);
   const rt = classRuntimeOf(record.ctor);
   const { meta: cls } = rt;

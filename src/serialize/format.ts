@@ -13,8 +13,9 @@
  *            "siblingOutputEntities": [], "outputIndex": null, "attributeSource": { "gpa": "…" } },
  *   "fields": { "name": "Alice", "gpa": 3.5, "courses": [ { "$class": "Course", … } ] } }
  * ```
- * - `$class` is the entity class's name (the registry of `@entity()` classes finds it by name, so
- *   class names must be unique among entity classes that are serialised).
+ * - `$class` is the entity class's type name: `@entity({ name })`, or the class name. Writing or
+ *   reading a type name that several registered classes share is a `SerializationError` (never
+ *   the wrong class); `@entity({ name: 'billing.Invoice' })` tells such classes apart.
  * - `$id` holds the identity and provenance fields of §1: everything except `liveId` and
  *   `rootLiveId`, which name in-memory objects (reading gives fresh ones). Dates are ISO strings,
  *   ids lower-case UUIDs. When reading, only `ecsId` and `lineageId` are required; the rest default
