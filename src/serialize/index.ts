@@ -2,7 +2,6 @@ import { describeValue } from '../metadata/describe-value';
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
-import { buildEntityTree } from '../tree/build-tree';
 import { EntityTree } from '../tree/entity-tree';
 import { DecodeContext, decodeEntity, encodeEntity } from './codec';
 import { SerializationError } from './errors';
@@ -31,7 +30,9 @@ function isRootVersion(x: unknown): x is RootVersion {
  * The JSON form of an entity (working or stored) with its subtree, of a tree (its root), or of a
  * stored version record (`registry.getVersion(id)`). The result is plain JSON.
  * A tree that is not a tree (shared reference, cycle) is a `TreeStructureError`; a value that has
- * no JSON form is a `SerializationError` naming its path.
+ * no JSON form (also plain data that contains itself) is a `SerializationError` naming its path.
+ * Any depth works (the walk is iterative); note that `JSON.stringify` of the result recurses in
+ * the engine and fails beyond a few thousand nesting levels (`fromJSON` reads text of any depth).
  */
 export function toJSON(version: RootVersion): VersionJSON;
 export function toJSON(entityOrTree: object): EntityJSON;
@@ -41,8 +42,7 @@ export function toJSON(x: object): EntityJSON | VersionJSON {
   if (!isEntityObject(root)) {
     throw new SerializationError(`toJSON expects an entity, an EntityTree or a stored version, got ${describeValue(x)}`, '$');
   }
-  buildEntityTree(root); // refuses shared references and cycles, naming both paths
-  return encodeEntity(root, root.constructor.name);
+  return encodeEntity(root, root.constructor.name); // refuses shared references and cycles, naming both paths
 }
 
 /** The JSON form of the stored version `rootEcsId` of `registry`. */
