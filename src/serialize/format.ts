@@ -52,6 +52,13 @@
  * Its entities keep the ids they have in the store (a child unchanged since an earlier version keeps
  * that version's `rootEcsId`, see §2). `versionFromJSON` returns a **working copy**, exactly like
  * `checkout()`: every entity's `rootEcsId` is the version's, so `registry.version(copy)` diffs against it.
+ *
+ * ## Into another registry or process
+ * A registry that does not hold the version loads it with `promoteToRoot(copy)`: stored as that
+ * version, every entity it does not hold keeping its ids and provenance; as a child of the root's
+ * `previousEcsId` if it holds that version (load a lineage oldest first and its versions link up
+ * and share what did not change), else as a first version of its lineage there. A registry that
+ * holds the version returns it. The copy is then a working copy of the version there.
  */
 
 /** Plain JSON. */

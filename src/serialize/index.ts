@@ -93,7 +93,9 @@ export function fromJSON<T extends object = object>(json: unknown): T {
 /**
  * A working copy of a version written by `versionToJSON` / `toJSON(version)`, exactly like
  * `checkout()` of that version: the written ids, every entity's `rootEcsId` the version's,
- * fresh `liveId`s. `registry.version(copy)` works against a registry that holds the version.
+ * fresh `liveId`s. `registry.version(copy)` works against a registry that holds the version; one
+ * that does not (another registry, another process) loads it with `registry.promoteToRoot(copy)`,
+ * keeping its ids (see "Into another registry or process" in `format.ts`).
  */
 export function versionFromJSON<T extends object = object>(json: unknown): T {
   const raw = parse(json);
