@@ -3,7 +3,7 @@
  * This file is the package's only public entry point.
  */
 export { Entity, type EntityInit } from './entity/entity';
-export { entity, field, transient } from './entity/decorators';
+export { entity, field, transient, type EntityOptions } from './entity/decorators';
 export type { FieldOptions } from './metadata/class-registry';
 export { installGeneratedMetadata, usingGeneratedMetadata } from './metadata/class-registry';
 export type { ClassMeta, FieldMeta, FieldKind, ContainerShape, ContainerKind, PathSegment, StoredLayout } from './metadata/types';

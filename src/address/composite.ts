@@ -5,6 +5,7 @@ import { classMetaOf, type AnyClass } from '../metadata/class-registry';
 import { EntityDefinitionError } from '../metadata/errors';
 import { metaOf } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
+import { excerpt } from '../util/excerpt';
 import { copyOut } from './copy';
 import { looksLikeAddress } from './parse';
 import { resolveAddress } from './resolve';
@@ -42,7 +43,7 @@ export function createComposite<T extends object>(
   for (const field of Object.keys(spec)) {
     if (!meta.fieldIndex.has(field)) {
       throw new EntityDefinitionError(
-        `createComposite(${meta.name}): unknown field '${field}' (fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'})`,
+        `createComposite(${meta.name}): unknown field '${excerpt(field)}' (fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'})`,
       );
     }
     const given = spec[field];

@@ -3,6 +3,7 @@
  * {@link AbstractionsError}.
  */
 import { AbstractionsError } from '../errors';
+import { EXCERPT_LENGTH, excerpt, excerptAt } from '../util/excerpt';
 
 /** Shows control characters as single visible glyphs so the caret line stays aligned. */
 function visible(s: string): string {
@@ -11,11 +12,15 @@ function visible(s: string): string {
   );
 }
 
-/** `address` on one line and a caret under the character at `position` (or just past the end). */
+/**
+ * `address` on one line (a window around `position` when it is long) and a caret under the
+ * character at `position` (or just past the end).
+ */
 function caretView(address: string, position: number): string {
+  const window = excerptAt(address, Math.max(0, position));
   // Columns count code points, so astral characters before the caret do not shift it.
-  const column = Array.from(address.slice(0, Math.max(0, position))).length;
-  return `  ${visible(address)}\n  ${' '.repeat(column)}^`;
+  const column = Array.from(window.text.slice(0, window.offset)).length;
+  return `  ${visible(window.text)}\n  ${' '.repeat(column)}^`;
 }
 
 /** A string that does not follow the address grammar (see `parseAddress`). */
@@ -28,7 +33,8 @@ export class AddressSyntaxError extends AbstractionsError {
   readonly reason: string;
 
   constructor(address: string, position: number, reason: string) {
-    super(`Invalid address: ${reason} (position ${position})\n${caretView(address, position)}`);
+    const of = address.length > EXCERPT_LENGTH ? ` of ${address.length} characters` : '';
+    super(`Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}`);
     this.address = address;
     this.position = position;
     this.reason = reason;
@@ -42,9 +48,11 @@ export class AddressSyntaxError extends AbstractionsError {
 export { EntityNotFoundError } from '../store/errors';
 
 const MAX_LISTED = 20;
+/** Each listed key is quoted shorter than one input: twenty of them share one message. */
+const LISTED_LENGTH = 24;
 
 function describeSegment(segment: string | number): string {
-  return typeof segment === 'number' ? `index ${segment}` : `key ${JSON.stringify(segment)}`;
+  return typeof segment === 'number' ? `index ${segment}` : `key ${JSON.stringify(excerpt(segment))}`;
 }
 
 /** An address's path does not exist in the entity it names. */
@@ -62,12 +70,12 @@ export class FieldPathError extends AbstractionsError {
    * @param detail optional explanation, e.g. "the value there is a number, not a container".
    */
   constructor(address: string, segment: string | number, index: number, available: string[], detail?: string) {
-    const listed = available.slice(0, MAX_LISTED).map((a) => JSON.stringify(a));
+    const listed = available.slice(0, MAX_LISTED).map((a) => JSON.stringify(excerpt(a, LISTED_LENGTH)));
     const more = available.length > MAX_LISTED ? `, … and ${available.length - MAX_LISTED} more` : '';
     const there =
       available.length === 0 ? 'nothing can be looked up there' : `available there: ${listed.join(', ')}${more}`;
     super(
-      `Cannot resolve ${address}: no ${describeSegment(segment)} at path segment ${index}` +
+      `Cannot resolve ${excerpt(address)}: no ${describeSegment(segment)} at path segment ${index}` +
         `${detail ? ` (${detail})` : ''}; ${there}`,
     );
     this.address = address;
@@ -89,7 +97,7 @@ export class StaleVersionError extends AbstractionsError {
 
   constructor(address: string, lineageId: string, latestEcsId: string) {
     super(
-      `Stale address ${address}: the entity version it names is not part of the latest version ` +
+      `Stale address ${excerpt(address)}: the entity version it names is not part of the latest version ` +
         `of lineage ${lineageId} (latest: @${latestEcsId}); read the current value from the latest version and retry`,
     );
     this.address = address;

@@ -29,6 +29,7 @@
  * `{ ecsId: id.toLowerCase(), path }`.
  */
 import { AddressSyntaxError } from './errors';
+import { excerpt } from '../util/excerpt';
 
 export type PathSegment = string | number;
 
@@ -85,11 +86,11 @@ function indexValue(digits: string, start: number): number | Scan {
   if (digits.length > 1 && digits.charCodeAt(0) === 48) {
     return fail(
       start,
-      `index ${digits} has a leading zero; write ${String(Number(digits))} for the index or ["${digits}"] for the key`,
+      `index ${excerpt(digits)} has a leading zero; write ${excerpt(String(Number(digits)))} for the index or ["${excerpt(digits)}"] for the key`,
     );
   }
   const n = Number(digits);
-  if (!Number.isSafeInteger(n)) return fail(start, `index ${digits} is larger than Number.MAX_SAFE_INTEGER`);
+  if (!Number.isSafeInteger(n)) return fail(start, `index ${excerpt(digits)} is larger than Number.MAX_SAFE_INTEGER`);
   return n;
 }
 
@@ -283,7 +284,7 @@ export function formatSegment(segment: PathSegment): string {
  */
 export function formatAddress(ecsId: string, path: readonly PathSegment[] = []): string {
   if (typeof ecsId !== 'string' || !UUID_RE.test(ecsId)) {
-    throw new TypeError(`formatAddress: ecsId must be a UUID, got ${JSON.stringify(ecsId)}`);
+    throw new TypeError(`formatAddress: ecsId must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : typeof ecsId}`);
   }
   let out = `@${ecsId.toLowerCase()}`;
   for (const segment of path) out += formatSegment(segment);

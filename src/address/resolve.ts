@@ -6,6 +6,7 @@
 import { runtimeOfObject } from '../entity/class-runtime';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
+import { excerpt } from '../util/excerpt';
 import { EntityNotFoundError, FieldPathError } from './errors';
 import { formatAddress, parseAddress, type ParsedAddress, type PathSegment } from './parse';
 
@@ -147,7 +148,7 @@ export function walkPath(
 /** The stored entity version with this id in `registry` (EntityNotFoundError otherwise). */
 export function storedEntityOf(registry: EntityRegistry, ecsId: string, address: string): EntityObject {
   const entity = registry.findStoredEntity<EntityObject>(ecsId);
-  if (!entity) throw new EntityNotFoundError(ecsId, `address ${address} names no stored entity version`);
+  if (!entity) throw new EntityNotFoundError(ecsId, `address ${excerpt(address)} names no stored entity version`);
   return entity;
 }
 

@@ -24,6 +24,7 @@ import type { PathSegment } from '../address/parse';
 import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
 import { AbstractionsError } from '../errors';
+import { excerpt } from '../util/excerpt';
 import { isConfigClass } from './config-entity';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
@@ -207,7 +208,7 @@ function resolveArg(ctx: Ctx, address: string, at: string): ResolvedAddress {
   } catch (e) {
     if (e instanceof AbstractionsError) {
       Object.defineProperty(e, 'message', {
-        value: `${ctx.plan.functionName}: argument '${at}': ${e.message}`,
+        value: `${ctx.plan.functionName}: argument '${excerpt(at)}': ${e.message}`,
         writable: true,
         configurable: true,
         enumerable: false,
@@ -312,7 +313,7 @@ function bindTyped(ctx: Ctx, shape: TypeShape, value: unknown, at: string): unkn
   if (typeof value === 'string' && value.charCodeAt(0) === 64 && resolvesAddresses(shape) && looksLikeAddress(value)) {
     const r = resolveArg(ctx, value, at);
     const m = mismatch(shape, r.value);
-    if (m) throw argError(ctx, at + m.at, `expected ${typeText(m.expected)}, got ${describeValue(m.found)} (read from ${r.address})`);
+    if (m) throw argError(ctx, at + m.at, `expected ${typeText(m.expected)}, got ${describeValue(m.found)} (read from ${excerpt(r.address)})`);
     const received = bindResolved(ctx, r.value, at);
     noteAddress(ctx, r, at, received);
     return received;
@@ -405,7 +406,7 @@ function buildConfig(ctx: Ctx, ctor: AnyClass, fields: Record<string, unknown>, 
   for (const name of Object.keys(fields)) {
     const fieldAt = looseNames ? name : `${at}.${name}`;
     if (!declared.has(name)) {
-      throw argError(ctx, fieldAt, `${ctor.name} has no field '${name}' (fields: ${[...declared.keys()].join(', ') || '(none)'})`);
+      throw argError(ctx, fieldAt, `${ctor.name} has no field '${excerpt(name)}' (fields: ${[...declared.keys()].join(', ') || '(none)'})`);
     }
     let v = fields[name];
     if (typeof v === 'string' && v.charCodeAt(0) === 64 && declared.get(name) !== 'string' && looksLikeAddress(v)) {
@@ -475,8 +476,9 @@ function bindInto(ctx: Ctx, args: unknown): void {
       ctx.param = name;
       const before = entities.length;
       const v = bindDynamic(ctx, given[name], name);
-      out[name] = v;
-      if (entities.length === before) ctx.values[name] = recordValue(v);
+      // Own properties: an argument named '__proto__' is an argument, not a prototype.
+      setOwn(out, name, v);
+      if (entities.length === before) setOwn(ctx.values, name, recordValue(v));
     }
     return;
   }

@@ -3,6 +3,7 @@
  * names the function (and the argument, where there is one).
  */
 import { AbstractionsError } from '../errors';
+import { excerpt } from '../util/excerpt';
 
 /** `execute` / `describe` of a name nothing was registered under. */
 export class UnknownFunctionError extends AbstractionsError {
@@ -13,9 +14,9 @@ export class UnknownFunctionError extends AbstractionsError {
   constructor(functionName: string, registered: readonly string[]) {
     const sorted = [...registered].sort();
     const near = sorted.filter((n) => n.toLowerCase() === functionName.toLowerCase());
-    const hint = near.length > 0 ? ` (did you mean '${near[0]}'?)` : '';
+    const hint = near.length > 0 ? ` (did you mean '${excerpt(near[0])}'?)` : '';
     const listed = sorted.length === 0 ? 'no functions are registered' : `registered: ${sorted.slice(0, 30).join(', ')}${sorted.length > 30 ? ', …' : ''}`;
-    super(`unknown function '${functionName}'${hint}; ${listed}`);
+    super(`unknown function '${excerpt(functionName)}'${hint}; ${listed}`);
     this.functionName = functionName;
     this.registered = sorted;
   }
@@ -33,7 +34,7 @@ export class ArgumentError extends AbstractionsError {
   readonly reason: string;
 
   constructor(functionName: string, argument: string, reason: string, options?: { cause?: unknown }) {
-    super(`${functionName}: argument '${argument}': ${reason}`, options);
+    super(`${functionName}: argument '${excerpt(argument)}': ${reason}`, options);
     this.functionName = functionName;
     this.argument = argument;
     this.reason = reason;
@@ -97,7 +98,7 @@ export class RegistrationError extends AbstractionsError {
   readonly functionName: string;
 
   constructor(functionName: string, reason: string) {
-    super(`cannot register '${functionName}': ${reason}`);
+    super(`cannot register '${excerpt(functionName)}': ${reason}`);
     this.functionName = functionName;
   }
 }

@@ -8,6 +8,7 @@
  * frozen data; `toJSON()` gives a plain object.
  */
 import { metaOf, type EntityObject } from '../metadata/object-model';
+import { setOwn } from '../metadata/values';
 import type { RootVersion } from '../store/root-version';
 import type { OutputSemantic, TransactionOutput } from '../store/transaction';
 
@@ -120,11 +121,11 @@ export class FunctionExecution {
     if (this.#inputs === undefined) {
       const raw = this.#raw;
       const entities: Record<string, string> = {};
-      for (let i = 0; i < raw.entities.length; i++) entities[raw.entityPaths[i]] = metaOf(raw.entities[i]).ecsId;
+      for (let i = 0; i < raw.entities.length; i++) setOwn(entities, raw.entityPaths[i], metaOf(raw.entities[i]).ecsId);
       let addresses = NO_ADDRESSES;
       if (raw.addresses !== null) {
         const a: Record<string, string> = {};
-        for (const u of raw.addresses) a[u.argument] = u.address;
+        for (const u of raw.addresses) setOwn(a, u.argument, u.address);
         addresses = Object.freeze(a);
       }
       this.#inputs = Object.freeze({

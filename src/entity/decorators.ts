@@ -6,13 +6,30 @@ import { classRuntimeOf } from './class-runtime';
 import { constructTemplate } from './entity';
 import { freshMeta } from './identity';
 import { SYSTEM_NAMES } from './system-names';
+import { describeValue } from '../metadata/describe-value';
+import { excerpt } from '../util/excerpt';
+
+/** Options of `@entity()`. */
+export interface EntityOptions {
+  /**
+   * The entity's type name in the JSON form (`$class`, SPEC §9), unique among entity classes
+   * (default: the class name). Give one when two classes share a class name (`Invoice` of two
+   * modules: `@entity({ name: 'billing.Invoice' })`), or to keep serialized data readable when the
+   * class is renamed.
+   */
+  name?: string;
+}
 
 /**
  * `@entity()`: marks an entity class. Returns a subclass that finishes construction after the
  * class's own field initialisers ran: applies the init object, then builds the real object
  * (values array + identity) the rest of the library works with.
  */
-export function entity(): <C extends AnyClass>(target: C) => C {
+export function entity(options: EntityOptions = {}): <C extends AnyClass>(target: C) => C {
+  const typeName = options?.name;
+  if (typeName !== undefined && (typeof typeName !== 'string' || typeName.length === 0)) {
+    throw new EntityDefinitionError(`@entity({ name }): the name must be a non-empty string, got ${describeValue(typeName)}`);
+  }
   return <C extends AnyClass>(target: C): C => {
     const Base = target as unknown as new (...args: unknown[]) => object;
     const Decorated = class extends Base {
@@ -28,7 +45,7 @@ export function entity(): <C extends AnyClass>(target: C) => C {
       }
     };
     Object.defineProperty(Decorated, 'name', { value: target.name });
-    registerEntityClass(Decorated as unknown as AnyClass, target);
+    registerEntityClass(Decorated as unknown as AnyClass, target, typeName);
     return Decorated as unknown as C;
   };
 }
@@ -55,7 +72,7 @@ function finishConstruction(ctor: AnyClass, temp: object, init: unknown): object
       const index = meta.fieldIndex.get(key);
       if (index === undefined) {
         const why = SYSTEM_NAMES.has(key) ? 'it is a system field' : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
-        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${key}' (${why})`);
+        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
       }
       values[index] = (init as Record<string, unknown>)[key];
     }

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { entityClassRecord } from '../metadata/class-registry';
 import { EntityDefinitionError } from '../metadata/errors';
 import { ENTITY_BRAND, chainToArray, metaOf, type EntityObject } from '../metadata/object-model';
+import { excerpt } from '../util/excerpt';
 import { runtimeOfObject } from './class-runtime';
 import { entityServices } from './services';
 
@@ -122,10 +123,10 @@ export abstract class Entity {
     const from = runtimeOfObject(source as unknown as EntityObject).meta;
     const sourceIndex = from.fieldIndex.get(sourceField);
     if (sourceIndex === undefined) {
-      throw new EntityDefinitionError(`${source.constructor.name} has no field '${sourceField}' to borrow`);
+      throw new EntityDefinitionError(`${source.constructor.name} has no field '${excerpt(sourceField)}' to borrow`);
     }
     if (!runtimeOfObject(this as unknown as EntityObject).meta.fieldIndex.has(targetField)) {
-      throw new EntityDefinitionError(`${this.constructor.name} has no field '${targetField}' to borrow into`);
+      throw new EntityDefinitionError(`${this.constructor.name} has no field '${excerpt(targetField)}' to borrow into`);
     }
     // A copy of data containers (entity leaves kept): the two entities never share a mutable value.
     const raw = (source as unknown as Record<string, unknown>)[sourceField];

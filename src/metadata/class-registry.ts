@@ -3,6 +3,7 @@ import { isEntityObject } from './object-model';
 import { buildRuntimeMeta } from './runtime-provider';
 import type { ClassMeta, ClassOps, ContainerShape, FieldKind, StoredLayout } from './types';
 import { containsEntity } from './values';
+import { excerpt } from '../util/excerpt';
 
 /**
  * The registry of entity classes and the single place where a class's metadata comes from:
@@ -65,6 +66,13 @@ export interface EntityClassRecord {
   /** The class as written, before the decorator wrapped it. */
   readonly original: AnyClass;
   readonly name: string;
+  /**
+   * The name the JSON form (SPEC §9) writes as `$class` and reads back: `@entity({ name })`, or
+   * the class name. Serialization refuses a type name that several registered classes share.
+   */
+  readonly typeName: string;
+  /** True when `typeName` was given with `@entity({ name })`. */
+  readonly explicitTypeName: boolean;
   readonly transient: ReadonlySet<string>;
   readonly fieldOptions: ReadonlyMap<string, FieldOptions>;
   meta: ClassMeta | null;
@@ -75,6 +83,8 @@ const byClass = new Map<AnyClass, EntityClassRecord>();
 const byName = new Map<string, EntityClassRecord>();
 /** Every class registered under each name (tests and examples may reuse names). */
 const allByName = new Map<string, EntityClassRecord[]>();
+/** Every class registered under each type name (see `EntityClassRecord.typeName`). */
+const allByTypeName = new Map<string, EntityClassRecord[]>();
 /** Generated specs by class name: one per distinct class description of that name. */
 const generated = new Map<string, GeneratedClassSpec[]>();
 let generatedInstalled = false;
@@ -85,7 +95,19 @@ export function onEntityClassRegistered(listener: (record: EntityClassRecord) =>
   registrationListeners.push(listener);
 }
 
-export function registerEntityClass(ctor: AnyClass, original: AnyClass): EntityClassRecord {
+/**
+ * Registers an `@entity()` class. `typeName` is the name given with `@entity({ name })`: two
+ * classes giving the same one is an error here. Classes that merely share a class name are
+ * allowed (tests and examples reuse names; the code generator tells them apart) until they are
+ * serialized, where the name alone would confuse them.
+ */
+export function registerEntityClass(ctor: AnyClass, original: AnyClass, typeName?: string): EntityClassRecord {
+  const sameType = typeName === undefined ? undefined : allByTypeName.get(typeName)?.find((r) => r.explicitTypeName);
+  if (sameType) {
+    throw new EntityDefinitionError(
+      `@entity({ name: ${JSON.stringify(excerpt(typeName!))} }) on ${original.name}: ${sameType.name} is registered under that name already; entity type names must be unique`,
+    );
+  }
   const transient = new Set<string>();
   const fieldOptions = new Map<string, FieldOptions>();
   // Walk the prototype chain base-first so subclasses override their bases' options.
@@ -97,13 +119,25 @@ export function registerEntityClass(ctor: AnyClass, original: AnyClass): EntityC
     d.transient.forEach((n) => transient.add(n));
     d.fields.forEach((o, n) => fieldOptions.set(n, o));
   }
-  const record: EntityClassRecord = { ctor, original, name: original.name, transient, fieldOptions, meta: null };
+  const record: EntityClassRecord = {
+    ctor,
+    original,
+    name: original.name,
+    typeName: typeName ?? original.name,
+    explicitTypeName: typeName !== undefined,
+    transient,
+    fieldOptions,
+    meta: null,
+  };
   byClass.set(ctor, record);
   byClass.set(original, record);
   if (!byName.has(record.name)) byName.set(record.name, record);
   const named = allByName.get(record.name);
   if (named) named.push(record);
   else allByName.set(record.name, [record]);
+  const typed = allByTypeName.get(record.typeName);
+  if (typed) typed.push(record);
+  else allByTypeName.set(record.typeName, [record]);
   for (const listener of registrationListeners) listener(record);
   return record;
 }
@@ -114,6 +148,11 @@ export function entityClassRecord(ctor: unknown): EntityClassRecord | undefined 
 
 export function entityClassByName(name: string): EntityClassRecord | undefined {
   return byName.get(name);
+}
+
+/** Every registered class of that type name (see `EntityClassRecord.typeName`), in registration order. */
+export function entityClassesOfType(typeName: string): readonly EntityClassRecord[] {
+  return allByTypeName.get(typeName) ?? [];
 }
 
 /** Every registered class of that name, in registration order. */

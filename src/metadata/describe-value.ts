@@ -1,5 +1,6 @@
 import { isEntityObject, metaOf } from './object-model';
 import { isPlainObject } from './values';
+import { excerpt } from '../util/excerpt';
 
 /** A value for a message: `number 3`, `string "x"`, `Student 1b2c…`, `an array of 2 element(s)`. */
 export function describeValue(v: unknown): string {
@@ -7,7 +8,7 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'undefined';
   switch (typeof v) {
     case 'string':
-      return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+      return `string ${JSON.stringify(excerpt(v, 60))}`;
     case 'number':
     case 'boolean':
       return `${typeof v} ${String(v)}`;

@@ -1,10 +1,12 @@
 import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
-import { entityClassByName, type AnyClass } from '../metadata/class-registry';
+import { entityClassRecord, entityClassesOfType, type AnyClass, type EntityClassRecord } from '../metadata/class-registry';
 import { VALUES, attachMeta, isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
 import { isPlainObject, setOwn } from '../metadata/values';
 import { SerializationError } from './errors';
 import type { EntityJSON, JsonValue } from './format';
 import { decodeIdentity, encodeIdentity, show } from './identity';
+import { TreeStructureError } from '../tree/errors';
+import { excerpt } from '../util/excerpt';
 
 /**
  * Field values <-> JSON (see `format.ts` for the form). Writing reads entity objects' own values
@@ -12,28 +14,147 @@ import { decodeIdentity, encodeIdentity, show } from './identity';
  */
 
 // ---- writing ----------------------------------------------------------------------------------
+//
+// Both directions walk the value with an explicit stack, not recursion: a tree may be as deep as
+// memory allows (a 10,000-entity chain, arrays nested 100,000 levels), and no depth ends in a
+// RangeError. Children are pushed in reverse so they are visited in order (depth-first, like a
+// recursive walk), which keeps the first error reported the one a reader meets first.
 
 function member(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-export function encodeEntity(e: EntityObject, path: string): EntityJSON {
-  const { meta } = runtimeOfObject(e);
-  const values = e[VALUES];
-  const fields: Record<string, JsonValue> = {};
-  for (const f of meta.fields) fields[f.name] = encodeValue(values[f.index], member(path, f.name));
-  return { $class: meta.name, $id: encodeIdentity(metaOf(e), path), fields };
+/** Where an encoded value goes: a slot of an output array or a key of an output object. */
+type Out = JsonValue[] | Record<string, JsonValue>;
+
+/** One value to write, or (`exit`) the end of a container's subtree. */
+interface WriteJob {
+  readonly v: unknown;
+  readonly path: string;
+  readonly out: Out;
+  readonly key: string | number;
+  readonly exit: object | null;
 }
 
-const SPECIAL_NUMBERS = new Map<string, number>([
-  ['NaN', NaN],
-  ['Infinity', Infinity],
-  ['-Infinity', -Infinity],
-  ['-0', -0],
-]);
+function put(out: Out, key: string | number, value: JsonValue): void {
+  if (typeof key === 'number') (out as JsonValue[])[key] = value;
+  else setOwn(out as Record<string, unknown>, key, value);
+}
 
-export function encodeValue(v: unknown, path: string): JsonValue {
+/**
+ * Writes `root` and everything below it. An entity met twice (shared reference, cycle, two
+ * copies or two versions of one entity) is a `TreeStructureError` naming both paths, as
+ * `buildEntityTree` reports it; a plain container inside itself is a `SerializationError`.
+ */
+export function encodeEntity(root: EntityObject, path: string): EntityJSON {
+  const result: JsonValue[] = [null];
+  /** Containers on the path from the root to the value being written (a cycle meets one again). */
+  const open = new Map<object, string>();
+  const byEcsId = new Map<string, { entity: EntityObject; path: string }>();
+  const byLineage = new Map<string, { entity: EntityObject; path: string }>();
+  const stack: WriteJob[] = [{ v: root, path, out: result, key: 0, exit: null }];
+  const push = (v: unknown, at: string, out: Out, key: string | number): void => {
+    stack.push({ v, path: at, out, key, exit: null });
+  };
+  /** The end of `o`'s subtree is pushed first, so it pops after every child. */
+  const enter = (o: object, at: string): void => {
+    const first = open.get(o);
+    if (first !== undefined) {
+      fail(`a cycle: the ${kindOf(o)} at ${excerpt(first)} contains itself here (JSON has no references)`, at);
+    }
+    open.set(o, at);
+    stack.push({ v: undefined, path: at, out: result, key: 0, exit: o });
+  };
+
+  while (stack.length > 0) {
+    const job = stack.pop()!;
+    if (job.exit !== null) {
+      open.delete(job.exit);
+      continue;
+    }
+    const { v, path: at } = job;
+    const scalar = encodeScalar(v, at);
+    if (scalar !== NOT_SCALAR) {
+      put(job.out, job.key, scalar);
+      continue;
+    }
+    const o = v as object;
+    if (isEntityObject(o)) {
+      const m = metaOf(o);
+      const clash = byEcsId.get(m.ecsId) ?? byLineage.get(m.lineageId);
+      if (clash !== undefined) throw occursTwice(o, clash, open.has(o), at);
+      byEcsId.set(m.ecsId, { entity: o, path: at });
+      byLineage.set(m.lineageId, { entity: o, path: at });
+      const { meta } = runtimeOfObject(o);
+      const values = o[VALUES];
+      const fields: Record<string, JsonValue> = {};
+      put(job.out, job.key, { $class: typeNameOf(meta.ctor, at), $id: encodeIdentity(m, at), fields } as unknown as JsonValue);
+      enter(o, at);
+      for (const f of meta.fields) setOwn(fields, f.name, null); // field order, filled below
+      for (let i = meta.fields.length - 1; i >= 0; i--) push(values[i], member(at, meta.fields[i].name), fields, meta.fields[i].name);
+      continue;
+    }
+    if (Array.isArray(o)) {
+      const out: JsonValue[] = new Array(o.length);
+      put(job.out, job.key, out);
+      enter(o, at);
+      for (let i = o.length - 1; i >= 0; i--) push(o[i], `${at}[${i}]`, out, i);
+      continue;
+    }
+    if (o instanceof Date) {
+      const t = o.getTime();
+      put(job.out, job.key, { $date: Number.isNaN(t) ? null : o.toISOString() });
+      continue;
+    }
+    if (o instanceof Map) {
+      const entries: JsonValue[] = [];
+      const pending: [unknown, string, JsonValue[], number][] = [];
+      let i = 0;
+      for (const [k, item] of o) {
+        if (isEntityObject(k)) fail('an entity cannot be a Map key', `${at}<key ${i}>`);
+        const pair: JsonValue[] = [null, null];
+        entries.push(pair);
+        pending.push([k, `${at}<key ${i}>`, pair, 0], [item, typeof k === 'string' || typeof k === 'number' ? member(at, k) : `${at}<key ${i}>`, pair, 1]);
+        i++;
+      }
+      put(job.out, job.key, { $map: entries });
+      enter(o, at);
+      for (let j = pending.length - 1; j >= 0; j--) push(...pending[j]);
+      continue;
+    }
+    if (o instanceof Set) {
+      const items: JsonValue[] = new Array(o.size);
+      put(job.out, job.key, { $set: items });
+      enter(o, at);
+      const members = [...o];
+      for (let j = members.length - 1; j >= 0; j--) push(members[j], `${at}<${j}>`, items, j);
+      continue;
+    }
+    if (isPlainObject(o)) {
+      const keys = Object.keys(o);
+      const out: Record<string, JsonValue> = {};
+      const nullProto = Object.getPrototypeOf(o) === null;
+      let needsTag = nullProto;
+      for (const k of keys) {
+        if (k.startsWith('$')) needsTag = true;
+        setOwn(out, k, null); // key order, filled below
+      }
+      put(job.out, job.key, !needsTag ? out : nullProto ? { $object: out, $proto: null } : { $object: out });
+      enter(o, at);
+      for (let j = keys.length - 1; j >= 0; j--) push((o as Record<string, unknown>)[keys[j]], member(at, keys[j]), out, keys[j]);
+      continue;
+    }
+    const name = (o as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+    fail(`an instance of ${name} is neither data nor an entity and cannot be serialised`, at);
+  }
+  return result[0] as unknown as EntityJSON;
+}
+
+const NOT_SCALAR = Symbol('not a scalar');
+
+/** The JSON of a value that is not an object (NOT_SCALAR for objects other than null). */
+function encodeScalar(v: unknown, path: string): JsonValue | typeof NOT_SCALAR {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -50,49 +171,55 @@ export function encodeValue(v: unknown, path: string): JsonValue {
       return { $bigint: v.toString() };
     case 'function':
     case 'symbol':
-      throw new SerializationError(`a ${typeof v} cannot be serialised`, path);
+      return fail(`a ${typeof v} cannot be serialised`, path);
   }
-  if (v === null) return null;
-  const o = v as object;
-  if (isEntityObject(o)) return encodeEntity(o, path) as unknown as JsonValue;
-  if (Array.isArray(o)) {
-    const out: JsonValue[] = new Array(o.length);
-    for (let i = 0; i < o.length; i++) out[i] = encodeValue(o[i], `${path}[${i}]`);
-    return out;
-  }
-  if (o instanceof Date) {
-    const t = o.getTime();
-    return { $date: Number.isNaN(t) ? null : o.toISOString() };
-  }
-  if (o instanceof Map) {
-    const entries: JsonValue[] = [];
-    let i = 0;
-    for (const [k, item] of o) {
-      if (isEntityObject(k)) throw new SerializationError('an entity cannot be a Map key', `${path}<key ${i}>`);
-      const at = typeof k === 'string' || typeof k === 'number' ? member(path, k) : `${path}<key ${i}>`;
-      entries.push([encodeValue(k, `${path}<key ${i}>`), encodeValue(item, at)]);
-      i++;
-    }
-    return { $map: entries };
-  }
-  if (o instanceof Set) {
-    const items: JsonValue[] = [];
-    let i = 0;
-    for (const item of o) items.push(encodeValue(item, `${path}<${i++}>`));
-    return { $set: items };
-  }
-  if (isPlainObject(o)) {
-    const out: Record<string, JsonValue> = {};
-    let needsTag = Object.getPrototypeOf(o) === null;
-    for (const k of Object.keys(o)) {
-      if (k.startsWith('$')) needsTag = true;
-      setOwn(out, k, encodeValue((o as Record<string, unknown>)[k], member(path, k)));
-    }
-    if (!needsTag) return out;
-    return Object.getPrototypeOf(o) === null ? { $object: out, $proto: null } : { $object: out };
-  }
-  const name = (o as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-  throw new SerializationError(`an instance of ${name} is neither data nor an entity and cannot be serialised`, path);
+  return v === null ? null : NOT_SCALAR;
+}
+
+function kindOf(o: object): string {
+  if (Array.isArray(o)) return 'array';
+  if (o instanceof Map) return 'Map';
+  if (o instanceof Set) return 'Set';
+  return 'object';
+}
+
+/** An entity met again while writing: the same message `buildEntityTree` gives. */
+function occursTwice(e: EntityObject, clash: { entity: EntityObject; path: string }, onPath: boolean, at: string): TreeStructureError {
+  const m = metaOf(e);
+  const what =
+    clash.entity === e
+      ? onPath
+        ? 'a cycle: it contains itself'
+        : 'a shared reference'
+      : metaOf(clash.entity).ecsId === m.ecsId
+        ? 'two copies of the same version'
+        : 'two versions of the same entity';
+  return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${excerpt(clash.path)} and at ${excerpt(at)}`, clash.path, at);
+}
+
+const SPECIAL_NUMBERS = new Map<string, number>([
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity],
+  ['-0', -0],
+]);
+
+/**
+ * The `$class` of an entity class: its type name, if no other registered class has it (a name
+ * several classes share would be read back as whichever the reader picked).
+ */
+function typeNameOf(ctor: AnyClass, path: string): string {
+  const { typeName } = entityClassRecord(ctor)!;
+  const classes = entityClassesOfType(typeName);
+  if (classes.length > 1) fail(ambiguous(typeName, classes), path);
+  return typeName;
+}
+
+function ambiguous(typeName: string, classes: readonly EntityClassRecord[]): string {
+  return (
+    `${classes.length} entity classes are registered under the name '${excerpt(typeName)}', so JSON cannot tell them apart: ` +
+    `give each a distinct type name with @entity({ name: '…' }) (e.g. @entity({ name: 'module.${excerpt(typeName)}' }))`
+  );
 }
 
 // ---- reading ----------------------------------------------------------------------------------
@@ -110,22 +237,74 @@ function fail(message: string, path: string): never {
 
 const TAGS = new Set(['$map', '$set', '$date', '$bigint', '$num', '$undefined', '$object']);
 
+/**
+ * A value whose parts are read first (entity, array, object, Map, Set): its parts go into
+ * `slots`, then `build` makes the value and it goes into its parent's slot. On the stack, a
+ * frame marks the end of its parts.
+ */
+class Frame {
+  constructor(
+    readonly raw: object | null,
+    readonly slots: unknown[],
+    readonly build: ((slots: unknown[]) => unknown) | null,
+    readonly parent: Frame | null,
+    readonly slot: number,
+  ) {}
+}
+
+/** One raw value to read into `parent.slots[slot]`. */
+interface ReadJob {
+  readonly raw: unknown;
+  readonly path: string;
+  readonly parent: Frame;
+  readonly slot: number;
+}
+
+/** Reads one entity (with everything below it), iteratively (see the note on writing). */
 export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): EntityObject {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`expected an entity object, got ${show(raw)}`, path);
-  const o = raw as Record<string, unknown>;
+  const top = new Frame(null, [undefined], null, null, 0);
+  const stack: (ReadJob | Frame)[] = [];
+  /** Raw containers on the path being read: input given as objects may contain itself. */
+  const open = new Map<object, string>();
+  const enter = (frame: Frame, path: string, children: ReadJob[]): void => {
+    const first = open.get(frame.raw!);
+    if (first !== undefined) fail(`not JSON: a cycle (the value at ${excerpt(first)} contains itself here)`, path);
+    open.set(frame.raw!, path);
+    stack.push(frame);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  };
+  readEntity(raw as Record<string, unknown>, path, ctx, top, 0, enter);
+  while (stack.length > 0) {
+    const job = stack.pop()!;
+    if (job instanceof Frame) {
+      open.delete(job.raw!);
+      job.parent!.slots[job.slot] = job.build!(job.slots);
+      continue;
+    }
+    readValue(job, ctx, enter);
+  }
+  return top.slots[0] as EntityObject;
+}
+
+type Enter = (frame: Frame, path: string, children: ReadJob[]) => void;
+
+function readEntity(o: Record<string, unknown>, path: string, ctx: DecodeContext, parent: Frame, slot: number, enter: Enter): void {
   for (const k of Object.keys(o)) {
-    if (k !== '$class' && k !== '$id' && k !== 'fields') fail(`unknown key '${k}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
+    if (k !== '$class' && k !== '$id' && k !== 'fields') fail(`unknown key '${excerpt(k)}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
   }
   if (typeof o.$class !== 'string') fail(`expected the entity class name, got ${show(o.$class)}`, `${path}.$class`);
-  const record = entityClassByName(o.$class);
-  if (!record) fail(`unknown entity class '${o.$class}' (is the class imported and decorated with @entity()?)`, `${path}.$class`);
+  const classes = entityClassesOfType(o.$class);
+  if (classes.length > 1) fail(ambiguous(o.$class, classes), `${path}.$class`);
+  const record = classes[0];
+  if (!record) fail(`unknown entity class '${excerpt(o.$class)}' (is the class imported and decorated with @entity()?)`, `${path}.$class`);
   const rt = classRuntimeOf(record.ctor);
   const { meta: cls } = rt;
   const meta = decodeIdentity(o.$id, `${path}.$id`);
 
   const seenAt = ctx.byEcsId.get(meta.ecsId) ?? ctx.byLineage.get(meta.lineageId);
   if (seenAt !== undefined) {
-    fail(`${o.$class} ${meta.ecsId} occurs twice (an entity occurs at most once in a tree): first at ${seenAt}`, path);
+    fail(`${excerpt(o.$class)} ${meta.ecsId} occurs twice (an entity occurs at most once in a tree): first at ${excerpt(seenAt)}`, path);
   }
   ctx.byEcsId.set(meta.ecsId, path);
   ctx.byLineage.set(meta.lineageId, path);
@@ -138,23 +317,26 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
   const f = fieldsRaw as Record<string, unknown>;
   for (const k of Object.keys(f)) {
     if (!cls.fieldIndex.has(k)) {
-      fail(`${cls.name} has no field '${k}' (fields: ${cls.fields.map((x) => x.name).join(', ') || '(none)'})`, member(`${path}.fields`, k));
+      fail(`${cls.name} has no field '${excerpt(k)}' (fields: ${cls.fields.map((x) => x.name).join(', ') || '(none)'})`, member(`${path}.fields`, k));
     }
   }
-  const values = new Array<unknown>(cls.fields.length);
   let defaults: Record<string, unknown> | null = null;
   const defaultsOf = (): Record<string, unknown> => (defaults ??= defaultInstance(record.ctor, cls.name, path));
+  const values = new Array<unknown>(cls.fields.length);
+  const frame = new Frame(o, values, () => {
+    const obj = rt.makeWorking(values) as EntityObject & Record<string, unknown>;
+    if (cls.transient.size > 0) {
+      const d = defaultsOf();
+      for (const name of cls.transient) if (Object.prototype.hasOwnProperty.call(d, name)) obj[name] = d[name];
+    }
+    return attachMeta(obj, meta);
+  }, parent, slot);
+  const children: ReadJob[] = [];
   for (const field of cls.fields) {
-    values[field.index] = Object.prototype.hasOwnProperty.call(f, field.name)
-      ? decodeValue(f[field.name], member(`${path}.fields`, field.name), ctx)
-      : defaultsOf()[field.name];
+    if (Object.prototype.hasOwnProperty.call(f, field.name)) children.push({ raw: f[field.name], path: member(`${path}.fields`, field.name), parent: frame, slot: field.index });
+    else values[field.index] = defaultsOf()[field.name];
   }
-  const obj = rt.makeWorking(values) as EntityObject & Record<string, unknown>;
-  if (cls.transient.size > 0) {
-    const d = defaultsOf();
-    for (const name of cls.transient) if (Object.prototype.hasOwnProperty.call(d, name)) obj[name] = d[name];
-  }
-  return attachMeta(obj, meta);
+  enter(frame, path, children);
 }
 
 /** A freshly constructed instance: the class's defaults for missing fields and transient properties. */
@@ -171,41 +353,68 @@ function defaultInstance(ctor: AnyClass, name: string, path: string): Record<str
   }
 }
 
-export function decodeValue(raw: unknown, path: string, ctx: DecodeContext): unknown {
+/** The parts of an object read from `body` (keys in order), as jobs into `frame`. */
+function keyJobs(body: Record<string, unknown>, keys: readonly string[], at: string, frame: Frame): ReadJob[] {
+  return keys.map((k, i) => ({ raw: body[k], path: member(at, k), parent: frame, slot: i }));
+}
+
+/** An object of `keys` -> the values read for them (own properties, '__proto__' too). */
+function objectOf(keys: readonly string[], values: unknown[], nullProto: boolean): Record<string, unknown> {
+  const out = (nullProto ? Object.create(null) : {}) as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) setOwn(out, keys[i], values[i]);
+  return out;
+}
+
+function readValue(job: ReadJob, ctx: DecodeContext, enter: Enter): void {
+  const { raw, path, parent, slot } = job;
   switch (typeof raw) {
     case 'string':
     case 'boolean':
-      return raw;
+      parent.slots[slot] = raw;
+      return;
     case 'number':
       if (!Number.isFinite(raw)) fail(`a JSON number must be finite, got ${raw}`, path);
-      return raw;
+      parent.slots[slot] = raw;
+      return;
     case 'object':
       break;
     default:
       fail(`not JSON: ${show(raw)}`, path);
   }
-  if (raw === null) return null;
+  if (raw === null) {
+    parent.slots[slot] = null;
+    return;
+  }
   if (Array.isArray(raw)) {
-    const out = new Array<unknown>(raw.length);
-    for (let i = 0; i < raw.length; i++) out[i] = decodeValue(raw[i], `${path}[${i}]`, ctx);
-    return out;
+    const frame = new Frame(raw, new Array<unknown>(raw.length), (items) => items, parent, slot);
+    enter(frame, path, raw.map((item, i) => ({ raw: item, path: `${path}[${i}]`, parent: frame, slot: i })));
+    return;
   }
   const proto = Object.getPrototypeOf(raw);
   if (proto !== Object.prototype && proto !== null) fail(`not JSON: an instance of ${(raw as object).constructor?.name}`, path);
   const o = raw as Record<string, unknown>;
   const keys = Object.keys(o);
-  if ('$class' in o) return decodeEntity(o, path, ctx);
+  if ('$class' in o) return readEntity(o, path, ctx, parent, slot, enter);
   const tag = keys.find((k) => k.startsWith('$'));
   if (tag === undefined) {
-    const out: Record<string, unknown> = {};
-    for (const k of keys) setOwn(out, k, decodeValue(o[k], member(path, k), ctx));
-    return out;
+    const frame = new Frame(o, new Array<unknown>(keys.length), (values) => objectOf(keys, values, false), parent, slot);
+    enter(frame, path, keyJobs(o, keys, path, frame));
+    return;
   }
-  if (!TAGS.has(tag)) fail(`unknown tag '${tag}' (tags: $class, ${[...TAGS].join(', ')}; a plain object with '$' keys is written as {$object: ...})`, member(path, tag));
+  if (!TAGS.has(tag)) fail(`unknown tag '${excerpt(tag)}' (tags: $class, ${[...TAGS].join(', ')}; a plain object with '$' keys is written as {$object: ...})`, member(path, tag));
   const extra = keys.filter((k) => k !== tag && !(tag === '$object' && k === '$proto'));
-  if (extra.length > 0) fail(`a {${tag}} value has no other keys, found '${extra[0]}'`, member(path, extra[0]));
+  if (extra.length > 0) fail(`a {${tag}} value has no other keys, found '${excerpt(extra[0])}'`, member(path, extra[0]));
   const body = o[tag];
   const at = `${path}.${tag}`;
+  const leaf = readTagged(o, tag, body, path, at, parent, slot, enter);
+  if (leaf !== ENTERED) parent.slots[slot] = leaf;
+}
+
+/** Returned for a container: it was entered, and its frame fills the slot once its parts are read. */
+const ENTERED = Symbol('entered');
+
+/** A tagged value: a leaf is returned; a container is entered (ENTERED). */
+function readTagged(o: Record<string, unknown>, tag: string, body: unknown, path: string, at: string, parent: Frame, slot: number, enter: Enter): unknown {
   switch (tag) {
     case '$undefined':
       if (body !== true) fail(`expected true, got ${show(body)}`, at);
@@ -225,33 +434,46 @@ export function decodeValue(raw: unknown, path: string, ctx: DecodeContext): unk
     }
     case '$map': {
       if (!Array.isArray(body)) fail(`expected an array of [key, value] pairs, got ${show(body)}`, at);
-      const m = new Map<unknown, unknown>();
+      const children: ReadJob[] = [];
+      const frame = new Frame(o, new Array<unknown>(body.length * 2), (kv) => {
+        const m = new Map<unknown, unknown>();
+        for (let i = 0; i < body.length; i++) {
+          const key = kv[2 * i];
+          if (isEntityObject(key)) fail('an entity cannot be a Map key', `${at}[${i}][0]`);
+          if (m.has(key)) fail(`duplicate Map key ${show((body[i] as unknown[])[0])}`, `${at}[${i}][0]`);
+          m.set(key, kv[2 * i + 1]);
+        }
+        return m;
+      }, parent, slot);
       body.forEach((pair, i) => {
         if (!Array.isArray(pair) || pair.length !== 2) fail(`expected a [key, value] pair, got ${show(pair)}`, `${at}[${i}]`);
-        const key = decodeValue(pair[0], `${at}[${i}][0]`, ctx);
-        if (isEntityObject(key)) fail('an entity cannot be a Map key', `${at}[${i}][0]`);
-        if (m.has(key)) fail(`duplicate Map key ${show(pair[0])}`, `${at}[${i}][0]`);
-        m.set(key, decodeValue(pair[1], `${at}[${i}][1]`, ctx));
+        children.push({ raw: pair[0], path: `${at}[${i}][0]`, parent: frame, slot: 2 * i }, { raw: pair[1], path: `${at}[${i}][1]`, parent: frame, slot: 2 * i + 1 });
       });
-      return m;
+      enter(frame, path, children);
+      return ENTERED;
     }
     case '$set': {
       if (!Array.isArray(body)) fail(`expected an array of members, got ${show(body)}`, at);
-      const s = new Set<unknown>();
-      body.forEach((item, i) => {
-        const v = decodeValue(item, `${at}[${i}]`, ctx);
-        if (s.has(v)) fail(`duplicate Set member ${show(item)}`, `${at}[${i}]`);
-        s.add(v);
-      });
-      return s;
+      const frame = new Frame(o, new Array<unknown>(body.length), (members) => {
+        const s = new Set<unknown>();
+        members.forEach((v, i) => {
+          if (s.has(v)) fail(`duplicate Set member ${show(body[i])}`, `${at}[${i}]`);
+          s.add(v);
+        });
+        return s;
+      }, parent, slot);
+      enter(frame, path, body.map((item, i) => ({ raw: item, path: `${at}[${i}]`, parent: frame, slot: i })));
+      return ENTERED;
     }
     case '$object': {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) fail(`expected an object, got ${show(body)}`, at);
       if ('$proto' in o && o.$proto !== null) fail(`expected null, got ${show(o.$proto)}`, `${path}.$proto`);
-      const out = ('$proto' in o ? Object.create(null) : {}) as Record<string, unknown>;
-      for (const k of Object.keys(body)) setOwn(out, k, decodeValue((body as Record<string, unknown>)[k], member(at, k), ctx));
-      return out;
+      const keys = Object.keys(body);
+      const nullProto = '$proto' in o;
+      const frame = new Frame(o, new Array<unknown>(keys.length), (values) => objectOf(keys, values, nullProto), parent, slot);
+      enter(frame, path, keyJobs(body as Record<string, unknown>, keys, at, frame));
+      return ENTERED;
     }
   }
-  return fail(`unknown tag '${tag}'`, path);
+  return fail(`unknown tag '${excerpt(tag)}'`, path);
 }

@@ -1,4 +1,5 @@
 import { AbstractionsError } from '../errors';
+import { excerpt } from '../util/excerpt';
 
 /**
  * A value cannot be written to, or read from, the JSON form of §9.
@@ -13,6 +14,6 @@ export class SerializationError extends AbstractionsError {
     /** Where the bad value is (object path when writing, JSON path when reading). */
     readonly path: string,
   ) {
-    super(`${path}: ${message}`);
+    super(`${excerpt(path)}: ${message}`);
   }
 }

@@ -13,8 +13,9 @@
  *            "siblingOutputEntities": [], "outputIndex": null, "attributeSource": { "gpa": "…" } },
  *   "fields": { "name": "Alice", "gpa": 3.5, "courses": [ { "$class": "Course", … } ] } }
  * ```
- * - `$class` is the entity class's name (the registry of `@entity()` classes finds it by name, so
- *   class names must be unique among entity classes that are serialised).
+ * - `$class` is the entity class's type name: `@entity({ name })`, or the class name. Writing or
+ *   reading a type name that several registered classes share is a `SerializationError` (never
+ *   the wrong class); `@entity({ name: 'billing.Invoice' })` tells such classes apart.
  * - `$id` holds the identity and provenance fields of §1: everything except `liveId` and
  *   `rootLiveId`, which name in-memory objects (reading gives fresh ones). Dates are ISO strings,
  *   ids lower-case UUIDs. When reading, only `ecsId` and `lineageId` are required; the rest default
@@ -51,6 +52,13 @@
  * Its entities keep the ids they have in the store (a child unchanged since an earlier version keeps
  * that version's `rootEcsId`, see §2). `versionFromJSON` returns a **working copy**, exactly like
  * `checkout()`: every entity's `rootEcsId` is the version's, so `registry.version(copy)` diffs against it.
+ *
+ * ## Into another registry or process
+ * A registry that does not hold the version loads it with `promoteToRoot(copy)`: stored as that
+ * version, every entity it does not hold keeping its ids and provenance; as a child of the root's
+ * `previousEcsId` if it holds that version (load a lineage oldest first and its versions link up
+ * and share what did not change), else as a first version of its lineage there. A registry that
+ * holds the version returns it. The copy is then a working copy of the version there.
  */
 
 /** Plain JSON. */

@@ -5,6 +5,7 @@ import { chainToArray } from '../metadata/object-model';
 import { UUID_RE } from '../address/parse';
 import { newId } from '../util/ids';
 import { SerializationError } from './errors';
+import { excerpt } from '../util/excerpt';
 import type { EntityIdJSON } from './format';
 
 /**
@@ -94,8 +95,7 @@ export function show(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'function' || typeof v === 'symbol') return String(typeof v);
   try {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+    return excerpt(JSON.stringify(v), 60);
   } catch {
     return Object.prototype.toString.call(v);
   }
@@ -108,7 +108,7 @@ export function show(v: unknown): string {
 export function decodeIdentity(raw: unknown, path: string): EntityMeta {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`expected the identity object, got ${show(raw)}`, path);
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEY_SET.has(k)) fail(`unknown identity key '${k}' (known: ${KEYS.join(', ')})`, `${path}.${k}`);
+  for (const k of Object.keys(o)) if (!KEY_SET.has(k)) fail(`unknown identity key '${excerpt(k)}' (known: ${KEYS.join(', ')})`, `${path}.${k}`);
   for (const k of REQUIRED) if (!(k in o)) fail(`missing '${k}'`, `${path}.${k}`);
   checkId(o.ecsId, `${path}.ecsId`, false);
   checkId(o.lineageId, `${path}.lineageId`, false);

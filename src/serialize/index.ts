@@ -2,12 +2,12 @@ import { describeValue } from '../metadata/describe-value';
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
-import { buildEntityTree } from '../tree/build-tree';
 import { EntityTree } from '../tree/entity-tree';
 import { DecodeContext, decodeEntity, encodeEntity } from './codec';
 import { SerializationError } from './errors';
 import { VERSION_FORMAT, type EntityJSON, type VersionJSON } from './format';
 import { isoOf, show } from './identity';
+import { excerpt } from '../util/excerpt';
 
 /**
  * toJSON / fromJSON (SPEC §9). The form is documented in `format.ts`; in short:
@@ -30,7 +30,9 @@ function isRootVersion(x: unknown): x is RootVersion {
  * The JSON form of an entity (working or stored) with its subtree, of a tree (its root), or of a
  * stored version record (`registry.getVersion(id)`). The result is plain JSON.
  * A tree that is not a tree (shared reference, cycle) is a `TreeStructureError`; a value that has
- * no JSON form is a `SerializationError` naming its path.
+ * no JSON form (also plain data that contains itself) is a `SerializationError` naming its path.
+ * Any depth works (the walk is iterative); note that `JSON.stringify` of the result recurses in
+ * the engine and fails beyond a few thousand nesting levels (`fromJSON` reads text of any depth).
  */
 export function toJSON(version: RootVersion): VersionJSON;
 export function toJSON(entityOrTree: object): EntityJSON;
@@ -40,8 +42,7 @@ export function toJSON(x: object): EntityJSON | VersionJSON {
   if (!isEntityObject(root)) {
     throw new SerializationError(`toJSON expects an entity, an EntityTree or a stored version, got ${describeValue(x)}`, '$');
   }
-  buildEntityTree(root); // refuses shared references and cycles, naming both paths
-  return encodeEntity(root, root.constructor.name);
+  return encodeEntity(root, root.constructor.name); // refuses shared references and cycles, naming both paths
 }
 
 /** The JSON form of the stored version `rootEcsId` of `registry`. */
@@ -92,7 +93,9 @@ export function fromJSON<T extends object = object>(json: unknown): T {
 /**
  * A working copy of a version written by `versionToJSON` / `toJSON(version)`, exactly like
  * `checkout()` of that version: the written ids, every entity's `rootEcsId` the version's,
- * fresh `liveId`s. `registry.version(copy)` works against a registry that holds the version.
+ * fresh `liveId`s. `registry.version(copy)` works against a registry that holds the version; one
+ * that does not (another registry, another process) loads it with `registry.promoteToRoot(copy)`,
+ * keeping its ids (see "Into another registry or process" in `format.ts`).
  */
 export function versionFromJSON<T extends object = object>(json: unknown): T {
   const raw = parse(json);
@@ -104,7 +107,7 @@ export function versionFromJSON<T extends object = object>(json: unknown): T {
 
 function decodeVersion(o: Record<string, unknown>): EntityObject {
   for (const k of Object.keys(o)) {
-    if (k !== '$format' && k !== '$version' && k !== 'root') throw new SerializationError(`unknown key '${k}' in a version (expected $format, $version, root)`, `$.${k}`);
+    if (k !== '$format' && k !== '$version' && k !== 'root') throw new SerializationError(`unknown key '${excerpt(k)}' in a version (expected $format, $version, root)`, `$.${k}`);
   }
   if (o.$format !== VERSION_FORMAT) {
     throw new SerializationError(`unsupported format ${show(o.$format)} (expected ${JSON.stringify(VERSION_FORMAT)})`, '$.$format');

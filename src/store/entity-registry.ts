@@ -136,7 +136,13 @@ export class EntityRegistry {
 
   // ---- registration and versioning -------------------------------------------------------
 
-  /** Registers `entity`'s tree as version 1 of its lineage. */
+  /**
+   * Registers `entity`'s tree as version 1 of its lineage. A working copy of a version this
+   * registry holds gives that version. A tree read with `fromJSON` from another registry or
+   * process is loaded as the version it names, keeping its ids (see `loadNow` and the README's
+   * Serialization section); it is then a working copy of that version here, to `version()` and
+   * `execute` on.
+   */
   promoteToRoot(entity: object): RootVersion {
     const root = requireEntity(entity, 'promoteToRoot');
     return runOperation(
@@ -153,12 +159,30 @@ export class EntityRegistry {
     if (m.rootEcsId !== null) {
       const existing = m.rootEcsId === m.ecsId ? this.versions.get(m.ecsId) : undefined;
       if (existing) return existing;
-      if (m.rootEcsId === m.ecsId) {
-        throw new VersioningError(`${describeValue(root)} is the root of version ${m.ecsId}, which another registry holds; checkout() it there, or toJSON/fromJSON it across`);
-      }
+      // The top of a working tree (its own root, or a subtree read with fromJSON) whose version
+      // this registry does not hold: loaded from another registry or process.
+      if (m.rootEcsId === m.ecsId || m.rootLiveId === m.liveId) return this.loadNow(root);
       throw new VersioningError(`${describeValue(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
     }
     return this.commitTree(buildEntityTree(root)).version;
+  }
+
+  /**
+   * Registers a working tree that names a version this registry does not hold (`fromJSON` of
+   * another registry's tree or version, in this process or another) as that version: every entity
+   * this registry does not hold keeps its ids and provenance, so ids and history stay traceable
+   * across registries. If this registry holds the root's previous version (same lineage), the
+   * tree is stored as its child (what is unchanged since is shared, the lineage continues);
+   * otherwise it is a first version of its lineage here. An entity whose ecsId this registry
+   * already holds with other content (or elsewhere) forks, as in `version()`: one ecsId never
+   * names two different stored objects.
+   */
+  private loadNow(root: EntityObject): RootVersion {
+    const m = metaOf(root);
+    const tree = buildEntityTree(root);
+    const parent = m.rootEcsId === m.ecsId && m.previousEcsId !== null ? this.versions.get(m.previousEcsId) : undefined;
+    if (parent !== undefined && parent.lineageId === m.lineageId) return this.commitAgainst(parent, tree).result!.version;
+    return this.commitTree(tree).version;
   }
 
   /**
@@ -182,13 +206,18 @@ export class EntityRegistry {
     if (m.rootEcsId === null) throw new VersioningError(`${describeValue(root)} is an orphan: promoteToRoot() it first`);
     if (m.rootEcsId !== m.ecsId) throw new VersioningError(`${describeValue(root)} is not a root: version its root ${m.rootEcsId}`);
     const base = this.versions.get(m.rootEcsId);
-    if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describeValue(root)} says it came from this version, which this registry does not hold`);
-    const tree = buildEntityTree(root);
+    if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describeValue(root)} says it came from this version, which this registry does not hold (promoteToRoot() it to load it here)`);
+    const { result, diff } = this.commitAgainst(base, buildEntityTree(root));
+    return result === null ? { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff } : { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
+  }
+
+  /** Commits `tree` as a child of `base`: what differs from it is stored, the rest shared (no change: no commit). */
+  private commitAgainst(base: RootVersion, tree: EntityTree): { result: CommitResult | null; diff: TreeDiff } {
     const { diff, request } = this.planVersion(base, tree, null);
-    if (request === null) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff };
+    if (request === null) return { result: null, diff };
     const result = this.commit(request);
     this.adoptWorkingTree(tree, result);
-    return { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
+    return { result, diff };
   }
 
   /**

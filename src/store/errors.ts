@@ -1,4 +1,5 @@
 import { AbstractionsError } from '../errors';
+import { excerpt } from '../util/excerpt';
 
 /** A versioning request that cannot be carried out (orphan, not a root, stored input ...). */
 export class VersioningError extends AbstractionsError {}
@@ -6,6 +7,6 @@ export class VersioningError extends AbstractionsError {}
 /** No stored entity or version has this id. */
 export class EntityNotFoundError extends AbstractionsError {
   constructor(readonly ecsId: string, detail?: string) {
-    super(`no stored entity with ecsId ${ecsId}${detail ? `: ${detail}` : ''}`);
+    super(`no stored entity with ecsId ${excerpt(ecsId)}${detail ? `: ${detail}` : ''}`);
   }
 }

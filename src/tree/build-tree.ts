@@ -3,6 +3,7 @@ import { describeValue } from '../metadata/describe-value';
 import { EntityDefinitionError } from '../metadata/errors';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { PathSegment } from '../metadata/types';
+import { excerpt } from '../util/excerpt';
 import { EntityTree, type TreeEdge } from './entity-tree';
 import { TreeStructureError } from './errors';
 
@@ -78,5 +79,5 @@ function occursTwice(tree: EntityTree, e: EntityObject, clash: EntityObject, sec
   const rootName = tree.root.constructor.name;
   const a = formatPath(rootName, first);
   const b = formatPath(rootName, second);
-  return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${a} and at ${b}`, a, b);
+  return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${excerpt(a)} and at ${excerpt(b)}`, a, b);
 }
