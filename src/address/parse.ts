@@ -249,13 +249,17 @@ export function looksLikeAddress(s: unknown): s is string {
   return typeof s === 'string' && s.length > UUID_LENGTH && s.charCodeAt(0) === 64 && AT_UUID.test(s);
 }
 
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}
+
 /**
  * Parses an address into its lower-cased ecsId and its path.
  * @throws AddressSyntaxError with the 0-based position of the offending character.
  */
 export function parseAddress(s: string): ParsedAddress {
   if (typeof s !== 'string') {
-    throw new TypeError(`parseAddress expects a string, got ${s === null ? 'null' : typeof s}`);
+    throw new AddressSyntaxError('', 0, `expected an address string, got ${kindOf(s)}`);
   }
   const r = scan(s);
   if (!r.ok) throw new AddressSyntaxError(s, r.position, r.reason);
@@ -266,12 +270,12 @@ export function parseAddress(s: string): ParsedAddress {
 export function formatSegment(segment: PathSegment): string {
   if (typeof segment === 'number') {
     if (!Number.isSafeInteger(segment) || segment < 0 || Object.is(segment, -0)) {
-      throw new TypeError(`an address index must be a non-negative safe integer, got ${String(segment)}`);
+      throw new AddressSyntaxError('', 0, `an address index must be a non-negative safe integer, got ${String(segment)}`);
     }
     return `.${segment}`;
   }
   if (typeof segment !== 'string') {
-    throw new TypeError(`an address path segment must be a string or a number, got ${typeof segment}`);
+    throw new AddressSyntaxError('', 0, `an address path segment must be a string or a number, got ${kindOf(segment)}`);
   }
   return NAME_FULL.test(segment) && !DIGITS.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
 }
@@ -279,12 +283,12 @@ export function formatSegment(segment: PathSegment): string {
 /**
  * The canonical address of `path` inside entity version `ecsId` (lower-case id, quoting only
  * segments that need it). Inverse of `parseAddress`.
- * @throws TypeError if `ecsId` is not a UUID or a segment cannot be expressed (negative or
- * fractional number).
+ * @throws AddressSyntaxError if `ecsId` is not a UUID or a segment cannot be expressed (negative
+ * or fractional number).
  */
 export function formatAddress(ecsId: string, path: readonly PathSegment[] = []): string {
   if (typeof ecsId !== 'string' || !UUID_RE.test(ecsId)) {
-    throw new TypeError(`formatAddress: ecsId must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : typeof ecsId}`);
+    throw new AddressSyntaxError('', 0, `an entity id must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : kindOf(ecsId)}`);
   }
   let out = `@${ecsId.toLowerCase()}`;
   for (const segment of path) out += formatSegment(segment);

@@ -7,7 +7,7 @@ import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
 import { buildEntityTree } from '../tree/build-tree';
 import { copyOut } from './copy';
-import { FieldPathError, StaleVersionError } from './errors';
+import { AddressSyntaxError, FieldPathError, StaleVersionError } from './errors';
 import { formatAddress, parseAddress, type PathSegment } from './parse';
 import { findMapKey, step, storedEntityOf } from './resolve';
 
@@ -66,16 +66,14 @@ function assign(container: object, segment: PathSegment, value: unknown): void {
  * @throws StaleVersionError if the latest version of the lineage no longer contains the
  * addressed entity version (it changed since the address was taken): read the current value
  * from the latest version (`StaleVersionError.latestEcsId`) and retry.
- * @throws AddressSyntaxError, EntityNotFoundError, FieldPathError; TypeError for an address
- * without a path (put writes a value inside an entity).
+ * @throws AddressSyntaxError (also for an address without a path: put writes a value inside an
+ * entity), EntityNotFoundError, FieldPathError.
  */
 export function put<T = unknown>(address: string, value: unknown, registry: EntityRegistry = EntityRegistry.default): T {
   const parsed = parseAddress(address);
   const text = formatAddress(parsed.ecsId, parsed.path);
   if (parsed.path.length === 0) {
-    throw new TypeError(
-      `put(${text}): the address names a whole entity; put writes a value inside one (add a path: ${text}.field)`,
-    );
+    throw new AddressSyntaxError(text, text.length, `put writes a value inside an entity: add a path (${text}.field)`);
   }
   const stored = storedEntityOf(registry, parsed.ecsId, text);
   const sm = metaOf(stored);

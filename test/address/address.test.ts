@@ -324,7 +324,8 @@ describe('put', () => {
     expect(() => put(`@${s.ecsId}.nmae`, 'x')).toThrow(FieldPathError);
     expect(() => put(`@${s.ecsId}.courses.7`, new Course())).toThrow(FieldPathError);
     expect(() => put(`@${s.ecsId}.extra.missing.deeper`, 1)).toThrow(FieldPathError);
-    expect(() => put(`@${s.ecsId}`, {})).toThrow(TypeError);
+    expect(() => put(`@${s.ecsId}`, {})).toThrow(AddressSyntaxError);
+    expect(() => put(`@${s.ecsId}`, {})).toThrow(/put writes a value inside an entity: add a path/);
     expect(() => put('@00000000-0000-4000-8000-000000000000.x', 1)).toThrow(EntityNotFoundError);
     // A shared reference in the value: the versioning refuses it, nothing is written.
     const shared = new Course();

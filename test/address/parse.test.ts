@@ -104,8 +104,9 @@ describe('parseAddress: invalid addresses', () => {
     expect(isAddress(text)).toBe(false);
   });
 
-  it('rejects non-strings with a TypeError', () => {
-    expect(() => parseAddress(42 as unknown as string)).toThrow(TypeError);
+  it('rejects non-strings with an AddressSyntaxError naming what it got', () => {
+    expect(() => parseAddress(42 as unknown as string)).toThrow(AddressSyntaxError);
+    expect(() => parseAddress(null as unknown as string)).toThrow(/expected an address string, got null/);
   });
 
   it('the caret counts code points, so astral characters before it do not shift it', () => {
@@ -146,12 +147,12 @@ describe('formatAddress', () => {
   });
 
   it.each([-1, 1.5, NaN, Infinity, -0, 2 ** 53])('rejects the index %p', (n) => {
-    expect(() => formatAddress(U, [n])).toThrow(TypeError);
+    expect(() => formatAddress(U, [n])).toThrow(AddressSyntaxError);
   });
 
   it('rejects an ecsId that is not a UUID', () => {
     expect(() => formatAddress('not-a-uuid', [])).toThrow(/must be a UUID/);
-    expect(() => formatAddress(`${U}0`, [])).toThrow(TypeError);
+    expect(() => formatAddress(`${U}0`, [])).toThrow(AddressSyntaxError);
   });
 });
 
