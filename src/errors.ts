@@ -19,3 +19,12 @@ export class AbstractionsError extends Error {
     });
   }
 }
+
+/** An error as one line of text for a message, whatever was thrown (reading it may throw too). @internal */
+export function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an error that cannot be read';
+  }
+}

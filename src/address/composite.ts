@@ -6,6 +6,7 @@ import { EntityDefinitionError } from '../metadata/errors';
 import { metaOf } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
 import { excerpt } from '../util/excerpt';
+import { errorText } from '../errors';
 import { copyOut } from './copy';
 import { looksLikeAddress } from './parse';
 import { resolveAddress } from './resolve';
@@ -40,13 +41,13 @@ export function createComposite<T extends object>(
   const meta = classMetaOf(cls as AnyClass);
   const init: Record<string, unknown> = {};
   const sources: Record<string, string | null> = {};
-  for (const field of Object.keys(spec)) {
+  for (const field of specKeys(meta.name, spec)) {
     if (!meta.fieldIndex.has(field)) {
       throw new EntityDefinitionError(
         `createComposite(${meta.name}): unknown field '${excerpt(field)}' (fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'})`,
       );
     }
-    const given = spec[field];
+    const given = readSpec(meta.name, spec, field);
     if (typeof given === 'string' && looksLikeAddress(given)) {
       const r = resolveAddress(given, registry);
       init[field] = copyOut(r.value);
@@ -61,4 +62,21 @@ export function createComposite<T extends object>(
   m.attributeSource = { ...m.attributeSource, ...sources };
   if (promote) registry.promoteToRoot(composite);
   return composite;
+}
+
+// The spec is user data: a revoked Proxy or a throwing getter is bad input, named as such.
+function specKeys(className: string, spec: object): string[] {
+  try {
+    return Object.keys(spec);
+  } catch (error) {
+    throw new EntityDefinitionError(`createComposite(${className}): the spec cannot be read: ${errorText(error)}`, { cause: error });
+  }
+}
+
+function readSpec(className: string, spec: Readonly<Record<string, unknown>>, field: string): unknown {
+  try {
+    return spec[field];
+  } catch (error) {
+    throw new EntityDefinitionError(`createComposite(${className}): field '${excerpt(field)}' of the spec cannot be read: ${errorText(error)}`, { cause: error });
+  }
 }

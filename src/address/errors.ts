@@ -34,7 +34,8 @@ export class AddressSyntaxError extends AbstractionsError {
 
   constructor(address: string, position: number, reason: string) {
     const of = address.length > EXCERPT_LENGTH ? ` of ${address.length} characters` : '';
-    super(`Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}`);
+    // No text (not a string at all, or an id given apart from any address): no caret to show.
+    super(address === '' ? `Invalid address: ${reason}` : `Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}`);
     this.address = address;
     this.position = position;
     this.reason = reason;

@@ -45,7 +45,7 @@ import {
 import { describeValue } from '../metadata/describe-value';
 import { isRecordLike, mismatch } from './type-check';
 import { setOwn } from '../metadata/values';
-import { AbstractionsError } from '../errors';
+import { AbstractionsError, errorText } from '../errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (args: any) => unknown;
@@ -286,10 +286,16 @@ export class CallableRegistry {
    * @throws RegistrationError for a duplicate name, a non-function or an invalid signature.
    */
   register<A, R>(name: string, fn: (args: A) => R, signature?: SignatureSpec): RegisteredFunction<A, R> {
-    if (typeof name !== 'string' || name.length === 0) throw new RegistrationError(String(name), 'the name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0) throw new RegistrationError(describeValue(name), 'the name must be a non-empty string');
     if (typeof fn !== 'function') throw new RegistrationError(name, `expected a function, got ${describeValue(fn)}`);
     if (this.functions.has(name)) throw new RegistrationError(name, 'a function with this name is registered already');
-    const explicit = signature === undefined ? null : compileSignature(name, signature);
+    let explicit: FunctionSignature | null = null;
+    try {
+      if (signature !== undefined) explicit = compileSignature(name, signature);
+    } catch (error) {
+      if (error instanceof AbstractionsError) throw error;
+      throw new RegistrationError(name, `the signature cannot be read: ${errorText(error)}`);
+    }
     const generation = generatedSignaturesGeneration();
     const plan = compileBindingPlan(name, explicit ?? generatedSignatureOf(name) ?? null);
     this.functions.set(name, {

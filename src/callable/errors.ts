@@ -2,7 +2,7 @@
  * Typed errors of registered functions (SPEC §5). All extend {@link AbstractionsError}; each
  * names the function (and the argument, where there is one).
  */
-import { AbstractionsError } from '../errors';
+import { AbstractionsError, errorText } from '../errors';
 import { excerpt } from '../util/excerpt';
 
 /** `execute` / `describe` of a name nothing was registered under. */
@@ -67,15 +67,6 @@ export class ResultError extends AbstractionsError {
   constructor(functionName: string, cause: unknown) {
     super(`${functionName}: its result could not be read: ${errorText(cause)}`, { cause });
     this.functionName = functionName;
-  }
-}
-
-/** An error as one line of text, whatever was thrown (reading it may throw too). */
-export function errorText(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'an error that cannot be read';
   }
 }
 

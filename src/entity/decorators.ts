@@ -8,6 +8,8 @@ import { freshMeta } from './identity';
 import { SYSTEM_NAMES } from './system-names';
 import { describeValue } from '../metadata/describe-value';
 import { excerpt } from '../util/excerpt';
+import { errorText } from '../errors';
+import type { ClassMeta } from '../metadata/types';
 
 /** Options of `@entity()`. */
 export interface EntityOptions {
@@ -60,6 +62,25 @@ export function field(options: FieldOptions = {}): (proto: object, name: string)
   return (proto, name) => markField(proto, name, options);
 }
 
+function applyInit(meta: ClassMeta, init: object, values: unknown[]): void {
+  let key = '';
+  try {
+    for (key of Object.keys(init)) {
+      const index = meta.fieldIndex.get(key);
+      if (index === undefined) {
+        const why = SYSTEM_NAMES.has(key) ? 'it is a system field' : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
+        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
+      }
+      values[index] = (init as Record<string, unknown>)[key];
+    }
+  } catch (error) {
+    if (error instanceof EntityDefinitionError) throw error;
+    // A revoked Proxy, throwing traps or getters: the init object is bad input, not a crash.
+    const where = key === '' ? 'the init object' : `field '${excerpt(key)}' of the init object`;
+    throw new EntityDefinitionError(`new ${meta.name}(init): ${where} cannot be read: ${errorText(error)}`, { cause: error });
+  }
+}
+
 function finishConstruction(ctor: AnyClass, temp: object, init: unknown): object {
   const own = temp as Record<string, unknown>;
   const rt = classRuntimeOf(ctor, Object.keys(own));
@@ -68,14 +89,7 @@ function finishConstruction(ctor: AnyClass, temp: object, init: unknown): object
   for (const f of meta.fields) values[f.index] = own[f.name];
   if (init !== undefined && init !== null) {
     if (typeof init !== 'object') throw new EntityDefinitionError(`new ${meta.name}(init): init must be an object, got ${typeof init}`);
-    for (const key of Object.keys(init)) {
-      const index = meta.fieldIndex.get(key);
-      if (index === undefined) {
-        const why = SYSTEM_NAMES.has(key) ? 'it is a system field' : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
-        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
-      }
-      values[index] = (init as Record<string, unknown>)[key];
-    }
+    applyInit(meta, init, values);
   }
   const obj = rt.makeWorking(values) as EntityObject & Record<string, unknown>;
   for (const key of Object.keys(own)) {

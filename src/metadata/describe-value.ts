@@ -22,11 +22,20 @@ export function describeValue(v: unknown): string {
       break;
   }
   if (isEntityObject(v)) return `${(v as object).constructor.name} ${metaOf(v).ecsId}`;
+  // Describing must not fail on what it describes: a revoked Proxy, throwing traps or getters.
+  try {
+    return describeObject(v as object);
+  } catch {
+    return 'an object that cannot be read (a revoked or throwing Proxy?)';
+  }
+}
+
+function describeObject(v: object): string {
   if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
   if (v instanceof Date) return 'a Date';
   if (v instanceof Map) return `a Map of ${v.size} entr${v.size === 1 ? 'y' : 'ies'}`;
   if (v instanceof Set) return `a Set of ${v.size} member(s)`;
   if (typeof (v as Promise<unknown>).then === 'function') return 'a promise';
-  if (isPlainObject(v as object)) return 'a plain object';
-  return `an instance of ${(v as object).constructor?.name ?? 'an unknown class'}`;
+  if (isPlainObject(v)) return 'a plain object';
+  return `an instance of ${v.constructor?.name ?? 'an unknown class'}`;
 }

@@ -8,6 +8,20 @@ import { SerializationError } from './errors';
 import { VERSION_FORMAT, type EntityJSON, type VersionJSON } from './format';
 import { isoOf, show } from './identity';
 import { excerpt } from '../util/excerpt';
+import { AbstractionsError, errorText } from '../errors';
+
+/**
+ * Runs a read or write of user data: what is not a typed error of ours comes from the data itself
+ * (a revoked Proxy, throwing traps or getters) and is reported as a SerializationError.
+ */
+function readable<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof AbstractionsError) throw error;
+    throw new SerializationError(`the input cannot be read: ${errorText(error)}`, '$');
+  }
+}
 
 /**
  * toJSON / fromJSON (SPEC §9). The form is documented in `format.ts`; in short:
@@ -37,6 +51,10 @@ function isRootVersion(x: unknown): x is RootVersion {
 export function toJSON(version: RootVersion): VersionJSON;
 export function toJSON(entityOrTree: object): EntityJSON;
 export function toJSON(x: object): EntityJSON | VersionJSON {
+  return readable(() => toJSONNow(x));
+}
+
+function toJSONNow(x: object): EntityJSON | VersionJSON {
   if (isRootVersion(x)) return encodeVersion(x);
   const root = x instanceof EntityTree ? (x.root as object) : x;
   if (!isEntityObject(root)) {
@@ -79,6 +97,10 @@ function parse(json: unknown): unknown {
  * `versionFromJSON` does. Bad input is a `SerializationError` naming the JSON path of the bad value.
  */
 export function fromJSON<T extends object = object>(json: unknown): T {
+  return readable(() => fromJSONNow<T>(json));
+}
+
+function fromJSONNow<T extends object>(json: unknown): T {
   const raw = parse(json);
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && ('$format' in raw || '$version' in raw)) {
     return decodeVersion(raw as Record<string, unknown>) as unknown as T;
