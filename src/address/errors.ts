@@ -32,10 +32,10 @@ export class AddressSyntaxError extends AbstractionsError {
   /** What is wrong, without the address and caret. */
   readonly reason: string;
 
-  constructor(address: string, position: number, reason: string) {
+  /** `text: false`: there is no address text to show (not a string at all, or an id or segment given on its own). */
+  constructor(address: string, position: number, reason: string, text = true) {
     const of = address.length > EXCERPT_LENGTH ? ` of ${address.length} characters` : '';
-    // No text (not a string at all, or an id given apart from any address): no caret to show.
-    super(address === '' ? `Invalid address: ${reason}` : `Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}`);
+    super(text ? `Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}` : `Invalid address: ${reason}`);
     this.address = address;
     this.position = position;
     this.reason = reason;

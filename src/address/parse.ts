@@ -259,7 +259,7 @@ function kindOf(value: unknown): string {
  */
 export function parseAddress(s: string): ParsedAddress {
   if (typeof s !== 'string') {
-    throw new AddressSyntaxError('', 0, `expected an address string, got ${kindOf(s)}`);
+    throw new AddressSyntaxError('', 0, `expected an address string, got ${kindOf(s)}`, false);
   }
   const r = scan(s);
   if (!r.ok) throw new AddressSyntaxError(s, r.position, r.reason);
@@ -270,12 +270,12 @@ export function parseAddress(s: string): ParsedAddress {
 export function formatSegment(segment: PathSegment): string {
   if (typeof segment === 'number') {
     if (!Number.isSafeInteger(segment) || segment < 0 || Object.is(segment, -0)) {
-      throw new AddressSyntaxError('', 0, `an address index must be a non-negative safe integer, got ${String(segment)}`);
+      throw new AddressSyntaxError('', 0, `an address index must be a non-negative safe integer, got ${String(segment)}`, false);
     }
     return `.${segment}`;
   }
   if (typeof segment !== 'string') {
-    throw new AddressSyntaxError('', 0, `an address path segment must be a string or a number, got ${kindOf(segment)}`);
+    throw new AddressSyntaxError('', 0, `an address path segment must be a string or a number, got ${kindOf(segment)}`, false);
   }
   return NAME_FULL.test(segment) && !DIGITS.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
 }
@@ -288,7 +288,7 @@ export function formatSegment(segment: PathSegment): string {
  */
 export function formatAddress(ecsId: string, path: readonly PathSegment[] = []): string {
   if (typeof ecsId !== 'string' || !UUID_RE.test(ecsId)) {
-    throw new AddressSyntaxError('', 0, `an entity id must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : kindOf(ecsId)}`);
+    throw new AddressSyntaxError('', 0, `an entity id must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : kindOf(ecsId)}`, false);
   }
   let out = `@${ecsId.toLowerCase()}`;
   for (const segment of path) out += formatSegment(segment);
