@@ -255,6 +255,14 @@ describe('D4: values outside the data kinds are refused when they would be store
     expect(snapshot(v1)).toEqual(snap);
   });
 
+  test('arguments that are not field data still reach the function as they are (recorded as given)', () => {
+    const money = new Money(250);
+    const callback = (): number => 1;
+    calls.register('pay', ({ opts }: { opts: { m: Money; cb: () => number } }) => opts.m.cents + opts.cb());
+    expect(calls.execute('pay', { opts: { m: money, cb: callback } })).toBe(251);
+    expect(calls.executions().at(-1)!.inputs.values).toEqual({ opts: { m: money, cb: callback } });
+  });
+
   test('put refuses it with the address path, and stores field data', () => {
     const v1 = stored(new Profile({ prefs: { a: 1 } }));
     expect(refused(UnsupportedValueError, () => put(`@${v1.ecsId}.prefs.b`, { when: new Uint8Array(1) }, reg))).toMatchObject({
