@@ -6,6 +6,13 @@ import { hasEntity, innerTypes, type FieldModel, type ValueType } from './model'
  * src/metadata/values.ts do (forEachEntityIn, valueEquals, thawValue, freezeValue):
  * same visit sequence, paths, places and containers; same equality; same copies, holes and
  * frozen containers. Fields the generated code cannot specialise fall back to those helpers.
+ *
+ * Freezing decides what may be stored (SPEC §1), so it is specialised only where that costs
+ * nothing in checks: arrays and tuples (checked to be plain arrays), entity leaves and
+ * primitives (checked to be no function, symbol or object). Dates, Maps (their object keys are
+ * copied), Sets and records are frozen by freezeValue itself, so both modes accept and refuse
+ * the same values, with the same errors. Maps with keys of any type compare and thaw
+ * generically too (object keys are data: copied, and matched by structure).
  */
 
 /** Runtime helpers and local helper functions the generated code may use. */
@@ -16,11 +23,9 @@ export type Helper =
   | 'forEachEntityIn'
   | 'lineageOf'
   | 'metaOf'
-  | 'FrozenDate'
-  | 'FrozenMap'
-  | 'FrozenSet'
   | 'PathSegment'
   | 'freezeFlatArray'
+  | 'isPlainArray'
   // local helpers (emitted into the generated file)
   | 'setEquals'
   | 'freezeArray'
@@ -112,8 +117,9 @@ function thawKeeps(t: ValueType): boolean {
  * the array flat; any other non-null item is an object; generic data is tested with typeof.
  */
 function flatness(t: ValueType): 'always' | 'nullish' | 'typeof' {
-  if (t.t === 'prim' || t.t === 'entity') return 'always';
-  if (t.t === 'opaque' || t.t === 'dynamic') return 'typeof';
+  if (t.t === 'entity') return 'always';
+  // A primitive slot may hold an object after all (freezeValue then copies it, as at runtime).
+  if (t.t === 'prim' || t.t === 'opaque' || t.t === 'dynamic') return 'typeof';
   return 'nullish';
 }
 
@@ -381,6 +387,10 @@ export class OpsEmitter {
       // Maps and Sets compare as collections, as valueEquals does (SPEC §2: reordering is no
       // change; persisting checks iteration order separately with sameIterationOrder).
       case 'map': {
+        if (t.key === 'other') {
+          out.line(`if (!${this.use('valueEquals')}(${a}, ${b})) return false;`);
+          return;
+        }
         const k = `k${d}`;
         const x = `x${d}`;
         const y = `y${d}`;
@@ -485,6 +495,7 @@ export class OpsEmitter {
         return `${v} == null ? ${v} : ${this.use('thawArray')}(${v}, ${this.tupleElementFn(t, d, (el, y) => this.thaw(el, y, d + 1))})`;
       }
       case 'map':
+        if (t.key === 'other') return `${this.use('thawValue')}(${v})`; // object keys are copied too
         return thawKeeps(t.of)
           ? `${v} == null ? ${v} : new Map(${v})`
           : `${v} == null ? ${v} : new Map(Array.from(${v}, ([k${d}, ${x}]) => [k${d}, ${this.thaw(t.of, x, d + 1)}] as const))`;
@@ -513,20 +524,20 @@ export class OpsEmitter {
 
   freezeField(out: Lines): void {
     out.open('freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown {');
-    const kept: number[] = [];
     const leaves: number[] = [];
     const blocks: CaseBlock[] = [];
     this.fields.forEach((f, i) => {
       const t = f.type;
-      if (t.t === 'prim') kept.push(i);
-      else if (t.t === 'entity') leaves.push(i);
-      else if (!isGeneric(t)) blocks.push({ index: i, body: (body) => {
+      // Persisting calls freezeField only for objects: a primitive field holding one, and fields
+      // freezeValue handles itself, take the default.
+      if (t.t === 'entity') leaves.push(i);
+      else if (t.t === 'array' || t.t === 'tuple') blocks.push({ index: i, body: (body) => {
         body.line(`const v = value as ${slotType(t)};`);
         if (t.t === 'array') {
           // Unrolled freezeValue: a packed frozen copy (holes read as undefined); arrays of
           // primitives and entities only are registered as flat.
           const flat = flatness(t.of);
-          body.line('if (v == null) return v;');
+          body.line(`if (!${this.use('isPlainArray')}(v)) return ${this.use('freezeValue')}(v, mapLeaf);`);
           body.line('const out: unknown[] = [];');
           if (flat !== 'always') body.line('let flat = true;');
           body.open('for (let i = 0; i < v.length; i++) {');
@@ -542,10 +553,7 @@ export class OpsEmitter {
         }
       } });
     });
-    const groups: CaseGroup[] = [
-      { indices: kept, expr: 'value' },
-      { indices: leaves, expr: 'value == null ? value : mapLeaf(value as EntityObject)' },
-    ];
+    const groups: CaseGroup[] = [{ indices: leaves, expr: 'value == null ? value : mapLeaf(value as EntityObject)' }];
     this.fieldSwitch(out, groups, blocks, `${this.use('freezeValue')}(value, mapLeaf)`);
     out.close('},');
   }
@@ -573,37 +581,25 @@ export class OpsEmitter {
     return `(x, i) => (${[...branches, last].join(' : ')})`;
   }
 
-  /** An expression: a frozen copy of `v` (a slot of type `t`) with entity leaves mapped. */
+  /**
+   * An expression: a frozen copy of `v` (a slot of type `t`, `d` containers deep in its field)
+   * with entity leaves mapped.
+   */
   private freeze(t: ValueType, v: string, d: number): string {
     const x = `x${d}`;
+    const generic = `${this.use('freezeValue')}(${v}, mapLeaf, ${d})`;
     switch (t.t) {
       case 'prim':
-        return v;
-      case 'opaque':
-      case 'dynamic':
-        return `${this.use('freezeValue')}(${v}, mapLeaf)`;
+        // Checked, not trusted: a function, symbol or object goes to freezeValue (refused or copied).
+        return `(typeof ${v} !== 'object' && typeof ${v} !== 'function' && typeof ${v} !== 'symbol') || ${v} === null ? ${v} : ${generic}`;
       case 'entity':
         return `${v} == null ? ${v} : mapLeaf(${v})`;
-      case 'date': {
-        const fd = this.use('FrozenDate');
-        return `${v} == null ? ${v} : ${v} instanceof ${fd} ? ${v} : new ${fd}(${v}.getTime())`;
-      }
       case 'array':
-        return `${v} == null ? ${v} : ${this.use('freezeArray')}(${v}, (${x}) => ${this.freeze(t.of, x, d + 1)}, ${this.flatTest(t)})`;
+        return `${this.use('isPlainArray')}(${v}) ? ${this.use('freezeArray')}(${v}, (${x}) => ${this.freeze(t.of, x, d + 1)}, ${this.flatTest(t)}) : ${generic}`;
       case 'tuple':
-        return `${v} == null ? ${v} : ${this.use('freezeArray')}(${v}, ${this.tupleElementFn(t, d, (el, y) => this.freeze(el, y, d + 1))}, ${this.flatTest(t)})`;
-      case 'map': {
-        const fm = this.use('FrozenMap');
-        return t.of.t === 'prim'
-          ? `${v} == null ? ${v} : new ${fm}(${v})`
-          : `${v} == null ? ${v} : new ${fm}(Array.from(${v}, ([k${d}, ${x}]) => [k${d}, ${this.freeze(t.of, x, d + 1)}] as const))`;
-      }
-      case 'set': {
-        const fs = this.use('FrozenSet');
-        return t.of.t === 'prim' ? `${v} == null ? ${v} : new ${fs}(${v})` : `${v} == null ? ${v} : new ${fs}(Array.from(${v}, (${x}) => ${this.freeze(t.of, x, d + 1)}))`;
-      }
-      case 'record':
-        return `${v} == null ? ${v} : Object.freeze(${this.use('mapRecord')}(${v}, (${x}) => ${this.freeze(t.of, x, d + 1)}))`;
+        return `${this.use('isPlainArray')}(${v}) ? ${this.use('freezeArray')}(${v}, ${this.tupleElementFn(t, d, (el, y) => this.freeze(el, y, d + 1))}, ${this.flatTest(t)}) : ${generic}`;
+      default:
+        return generic;
     }
   }
 }

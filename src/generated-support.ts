@@ -7,7 +7,7 @@
  * @module
  */
 /** @internal */
-export { valueEquals, thawValue, freezeValue, forEachEntityIn, freezeFlatArray } from './metadata/values';
+export { valueEquals, thawValue, freezeValue, forEachEntityIn, freezeFlatArray, isPlainArray } from './metadata/values';
 /** @internal */
 export { lineageOf, metaOf, fieldSlots, VALUES, type EntityObject, type StoredSlots } from './metadata/object-model';
 /** @internal */

@@ -14,7 +14,8 @@ export { diffTrees, type TreeDiff } from './diff/diff-trees';
 export { EntityRegistry, type VersionResult } from './store/entity-registry';
 export type { RootVersion, LineageEntry } from './store/root-version';
 export { AbstractionsError } from './errors';
-export { EntityDefinitionError, ImmutableVersionError } from './metadata/errors';
+export { EntityDefinitionError, ImmutableVersionError, UnsupportedValueError, DataDepthError, DataCycleError } from './metadata/errors';
+export { MAX_DATA_DEPTH } from './metadata/data-kinds';
 export { TreeStructureError } from './tree/errors';
 export { VersioningError, EntityNotFoundError } from './store/errors';
 export {

@@ -1,6 +1,7 @@
 /**
  * Copies between stored data and caller-owned data, for the functional API.
  */
+import { MAX_DATA_DEPTH, dataError } from '../metadata/data-kinds';
 import { isEntityObject, type EntityObject } from '../metadata/object-model';
 import { setOwn } from '../metadata/values';
 import { workingCopyOf } from '../store/working-copy';
@@ -8,30 +9,33 @@ import { workingCopyOf } from '../store/working-copy';
 /**
  * A mutable deep copy of a value, for a caller (stored data read out) or for the store (a
  * caller's value written in): containers and data copied (plain Map, Set, Date, arrays, objects,
- * a `__proto__` key kept as a key), every entity leaf (working or stored) replaced by a working
- * copy of its subtree, detached from any tree (an orphan with the same ecsIds, so registering it
- * forks them). Neither side's objects are captured or changed.
+ * object Map keys, a `__proto__` key kept as a key), every entity leaf (working or stored)
+ * replaced by a working copy of its subtree, detached from any tree (an orphan with the same
+ * ecsIds, so registering it forks them). Neither side's objects are captured or changed. What
+ * may not be stored is copied as it is and refused when stored; data nested deeper than
+ * MAX_DATA_DEPTH (or cyclic) is refused here (`depth`, `top`: where the copy started).
  */
-export function copyOut(value: unknown): unknown {
+export function copyOut(value: unknown, depth = 0, top: unknown = value): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (isEntityObject(value)) return workingCopyOf(value as EntityObject, false);
+  if (value instanceof Date) return new Date(value.getTime());
+  if (depth >= MAX_DATA_DEPTH) throw dataError(top, [], 0, '', 'copying');
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyOut(value[i]);
+    for (let i = 0; i < value.length; i++) out[i] = copyOut(value[i], depth + 1, top);
     return out;
   }
-  if (value instanceof Date) return new Date(value.getTime());
   if (value instanceof Map) {
     const out = new Map<unknown, unknown>();
-    for (const [k, v] of value) out.set(k, copyOut(v));
+    for (const [k, v] of value) out.set(copyOut(k, depth + 1, top), copyOut(v, depth + 1, top));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
-    for (const v of value) out.add(copyOut(v));
+    for (const v of value) out.add(copyOut(v, depth + 1, top));
     return out;
   }
   const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) setOwn(out, k, copyOut((value as Record<string, unknown>)[k]));
+  for (const k of Object.keys(value)) setOwn(out, k, copyOut((value as Record<string, unknown>)[k], depth + 1, top));
   return out;
 }

@@ -2,6 +2,7 @@
  * `put(address, value)` (SPEC §6): writes through a new version of the tree the address
  * belongs to.
  */
+import { dataError, isAnonymousDataError } from '../metadata/data-kinds';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
@@ -10,6 +11,12 @@ import { copyOut } from './copy';
 import { AddressSyntaxError, FieldPathError, StaleVersionError } from './errors';
 import { formatAddress, parseAddress, type PathSegment } from './parse';
 import { findMapKey, step, storedEntityOf } from './resolve';
+
+/**
+ * Path segments put never writes through: on a plain object they would reach or replace its
+ * prototype (or look like it), and nothing stored may have a prototype a caller controls.
+ */
+const FORBIDDEN_SEGMENTS = new Set<PathSegment>(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Throws the FieldPathError a write of `container[segment]` would meet. Called on the stored
@@ -67,7 +74,9 @@ function assign(container: object, segment: PathSegment, value: unknown): void {
  * addressed entity version (it changed since the address was taken): read the current value
  * from the latest version (`StaleVersionError.latestEcsId`) and retry.
  * @throws AddressSyntaxError (also for an address without a path: put writes a value inside an
- * entity), EntityNotFoundError, FieldPathError.
+ * entity), EntityNotFoundError, FieldPathError (also for the path segments `__proto__`,
+ * `constructor` and `prototype`, never written); UnsupportedValueError, DataDepthError,
+ * DataCycleError for a value that is not field data (SPEC §1).
  */
 export function put<T = unknown>(address: string, value: unknown, registry: EntityRegistry = EntityRegistry.default): T {
   const parsed = parseAddress(address);
@@ -85,6 +94,11 @@ export function put<T = unknown>(address: string, value: unknown, registry: Enti
   // or checked out.
   const path = parsed.path;
   const last = path.length - 1;
+  for (let i = 0; i < path.length; i++) {
+    if (FORBIDDEN_SEGMENTS.has(path[i])) {
+      throw new FieldPathError(text, path[i], i, [], `put never writes through '${String(path[i])}': it could reach an object's prototype`);
+    }
+  }
   let probe: unknown = stored;
   for (let i = 0; i < last; i++) {
     const r = step(probe, path[i]);
@@ -93,7 +107,12 @@ export function put<T = unknown>(address: string, value: unknown, registry: Enti
   }
   checkAssign(text, probe, path[last], last);
 
-  const copy = copyOut(value);
+  let copy: unknown;
+  try {
+    copy = copyOut(value);
+  } catch (err) {
+    throw isAnonymousDataError(err) ? dataError(value, path, path.length - 1, stored.constructor.name, 'copying', err) : err;
+  }
   const workingRoot = registry.checkout<EntityObject>(latest.ecsId);
   const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;
   let container: unknown = target;

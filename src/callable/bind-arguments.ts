@@ -15,6 +15,7 @@
  * arrive later); the hot path of a stored entity plus scalars does no copying and no tree walk.
  */
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
+import { DataDepthError, UnsupportedValueError } from '../metadata/errors';
 import { isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
 import { freezeValue, setOwn } from '../metadata/values';
 import { copyOut } from '../address/copy';
@@ -437,9 +438,19 @@ function buildConfig(ctx: Ctx, ctor: AnyClass, fields: Record<string, unknown>, 
 const hasOwn = Object.prototype.hasOwnProperty;
 const EMPTY_ARGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** A frozen copy of a bound top-level value for the execution record. */
+/**
+ * A frozen copy of a bound top-level value for the execution record. A value holding what is not
+ * field data (a class instance or a function, which functions may be given as they are) is
+ * recorded as it was given: freezing would refuse it.
+ */
 function recordValue(v: unknown): unknown {
-  return typeof v === 'object' && v !== null ? freezeValue(v, (leaf) => leaf) : v;
+  if (typeof v !== 'object' || v === null) return v;
+  try {
+    return freezeValue(v, (leaf) => leaf);
+  } catch (e) {
+    if (e instanceof UnsupportedValueError && !(e instanceof DataDepthError)) return v;
+    throw e;
+  }
 }
 
 /**

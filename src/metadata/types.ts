@@ -45,8 +45,11 @@ export type ChildVisitor = (
   place: string,
 ) => void;
 
-/** Maps an entity leaf while copying a value (used to swap working children for stored ones). */
-export type LeafMapper = (leaf: EntityObject) => EntityObject;
+/**
+ * Maps an entity leaf while copying a value (used to swap working children for stored ones).
+ * `depth`: how many containers deep inside its field the leaf sits, when the caller counts.
+ */
+export type LeafMapper = (leaf: EntityObject, depth?: number) => EntityObject;
 
 /**
  * The operations the algorithms need per class. The runtime provider implements them generically
@@ -59,7 +62,10 @@ export interface ClassOps {
   fieldEquals(index: number, a: unknown, b: unknown): boolean;
   /** A mutable copy of a stored field value: containers and data copied, entity leaves kept. */
   thawField(index: number, value: unknown): unknown;
-  /** A frozen copy of a field value with entity leaves mapped. */
+  /**
+   * A frozen copy of a field value with entity leaves mapped. Throws UnsupportedValueError (also
+   * DataDepthError) or DataCycleError for a value that is not field data.
+   */
   freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown;
 }
 

@@ -1,7 +1,7 @@
 import { runtimeOfObject, withAsyncDraft, withSyncDraft, type DraftAccess } from '../entity/class-runtime';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { ContainerKind, PathSegment } from '../metadata/types';
-import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, valueEquals } from '../metadata/values';
+import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, keepsArrayFlat, valueEquals } from '../metadata/values';
 import { ImmutableVersionError } from '../metadata/errors';
 import { TreeStructureError } from '../tree/errors';
 import { buildEntityTree, formatPath } from '../tree/build-tree';
@@ -757,13 +757,14 @@ function diffChildren(
     newChildren = new SmallMap();
     for (let i = start; i < endB; i++) walkItem(b[i], field, i, (c, _p, _k, place) => oldChildren.set(c, place));
     for (let i = start; i < endA; i++) {
-      if (isContainer(after[i])) outcome = CHANGED_NOT_FLAT;
+      // Not flat: frozen by freezeField, which also refuses what is not field data (a function).
+      if (!keepsArrayFlat(after[i])) outcome = CHANGED_NOT_FLAT;
       walkItem(after[i], field, i, (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
     }
   } else {
     oldChildren = new SmallMap();
     newChildren = new SmallMap();
-    if (Array.isArray(after) && after.some(isContainer)) outcome = CHANGED_NOT_FLAT;
+    if (Array.isArray(after) && !after.every(keepsArrayFlat)) outcome = CHANGED_NOT_FLAT;
     forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
     forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
   }

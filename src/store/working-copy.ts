@@ -9,6 +9,9 @@ import { newId } from '../util/ids';
  * `copies` receives stored entity -> its copy, for every entity of the subtree.
  */
 export function workingCopyOf(stored: EntityObject, asRoot: boolean, copies = new Map<EntityObject, EntityObject>()): EntityObject {
+  // Copies whose values are not filled yet (the stored entity, then the copy's values array): a
+  // loop, not a recursion, so entity chains of any depth work.
+  const pending: Array<EntityObject | unknown[]> = [];
   const rootLiveId = newId();
   const rootEcsId = asRoot ? metaOf(stored).ecsId : null;
   const copy = (e: EntityObject): EntityObject => {
@@ -40,16 +43,24 @@ export function workingCopyOf(stored: EntityObject, asRoot: boolean, copies = ne
       place: '',
     });
     copies.set(e, obj);
-    for (let i = 0; i < src.length; i++) {
-      const v = src[i];
-      values[i] = typeof v === 'object' && v !== null ? copyValue(rt.meta.thawField(i, v), copy) : v;
-    }
+    pending.push(e, values);
     return obj;
   };
-  return copy(stored);
+  const root = copy(stored);
+  while (pending.length > 0) {
+    const values = pending.pop() as unknown[];
+    const source = pending.pop() as EntityObject;
+    const src = source[VALUES];
+    const { meta } = runtimeOfObject(source);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      values[i] = typeof v === 'object' && v !== null ? copyValue(meta.thawField(i, v), copy) : v;
+    }
+  }
+  return root;
 }
 
-/** Replaces the entity leaves of an already thawed (mutable) value, in place. */
+/** Replaces the entity leaves of an already thawed (mutable) value, in place (stored data: never deeper than MAX_DATA_DEPTH). */
 function copyValue(value: unknown, copy: (e: EntityObject) => EntityObject): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (isEntityObject(value)) return copy(value);

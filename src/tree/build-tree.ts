@@ -1,4 +1,5 @@
 import { runtimeOfObject } from '../entity/class-runtime';
+import { fieldsError, isAnonymousDataError } from '../metadata/data-kinds';
 import { describeValue } from '../metadata/describe-value';
 import { EntityDefinitionError } from '../metadata/errors';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
@@ -6,13 +7,9 @@ import type { PathSegment } from '../metadata/types';
 import { excerpt } from '../util/excerpt';
 import { EntityTree, type TreeEdge } from './entity-tree';
 import { TreeStructureError } from './errors';
+import { formatPath } from '../util/paths';
 
-/** Human-readable position: `GridMap.nodes[3].agents[0]`. */
-export function formatPath(rootName: string, segments: readonly PathSegment[]): string {
-  let s = rootName;
-  for (const seg of segments) s += typeof seg === 'number' ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
-  return s;
-}
+export { formatPath };
 
 /**
  * Walks every entity reachable from `root` (through fields and containers at any depth).
@@ -37,18 +34,24 @@ export function buildEntityTree<R extends object>(root: R, valuesOf: (e: EntityO
     const parentId = metaOf(parent).ecsId;
     const depth = tree.depth.get(parentId)! + 1;
     found.length = 0;
-    runtimeOfObject(parent).meta.forEachChild(valuesOf(parent), (child, path, container, place) => {
-      const m = metaOf(child);
-      const clash = tree.nodes.get(m.ecsId) ?? tree.byLineage.get(m.lineageId);
-      if (clash !== undefined) throw occursTwice(tree, child, clash, [...absolutePath(tree, parentId), ...path]);
-      tree.nodes.set(m.ecsId, child);
-      tree.byLineage.set(m.lineageId, child);
-      tree.depth.set(m.ecsId, depth);
-      const edge: TreeEdge = { parent: parentId, child: m.ecsId, field: path[0] as string, path, container, place };
-      tree.edges.push(edge);
-      tree.edgeTo.set(m.ecsId, edge);
-      found.push(child);
-    });
+    const { meta } = runtimeOfObject(parent);
+    try {
+      meta.forEachChild(valuesOf(parent), (child, path, container, place) => {
+        const m = metaOf(child);
+        const clash = tree.nodes.get(m.ecsId) ?? tree.byLineage.get(m.lineageId);
+        if (clash !== undefined) throw occursTwice(tree, child, clash, [...absolutePath(tree, parentId), ...path]);
+        tree.nodes.set(m.ecsId, child);
+        tree.byLineage.set(m.lineageId, child);
+        tree.depth.set(m.ecsId, depth);
+        const edge: TreeEdge = { parent: parentId, child: m.ecsId, field: path[0] as string, path, container, place };
+        tree.edges.push(edge);
+        tree.edgeTo.set(m.ecsId, edge);
+        found.push(child);
+      });
+    } catch (err) {
+      // Data too deep or cyclic inside a field: named with the entity's class, as when storing.
+      throw isAnonymousDataError(err) ? fieldsError(meta.name, meta.fields.map((f) => f.name), valuesOf(parent), 'walking', err) : err;
+    }
     if (found.length > 0 && depth > tree.maxDepth) tree.maxDepth = depth;
     for (let i = found.length - 1; i >= 0; i--) stack.push(found[i]);
   }

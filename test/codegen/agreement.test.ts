@@ -220,6 +220,21 @@ function difference(x: unknown, y: unknown, inputs: Set<object>, at = '$'): stri
   return null;
 }
 
+/** A value frozen as the store freezes it, or nothing when it cannot be stored (a function). */
+function storable(v: unknown): unknown[] {
+  const o = outcome(() => freezeValue(v, (e) => e));
+  return 'error' in o ? [] : [o.value];
+}
+
+/** What a call returned, or the class and message of what it threw. */
+function outcome(f: () => unknown): { value: unknown; error?: undefined } | { error: string } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // "Near" values for equality: a deep copy of a value with entity leaves swapped for twins,
 // records re-ordered, and occasionally one leaf changed.
@@ -360,7 +375,7 @@ describe.each(Object.keys(CLASSES).sort())('generated metadata agrees with the r
     fc.assert(
       fc.property(valuesArb(name, runtime), (values) => {
         values.forEach((v, i) => {
-          for (const input of [v, freezeValue(v, (e) => e)]) {
+          for (const input of [v, ...storable(v)]) {
             const inputs = collectObjects(input);
             const d = difference(spec.thawField(i, input), runtime.thawField(i, input), inputs);
             if (d) throw new Error(`field ${runtime.fields[i].name}: ${d}`);
@@ -376,9 +391,12 @@ describe.each(Object.keys(CLASSES).sort())('generated metadata agrees with the r
       fc.property(valuesArb(name, runtime), fc.boolean(), (values, toStored) => {
         const mapLeaf = (e: EntityObject): EntityObject => (toStored ? twinsByLineage.get(lineageOf(e))![1] : e);
         values.forEach((v, i) => {
-          for (const input of [v, freezeValue(v, (e) => e)]) {
+          for (const input of [v, ...storable(v)]) {
             const inputs = collectObjects(input);
-            const d = difference(spec.freezeField(i, input, mapLeaf), runtime.freezeField(i, input, mapLeaf), inputs);
+            const g = outcome(() => spec.freezeField(i, input, mapLeaf));
+            const r = outcome(() => runtime.freezeField(i, input, mapLeaf));
+            // Refused (a function: not field data) by both with the same error, or the same copies.
+            const d = 'error' in g || 'error' in r ? (g.error === r.error ? null : `generated ${g.error ?? 'stores'}, runtime ${r.error ?? 'stores'}`) : difference(g.value, r.value, inputs);
             if (d) throw new Error(`field ${runtime.fields[i].name}: ${d}`);
           }
         });
