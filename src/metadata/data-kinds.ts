@@ -10,6 +10,7 @@
 import { formatPath } from '../util/paths';
 import { DataCycleError, DataDepthError, UnsupportedValueError } from './errors';
 import { isEntityObject } from './object-model';
+import { AbstractionsError, errorText } from '../errors';
 import type { PathSegment } from './types';
 
 /**
@@ -83,40 +84,59 @@ export function explainData(top: unknown, prefix: readonly PathSegment[], baseDe
       open.delete(f.leave);
       continue;
     }
-    const { value, path, depth } = f;
-    if (f.key && isEntityObject(value)) {
-      const name = (value as object).constructor.name;
-      return new UnsupportedValueError(className, at(path), 'entity in a Map key', `an entity (${name}) in a Map key (entities may be Map values, not keys)`);
+    try {
+      const found = explainOne(f, stack, open, at, className, operation);
+      if (found !== null) return found;
+    } catch (error) {
+      // Reading the value threw (a revoked Proxy, throwing traps or getters): that is what is wrong.
+      return new UnsupportedValueError(className, at(f.path), 'unreadable object', `an object that cannot be read (${errorText(error)})`);
     }
-    const kind = unsupportedKind(value);
-    if (kind !== null) return new UnsupportedValueError(className, at(path), kind, describeUnsupported(value, kind));
-    if (typeof value !== 'object' || value === null || isEntityObject(value) || value instanceof Date) continue;
-    const first = open.get(value);
-    if (first !== undefined) return new DataCycleError(className, at(first), at(path));
-    if (depth >= MAX_DATA_DEPTH) return new DataDepthError(className, at(path), operation, MAX_DATA_DEPTH);
-    open.set(value, path);
-    stack.push({ leave: value });
-    // Children pushed last-first, so they are visited in the order the walks visit them.
-    const children: Frame[] = [];
-    const child = (v: unknown, segment: PathSegment, key = f.key): number => children.push({ value: v, path: [...path, segment], depth: depth + 1, key });
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) child(value[i], i);
-    } else if (value instanceof Map) {
-      let j = 0;
-      for (const [k, v] of value) {
-        const keyed = typeof k === 'string' || typeof k === 'number';
-        if (!keyed) child(k, `<key ${j}>`, true);
-        child(v, keyed ? k : `<value ${j}>`);
-        j++;
-      }
-    } else if (value instanceof Set) {
-      let i = 0;
-      for (const v of value) child(v, i++);
-    } else {
-      for (const k of Object.keys(value)) child((value as Record<string, unknown>)[k], k);
-    }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
+  return null;
+}
+
+/** One step of `explainData`: the error `f`'s value itself explains, or null (its children pushed). */
+function explainOne(
+  f: Extract<Frame, { value: unknown }>,
+  stack: Frame[],
+  open: Map<object, PathSegment[]>,
+  at: (path: readonly PathSegment[]) => string,
+  className: string,
+  operation: DataOperation,
+): UnsupportedValueError | DataCycleError | null {
+  const { value, path, depth } = f;
+  if (f.key && isEntityObject(value)) {
+    const name = (value as object).constructor.name;
+    return new UnsupportedValueError(className, at(path), 'entity in a Map key', `an entity (${name}) in a Map key (entities may be Map values, not keys)`);
+  }
+  const kind = unsupportedKind(value);
+  if (kind !== null) return new UnsupportedValueError(className, at(path), kind, describeUnsupported(value, kind));
+  if (typeof value !== 'object' || value === null || isEntityObject(value) || value instanceof Date) return null;
+  const first = open.get(value);
+  if (first !== undefined) return new DataCycleError(className, at(first), at(path));
+  if (depth >= MAX_DATA_DEPTH) return new DataDepthError(className, at(path), operation, MAX_DATA_DEPTH);
+  open.set(value, path);
+  stack.push({ leave: value });
+  // Children pushed last-first, so they are visited in the order the walks visit them.
+  const children: Frame[] = [];
+  const child = (v: unknown, segment: PathSegment, key = f.key): number => children.push({ value: v, path: [...path, segment], depth: depth + 1, key });
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) child(value[i], i);
+  } else if (value instanceof Map) {
+    let j = 0;
+    for (const [k, v] of value) {
+      const keyed = typeof k === 'string' || typeof k === 'number';
+      if (!keyed) child(k, `<key ${j}>`, true);
+      child(v, keyed ? k : `<value ${j}>`);
+      j++;
+    }
+  } else if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) child(v, i++);
+  } else {
+    for (const k of Object.keys(value)) child((value as Record<string, unknown>)[k], k);
+  }
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   return null;
 }
 
@@ -124,23 +144,32 @@ export function explainData(top: unknown, prefix: readonly PathSegment[], baseDe
  * The error for a walk that gave up on `top` (see `explainData`), or `fallback` when the walk
  * again finds nothing wrong (not expected: the walks and this explanation share their rules).
  */
-export function dataError(top: unknown, prefix: readonly PathSegment[], baseDepth: number, className: string, operation: DataOperation, fallback?: Error): Error {
-  return explainData(top, prefix, baseDepth, className, operation) ?? fallback ?? new DataDepthError(className, formatPath('', prefix).replace(/^\./, ''), operation, MAX_DATA_DEPTH);
+export function dataError(top: unknown, prefix: readonly PathSegment[], baseDepth: number, className: string, operation: DataOperation, fallback?: unknown): Error {
+  const at = formatPath('', prefix).replace(/^\./, '');
+  return explainData(top, prefix, baseDepth, className, operation) ?? typedFallback(className, at, fallback) ?? new DataDepthError(className, at, operation, MAX_DATA_DEPTH);
+}
+
+/** A walk's own error, or what reading the data threw as the UnsupportedValueError it stands for. */
+function typedFallback(className: string, at: string, fallback: unknown): Error | undefined {
+  if (fallback === undefined) return undefined;
+  if (fallback instanceof AbstractionsError) return fallback;
+  return new UnsupportedValueError(className, at, 'unreadable object', `an object that cannot be read (${errorText(fallback)})`);
 }
 
 /**
  * True for an error of a value walk that did not know the entity (`className` ''): whoever knows
  * the entity explains the value again, from its field (`dataError`, `fieldsError`).
  */
-export function isAnonymousDataError(e: unknown): e is UnsupportedValueError | DataCycleError {
-  return (e instanceof UnsupportedValueError || e instanceof DataCycleError) && e.className === '';
+export function isAnonymousDataError(e: unknown): boolean {
+  // Anything not typed came from reading the data itself (a revoked Proxy, a throwing getter).
+  return ((e instanceof UnsupportedValueError || e instanceof DataCycleError) && e.className === '') || !(e instanceof AbstractionsError);
 }
 
 /** `dataError` for a walk over all fields of one entity: the first field that explains it. */
-export function fieldsError(className: string, fieldNames: readonly string[], values: readonly unknown[], operation: DataOperation, fallback: Error): Error {
+export function fieldsError(className: string, fieldNames: readonly string[], values: readonly unknown[], operation: DataOperation, fallback: unknown): Error {
   for (let i = 0; i < fieldNames.length; i++) {
     const e = explainData(values[i], [fieldNames[i]], 0, className, operation);
     if (e !== null) return e;
   }
-  return fallback;
+  return typedFallback(className, '', fallback)!;
 }

@@ -1,6 +1,7 @@
 import { runtimeOfObject, withAsyncDraft, withSyncDraft, type DraftAccess } from '../entity/class-runtime';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
-import type { ContainerKind, PathSegment } from '../metadata/types';
+import type { ChildVisitor, ContainerKind, PathSegment } from '../metadata/types';
+import { fieldsError, isAnonymousDataError } from '../metadata/data-kinds';
 import { forEachEntityIn, freezeFlatArray, isFlatFrozenArray, keepsArrayFlat, valueEquals } from '../metadata/values';
 import { ImmutableVersionError } from '../metadata/errors';
 import { TreeStructureError } from '../tree/errors';
@@ -530,18 +531,22 @@ export class Transaction implements DraftAccess {
       const { meta } = runtimeOfObject(e);
       const stored = e[VALUES];
       let names: string[] | null = null;
-      for (let i = 0; i < overlay.length; i++) {
-        const now = overlay[i];
-        if (now === UNSET || now === stored[i]) continue;
-        // The copy of this very field's flat array is compared in the same pass that finds its
-        // children; anything else (also a copy moved here from another field) is compared first.
-        const source = this.flatCopies.get(now as unknown[]);
-        const ownCopy = source !== undefined && source === stored[i];
-        if (!ownCopy && meta.fieldEquals(i, now, stored[i])) continue;
-        const outcome = diffChildren(meta.fields[i].name, i, stored[i], now, ownCopy, e, left, t.entered);
-        if (outcome === UNCHANGED) continue;
-        (names ??= []).push(meta.fields[i].name);
-        if (outcome === CHANGED_NOT_FLAT) this.flatCopies.delete(now as unknown[]);
+      try {
+        for (let i = 0; i < overlay.length; i++) {
+          const now = overlay[i];
+          if (now === UNSET || now === stored[i]) continue;
+          // The copy of this very field's flat array is compared in the same pass that finds its
+          // children; anything else (also a copy moved here from another field) is compared first.
+          const source = this.flatCopies.get(now as unknown[]);
+          const ownCopy = source !== undefined && source === stored[i];
+          if (!ownCopy && meta.fieldEquals(i, now, stored[i])) continue;
+          const outcome = diffChildren(meta.fields[i].name, i, stored[i], now, ownCopy, e, left, t.entered);
+          if (outcome === UNCHANGED) continue;
+          (names ??= []).push(meta.fields[i].name);
+          if (outcome === CHANGED_NOT_FLAT) this.flatCopies.delete(now as unknown[]);
+        }
+      } catch (error) {
+        throw this.dataErrorOf(e, error);
       }
       if (names !== null) {
         changed.push(e);
@@ -554,8 +559,7 @@ export class Transaction implements DraftAccess {
     while (pending.length > 0) {
       const e = pending.pop()!;
       if (metaOf(e).stored && inTree(e) && left.has(e)) continue; // a move inside the tree: subtree unchanged
-      const values = this.valuesOf(e);
-      runtimeOfObject(e).meta.forEachChild(values, (child, path, _container, place) => {
+      this.forEachChildOf(e, (child, path, _container, place) => {
         if (enter(t.entered, child, { owner: e, fieldIndex: fieldIndexOf(e, path[0] as string), place, path })) pending.push(child);
       });
     }
@@ -643,7 +647,7 @@ export class Transaction implements DraftAccess {
       if (gone.has(cur)) continue;
       gone.add(cur);
       if (metaOf(cur).stored && t.index.get(metaOf(cur).lineageId) === cur) t.removedLineages.push(metaOf(cur).lineageId);
-      runtimeOfObject(cur).meta.forEachChild(this.valuesOf(cur), (child) => {
+      this.forEachChildOf(cur, (child) => {
         const np = t.entered.get(child);
         if (np === undefined) {
           stack.push(child);
@@ -655,6 +659,22 @@ export class Transaction implements DraftAccess {
         }
       });
     }
+  }
+
+  /** `forEachChild` over an entity's values as the function left them. */
+  private forEachChildOf(e: EntityObject, visit: ChildVisitor): void {
+    try {
+      runtimeOfObject(e).meta.forEachChild(this.valuesOf(e), visit);
+    } catch (error) {
+      throw this.dataErrorOf(e, error);
+    }
+  }
+
+  /** An error met walking `e`'s data, named with its class and field when the walk could not. */
+  private dataErrorOf(e: EntityObject, error: unknown): unknown {
+    if (!isAnonymousDataError(error)) return error;
+    const { meta } = runtimeOfObject(e);
+    return fieldsError(meta.name, meta.fields.map((f) => f.name), this.valuesOf(e), 'storing', error);
   }
 
   /** A returned entity that becomes the root of a new lineage version (creation or detachment). */
@@ -674,7 +694,7 @@ export class Transaction implements DraftAccess {
     while (stack.length > 0) {
       const e = stack.pop()!;
       modified.add(e);
-      runtimeOfObject(e).meta.forEachChild(this.valuesOf(e), (child, path, _c, place) => {
+      this.forEachChildOf(e, (child, path, _c, place) => {
         const at = formatPath(paths.get(e)!, path);
         const clash = byLineage.get(metaOf(child).lineageId);
         if (clash !== undefined) {

@@ -7,6 +7,9 @@ import {
   CallableRegistry,
   Entity,
   EntityDefinitionError,
+  EntityRegistry,
+  UnsupportedValueError,
+  put,
   RegistrationError,
   SerializationError,
   createComposite,
@@ -15,10 +18,12 @@ import {
   toJSON,
 } from '../../src';
 import { describeValue } from '../../src/metadata/describe-value';
+import { capture, expectUnchanged } from '../callable/dump-registry';
 
 @entity()
 class UiDoc extends Entity {
   title = '';
+  data: Record<string, unknown> = {};
 }
 
 const revoked = (): object => {
@@ -75,4 +80,46 @@ test.each(hostile)('register with %s as name or signature', (_, make) => {
 
 test.each(hostile)('describeValue of %s does not throw', (_, make) => {
   expect(typeof describeValue(make())).toBe('string');
+});
+
+describe.each(hostile)('%s as field data', (_, make) => {
+  const expectRefused = (run: () => unknown): void => {
+    let error: unknown;
+    try {
+      run();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnsupportedValueError);
+    expect((error as UnsupportedValueError).className).toBe('UiDoc');
+    expect((error as UnsupportedValueError).fieldPath).toBe('data');
+    expect((error as Error).message).toMatch(/UiDoc\.data holds an object that cannot be read/);
+  };
+
+  test('promoteToRoot and put refuse it; the registry is unchanged', () => {
+    const registry = new EntityRegistry();
+    const doc = new UiDoc();
+    doc.data = make() as Record<string, unknown>;
+    expectRefused(() => registry.promoteToRoot(doc));
+    const stored = new UiDoc({ title: 'a' });
+    registry.promoteToRoot(stored);
+    const before = capture(registry);
+    expectRefused(() => put(`@${stored.ecsId}.data`, make(), registry));
+    expectUnchanged(registry, before);
+  });
+
+  test('a function storing it fails with one failed record', () => {
+    const registry = new EntityRegistry();
+    const functions = new CallableRegistry({ entities: registry });
+    const doc = new UiDoc({ title: 'a' });
+    registry.promoteToRoot(doc);
+    functions.register('store_hostile', ({ d }: { d: UiDoc }) => {
+      d.data = make() as Record<string, unknown>;
+      return d;
+    });
+    const before = capture(registry);
+    expectRefused(() => functions.execute('store_hostile', { d: doc }));
+    expectUnchanged(registry, before);
+    expect(functions.executions().map((r) => r.status)).toEqual(['failed']);
+  });
 });

@@ -381,7 +381,7 @@ describe('D12, D13: deep and cyclic structures work or end in a typed error', ()
       p.prefs.back = p.prefs;
       return p;
     });
-    expect(refused(DataCycleError, () => calls.execute('make_cycle', { p: v1 }))).toMatchObject({ fieldPath: 'prefs', secondPath: 'prefs.back' });
+    expect(refused(DataCycleError, () => calls.execute('make_cycle', { p: v1 }))).toMatchObject({ className: 'Profile', fieldPath: 'prefs', secondPath: 'Profile.prefs.back' });
   });
 
   test('D12: an entity made part of an unreachable cycle inside a function is a TreeStructureError naming the cycle', () => {
