@@ -12,6 +12,7 @@ import { ArgumentError, UnknownFunctionError } from '../../src/callable/errors';
 import { describeValue } from '../../src/metadata/describe-value';
 import { SerializationError, fromJSON, toJSON } from '../../src/serialize';
 import { EXCERPT_LENGTH, excerpt, excerptAt } from '../../src/util/excerpt';
+import { thrown } from '../support/thrown';
 
 @entity()
 class LongKeys extends Entity {
@@ -23,15 +24,6 @@ const A = `@${U}`;
 const MB10 = 10_000_000;
 /** Short enough for a log line, long enough for the reason, the excerpt and the caret. */
 const SHORT = 400;
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('excerpt', () => {
   test('short text is itself; long text keeps both ends and says how long it was', () => {

@@ -7,6 +7,7 @@
  */
 import { Entity, EntityDefinitionError, entity } from '../../src';
 import { SerializationError, fromJSON, toJSON } from '../../src/serialize';
+import { thrown } from '../support/thrown';
 
 function ledgerModule() {
   @entity()
@@ -44,15 +45,6 @@ const LedgerInvoice = ledgerModule();
 const ShopInvoice = shopModule();
 const BillingInvoice = billingNamed();
 const StoreInvoice = storeNamed();
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 test('writing an entity whose class name another class shares is a SerializationError naming the clash', () => {
   for (const e of [new LedgerInvoice({ total: 3 }), new ShopInvoice({ items: ['a'] })]) {

@@ -5,6 +5,7 @@
  */
 import { Entity, TreeStructureError, entity } from '../../src';
 import { SerializationError, fromJSON, toJSON, type EntityJSON } from '../../src/serialize';
+import { thrown } from '../support/thrown';
 
 @entity()
 class Chain extends Entity {
@@ -28,15 +29,6 @@ function levelsOf(top: Chain): Chain[] {
   const out: Chain[] = [];
   for (let c: Chain | null = top; c !== null; c = c.next) out.push(c);
   return out;
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 test('a 10,000-level entity chain round-trips with its classes, ids and values', () => {
