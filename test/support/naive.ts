@@ -144,9 +144,12 @@ export interface NaiveDiff {
   changedFields: Record<string, string[]>;
 }
 
-/** The diff of SPEC §3, straight from its definitions. All id lists sorted. */
-export function naiveDiff(before: Entity, after: Entity): NaiveDiff {
-  const a = naiveIndex(before);
+/**
+ * The diff of SPEC §3, straight from its definitions. All id lists sorted. `indexOf` may serve
+ * the index of an immutable `before` from a cache.
+ */
+export function naiveDiff(before: Entity, after: Entity, indexOf: (root: Entity) => Map<string, NaiveNode> = naiveIndex): NaiveDiff {
+  const a = indexOf(before);
   const b = naiveIndex(after);
   const added = [...b.keys()].filter((id) => !a.has(id));
   const removed = [...a.keys()].filter((id) => !b.has(id));
