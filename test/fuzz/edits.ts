@@ -219,10 +219,15 @@ function getOrCreate<V>(o: Record<string, V>, k: string, make: () => V): V {
   return o[k];
 }
 
+/** The field `insert` puts an entity into. */
+export function siteOf(parent: FzEntity, p: Placement): string {
+  const sites = sitesOf(parent);
+  return sites[p.site % sites.length];
+}
+
 /** Puts `c` into `parent` (overwriting a single slot or a key drops its occupant). */
 export function insert(parent: FzEntity, p: Placement, c: FzEntity, tags?: Set<string>): void {
-  const sites = sitesOf(parent);
-  const site = sites[p.site % sites.length];
+  const site = siteOf(parent, p);
   tags?.add(`site.${site}`);
   const key = MAP_KEYS[p.key % MAP_KEYS.length];
   const rkey = REC_KEYS[p.key % REC_KEYS.length];
@@ -338,14 +343,23 @@ export function drawEdit(r: Rng, k: EditKind): Edit {
   return { k, a: r.next(), b: r.next(), seed: r.next(), at: drawPlacement(r), flag: r.chance(0.5) };
 }
 
-/** A short name of an entity and where it sits, for logs (FUZZ_TRACE). */
-export function describePos(p: Pos | FzEntity): string {
+/** A short name of an entity and, with the tree's positions, its path from the root (logs: FUZZ_TRACE). */
+export function describePos(p: Pos | FzEntity, all?: readonly Pos[]): string {
   const name = (e: FzEntity): string => `${e.constructor.name}#${e.lineageId.slice(0, 6)}`;
   if (isEntity(p)) return name(p);
-  const q = p;
-  if (q.parent === null || q.slot === null) return `${name(q.e)} (tree ${q.tree} root)`;
-  const key = typeof q.slot.key === 'object' ? 'member' : JSON.stringify(q.slot.key);
-  return `${name(q.e)} at ${name(q.parent)} ${q.slot.kind} ${key}${q.slot.inSet ? ' (in a Set member)' : ''} (tree ${q.tree})`;
+  const step = (q: Pos): string => {
+    if (q.slot === null) return `tree ${q.tree}: ${name(q.e)}`;
+    const key = typeof q.slot.key === 'object' ? '<member>' : JSON.stringify(q.slot.key);
+    return `${q.slot.kind}${q.slot.kind === 'field' ? ' ' : ' '}${key}${q.slot.inSet ? ' (in a Set member)' : ''} ${name(q.e)}`;
+  };
+  const steps = [step(p)];
+  for (let cur = p.parent; cur !== null && all !== undefined; ) {
+    const q = all.find((x) => x.e === cur);
+    if (q === undefined) break;
+    steps.unshift(step(q));
+    cur = q.parent;
+  }
+  return steps.join(' > ');
 }
 
 /** Applies one edit to the trees of `roots`; `log` hears what it did (debugging). */
@@ -363,10 +377,10 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       const f = fields[ed.b % fields.length];
       if (ed.k === 'inplace' && mutateField(f, read(x, f), r, tags, isEntity)) {
         tags?.add('edit.inplace');
-        log?.(`inplace ${describePos(at)}.${f}`);
+        log?.(`inplace ${describePos(at, all)}.${f}`);
         return;
       }
-      log?.(`${ed.k === 'inplace' ? 'write' : ed.k} ${describePos(at)}.${f}`);
+      log?.(`${ed.k === 'inplace' ? 'write' : ed.k} ${describePos(at, all)}.${f}`);
       tags?.add(ed.k === 'same' ? 'edit.same' : 'edit.write');
       write(x, f, ed.k === 'same' ? cloneData(read(x, f)) : dataValue(f, r, tags));
       return;
@@ -376,13 +390,13 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       const t = all[ed.a % all.length];
       const c = newEntity(r, 1 + r.int(3), tags);
       insert(t.e, ed.at, c, tags);
-      log?.(`add ${describePos(c)} into ${describePos(t)}`);
+      log?.(`add ${describePos(c)} into ${describePos(t, all)} .${siteOf(t.e, ed.at)}`);
       return;
     }
     case 'remove': {
       if (nonRoot.length === 0) return;
       tags?.add('edit.remove');
-      log?.(`remove ${describePos(nonRoot[ed.a % nonRoot.length])}`);
+      log?.(`remove ${describePos(nonRoot[ed.a % nonRoot.length], all)}`);
       removeAt(nonRoot[ed.a % nonRoot.length].slot!);
       return;
     }
@@ -400,7 +414,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       if (tags || log) {
         const now = positions(roots).find((q) => q.e === x.e);
         if (x.slot!.inSet || now?.slot?.inSet) tags?.add('edit.in-set-member');
-        log?.(`${ed.k} ${describePos(x)} into ${describePos(t)} (now ${describePos(now ?? x.e)})`);
+        log?.(`${ed.k} ${describePos(x, all)} into ${describePos(t, all)} .${siteOf(t.e, ed.at)}`);
       }
       return;
     }
@@ -413,7 +427,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       tags?.add('edit.reorder');
       tags?.add(`reorder.${kind}`);
       reorder(c, ed.flag);
-      log?.(`reorder a ${kind} in ${describePos(x)}`);
+      log?.(`reorder a ${kind} in ${describePos(all[ed.a % all.length], all)}`);
       return;
     }
     case 'swap': {
@@ -426,7 +440,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       const y = others[ed.b % others.length];
       tags?.add('edit.swap');
       if (x.slot!.inSet || y.slot!.inSet) tags?.add('edit.in-set-member');
-      log?.(`swap ${describePos(x)} with ${describePos(y)}`);
+      log?.(`swap ${describePos(x, all)} with ${describePos(y, all)}`);
       replaceAt(x.slot!, y.e);
       replaceAt(y.slot!, x.e);
       return;
@@ -435,7 +449,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       if (nonRoot.length === 0) return;
       const x = nonRoot[ed.a % nonRoot.length];
       tags?.add('edit.detachReturn');
-      log?.(`take out and put back ${describePos(x)}`);
+      log?.(`take out and put back ${describePos(x, all)}`);
       removeAt(x.slot!);
       reinsertAt(x.slot!, x.e);
       return;
@@ -443,7 +457,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
     case 'replace': {
       if (nonRoot.length === 0) return;
       tags?.add('edit.replace');
-      log?.(`replace ${describePos(nonRoot[ed.a % nonRoot.length])} by a new entity`);
+      log?.(`replace ${describePos(nonRoot[ed.a % nonRoot.length], all)} by a new entity`);
       replaceAt(nonRoot[ed.a % nonRoot.length].slot!, newEntity(r, 1 + r.int(2), tags));
       return;
     }
@@ -458,7 +472,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       const below = all.filter((p) => p.e !== x.e && within(p.e, x.e));
       const d = below[ed.b % below.length].e;
       tags?.add(ed.flag ? 'edit.cycle-island' : 'edit.cycle-reachable');
-      log?.(`${ed.flag ? 'take out and ' : ''}put ${describePos(x)} under its descendant ${describePos(d)}`);
+      log?.(`${ed.flag ? 'take out and ' : ''}put ${describePos(x, all)} under its descendant ${describePos(below[ed.b % below.length], all)} .${siteOf(d, ed.at)}`);
       if (ed.flag) removeAt(x.slot!);
       insert(d, ed.at, x.e, tags);
       return;

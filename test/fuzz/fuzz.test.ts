@@ -11,7 +11,7 @@ import { FzNode } from './models';
 import { metadataSourceOf } from '../../src';
 
 const SEEDS = [1, 2, 3, 4];
-const OPS_PER_SEED = Number(process.env.FUZZ_OPS ?? 2600);
+const OPS_PER_SEED = Number(process.env.FUZZ_OPS ?? 2500);
 
 declare const __METADATA_MODE__: string;
 

@@ -6,7 +6,9 @@
  *   --episode E    replay one episode of the seed (printed with every failure)
  *   --mode M       runtime | generated | both (default both: this script runs itself once per mode)
  *   --all          also run the features KNOWN_FAILING (engine.ts) disables
+ *   --enable T,U   also run these features of KNOWN_FAILING (to check a defect or its fix)
  *   --collect      keep going after a failure (next episode) and list every failure at the end
+ *   --shrink       reduce the first failing call (fewer edits, a plain result) and print its edits
  *
  * Exit code 1 on any failure.
  */
@@ -19,11 +21,13 @@ interface Args {
   episode?: number;
   mode: 'runtime' | 'generated' | 'both';
   all: boolean;
+  enable: string[];
   collect: boolean;
+  shrink: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { ops: 20000, seed: Math.floor(Math.random() * 0x7fffffff), mode: 'both', all: false, collect: false };
+  const args: Args = { ops: 20000, seed: Math.floor(Math.random() * 0x7fffffff), mode: 'both', all: false, enable: [], collect: false, shrink: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -36,7 +40,9 @@ function parse(argv: string[]): Args {
     else if (a === '--episode') args.episode = Number(value());
     else if (a === '--mode') args.mode = value() as Args['mode'];
     else if (a === '--all') args.all = true;
+    else if (a === '--enable') args.enable = value().split(',');
     else if (a === '--collect') args.collect = true;
+    else if (a === '--shrink') args.shrink = true;
     else throw new Error(`unknown option ${a} (see test/fuzz/run.ts)`);
   }
   if (!Number.isInteger(args.ops) || args.ops < 1) throw new Error('--ops must be a positive integer');
@@ -48,17 +54,19 @@ function parse(argv: string[]): Args {
 async function runMode(args: Args): Promise<boolean> {
   // The generated tables must be installed before the entity classes are loaded (as jest's setupFiles do).
   if (args.mode === 'generated') await import('../../examples/generated/abstractions.generated');
-  const { runFuzz, KNOWN_FAILING } = await import('./engine');
+  const { runFuzz, shrink, describeFailure, FuzzError, KNOWN_FAILING } = await import('./engine');
   const started = Date.now();
+  const options = { seed: args.seed, ops: args.ops, episode: args.episode, all: args.all, enable: args.enable };
   const report = await runFuzz({
-    seed: args.seed,
-    ops: args.ops,
-    episode: args.episode,
-    all: args.all,
+    ...options,
     collect: args.collect,
     log: (line) => console.error(`\n[${args.mode}] ${line}\n`),
-  }).catch((error: unknown) => {
-    if ((error as Error).name !== 'FuzzError') throw error;
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof FuzzError)) throw error;
+    if (args.shrink) {
+      const small = await shrink(options, error.failure);
+      console.error(`\n[${args.mode}] shrunk (the call's remaining edits are listed under "trace"):\n${describeFailure(small)}\n`);
+    }
     return null;
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -75,7 +83,9 @@ async function runMode(args: Args): Promise<boolean> {
     `[${args.mode}] seed ${args.seed}: ${report.ops} operations in ${report.episodes} episodes, ${report.versionsChecked} stored versions checked, ` +
       `${report.edits} edits, ${report.redraws} redraws, ${seconds} s\n  operations: ${kinds}`,
   );
-  if (!args.all) console.log(`  disabled (known defects): ${Object.keys(KNOWN_FAILING).join(', ')}`);
+  if (!args.all) console.log(`  disabled (known defects): ${Object.keys(KNOWN_FAILING).filter((t) => !args.enable.includes(t)).join(', ')}`);
+  const enabled = args.all ? Object.keys(KNOWN_FAILING) : args.enable;
+  if (enabled.length > 0) console.log(`  operations with known-defect features: ${enabled.map((t) => `${t} ${report.tagCounts[t] ?? 0}`).join(', ')}`);
   if (report.failures.length > 0) {
     // Which known defects the failures carry; a failure with none of their tags is something new.
     const known = new Map<string, number>();

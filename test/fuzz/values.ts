@@ -239,6 +239,16 @@ export function mutateField(field: string, v: unknown, r: Rng, tags: Set<string>
   }
 }
 
+/**
+ * Whether in-place edits may change objects used as Map keys. Off while that feature is disabled
+ * (engine.ts KNOWN_FAILING): a model (a checkout) shares those objects with stored versions
+ * (defect D3 b), so even computing the model of such an edit would change stored data.
+ */
+let editMapKeys = true;
+export function allowMapKeyEdits(on: boolean): void {
+  editMapKeys = on;
+}
+
 /** In place, anywhere inside `loose` (data or containers holding entities; never an entity itself). */
 function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity: (x: unknown) => boolean): boolean {
   if (typeof v !== 'object' || v === null || isEntity(v)) return false;
@@ -262,7 +272,7 @@ function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity
   if (v instanceof Map) {
     const keys = [...v.keys()];
     const objectKeys = keys.filter((k) => typeof k === 'object' && k !== null);
-    if (objectKeys.length > 0 && r.chance(0.3)) {
+    if (editMapKeys && objectKeys.length > 0 && r.chance(0.3)) {
       // An object used as a Map key is data too: changing it changes the value.
       tags?.add('inplace.map-key-object');
       (r.pick(objectKeys) as Record<string, unknown>).key = edgeString(r);
