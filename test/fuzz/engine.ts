@@ -88,8 +88,8 @@ export const KNOWN_FAILING: Readonly<Record<string, string>> = {
   'edit.in-set-member':
     'D6 (family): an entity moved or swapped into or out of a container that is a Set member: execute compares the Set as unordered (no change), the naive diff and version() place it by Set position',
   'edit.cycle-island': 'D12: a child put under its own descendant after leaving its place crashes the commit with RangeError',
-  'cycle.with-moves':
-    'N7 (D12 family): a reachable cycle is missed when an entity above it moved and its old parent left the tree (the old ancestry is checked): RangeError instead of a TreeStructureError',
+  'twice.old-ancestor-gone':
+    'N7: an entity put into a second place (or under its own descendant) is not seen twice when an entity above it moved away and that one\'s old parent left the tree (the old-place check walks the stored ancestry): a shared reference is stored (one entity twice in a version, which getStoredTree then rejects), a cycle crashes with RangeError',
   'share.cross-tree.changed-below':
     'N1: a stored child also put into a second input tree, with a change below it: the changed entity forks twice, one fork is put into both trees, the other stays in the ecsId index in no version',
   'ret.child.modified-below':
@@ -98,8 +98,6 @@ export const KNOWN_FAILING: Readonly<Record<string, string>> = {
     'N5: a child replaced by another stored version of the same entity (from another input tree) is no change for execute (compared by lineage): the function\'s edit is silently dropped; version() keeps it',
   'share.resolved-later':
     'N6: an entity put into a second place, then one of its holders taken out of the tree (or moved to another input tree): a spurious TreeStructureError ("occurs twice"), though each tree holds it once',
-  'ret.new.holds-tree-entity':
-    'D1 (variant): a returned new entity holding a stored entity that also stays in its input tree: both stored under one ecsId',
   'ret.cycle-or-shared':
     'D12 (variant): a returned child or new entity whose subtree holds a cycle (or an entity twice) crashes the commit with RangeError instead of a TreeStructureError',
   'detach.in-set': 'N2: detach() of an entity still in place inside a container that is a Set member throws an untyped TypeError',
@@ -565,7 +563,8 @@ class Episode {
    */
   private pickWorking(fallback?: RootVersion): { working: FzEntity; base: RootVersion } | null {
     if (this.pool.length > 0 && this.rng.chance(0.5)) {
-      const working = this.rng.pick(this.pool);
+      // taken out: the operation keeps it again if it still reads exactly like its version
+      const working = this.pool.splice(this.rng.int(this.pool.length), 1)[0];
       const base = this.reg.getVersion(working.rootEcsId!);
       this.tags.add('working.kept');
       if (base !== this.reg.latestVersion(base.lineageId)) this.tags.add('input.branch');
@@ -704,8 +703,7 @@ class Episode {
     if (invalid === null && !model.threw && (tags.has('edit.share') || tags.has('edit.cycle-reachable')) && this.sharedOnTheWay(plan)) tags.add('share.resolved-later');
     // A cycle the script made that no root reaches any more (taken out first, or its way in removed later) is an island.
     if (invalid === null && tags.has('edit.cycle-reachable')) tags.add('edit.cycle-island');
-    if (invalid !== null && tags.has('edit.cycle-reachable') && ['edit.move', 'edit.remove', 'edit.replace', 'edit.swap', 'ret.removed', 'ret.newWrap'].some((t) => tags.has(t)))
-      tags.add('cycle.with-moves');
+    if (invalid !== null && this.twiceBelowGone(model.roots, inputs.map((i) => i.base))) tags.add('twice.old-ancestor-gone');
     const outcome: Outcome = model.threw ? 'throw' : invalid !== null ? 'invalid' : tags.has('edit.cycle-island') ? 'okOrInvalid' : 'ok';
     tags.add(`outcome.${outcome}`);
     if (outcome === 'ok' || outcome === 'okOrInvalid') {
@@ -719,6 +717,21 @@ class Episode {
       this.tagResult(model, starts, tags);
     }
     return { ...plan, outcome, invalid, model, tags: [...tags].sort() };
+  }
+
+  /** An entity twice in a tree (shared or a cycle), and an entity that was above it in the stored version is no longer in that tree. */
+  private twiceBelowGone(roots: readonly FzEntity[], bases: readonly RootVersion[]): boolean {
+    return roots.some((root, t) => {
+      const repeated: FzEntity[] = [];
+      const now = new Set(positions([root], (e) => repeated.push(e)).map((q) => q.e.ecsId));
+      if (repeated.length === 0) return false;
+      const before = positions([bases[t].root as unknown as FzEntity]);
+      const parentOf = new Map(before.map((q) => [q.e.ecsId, q.parent?.ecsId ?? null]));
+      return repeated.some((x) => {
+        for (let id = parentOf.get(x.ecsId) ?? null; id !== null; id = parentOf.get(id) ?? null) if (!now.has(id)) return true;
+        return false;
+      });
+    });
   }
 
   /** An entity was in more places of one input tree after some edit of the script than at the end. */
@@ -901,6 +914,7 @@ class Episode {
         const model = this.checkout(input.base);
         for (const ed of input.pre) applyEdit([model], ed);
         if (naiveDiff(input.base.root as unknown as Entity, model).modified.length > 0) this.fail(`input ${i}: the edited working tree was not versioned before the call`);
+        this.keep(input.working); // dropped if the caller's edits left it unlike its version (a reordered Set)
         return input.base;
       }
       const v1 = this.reg.getVersion(now);
