@@ -12,6 +12,7 @@ import { Entity } from '../../src';
 import { FzLeaf, FzNode, FzRoot, type FzEntity } from './models';
 import { Rng } from './rng';
 import { MAP_KEYS, REC_KEYS, cloneData, dataValue, looseData, mutateField } from './values';
+import { NMap, NSet, NDate, isArray, keys, defineProperty, ObjectProto, stringify } from './natives';
 
 export function isEntity(v: unknown): v is FzEntity {
   return v instanceof Entity;
@@ -37,7 +38,7 @@ function write(e: FzEntity, field: string, value: unknown): void {
   (e as unknown as Record<string, unknown>)[field] = value;
 }
 function define(o: object, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // ---- positions --------------------------------------------------------------------------------
@@ -122,17 +123,17 @@ type Visit = (e: FzEntity, slot: Slot) => void;
  * order. `inSet`: `container` sits inside a member of a Set.
  */
 function walkValue(v: unknown, container: object, kind: Slot['kind'], key: unknown, tuple: boolean, inSet: boolean, visit: Visit): void {
-  if (typeof v !== 'object' || v === null || v instanceof Date) return;
+  if (typeof v !== 'object' || v === null || v instanceof NDate) return;
   if (isEntity(v)) return visit(v, { kind, container, key, inSet });
   const under = inSet || kind === 'set';
-  if (Array.isArray(v)) {
+  if (isArray(v)) {
     for (let i = 0; i < v.length; i++) walkValue(v[i], v, tuple ? 'tuple' : 'array', i, false, under, visit);
-  } else if (v instanceof Map) {
+  } else if (v instanceof NMap) {
     for (const [k, x] of v) walkValue(x, v, 'map', k, false, under, visit);
-  } else if (v instanceof Set) {
+  } else if (v instanceof NSet) {
     for (const x of v) walkValue(x, v, 'set', x, false, under, visit);
   } else {
-    for (const k of Object.keys(v)) walkValue((v as Record<string, unknown>)[k], v, 'record', k, false, under, visit);
+    for (const k of keys(v)) walkValue((v as Record<string, unknown>)[k], v, 'record', k, false, under, visit);
   }
 }
 
@@ -142,7 +143,7 @@ function walkValue(v: unknown, container: object, kind: Slot['kind'], key: unkno
  */
 export function positions(roots: readonly FzEntity[], onRepeat?: (e: FzEntity, tree: number) => void): Pos[] {
   const out: Pos[] = [];
-  const seen = new Set<FzEntity>();
+  const seen = new NSet<FzEntity>();
   let parent: FzEntity | null = null;
   let tree = 0;
   const visit = (e: FzEntity, slot: Slot | null): void => {
@@ -167,7 +168,7 @@ export function positions(roots: readonly FzEntity[], onRepeat?: (e: FzEntity, t
 
 /** `within(e, a)`: `e` is `a` or below it, by the parent links of `all`. */
 export function ancestry(all: readonly Pos[]): (e: FzEntity, a: FzEntity) => boolean {
-  const parentOf = new Map(all.map((p) => [p.e, p.parent]));
+  const parentOf = new NMap(all.map((p) => [p.e, p.parent]));
   return (e, a) => {
     for (let cur: FzEntity | null | undefined = e; cur; cur = parentOf.get(cur)) if (cur === a) return true;
     return false;
@@ -198,11 +199,11 @@ function wrapInContainers(c: FzEntity, r: Rng, tags?: Set<string>): unknown {
         v = r.chance(0.5) ? [v] : [looseData(r, 0), v];
         break;
       case 1:
-        v = new Map<unknown, unknown>([[r.pick(MAP_KEYS), v]]);
+        v = new NMap<unknown, unknown>([[r.pick(MAP_KEYS), v]]);
         break;
       case 2:
         if (typeof v === 'object' && v !== null && !isEntity(v)) tags?.add('loose.set-of-containers');
-        v = new Set([v]);
+        v = new NSet([v]);
         break;
       default: {
         const o: Record<string, unknown> = r.chance(0.3) ? Object.create(null) : {};
@@ -215,7 +216,7 @@ function wrapInContainers(c: FzEntity, r: Rng, tags?: Set<string>): unknown {
 }
 
 function getOrCreate<V>(o: Record<string, V>, k: string, make: () => V): V {
-  if (!Object.prototype.hasOwnProperty.call(o, k)) define(o, k, make());
+  if (!ObjectProto.hasOwnProperty.call(o, k)) define(o, k, make());
   return o[k];
 }
 
@@ -272,7 +273,7 @@ export function insert(parent: FzEntity, p: Placement, c: FzEntity, tags?: Set<s
       return;
     }
     case 'recOfSets':
-      getOrCreate(n.recOfSets, rkey, () => new Set<FzEntity>()).add(c);
+      getOrCreate(n.recOfSets, rkey, () => new NSet<FzEntity>()).add(c);
       return;
     case 'setOfLists': {
       const lists = [...n.setOfLists];
@@ -349,7 +350,7 @@ export function describePos(p: Pos | FzEntity, all?: readonly Pos[]): string {
   if (isEntity(p)) return name(p);
   const step = (q: Pos): string => {
     if (q.slot === null) return `tree ${q.tree}: ${name(q.e)}`;
-    const key = typeof q.slot.key === 'object' ? '<member>' : JSON.stringify(q.slot.key);
+    const key = typeof q.slot.key === 'object' ? '<member>' : stringify(q.slot.key);
     return `${q.slot.kind}${q.slot.kind === 'field' ? ' ' : ' '}${key}${q.slot.inSet ? ' (in a Set member)' : ''} ${name(q.e)}`;
   };
   const steps = [step(p)];
@@ -464,7 +465,7 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
     case 'cycle': {
       // An entity put under its own descendant: reachable (flag false, a cycle in the tree) or,
       // taken out of its place first, an island no root reaches.
-      const parents = new Set(all.map((p) => p.parent));
+      const parents = new NSet(all.map((p) => p.parent));
       const candidates = nonRoot.filter((p) => parents.has(p.e));
       if (candidates.length === 0) return;
       const x = candidates[ed.a % candidates.length];
@@ -482,10 +483,10 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
 
 /** Containers with two or more entries inside a field value, with what they hold. */
 function collectReorderable(v: unknown, tuple: boolean, out: Array<{ c: object; kind: string }>): void {
-  if (typeof v !== 'object' || v === null || v instanceof Date || isEntity(v)) return;
-  const items: unknown[] = Array.isArray(v) ? v : v instanceof Map || v instanceof Set ? [...v.values()] : Object.keys(v).map((k) => (v as Record<string, unknown>)[k]);
+  if (typeof v !== 'object' || v === null || v instanceof NDate || isEntity(v)) return;
+  const items: unknown[] = isArray(v) ? v : v instanceof NMap || v instanceof NSet ? [...v.values()] : keys(v).map((k) => (v as Record<string, unknown>)[k]);
   if (items.length >= 2) {
-    const base = tuple ? 'tuple' : Array.isArray(v) ? 'array' : v instanceof Map ? 'map' : v instanceof Set ? 'set' : 'record';
+    const base = tuple ? 'tuple' : isArray(v) ? 'array' : v instanceof NMap ? 'map' : v instanceof NSet ? 'set' : 'record';
     const nested = items.some((x) => typeof x === 'object' && x !== null && !isEntity(x) && containsEntity(x));
     out.push({ c: v, kind: nested ? `${base}-of-containers` : base });
   }
@@ -493,27 +494,27 @@ function collectReorderable(v: unknown, tuple: boolean, out: Array<{ c: object; 
 }
 
 function containsEntity(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null || v instanceof Date) return false;
+  if (typeof v !== 'object' || v === null || v instanceof NDate) return false;
   if (isEntity(v)) return true;
-  const items = Array.isArray(v) ? v : v instanceof Map || v instanceof Set ? [...v.values()] : Object.keys(v).map((k) => (v as Record<string, unknown>)[k]);
+  const items = isArray(v) ? v : v instanceof NMap || v instanceof NSet ? [...v.values()] : keys(v).map((k) => (v as Record<string, unknown>)[k]);
   return items.some(containsEntity);
 }
 
 function reorder(c: object, rotate: boolean): void {
-  if (Array.isArray(c)) {
+  if (isArray(c)) {
     if (rotate) c.push(c.shift());
     else c.reverse();
-  } else if (c instanceof Map) {
+  } else if (c instanceof NMap) {
     const entries = [...c];
     c.clear();
     for (const [k, v] of rotate ? [...entries.slice(1), entries[0]] : entries.reverse()) c.set(k, v);
-  } else if (c instanceof Set) {
+  } else if (c instanceof NSet) {
     const items = [...c];
     c.clear();
     for (const v of rotate ? [...items.slice(1), items[0]] : items.reverse()) c.add(v);
   } else {
     const o = c as Record<string, unknown>;
-    const entries = Object.keys(o).map((k): [string, unknown] => [k, o[k]]);
+    const entries = keys(o).map((k): [string, unknown] => [k, o[k]]);
     for (const [k] of entries) delete o[k];
     for (const [k, v] of rotate ? [...entries.slice(1), entries[0]] : entries.reverse()) define(o, k, v);
   }

@@ -70,6 +70,7 @@ import { FzNode, type FzEntity } from './models';
 import { canonicalContent, contentText, exactText, firstDifference, lineageProblems, registryDelta, registryShape, relativeText, strayEntities, valueText, type RegistryShape } from './oracles';
 import { Rng, mixSeed } from './rng';
 import { MAP_KEYS, REC_KEYS, allowMapKeyEdits, dataValue, edgeNumber, edgeString, mutateField } from './values';
+import { NMap, NSet, NDate, isArray, keys, defineProperty, isFrozen, stringify } from './natives';
 
 // ---- feature switches -------------------------------------------------------------------------
 
@@ -118,7 +119,7 @@ function naiveDiff(stored: Entity, after: Entity): ReturnType<typeof naiveDiffOf
 // ---- registered functions ---------------------------------------------------------------------
 
 /** Scripts of the calls in flight, by operation number (the functions receive the number). */
-const scripts = new Map<number, Script>();
+const scripts = new NMap<number, Script>();
 
 function scriptOf(op: number): Script {
   const s = scripts.get(op);
@@ -128,7 +129,7 @@ function scriptOf(op: number): Script {
 
 /** FUZZ_TRACE=1: the trees after each edit, by call (the model's and the function's), to find where they part. */
 let TRACE = process.env.FUZZ_TRACE === '1';
-const traces = new Map<string, string[]>();
+const traces = new NMap<string, string[]>();
 (globalThis as { __fuzzTraces?: unknown }).__fuzzTraces = traces;
 
 function tracer(op: number, side: 'model' | 'function'): ((roots: readonly FzEntity[]) => void) | undefined {
@@ -294,7 +295,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     tagCounts: {},
     failures: [],
   };
-  const disabled = new Set(options.all ? [] : Object.keys(KNOWN_FAILING).filter((t) => !options.enable?.includes(t)));
+  const disabled = new NSet(options.all ? [] : keys(KNOWN_FAILING).filter((t) => !options.enable?.includes(t)));
   if (options.trace) TRACE = true;
   allowMapKeyEdits(!disabled.has('inplace.map-key-object'));
   const first = options.episode ?? 0;
@@ -395,11 +396,11 @@ class Episode {
   private readonly reg: EntityRegistry;
   private readonly rng: Rng;
   /** Exact text of every stored version, taken when it was created. */
-  private readonly snapshots = new Map<string, string>();
+  private readonly snapshots = new NMap<string, string>();
   /** Exact texts of stored entities when first seen (a change after that shows at the end of the episode). */
   private readonly texts = new WeakMap<Entity, string>();
   /** ecsId -> the stored object, over every version seen. */
-  private readonly ids = new Map<string, Entity>();
+  private readonly ids = new NMap<string, Entity>();
   /** Working trees kept between operations (edited and versioned again). */
   private pool: FzEntity[] = [];
   private opIndex = 0;
@@ -408,7 +409,7 @@ class Episode {
   /** Edits drawn for the operation being prepared. */
   private pendingEdits = 0;
   private opKind = '';
-  private tags = new Set<string>();
+  private tags = new NSet<string>();
   private problems: string[] = [];
   private detail: string[] = [];
   /** The first call of the operation whose check failed (for shrinking). */
@@ -444,7 +445,7 @@ class Episode {
   private async runOp(room: number): Promise<number> {
     for (;;) {
       const kind = this.drawKind();
-      this.tags = new Set([`op.${kind}`]);
+      this.tags = new NSet([`op.${kind}`]);
       this.problems = [];
       this.detail = [];
       this.failedCall = null;
@@ -513,7 +514,7 @@ class Episode {
         }
         if (plans.length < 2) return null;
         const bases = plans.map((p) => p.inputs[0].base.ecsId);
-        if (new Set(bases).size < bases.length) this.tags.add('concurrent.same-base');
+        if (new NSet(bases).size < bases.length) this.tags.add('concurrent.same-base');
         return async (before) => this.performCalls(plans, before);
       }
       case 'version':
@@ -535,7 +536,7 @@ class Episode {
 
   private lineageIds(): string[] {
     const out: string[] = [];
-    const seen = new Set<string>();
+    const seen = new NSet<string>();
     for (const v of rootVersions(this.reg)) {
       if (!seen.has(v.lineageId)) {
         seen.add(v.lineageId);
@@ -647,7 +648,7 @@ class Episode {
 
   private drawCall(kind: OpKind): CallPlan | null {
     const r = this.rng;
-    const tags = new Set<string>();
+    const tags = new NSet<string>();
     const two = kind === 'exec2' || kind === 'aexec2' || kind === 'exec2same';
     const async = kind === 'aexec' || kind === 'aexec2';
     const base = this.pickBase(undefined, tags);
@@ -723,10 +724,10 @@ class Episode {
   private twiceBelowGone(roots: readonly FzEntity[], bases: readonly RootVersion[]): boolean {
     return roots.some((root, t) => {
       const repeated: FzEntity[] = [];
-      const now = new Set(positions([root], (e) => repeated.push(e)).map((q) => q.e.ecsId));
+      const now = new NSet(positions([root], (e) => repeated.push(e)).map((q) => q.e.ecsId));
       if (repeated.length === 0) return false;
       const before = positions([bases[t].root as unknown as FzEntity]);
-      const parentOf = new Map(before.map((q) => [q.e.ecsId, q.parent?.ecsId ?? null]));
+      const parentOf = new NMap(before.map((q) => [q.e.ecsId, q.parent?.ecsId ?? null]));
       return repeated.some((x) => {
         for (let id = parentOf.get(x.ecsId) ?? null; id !== null; id = parentOf.get(id) ?? null) if (!now.has(id)) return true;
         return false;
@@ -737,9 +738,9 @@ class Episode {
   /** An entity was in more places of one input tree after some edit of the script than at the end. */
   private sharedOnTheWay(plan: CallPlan): boolean {
     const roots = plan.inputs.map((i) => this.checkout(i.base));
-    const most = new Map<string, number>();
+    const most = new NMap<string, number>();
     const count = (): Map<string, number> => {
-      const n = new Map<string, number>();
+      const n = new NMap<string, number>();
       roots.forEach((r, t) => {
         const add = (e: Entity): void => void n.set(`${t} ${e.liveId}`, (n.get(`${t} ${e.liveId}`) ?? 0) + 1);
         for (const q of positions([r], add)) add(q.e);
@@ -778,7 +779,7 @@ class Episode {
     const s = model.result;
     model.roots.forEach((root, i) => {
       // another stored version of an entity the base holds, put in its place (from another input tree)
-      const byLineage = new Map(positions([starts[i] as FzEntity]).map((q) => [q.e.lineageId, q.e.ecsId]));
+      const byLineage = new NMap(positions([starts[i] as FzEntity]).map((q) => [q.e.lineageId, q.e.ecsId]));
       for (const q of positions([root])) {
         const there = byLineage.get(q.e.lineageId);
         if (there !== undefined && there !== q.e.ecsId && this.reg.findStoredEntity(q.e.ecsId) !== undefined) tags.add('edit.other-version');
@@ -787,10 +788,10 @@ class Episode {
     if (model.roots.length > 1) {
       // a stored entity in two input trees with something modified below it
       const trees = model.roots.map((r) => positions([r]));
-      const inFirst = new Set(trees[0].map((q) => q.e));
+      const inFirst = new NSet(trees[0].map((q) => q.e));
       const shared = trees[1].filter((q) => inFirst.has(q.e)).map((q) => q.e);
       if (shared.length > 0) {
-        const modified = new Set(model.roots.flatMap((r, i) => naiveDiff(starts[i], r).modified));
+        const modified = new NSet(model.roots.flatMap((r, i) => naiveDiff(starts[i], r).modified));
         const within = ancestry(trees[1]);
         if (trees[1].some((q) => modified.has(q.e.ecsId) && shared.some((x) => x !== q.e && within(q.e, x)))) tags.add('share.cross-tree.changed-below');
       }
@@ -801,10 +802,10 @@ class Episode {
       const child = (tags.has('ret.child') ? s : (s as unknown[])[1]) as FzEntity;
       const below = positions([child]).slice(1);
       if (below.some((p) => !stored(p.e))) tags.add('ret.child.new-below');
-      const modified = new Set(naiveDiff(starts[0], model.roots[0]).modified);
+      const modified = new NSet(naiveDiff(starts[0], model.roots[0]).modified);
       if (below.some((p) => stored(p.e) && modified.has(p.e.ecsId))) tags.add('ret.child.modified-below');
       // with several outputs, a child that forks in any input tree (changed in its own, or added to another)
-      if (tags.has('ret.rootAndChild') && model.roots.some((r, i) => (i === 0 ? modified : new Set(naiveDiff(starts[i], r).modified)).has(child.ecsId)))
+      if (tags.has('ret.rootAndChild') && model.roots.some((r, i) => (i === 0 ? modified : new NSet(naiveDiff(starts[i], r).modified)).has(child.ecsId)))
         tags.add('ret.rootAndChild.modified');
     }
   }
@@ -816,7 +817,7 @@ class Episode {
    */
   private invalidReason(roots: readonly FzEntity[], tags: Set<string>, outputs: readonly Entity[] = []): string | null {
     // Returned entities outside the input trees become roots of their own: their trees must be valid too.
-    const inTrees = new Set(positions(roots).map((q) => q.e));
+    const inTrees = new NSet(positions(roots).map((q) => q.e));
     for (const o of outputs) {
       if (inTrees.has(o as FzEntity)) continue;
       let problem: string | null = null;
@@ -825,15 +826,15 @@ class Episode {
         tags.add('ret.cycle-or-shared');
         return problem;
       }
-      if (new Set(all.map((q) => q.e.lineageId)).size !== all.length) return `returned ${o.constructor.name}: two entities of one lineage`;
+      if (new NSet(all.map((q) => q.e.lineageId)).size !== all.length) return `returned ${o.constructor.name}: two entities of one lineage`;
       if (all.some((q) => inTrees.has(q.e))) tags.add('ret.new.holds-tree-entity');
     }
-    const owner = new Map<Entity, number>();
+    const owner = new NMap<Entity, number>();
     for (let t = 0; t < roots.length; t++) {
       let problem: string | null = null;
       const all = positions([roots[t]], (e) => (problem ??= `tree ${t}: ${e.constructor.name} ${e.ecsId} occurs twice (shared or a cycle)`));
       if (problem !== null) return problem;
-      const lineages = new Set<string>();
+      const lineages = new NSet<string>();
       for (const { e } of all) {
         if (lineages.has(e.lineageId)) return `tree ${t}: two entities of lineage ${e.lineageId}`;
         lineages.add(e.lineageId);
@@ -854,7 +855,7 @@ class Episode {
       if (o === undefined || o.op !== this.opIndex || o.call !== k) return p;
       // Shrinking: the same call with fewer edits (and maybe a simpler result).
       const script: Script = { ...p.script, edits: o.keep.map((i) => p.script.edits[i]), ret: o.ret ?? p.script.ret, throwAfter: o.keepThrow && p.script.throwAfter };
-      return this.plan({ ...p, script }, new Set());
+      return this.plan({ ...p, script }, new NSet());
     });
     const recordsBefore = CallableRegistry.executions().length;
     for (const p of plans) scripts.set(p.op, p.script);
@@ -878,8 +879,8 @@ class Episode {
     const allowed: RootVersion[] = [];
     plans.forEach((p, k) => {
       this.detail.push(`call ${k}: ${p.fn} op ${p.op} outcome ${p.outcome}${p.invalid ? ` (${p.invalid})` : ''} tags ${p.tags.join(' ')}`);
-      this.detail.push(`  inputs: ${p.inputs.map((i) => `${i.form} ${i.base.ecsId}${i.pre.length ? ` pre ${JSON.stringify(i.pre)}` : ''}`).join(', ')}`);
-      this.detail.push(`  script: ${JSON.stringify(p.script)}`);
+      this.detail.push(`  inputs: ${p.inputs.map((i) => `${i.form} ${i.base.ecsId}${i.pre.length ? ` pre ${stringify(i.pre)}` : ''}`).join(', ')}`);
+      this.detail.push(`  script: ${stringify(p.script)}`);
       const trace = traceDifference(p.op);
       if (trace !== null) this.detail.push(trace);
       const record = records.find((rec) => (rec.inputs.values as { op?: number }).op === p.op);
@@ -928,7 +929,7 @@ class Episode {
       this.keep(input.working);
       return v1;
     });
-    const storedBefore: Map<string, Entity> = allowed.length === 0 ? this.ids : new Map(this.ids);
+    const storedBefore: Map<string, Entity> = allowed.length === 0 ? this.ids : new NMap(this.ids);
     for (const v of allowed) for (const q of positions([v.root as unknown as FzEntity])) if (!storedBefore.has(q.e.ecsId)) storedBefore.set(q.e.ecsId, q.e);
 
     if (!outcome.ok) {
@@ -956,7 +957,7 @@ class Episode {
     }
     const fresh = record.versionIds.map((id) => this.reg.getVersion(id));
     allowed.push(...fresh);
-    const used = new Set<RootVersion>();
+    const used = new NSet<RootVersion>();
     const result = outcome.value;
 
     // Input trees: versioned exactly when the model changed them.
@@ -1051,14 +1052,14 @@ class Episode {
     } else if (fresh.length !== 1) {
       this.fail(`${what}: expected one new version of ${base.ecsId} (modified ${diff.modified.length}), found ${fresh.length}`);
     } else {
-      this.checkTree(what, fresh[0].root as unknown as FzEntity, model, new Set(forks), storedBefore);
+      this.checkTree(what, fresh[0].root as unknown as FzEntity, model, new NSet(forks), storedBefore);
     }
     return { changed, forks };
   }
 
   /** A new root version (creation, detachment, promotion): every stored entity in it forks. */
   private checkNewRoot(what: string, actual: FzEntity, model: FzEntity, storedBefore: ReadonlyMap<string, object>): void {
-    const forks = new Set(positions([model]).map((q) => q.e.ecsId).filter((id) => storedBefore.has(id)));
+    const forks = new NSet(positions([model]).map((q) => q.e.ecsId).filter((id) => storedBefore.has(id)));
     this.checkTree(what, actual, model, forks, storedBefore);
   }
 
@@ -1071,7 +1072,7 @@ class Episode {
     // another key order of a record), unless a child in it forked or a Map or Set in it has a new
     // iteration order (README: "a version that is written anyway stores the working tree's
     // order"): then the new value. Its entities are the model's (by lineage: the structure is the same).
-    const modelByLineage = new Map(positions([model]).map((q) => [q.e.lineageId, q.e as Entity]));
+    const modelByLineage = new NMap(positions([model]).map((q) => [q.e.lineageId, q.e as Entity]));
     const modelField = (e: Entity, f: string): unknown => {
       const now = (e as unknown as Record<string, unknown>)[f];
       const source = forks.has(e.ecsId) ? storedBefore.get(e.ecsId) : undefined;
@@ -1156,7 +1157,7 @@ class Episode {
     const invalid = this.invalidReason([model], this.tags);
     if (invalid !== null) this.tags.add('outcome.invalid');
     return async (before) => {
-      this.detail.push(`version of a working tree of ${base.ecsId}: edits ${JSON.stringify(edits)}`);
+      this.detail.push(`version of a working tree of ${base.ecsId}: edits ${stringify(edits)}`);
       for (const ed of edits) applyEdit([working], ed);
       let result: ReturnType<EntityRegistry['version']>;
       try {
@@ -1226,7 +1227,7 @@ class Episode {
     for (const lineage of this.lineageIds()) {
       const entries = this.reg.lineage(lineage);
       if (entries.length < 2) continue;
-      const latest = new Set(positions([this.reg.getVersion(entries[entries.length - 1].ecsId).root as unknown as FzEntity]).map((q) => q.e));
+      const latest = new NSet(positions([this.reg.getVersion(entries[entries.length - 1].ecsId).root as unknown as FzEntity]).map((q) => q.e));
       const older = this.reg.getVersion(entries[r.int(entries.length - 1)].ecsId);
       for (const q of positions([older.root as unknown as FzEntity])) {
         if (latest.has(q.e)) continue;
@@ -1267,12 +1268,12 @@ class Episode {
     const model = this.reg.checkout<FzEntity>(x.ecsId); // what the edits of the copy exercise
     for (const ed of edits) applyEdit([model], ed, this.tags);
     return async (before) => {
-      this.detail.push(`get @${x.ecsId} of version ${base.ecsId}, then edits ${JSON.stringify(edits)}`);
+      this.detail.push(`get @${x.ecsId} of version ${base.ecsId}, then edits ${stringify(edits)}`);
       const copy = get<FzEntity>(`@${x.ecsId}`);
-      if ((copy as unknown) === x || Object.isFrozen(copy)) this.fail('get() returned a stored object');
+      if ((copy as unknown) === x || isFrozen(copy)) this.fail('get() returned a stored object');
       if (!copy.isOrphan()) this.fail(`get() copy has root ${copy.rootEcsId}`);
       if (contentText(copy) !== contentText(x)) this.fail(`get() copy differs ${firstDifference(contentText(x), contentText(copy))}`);
-      for (const q of positions([copy])) if (Object.isFrozen(q.e) || this.reg.findStoredEntity(q.e.ecsId) === (q.e as unknown)) this.fail('get() copy holds a stored entity');
+      for (const q of positions([copy])) if (isFrozen(q.e) || this.reg.findStoredEntity(q.e.ecsId) === (q.e as unknown)) this.fail('get() copy holds a stored entity');
       try {
         for (const ed of edits) applyEdit([copy], ed);
       } catch (error) {
@@ -1322,7 +1323,7 @@ class Episode {
     return async (before) => {
       for (const ed of pre) applyEdit([working], ed);
       const wx = positions([working]).filter((q) => q.slot !== null)[index];
-      this.detail.push(`detach child ${index} (${wx.e.ecsId}) of a working tree of ${base.ecsId}, pre-edits ${JSON.stringify(pre)}, removed first ${removeFirst}`);
+      this.detail.push(`detach child ${index} (${wx.e.ecsId}) of a working tree of ${base.ecsId}, pre-edits ${stringify(pre)}, removed first ${removeFirst}`);
       if (removeFirst) removeAt(wx.slot!);
       const wxId = wx.e.ecsId;
       const wxLineage = wx.e.lineageId;
@@ -1414,7 +1415,7 @@ class Episode {
         this.ids.set(e.ecsId, e);
         if (e.rootEcsId !== v.ecsId) this.fail(`${e.ecsId} first stored in ${v.ecsId} has rootEcsId ${e.rootEcsId}`);
       }
-      if (!Object.isFrozen(e)) this.fail(`stored entity ${e.ecsId} is not frozen`);
+      if (!isFrozen(e)) this.fail(`stored entity ${e.ecsId} is not frozen`);
       if (this.reg.findStoredEntity(e.ecsId) !== (e as unknown)) this.fail(`getStoredEntity(${e.ecsId}) is not the object in version ${v.ecsId}`);
     }
   }
@@ -1427,11 +1428,11 @@ class Episode {
 
   /** Every stored version reads as when it was created; no ecsId names two objects. */
   private endOfEpisode(): void {
-    this.tags = new Set(['end-of-episode']);
+    this.tags = new NSet(['end-of-episode']);
     this.problems = [];
     this.detail = [];
     this.opKind = 'end of episode';
-    const ids = new Map<string, Entity>();
+    const ids = new NMap<string, Entity>();
     for (const v of rootVersions(this.reg)) {
       if (!this.snapshots.has(v.ecsId)) this.fail(`version ${v.ecsId} was never checked`);
       this.recheck(v);
@@ -1456,30 +1457,30 @@ function describeError(error: unknown): string {
 
 /** Two canonically equal values iterate their Maps and Sets in the same order (at any depth). */
 function sameOrder(a: unknown, b: unknown): boolean {
-  if (typeof a !== 'object' || a === null || a instanceof Entity || a instanceof Date) return true;
-  if (Array.isArray(a)) return a.every((x, i) => sameOrder(x, (b as unknown[])[i]));
-  if (a instanceof Map || a instanceof Set) {
+  if (typeof a !== 'object' || a === null || a instanceof Entity || a instanceof NDate) return true;
+  if (isArray(a)) return a.every((x, i) => sameOrder(x, (b as unknown[])[i]));
+  if (a instanceof NMap || a instanceof NSet) {
     const x = [...a.entries()];
     const y = [...(b as Map<unknown, unknown>).entries()];
     return x.every(([k, v], i) => canonical(k) === canonical(y[i][0]) && canonical(v) === canonical(y[i][1]) && sameOrder(v, y[i][1]));
   }
-  return Object.keys(a).every((k) => sameOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return keys(a).every((k) => sameOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /** The entities directly inside a field value. */
 function entitiesIn(v: unknown, out: Entity[] = []): Entity[] {
-  if (typeof v !== 'object' || v === null || v instanceof Date) return out;
+  if (typeof v !== 'object' || v === null || v instanceof NDate) return out;
   if (v instanceof Entity) out.push(v);
-  else if (Array.isArray(v) || v instanceof Set) for (const x of v) entitiesIn(x, out);
-  else if (v instanceof Map) for (const x of v.values()) entitiesIn(x, out);
-  else for (const k of Object.keys(v)) entitiesIn((v as Record<string, unknown>)[k], out);
+  else if (isArray(v) || v instanceof NSet) for (const x of v) entitiesIn(x, out);
+  else if (v instanceof NMap) for (const x of v.values()) entitiesIn(x, out);
+  else for (const k of keys(v)) entitiesIn((v as Record<string, unknown>)[k], out);
   return out;
 }
 
 /** The entities a result returns, in the order execute reports them; null for a result without entities. */
 function outputsOf(result: unknown): Entity[] | null {
   if (result instanceof Entity) return [result];
-  if (Array.isArray(result) && result.some((x) => x instanceof Entity)) return result.filter((x): x is Entity => x instanceof Entity);
+  if (isArray(result) && result.some((x) => x instanceof Entity)) return result.filter((x): x is Entity => x instanceof Entity);
   if (typeof result === 'object' && result !== null && 'main' in result) {
     const r = result as { main: Entity; more: Entity[] };
     return [r.main, ...r.more];
@@ -1489,8 +1490,8 @@ function outputsOf(result: unknown): Entity[] | null {
 
 function describeShape(v: unknown): string {
   if (v instanceof Entity) return `${v.constructor.name}`;
-  if (Array.isArray(v)) return `[${v.map(describeShape).join(',')}]`;
-  if (typeof v === 'object' && v !== null) return `{${Object.keys(v).join(',')}}`;
+  if (isArray(v)) return `[${v.map(describeShape).join(',')}]`;
+  if (typeof v === 'object' && v !== null) return `{${keys(v).join(',')}}`;
   return typeof v;
 }
 
@@ -1528,10 +1529,10 @@ function drawPut(x: FzEntity, r: Rng): PutTarget {
 /** What put does, on a working model: the last step replaces or appends (arrays), sets (Map), defines (record) or writes (field). */
 function assignPath(x: FzEntity, path: ReadonlyArray<string | number>, value: unknown): void {
   let c: unknown = x;
-  for (let i = 0; i < path.length - 1; i++) c = c instanceof Map ? c.get(path[i]) : (c as Record<string | number, unknown>)[path[i]];
+  for (let i = 0; i < path.length - 1; i++) c = c instanceof NMap ? c.get(path[i]) : (c as Record<string | number, unknown>)[path[i]];
   const last = path[path.length - 1];
-  if (c instanceof Map) c.set(last, value);
-  else if (Array.isArray(c)) c[last as number] = value;
+  if (c instanceof NMap) c.set(last, value);
+  else if (isArray(c)) c[last as number] = value;
   else if (isEntity(c)) (c as unknown as Record<string, unknown>)[last as string] = value;
-  else Object.defineProperty(c, String(last), { value, enumerable: true, writable: true, configurable: true });
+  else defineProperty(c, String(last), { value, enumerable: true, writable: true, configurable: true });
 }

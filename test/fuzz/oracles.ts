@@ -13,6 +13,7 @@ import { rootVersions, storedObjects } from '../callable/dump-registry';
 import type { RootVersion } from '../../src/store/root-version';
 import { positions } from './edits';
 import type { FzEntity } from './models';
+import { NMap, NSet, NDate, isArray, keys, getPrototypeOf, isFrozen, sameValue, ObjectProto, stringify } from './natives';
 
 type Label = (e: Entity) => string | null;
 
@@ -22,11 +23,11 @@ export function valueText(v: unknown, entity: (e: Entity) => string): string {
   if (v === null) return 'N';
   switch (typeof v) {
     case 'number':
-      return Object.is(v, -0) ? 'n:-0' : `n:${v}`;
+      return sameValue(v, -0) ? 'n:-0' : `n:${v}`;
     case 'bigint':
       return `b:${v}`;
     case 'string':
-      return `s:${JSON.stringify(v)}`;
+      return `s:${stringify(v)}`;
     case 'boolean':
       return v ? 'T' : 'F';
     case 'object':
@@ -35,18 +36,18 @@ export function valueText(v: unknown, entity: (e: Entity) => string): string {
       return `?${typeof v}`;
   }
   if (v instanceof Entity) return entity(v);
-  if (Array.isArray(v)) {
+  if (isArray(v)) {
     const parts: string[] = [];
     for (let i = 0; i < v.length; i++) parts.push(i in v ? valueText(v[i], entity) : 'hole');
     return `[${parts.join(',')}]`;
   }
-  if (v instanceof Date) return `D:${v.getTime()}`;
-  if (v instanceof Map) return `M{${[...v].map(([k, x]) => `${valueText(k, entity)}=>${valueText(x, entity)}`).join(',')}}`;
-  if (v instanceof Set) return `S{${[...v].map((x) => valueText(x, entity)).join(',')}}`;
-  const proto = Object.getPrototypeOf(v);
-  const tag = proto === null ? 'O0' : proto === Object.prototype ? 'O' : `X(${proto.constructor?.name ?? '?'})`;
-  return `${tag}{${Object.keys(v)
-    .map((k) => `${JSON.stringify(k)}:${valueText((v as Record<string, unknown>)[k], entity)}`)
+  if (v instanceof NDate) return `D:${v.getTime()}`;
+  if (v instanceof NMap) return `M{${[...v].map(([k, x]) => `${valueText(k, entity)}=>${valueText(x, entity)}`).join(',')}}`;
+  if (v instanceof NSet) return `S{${[...v].map((x) => valueText(x, entity)).join(',')}}`;
+  const proto = getPrototypeOf(v);
+  const tag = proto === null ? 'O0' : proto === ObjectProto ? 'O' : `X(${proto.constructor?.name ?? '?'})`;
+  return `${tag}{${keys(v)
+    .map((k) => `${stringify(k)}:${valueText((v as Record<string, unknown>)[k], entity)}`)
     .join(',')}}`;
 }
 
@@ -65,7 +66,7 @@ function fieldsText(e: Entity, entity: (e: Entity) => string, value: FieldValue 
  * `cache` (entity -> its text) saves re-reading entities shared with earlier versions.
  */
 export function exactText(root: Entity, cache?: WeakMap<Entity, string>): string {
-  const seen = new Set<Entity>();
+  const seen = new NSet<Entity>();
   const entity = (e: Entity): string => {
     if (seen.has(e)) return `<again ${e.ecsId}>`;
     seen.add(e);
@@ -89,8 +90,8 @@ export function exactText(root: Entity, cache?: WeakMap<Entity, string>): string
       e.derivedFromExecutionId,
       e.outputIndex,
       e.siblingOutputEntities.join(' '),
-      JSON.stringify(e.attributeSource),
-      Object.isFrozen(e) ? 'frozen' : 'MUTABLE',
+      stringify(e.attributeSource),
+      isFrozen(e) ? 'frozen' : 'MUTABLE',
     ].join('|');
     return `${e.constructor.name}<${id}>{${fieldsText(e, entity)}}`;
   };
@@ -105,7 +106,7 @@ export function exactText(root: Entity, cache?: WeakMap<Entity, string>): string
  * equal texts hold the same data in the same order, with the same entities forked, kept and new.
  */
 export function relativeText(root: Entity, label: Label, value?: FieldValue, resolve: (e: Entity) => Entity = (e) => e): string {
-  const seen = new Set<Entity>();
+  const seen = new NSet<Entity>();
   const entity = (found: Entity): string => {
     const e = resolve(found);
     if (seen.has(e)) return '<again>';
@@ -165,7 +166,7 @@ export function registryShape(reg: EntityRegistry, full: boolean): RegistryShape
 export function registryDelta(reg: EntityRegistry, before: RegistryShape, allowed: readonly RootVersion[], known: (ecsId: string) => boolean): string[] {
   const problems: string[] = [];
   const after = registryShape(reg, before.entities !== null);
-  const allowedIds = new Set(allowed.map((v) => v.ecsId));
+  const allowedIds = new NSet(allowed.map((v) => v.ecsId));
   for (let i = 0; i < before.versions.length; i++) {
     if (after.versions[i] !== before.versions[i]) problems.push(`version ${before.versions[i].ecsId} is no longer the same record at position ${i}`);
   }
@@ -177,7 +178,7 @@ export function registryDelta(reg: EntityRegistry, before: RegistryShape, allowe
     const at = entries.findIndex((e) => e.ecsId === v.ecsId);
     if (at < 0 || entries[at].parentEcsId !== v.parentEcsId) problems.push(`version ${v.ecsId} is not in its lineage ${v.lineageId} with its parent`);
   }
-  const fresh = new Set<string>();
+  const fresh = new NSet<string>();
   for (const v of allowed) for (const p of positions([v.root as unknown as FzEntity])) if (!known(p.e.ecsId)) fresh.add(p.e.ecsId);
   if (after.stats.entities !== before.stats.entities + fresh.size) {
     problems.push(`${after.stats.entities - before.stats.entities} new stored entities, but the new versions hold ${fresh.size}`);
@@ -194,7 +195,7 @@ export function registryDelta(reg: EntityRegistry, before: RegistryShape, allowe
 
 /** Stored entities (in the ecsId index) that no stored version holds, described. */
 export function strayEntities(reg: EntityRegistry): string[] {
-  const held = new Set<object>();
+  const held = new NSet<object>();
   for (const v of rootVersions(reg)) for (const p of positions([v.root as unknown as FzEntity])) held.add(p.e);
   const out: string[] = [];
   for (const [id, e] of storedObjects(reg)) {
@@ -209,8 +210,8 @@ export function strayEntities(reg: EntityRegistry): string[] {
 export function lineageProblems(reg: EntityRegistry): string[] {
   const problems: string[] = [];
   const versions = rootVersions(reg);
-  const listed = new Map<string, string | null>();
-  for (const lineage of new Set(versions.map((v) => v.lineageId))) {
+  const listed = new NMap<string, string | null>();
+  for (const lineage of new NSet(versions.map((v) => v.lineageId))) {
     for (const e of reg.lineage(lineage)) {
       if (listed.has(e.ecsId)) problems.push(`version ${e.ecsId} is listed twice`);
       listed.set(e.ecsId, e.parentEcsId);

@@ -6,6 +6,7 @@
  */
 import { Entity } from '../../src';
 import { Rng } from './rng';
+import { NMap, NSet, NDate, isArray, keys, getPrototypeOf, defineProperty } from './natives';
 
 export const STRINGS: readonly string[] = [
   '',
@@ -58,7 +59,7 @@ export function edgeNumber(r: Rng): number {
   return r.pick(NUMBERS);
 }
 export function edgeDate(r: Rng): Date {
-  return new Date(r.pick(TIMES));
+  return new NDate(r.pick(TIMES));
 }
 
 function smallArray<T>(r: Rng, max: number, item: () => T): T[] {
@@ -87,12 +88,12 @@ export function looseData(r: Rng, depth: number, tags?: Set<string>): unknown {
     case 7:
       return smallArray(r, 3, () => looseData(r, depth - 1, tags));
     case 8: {
-      const m = new Map<unknown, unknown>();
+      const m = new NMap<unknown, unknown>();
       for (let i = r.int(3); i > 0; i--) m.set(mapKey(r, tags), looseData(r, depth - 1, tags));
       return m;
     }
     case 9:
-      return new Set(smallArray(r, 3, () => looseData(r, depth - 1, tags)));
+      return new NSet(smallArray(r, 3, () => looseData(r, depth - 1, tags)));
     default: {
       const o: Record<string, unknown> = r.chance(0.3) ? Object.create(null) : {};
       for (let i = r.int(3); i > 0; i--) o[r.pick(REC_KEYS)] = looseData(r, depth - 1, tags);
@@ -139,8 +140,8 @@ export function dataValue(field: string, r: Rng, tags?: Set<string>): unknown {
     case 'data': {
       const notes: Record<string, string | null> = r.chance(0.2) ? Object.create(null) : {};
       for (let i = r.int(3); i > 0; i--) notes[r.pick(REC_KEYS)] = r.chance(0.2) ? null : edgeString(r);
-      const bag = new Map<string, Set<number>>();
-      for (let i = r.int(3); i > 0; i--) bag.set(r.pick(MAP_KEYS), new Set(smallArray(r, 3, () => edgeNumber(r))));
+      const bag = new NMap<string, Set<number>>();
+      for (let i = r.int(3); i > 0; i--) bag.set(r.pick(MAP_KEYS), new NSet(smallArray(r, 3, () => edgeNumber(r))));
       return { grid: smallArray(r, 3, () => smallArray(r, 3, () => edgeNumber(r))), bag, notes, when: r.chance(0.3) ? null : edgeDate(r) };
     }
     case 'info':
@@ -158,12 +159,12 @@ export function dataValue(field: string, r: Rng, tags?: Set<string>): unknown {
  */
 export function cloneData(v: unknown): unknown {
   if (typeof v !== 'object' || v === null || v instanceof Entity) return v;
-  if (Array.isArray(v)) return v.map(cloneData);
-  if (v instanceof Date) return new Date(v.getTime());
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, cloneData(x)]));
-  if (v instanceof Set) return new Set([...v].map(cloneData));
-  const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
-  for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: cloneData((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+  if (isArray(v)) return v.map(cloneData);
+  if (v instanceof NDate) return new NDate(v.getTime());
+  if (v instanceof NMap) return new NMap([...v].map(([k, x]) => [k, cloneData(x)]));
+  if (v instanceof NSet) return new NSet([...v].map(cloneData));
+  const out: Record<string, unknown> = getPrototypeOf(v) === null ? Object.create(null) : {};
+  for (const k of keys(v)) defineProperty(out, k, { value: cloneData((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -209,19 +210,19 @@ export function mutateField(field: string, v: unknown, r: Rng, tags: Set<string>
           return true;
         case 1: {
           tags?.add('inplace.map');
-          const keys = [...d.bag.keys()];
-          if (keys.length > 0 && r.chance(0.5)) {
+          const bagKeys = [...d.bag.keys()];
+          if (bagKeys.length > 0 && r.chance(0.5)) {
             tags?.add('inplace.set');
-            d.bag.get(r.pick(keys))!.add(edgeNumber(r));
-          } else if (keys.length > 0 && r.chance(0.3)) d.bag.delete(r.pick(keys));
-          else d.bag.set(r.pick(MAP_KEYS), new Set([edgeNumber(r)]));
+            d.bag.get(r.pick(bagKeys))!.add(edgeNumber(r));
+          } else if (bagKeys.length > 0 && r.chance(0.3)) d.bag.delete(r.pick(bagKeys));
+          else d.bag.set(r.pick(MAP_KEYS), new NSet([edgeNumber(r)]));
           return true;
         }
         case 2: {
           tags?.add('inplace.record');
-          const keys = Object.keys(d.notes);
-          if (keys.length > 0 && r.chance(0.4)) delete d.notes[r.pick(keys)];
-          else Object.defineProperty(d.notes, r.pick(REC_KEYS), { value: edgeString(r), enumerable: true, writable: true, configurable: true });
+          const names = keys(d.notes);
+          if (names.length > 0 && r.chance(0.4)) delete d.notes[r.pick(names)];
+          else defineProperty(d.notes, r.pick(REC_KEYS), { value: edgeString(r), enumerable: true, writable: true, configurable: true });
           return true;
         }
         default:
@@ -256,12 +257,12 @@ function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity
     const inner = items.filter((x) => typeof x === 'object' && x !== null && !isEntity(x));
     return inner.length > 0 && r.chance(0.5) && mutateLoose(r.pick(inner), r, tags, isEntity);
   };
-  if (v instanceof Date) {
+  if (v instanceof NDate) {
     tags?.add('inplace.date');
     v.setTime(r.pick(TIMES));
     return true;
   }
-  if (Array.isArray(v)) {
+  if (isArray(v)) {
     if (descend(v)) return true;
     tags?.add('inplace.array');
     if (v.length > 1 && r.chance(0.3)) v.reverse();
@@ -269,9 +270,9 @@ function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity
     else v.splice(r.int(v.length + 1), 0, looseData(r, 1, tags));
     return true;
   }
-  if (v instanceof Map) {
-    const keys = [...v.keys()];
-    const objectKeys = keys.filter((k) => typeof k === 'object' && k !== null);
+  if (v instanceof NMap) {
+    const mapKeys = [...v.keys()];
+    const objectKeys = mapKeys.filter((k) => typeof k === 'object' && k !== null);
     if (editMapKeys && objectKeys.length > 0 && r.chance(0.3)) {
       // An object used as a Map key is data too: changing it changes the value.
       tags?.add('inplace.map-key-object');
@@ -280,11 +281,11 @@ function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity
     }
     if (descend([...v.values()])) return true;
     tags?.add('inplace.map');
-    if (keys.length > 0 && r.chance(0.4)) v.delete(r.pick(keys));
+    if (mapKeys.length > 0 && r.chance(0.4)) v.delete(r.pick(mapKeys));
     else v.set(mapKey(r, tags), looseData(r, 1, tags));
     return true;
   }
-  if (v instanceof Set) {
+  if (v instanceof NSet) {
     if (descend([...v])) return true;
     tags?.add('inplace.set');
     const members = [...v];
@@ -293,10 +294,10 @@ function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity
     return true;
   }
   const rec = v as Record<string, unknown>;
-  const keys = Object.keys(rec);
-  if (descend(keys.map((k) => rec[k]))) return true;
+  const names = keys(rec);
+  if (descend(names.map((k) => rec[k]))) return true;
   tags?.add('inplace.record');
-  if (keys.length > 0 && r.chance(0.4)) delete rec[r.pick(keys)];
-  else Object.defineProperty(rec, r.pick(REC_KEYS), { value: looseData(r, 1, tags), enumerable: true, writable: true, configurable: true });
+  if (names.length > 0 && r.chance(0.4)) delete rec[r.pick(names)];
+  else defineProperty(rec, r.pick(REC_KEYS), { value: looseData(r, 1, tags), enumerable: true, writable: true, configurable: true });
   return true;
 }
