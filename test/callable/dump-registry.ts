@@ -96,6 +96,11 @@ export function storedObjects(registry: EntityRegistry = EntityRegistry.default)
   return new Map(internals(registry).entities);
 }
 
+/** Every root version of `registry`, in the order they were stored. */
+export function rootVersions(registry: EntityRegistry = EntityRegistry.default): RootVersion[] {
+  return [...internals(registry).versions.values()];
+}
+
 /** Asserts `registry` is exactly as captured by `before` (same dump, same stored objects). */
 export function expectUnchanged(registry: EntityRegistry, before: { dump: RegistryDump; objects: Map<string, EntityObject> }): void {
   expect(dumpRegistry(registry)).toEqual(before.dump);
