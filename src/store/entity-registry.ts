@@ -665,6 +665,14 @@ function replaceAt(parent: EntityObject, path: readonly (string | number)[], pre
 
 function readSegment(container: unknown, seg: string | number): unknown {
   if (container instanceof Map) return container.get(seg);
+  // A Set member is at its ecsId (an entity) or its position in iteration order (a container).
+  if (container instanceof Set) {
+    let i = 0;
+    for (const item of container) {
+      if (typeof seg === 'number' ? i++ === seg : isEntityObject(item) && metaOf(item).ecsId === seg) return item;
+    }
+    return undefined;
+  }
   return (container as Record<string | number, unknown>)[seg];
 }
 

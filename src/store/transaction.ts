@@ -539,7 +539,7 @@ export class Transaction implements DraftAccess {
           // children; anything else (also a copy moved here from another field) is compared first.
           const source = this.flatCopies.get(now as unknown[]);
           const ownCopy = source !== undefined && source === stored[i];
-          if (!ownCopy && meta.fieldEquals(i, now, stored[i])) continue;
+          if (!ownCopy && meta.fieldEquals(i, now, stored[i]) && sameEntityObjects(now, stored[i], meta.fields[i].name)) continue;
           const outcome = diffChildren(meta.fields[i].name, i, stored[i], now, ownCopy, e, left, t.entered);
           if (outcome === UNCHANGED) continue;
           (names ??= []).push(meta.fields[i].name);
@@ -596,7 +596,7 @@ export class Transaction implements DraftAccess {
         continue;
       }
       if (left.has(e)) continue;
-      if (!this.oldPlaceRemoved(t.index, e, left, t.entered)) {
+      if (!this.oldPlaceRemoved(t, e, left)) {
         throw new TreeStructureError(
           `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
             `and was also put into ${formatPath(np.owner.constructor.name, np.path)}`,
@@ -630,14 +630,29 @@ export class Transaction implements DraftAccess {
     return t;
   }
 
-  private oldPlaceRemoved(index: ReadonlyMap<string, EntityObject>, e: EntityObject, left: Map<EntityObject, EntityObject>, entered: Map<EntityObject, NewPlace>): boolean {
-    for (let lineage = metaOf(e).parentLineageId; lineage !== null; ) {
-      const parent = index.get(lineage);
-      if (!parent) return true;
-      if (left.has(parent) && !entered.has(parent)) return true;
-      lineage = metaOf(parent).parentLineageId;
+  /**
+   * Whether the place an entity held in the stored version (and did not leave) is gone from the
+   * new tree: its ancestry is walked as it is now, through where moved ancestors went, up to the
+   * root (still there) or to an ancestor that left without entering anywhere (gone with it).
+   */
+  private oldPlaceRemoved(t: TreeChanges, e: EntityObject, left: Map<EntityObject, EntityObject>): boolean {
+    const lineage = metaOf(e).parentLineageId;
+    let cur = lineage === null ? undefined : t.index.get(lineage);
+    const seen = new Set<EntityObject>();
+    while (cur !== undefined) {
+      if (cur === t.root) return false;
+      if (seen.has(cur)) return true; // a cycle the root does not reach
+      seen.add(cur);
+      const np = t.entered.get(cur);
+      if (np !== undefined) {
+        cur = np.owner;
+        continue;
+      }
+      if (left.has(cur)) return true;
+      const up = metaOf(cur).parentLineageId;
+      cur = up === null ? undefined : t.index.get(up);
     }
-    return false;
+    return true;
   }
 
   private collectRemoved(e: EntityObject, t: TreeChanges, gone: Set<EntityObject>, left: ReadonlyMap<EntityObject, EntityObject>): void {
@@ -813,10 +828,36 @@ function sharedSuffix(a: readonly unknown[], b: readonly unknown[], max: number)
   return n;
 }
 
-/** Items [start, end) of two arrays of equal length are equal as values (entities by lineage). */
+/**
+ * Items [start, end) of two flat arrays of equal length are the same: primitives equal, entities
+ * the same objects (another object of the same lineage is another version: it entered).
+ */
 function middleEquals(a: readonly unknown[], b: readonly unknown[], start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (!valueEquals(a[i], b[i])) return false;
+  for (let i = start; i < end; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && (isEntityObject(x) || isEntityObject(y) || !valueEquals(x, y))) return false;
+  }
   return true;
+}
+
+/**
+ * Two values `fieldEquals` found equal hold the same entity objects. `fieldEquals` compares
+ * entities by lineage (right between versions); inside a call, a child replaced by another object
+ * of its lineage (a working copy, another version) is a child that left and one that entered.
+ */
+function sameEntityObjects(a: unknown, b: unknown, field: string): boolean {
+  if (isEntityObject(a) || isEntityObject(b)) return a === b;
+  if (typeof a !== 'object' || a === null) return true;
+  const objects = new Set<EntityObject>();
+  forEachEntityIn(a, [field], field, 'field', (c) => void objects.add(c));
+  let count = 0;
+  let same = true;
+  forEachEntityIn(b, [field], field, 'field', (c) => {
+    count++;
+    if (!objects.has(c)) same = false;
+  });
+  return same && count === objects.size;
 }
 
 /** Records where `child` now sits; the same entity put in two places is a TreeStructureError. */

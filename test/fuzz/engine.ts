@@ -37,6 +37,7 @@ import {
   Entity,
   EntityRegistry,
   StaleVersionError,
+  FieldPathError,
   formatAddress,
   get,
   metadataSourceOf,
@@ -80,30 +81,30 @@ import { NMap, NSet, NDate, isArray, keys, defineProperty, isFrozen, stringify }
  * run enables every feature (`--all`, `FUZZ_ALL=1`). Remove an entry once its defect is fixed.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'ret.child.new-below': 'D1 (A): a child returned alone that stays in its tree, with a new entity below it, stores two objects under one ecsId',
-  'ret.rootAndChild.modified': 'D1 (B): [root, child] with the child forking in an input tree (changed, or also put into the other input) uses one pre-assigned id for two objects',
-  'share.cross-tree.new': 'D1 (C): a new entity put into two input trees is stored twice under one ecsId instead of a TreeStructureError',
-  'inputs.same-lineage': 'D2: two versions of one lineage as two arguments alias their shared entities',
-  'inplace.map-key-object': 'D3 (b): objects used as Map keys are shared with the stored version, an edit changes stored data',
-  'reorder.set-of-containers': 'D6: reordering a Set whose members hold entities is a move for diffTrees/version() but not for execute',
-  'edit.in-set-member':
-    'D6 (family): an entity moved or swapped into or out of a container that is a Set member: execute compares the Set as unordered (no change), the naive diff and version() place it by Set position',
-  'edit.cycle-island': 'D12: a child put under its own descendant after leaving its place crashes the commit with RangeError',
-  'twice.old-ancestor-gone':
-    'N7: an entity put into a second place (or under its own descendant) is not seen twice when an entity above it moved away and that one\'s old parent left the tree (the old-place check walks the stored ancestry): a shared reference is stored (one entity twice in a version, which getStoredTree then rejects), a cycle crashes with RangeError',
-  'share.cross-tree.changed-below':
-    'N1: a stored child also put into a second input tree, with a change below it: the changed entity forks twice, one fork is put into both trees, the other stays in the ecsId index in no version',
-  'ret.child.modified-below':
-    'N4 (D1 family): a child returned alone that stays in its tree, with a change below it: the changed entity in the detached root forks from the tree\'s new fork of the same call (previousEcsId, oldIds), not from its stored version',
-  'edit.other-version':
-    'N5: a child replaced by another stored version of the same entity (from another input tree) is no change for execute (compared by lineage): the function\'s edit is silently dropped; version() keeps it',
   'share.resolved-later':
     'N6: an entity put into a second place, then one of its holders taken out of the tree (or moved to another input tree): a spurious TreeStructureError ("occurs twice"), though each tree holds it once',
-  'ret.cycle-or-shared':
-    'D12 (variant): a returned child or new entity whose subtree holds a cycle (or an entity twice) crashes the commit with RangeError instead of a TreeStructureError',
-  'detach.in-set': 'N2: detach() of an entity still in place inside a container that is a Set member throws an untyped TypeError',
-  'detach.tuple': 'N3: detach() of a tuple element still in place splices the tuple (pair [a, b] -> [b]) instead of emptying the element',
 };
+
+/**
+ * The stored version (before the call) an entity descends from: `previousEcsId` followed through
+ * the versions the same call stored (a detached child forks from its new version in the tree).
+ */
+function originOf(previous: string | null, storedBefore: ReadonlyMap<string, object>, storedNow: ReadonlyMap<string, Entity>): string | null {
+  let id = previous;
+  while (id !== null && !storedBefore.has(id)) {
+    const e = storedNow.get(id);
+    if (e === undefined) return null;
+    id = e.previousEcsId;
+  }
+  return id;
+}
+
+function metaEcsId(e: object): string {
+  return (e as Entity).ecsId;
+}
+
+/** Path segments `put` never writes through (README, "Field values"). */
+const FORBIDDEN_SEGMENTS = new NSet(['__proto__', 'constructor', 'prototype']);
 
 /** Naive indexes of stored roots (immutable: a change to one is caught by the snapshots). */
 const storedIndexes = new WeakMap<Entity, Map<string, NaiveNode>>();
@@ -812,8 +813,8 @@ class Episode {
 
   /**
    * Why the model's trees cannot be stored (a typed error is expected), or null: an entity twice
-   * in a tree (shared or a cycle), two entities of one lineage in a tree, or a new entity in two
-   * trees (a stored one may be: it forks where it was added).
+   * in a tree (shared or a cycle), two entities of one lineage in a tree, or an entity in two
+   * trees (except the root of one of them: attached to the other).
    */
   private invalidReason(roots: readonly FzEntity[], tags: Set<string>, outputs: readonly Entity[] = []): string | null {
     // Returned entities outside the input trees become roots of their own: their trees must be valid too.
@@ -839,9 +840,11 @@ class Episode {
         if (lineages.has(e.lineageId)) return `tree ${t}: two entities of lineage ${e.lineageId}`;
         lineages.add(e.lineageId);
         const o = owner.get(e);
-        if (o !== undefined && this.reg.findStoredEntity(e.ecsId) === undefined) {
-          tags.add('share.cross-tree.new');
-          return `a new ${e.constructor.name} is in trees ${o} and ${t}`;
+        // An entity in two input trees is a shared reference, unless it is the root of one of them
+        // (an input's root put into another tree is attached there; its own tree stays as it was).
+        if (o !== undefined && e !== roots[o] && e !== roots[t]) {
+          tags.add(this.reg.findStoredEntity(e.ecsId) === undefined ? 'share.cross-tree.new' : 'share.cross-tree.stored');
+          return `${e.constructor.name} ${e.ecsId} is in trees ${o} and ${t}`;
         }
         owner.set(e, t);
       }
@@ -956,6 +959,10 @@ class Episode {
       return allowed;
     }
     const fresh = record.versionIds.map((id) => this.reg.getVersion(id));
+    // Everything this call stored, by ecsId: a detached child forks from the version the call left
+    // in its tree (README, "Registered functions"), so its origin is found through these.
+    const storedNow = new NMap<string, Entity>();
+    for (const v of fresh) for (const q of positions([v.root as unknown as FzEntity])) storedNow.set(q.e.ecsId, q.e);
     allowed.push(...fresh);
     const used = new NSet<RootVersion>();
     const result = outcome.value;
@@ -1011,9 +1018,17 @@ class Episode {
         if (v.lineageId !== ao.lineageId) this.fail(`output ${k}: version lineage ${v.lineageId} is not its root's lineage ${ao.lineageId}`);
         if (detachment) {
           if (ao.lineageId !== mo.lineageId) this.fail(`output ${k}: the detached root has lineage ${ao.lineageId}, not the child's ${mo.lineageId}`);
-          if (ao.previousEcsId !== mo.ecsId) this.fail(`output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, not the child's id ${mo.ecsId}`);
+          if (originOf(ao.previousEcsId, storedBefore, storedNow) !== mo.ecsId) {
+            this.fail(`output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, neither the child's id ${mo.ecsId} nor its new version in the tree`);
+          }
+          // The child's version in its tree as the call left it (forked or not) is what it forks from.
+          const home = model.roots.findIndex((root) => positions([root]).some((q) => q.e === mo));
+          const inTree = home < 0 ? undefined : treeResult[home].version?.index.get(mo.lineageId);
+          if (inTree !== undefined && metaEcsId(inTree) !== ao.previousEcsId) {
+            this.fail(`output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, not the child's version in its tree ${metaEcsId(inTree)}`);
+          }
         }
-        this.checkNewRoot(`output ${k}`, ao as FzEntity, mo as FzEntity, storedBefore);
+        this.checkNewRoot(`output ${k}`, ao as FzEntity, mo as FzEntity, storedBefore, storedNow);
         if (multiple) this.checkOutputIdentity(k, ao, actualOuts);
       });
       if (record.semantics.join() !== semantics.join()) this.fail(`record semantics [${record.semantics.join()}], expected [${semantics.join()}]`);
@@ -1058,15 +1073,25 @@ class Episode {
   }
 
   /** A new root version (creation, detachment, promotion): every stored entity in it forks. */
-  private checkNewRoot(what: string, actual: FzEntity, model: FzEntity, storedBefore: ReadonlyMap<string, object>): void {
+  private checkNewRoot(what: string, actual: FzEntity, model: FzEntity, storedBefore: ReadonlyMap<string, object>, storedNow?: ReadonlyMap<string, Entity>): void {
     const forks = new NSet(positions([model]).map((q) => q.e.ecsId).filter((id) => storedBefore.has(id)));
-    this.checkTree(what, actual, model, forks, storedBefore);
+    this.checkTree(what, actual, model, forks, storedBefore, storedNow);
   }
 
   /** The stored tree reads like the model: same data and order, exactly `forks` forked, new entities new, the rest the same stored objects. */
-  private checkTree(what: string, actual: FzEntity, model: FzEntity, forks: ReadonlySet<string>, storedBefore: ReadonlyMap<string, object>): void {
-    const actualLabel = (e: Entity): string =>
-      storedBefore.has(e.ecsId) ? `old:${e.ecsId}` : e.previousEcsId !== null && storedBefore.has(e.previousEcsId) ? `fork:${e.previousEcsId}` : 'new';
+  private checkTree(
+    what: string,
+    actual: FzEntity,
+    model: FzEntity,
+    forks: ReadonlySet<string>,
+    storedBefore: ReadonlyMap<string, object>,
+    storedNow: ReadonlyMap<string, Entity> = new NMap(),
+  ): void {
+    const actualLabel = (e: Entity): string => {
+      if (storedBefore.has(e.ecsId)) return `old:${e.ecsId}`;
+      const origin = originOf(e.previousEcsId, storedBefore, storedNow);
+      return origin !== null ? `fork:${origin}` : 'new';
+    };
     const modelLabel = (e: Entity): string => (storedBefore.has(e.ecsId) ? `${forks.has(e.ecsId) ? 'fork' : 'old'}:${e.ecsId}` : 'new');
     // A fork keeps the stored value of a field the naive diff calls unchanged (-0 written over 0,
     // another key order of a record), unless a child in it forked or a Map or Set in it has a new
@@ -1201,6 +1226,21 @@ class Episode {
     this.tags.add(`put.${target.kind}`);
     const value = (): unknown => target.value(new Rng(seed));
     const address = formatAddress(x.ecsId, target.path);
+    if (target.path.some((seg) => FORBIDDEN_SEGMENTS.has(seg as string))) {
+      // put never writes through these (they could reach a prototype): a FieldPathError, nothing written.
+      this.tags.add('put.forbidden-segment');
+      return async (before) => {
+        this.detail.push(`put ${address}: a forbidden segment`);
+        try {
+          put(address, value());
+          this.fail(`put through ${address} succeeded`);
+        } catch (error) {
+          if (!(error instanceof FieldPathError)) this.fail(`put through ${address} threw ${describeError(error)}, expected FieldPathError`);
+        }
+        this.checkDelta(before, []);
+        return 1;
+      };
+    }
     const model = this.checkout(latest);
     assignPath(positions([model])[index].e, target.path, value());
     return async (before) => {
@@ -1316,8 +1356,10 @@ class Episode {
     const mx = children[index];
     if (!removeFirst && mx.slot!.inSet) this.tags.add('detach.in-set');
     if (!removeFirst && mx.slot!.kind === 'tuple') this.tags.add('detach.tuple');
-    // detach() itself empties a single field with null
+    // detach() itself empties a single field with null, and removes an array element (a tuple's
+    // too: runtime metadata cannot tell a tuple from an array, and both modes behave the same)
     if (!removeFirst && mx.slot!.kind === 'field') (mx.parent as unknown as Record<string, unknown>)[mx.slot!.key as string] = null;
+    else if (!removeFirst && mx.slot!.kind === 'tuple') (mx.slot!.container as unknown[]).splice(mx.slot!.key as number, 1);
     else removeAt(mx.slot!);
     if (this.invalidReason([model, mx.e], this.tags) !== null) return null;
     return async (before) => {
