@@ -1,0 +1,77 @@
+/**
+ * A function's commit sees a child replaced by another object of its lineage (N5: fieldEquals
+ * compares by lineage), and the moves around it are stored as they are.
+ */
+import { CallableRegistry, Entity, EntityRegistry, TreeStructureError, entity } from '../../src';
+import { capture, expectUnchanged } from '../callable/dump-registry';
+
+@entity()
+class SrNode extends Entity {
+  name = '';
+  kids: SrNode[] = [];
+  one: SrNode | null = null;
+}
+
+let registry: EntityRegistry;
+let functions: CallableRegistry;
+
+beforeEach(() => {
+  registry = new EntityRegistry();
+  functions = new CallableRegistry({ entities: registry });
+});
+
+const node = (name: string, ...kids: SrNode[]): SrNode => new SrNode({ name, kids });
+
+test('the same moves without the share are stored, X once', () => {
+  const root = node('R', node('P', node('A', node('X'))), node('Q'));
+  registry.promoteToRoot(root);
+  functions.register('move_remove', ({ r }: { r: SrNode }) => {
+    const [p, q] = r.kids;
+    q.kids.push(p.kids.splice(0, 1)[0]);
+    r.kids.splice(0, 1);
+    return r;
+  });
+  const out = functions.execute<SrNode>('move_remove', { r: root });
+  expect(out.kids.map((k) => k.name)).toEqual(['Q']);
+  expect(out.kids[0].kids[0].kids[0].name).toBe('X');
+  expect(registry.getStoredTree(out.ecsId).nodeCount).toBe(4);
+});
+
+test('a child replaced by a working copy of itself (same lineage, another object) is a change: the copy is stored', () => {
+  const root = node('R');
+  root.one = node('C');
+  registry.promoteToRoot(root);
+  const copyOfChild = registry.checkout<SrNode>(root.one!.ecsId);
+  copyOfChild.name = 'C2';
+  functions.register('replace_by_copy', ({ r }: { r: SrNode }) => {
+    r.one = copyOfChild;
+    return r;
+  });
+  const out = functions.execute<SrNode>('replace_by_copy', { r: registry.latest<SrNode>(root.lineageId)! });
+  expect(out.one!.name).toBe('C2');
+  expect(out.one!.lineageId).toBe(root.one!.lineageId);
+  expect(out.one!.previousEcsId).toBe(root.one!.ecsId);
+});
+
+test('two versions of one lineage: a child swapped between them, then a subtree moved, is two entities of one lineage', () => {
+  const root = new SrNode({ name: 'R', one: node('B', node('C')) });
+  registry.promoteToRoot(root);
+  functions.register('bump', ({ r }: { r: SrNode }) => {
+    r.name = 'R2';
+    return r;
+  });
+  const v2 = functions.execute<SrNode>('bump', { r: root });
+  const v1 = registry.getStoredEntity<SrNode>(root.ecsId);
+  functions.register('swap_and_move', ({ a, b }: { a: SrNode; b: SrNode }) => {
+    const cb = b.one!.kids[0];
+    b.one!.kids[0] = a.one!.kids[0];
+    a.one!.kids[0] = cb;
+    const moved = b.one!;
+    b.one = null;
+    a.one!.kids[0].one = moved;
+    return 1;
+  });
+  const before = capture(registry);
+  expect(() => functions.execute('swap_and_move', { a: v1, b: v2 })).toThrow(TreeStructureError);
+  expectUnchanged(registry, before);
+});
