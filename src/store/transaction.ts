@@ -275,14 +275,14 @@ export class Transaction implements DraftAccess {
       if (tree >= 0) {
         const t = trees[tree];
         if (t.root === o || isArgument(o)) return { kind: 'tree', tree };
-        if (!metaOf(o).stored && !this.isCopy(o)) return { kind: 'tree', tree }; // created inside an input tree
+        if (!metaOf(o).stored && !this.copiedInputs.some((c) => c.copied.has(o))) return { kind: 'tree', tree }; // created inside an input tree
         return { kind: 'root', semantic: 'detachment' };
       }
       if (metaOf(o).stored) {
         if (this.registry.hasVersion(metaOf(o).ecsId) && !this.overlays.has(o)) return { kind: 'root', semantic: 'unchanged' };
         return { kind: 'root', semantic: 'detachment' };
       }
-      return { kind: 'root', semantic: this.isCopy(o) ? 'detachment' : 'creation' };
+      return { kind: 'root', semantic: this.copiedInputs.some((c) => c.copied.has(o)) ? 'detachment' : 'creation' };
     });
 
     // Identity decided before anything is persisted: several outputs name each other's new ids.
@@ -402,11 +402,6 @@ export class Transaction implements DraftAccess {
       identity,
       freezeOwned: (e, i, value, mapLeaf) => this.freezeOwned(t, e, i, value, mapLeaf),
     };
-  }
-
-  /** A working copy this call handed out for a stored entity (a copied input's). */
-  private isCopy(e: EntityObject): boolean {
-    return this.copiedInputs.some((c) => c.copied.has(e));
   }
 
   /** True when `e` is part of tree `t`'s new state. */
@@ -601,7 +596,10 @@ export class Transaction implements DraftAccess {
         continue;
       }
       if (left.has(e)) continue;
-      if (!this.oldPlaceRemoved(t.index, e, left, t.entered)) {
+      // Entered at the slot it already held because its parent moved and was walked whole (which
+      // finds a second occurrence inside the parent itself): one place, not two.
+      if (t.entered.has(np.owner) && metaOf(np.owner).lineageId === metaOf(e).parentLineageId && np.place === metaOf(e).place) continue;
+      if (!this.oldPlaceRemoved(t, e, left)) {
         throw new TreeStructureError(
           `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
             `and was also put into ${formatPath(np.owner.constructor.name, np.path)}`,
@@ -635,14 +633,29 @@ export class Transaction implements DraftAccess {
     return t;
   }
 
-  private oldPlaceRemoved(index: ReadonlyMap<string, EntityObject>, e: EntityObject, left: Map<EntityObject, EntityObject>, entered: Map<EntityObject, NewPlace>): boolean {
-    for (let lineage = metaOf(e).parentLineageId; lineage !== null; ) {
-      const parent = index.get(lineage);
-      if (!parent) return true;
-      if (left.has(parent) && !entered.has(parent)) return true;
-      lineage = metaOf(parent).parentLineageId;
+  /**
+   * Whether the place an entity held in the stored version (and did not leave) is gone from the
+   * new tree: its ancestry is walked as it is now, through where moved ancestors went, up to the
+   * root (still there) or to an ancestor that left without entering anywhere (gone with it).
+   */
+  private oldPlaceRemoved(t: TreeChanges, e: EntityObject, left: Map<EntityObject, EntityObject>): boolean {
+    const lineage = metaOf(e).parentLineageId;
+    let cur = lineage === null ? undefined : t.index.get(lineage);
+    const seen = new Set<EntityObject>();
+    while (cur !== undefined) {
+      if (cur === t.root) return false;
+      if (seen.has(cur)) return true; // a cycle the root does not reach
+      seen.add(cur);
+      const np = t.entered.get(cur);
+      if (np !== undefined) {
+        cur = np.owner;
+        continue;
+      }
+      if (left.has(cur)) return true;
+      const up = metaOf(cur).parentLineageId;
+      cur = up === null ? undefined : t.index.get(up);
     }
-    return false;
+    return true;
   }
 
   private collectRemoved(e: EntityObject, t: TreeChanges, gone: Set<EntityObject>, left: ReadonlyMap<EntityObject, EntityObject>): void {

@@ -81,8 +81,6 @@ import { NMap, NSet, NDate, isArray, keys, defineProperty, isFrozen, stringify }
  * run enables every feature (`--all`, `FUZZ_ALL=1`). Remove an entry once its defect is fixed.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'twice.old-ancestor-gone':
-    'N7: an entity put into a second place (or under its own descendant) is not seen twice when an entity above it moved away and that one\'s old parent left the tree (the old-place check walks the stored ancestry): a shared reference is stored (one entity twice in a version, which getStoredTree then rejects), a cycle crashes with RangeError',
   'share.resolved-later':
     'N6: an entity put into a second place, then one of its holders taken out of the tree (or moved to another input tree): a spurious TreeStructureError ("occurs twice"), though each tree holds it once',
 };

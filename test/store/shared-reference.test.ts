@@ -1,6 +1,6 @@
 /**
- * A function's commit sees a child replaced by another object of its lineage (N5: fieldEquals
- * compares by lineage), and the moves around it are stored as they are.
+ * A function's commit refuses an entity in two places however the tree around it moved (N7), and
+ * sees a child replaced by another object of its lineage (N5: fieldEquals compares by lineage).
  */
 import { CallableRegistry, Entity, EntityRegistry, TreeStructureError, entity } from '../../src';
 import { capture, expectUnchanged } from '../callable/dump-registry';
@@ -21,6 +21,36 @@ beforeEach(() => {
 });
 
 const node = (name: string, ...kids: SrNode[]): SrNode => new SrNode({ name, kids });
+
+test('an entity shared into a second place while an ancestor moved and its old parent left is a TreeStructureError', () => {
+  const root = node('R', node('P', node('A', node('X'))), node('Q'));
+  registry.promoteToRoot(root);
+  functions.register('move_remove_share', ({ r }: { r: SrNode }) => {
+    const [p, q] = r.kids;
+    const a = p.kids.splice(0, 1)[0];
+    q.kids.push(a); // A moves from P to Q
+    r.kids.splice(0, 1); // P leaves the tree
+    q.kids.push(a.kids[0]); // X is now under A and under Q
+    return r;
+  });
+  const before = capture(registry);
+  expect(() => functions.execute('move_remove_share', { r: root })).toThrow(TreeStructureError);
+  expectUnchanged(registry, before);
+});
+
+test('a child moved out of an entity that is itself replaced by that child: one place, stored', () => {
+  const root = node('R');
+  root.one = node('L', node('M', node('D')));
+  registry.promoteToRoot(root);
+  functions.register('lift_grandchild', ({ r }: { r: SrNode }) => {
+    r.one = r.one!.kids[0]; // M replaces L, which leaves the tree; D stays where it was, in M
+    return r;
+  });
+  const out = functions.execute<SrNode>('lift_grandchild', { r: root });
+  expect(out.one!.name).toBe('M');
+  expect(out.one!.kids[0].name).toBe('D');
+  expect(registry.getStoredTree(out.ecsId).nodeCount).toBe(3);
+});
 
 test('the same moves without the share are stored, X once', () => {
   const root = node('R', node('P', node('A', node('X'))), node('Q'));
