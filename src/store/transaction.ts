@@ -7,6 +7,7 @@ import { ImmutableVersionError } from '../metadata/errors';
 import { TreeStructureError } from '../tree/errors';
 import { buildEntityTree, formatPath } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
+import { excerpt } from '../util/excerpt';
 import { newId } from '../util/ids';
 import { SmallMap } from '../util/small-map';
 import type { CommitRequest, CommitResult, EntityRegistry } from './entity-registry';
@@ -431,7 +432,7 @@ export class Transaction implements DraftAccess {
         if (other === undefined) continue;
         const there = `the input tree of ${other.root.constructor.name} ${other.input.ecsId}`;
         throw new TreeStructureError(
-          `${e.constructor.name} ${metaOf(e).ecsId} occurs in two trees of this call (a shared reference): it is in ${there} and was also put into ${here}`,
+          `${e.constructor.name} ${metaOf(e).ecsId} occurs in two trees of this call (a shared reference): it is in ${there} and was also put into ${excerpt(here)}`,
           there,
           here,
         );
@@ -586,8 +587,8 @@ export class Transaction implements DraftAccess {
           const there = t.entered.get(other);
           const first = there ? formatPath(there.owner.constructor.name, there.path) : metaOf(other).place;
           throw new TreeStructureError(
-            `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (${sameEntityKind(other, e)}): ${metaOf(other).ecsId} is at ${first} ` +
-              `and ${metaOf(e).ecsId} was put into ${here}`,
+            `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (${sameEntityKind(other, e)}): ${metaOf(other).ecsId} is at ${excerpt(first)} ` +
+              `and ${metaOf(e).ecsId} was put into ${excerpt(here)}`,
             first,
             here,
           );
@@ -601,8 +602,8 @@ export class Transaction implements DraftAccess {
       if (t.entered.has(np.owner) && metaOf(np.owner).lineageId === metaOf(e).parentLineageId && np.place === metaOf(e).place) continue;
       if (!this.oldPlaceRemoved(t, e, left)) {
         throw new TreeStructureError(
-          `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${metaOf(e).place} ` +
-            `and was also put into ${formatPath(np.owner.constructor.name, np.path)}`,
+          `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${excerpt(metaOf(e).place)} ` +
+            `and was also put into ${excerpt(formatPath(np.owner.constructor.name, np.path))}`,
           metaOf(e).place,
           formatPath(np.owner.constructor.name, np.path),
         );
@@ -717,7 +718,7 @@ export class Transaction implements DraftAccess {
         const clash = byLineage.get(metaOf(child).lineageId);
         if (clash !== undefined) {
           const first = paths.get(clash)!;
-          throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the returned tree (${sameEntityKind(clash, child)}): at ${first} and at ${at}`, first, at);
+          throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the returned tree (${sameEntityKind(clash, child)}): at ${excerpt(first)} and at ${excerpt(at)}`, first, at);
         }
         byLineage.set(metaOf(child).lineageId, child);
         paths.set(child, at);
@@ -873,7 +874,7 @@ function enter(entered: PlaceMap, child: EntityObject, np: NewPlace): boolean {
   if (first.owner === np.owner && first.path.length === np.path.length && first.path.every((s, i) => s === np.path[i])) return false;
   const a = formatPath(first.owner.constructor.name, first.path);
   const b = formatPath(np.owner.constructor.name, np.path);
-  throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${a} and at ${b}`, a, b);
+  throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${excerpt(a)} and at ${excerpt(b)}`, a, b);
 }
 
 /** What two different objects of one lineage in one tree are, for error messages. */

@@ -10,6 +10,7 @@ class SrNode extends Entity {
   name = '';
   kids: SrNode[] = [];
   one: SrNode | null = null;
+  byKey: Record<string, SrNode> = {};
 }
 
 let registry: EntityRegistry;
@@ -104,4 +105,23 @@ test('two versions of one lineage: a child swapped between them, then a subtree 
   const before = capture(registry);
   expect(() => functions.execute('swap_and_move', { a: v1, b: v2 })).toThrow(TreeStructureError);
   expectUnchanged(registry, before);
+});
+
+test('a shared reference under a huge record key is reported with an excerpt of the path', () => {
+  const root = node('R', node('X'));
+  registry.promoteToRoot(root);
+  const key = 'k'.repeat(1_000_000);
+  functions.register('share_under_huge_key', ({ r }: { r: SrNode }) => {
+    r.byKey = { [key]: r.kids[0] };
+    return r;
+  });
+  let error: unknown;
+  try {
+    functions.execute('share_under_huge_key', { r: root });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(TreeStructureError);
+  expect((error as Error).message.length).toBeLessThan(600);
+  expect((error as TreeStructureError).secondPath.length).toBeGreaterThan(1_000_000); // the full path stays on the error
 });
