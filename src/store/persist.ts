@@ -162,6 +162,7 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
           frozen[i] = plan.freezeOwned?.(e, i, v, storedLeaf) ?? cls.freezeField(i, v, storedLeaf);
         } catch (err) {
           // The value walks do not know the class and field; explained again from the field's top.
+          // `Deeper` is this function's own signal to continue in the next pass, not bad data.
           throw !(err instanceof Deeper) && isAnonymousDataError(err) ? dataError(v, [cls.fields[i].name], 0, cls.name, 'storing', err) : err;
         }
       }
