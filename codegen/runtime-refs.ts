@@ -23,7 +23,7 @@ const DECLARATION_SITES: Readonly<Record<string, RegExp>> = {
   entity: /[\\/]entity[\\/]decorators(\.d)?\.ts$/,
   transient: /[\\/]entity[\\/]decorators(\.d)?\.ts$/,
   field: /[\\/]entity[\\/]decorators(\.d)?\.ts$/,
-  callable: /[\\/]callable[\\/]callable-registry(\.d)?\.ts$/,
+  callable: /[\\/]callable[\\/]decorator(\.d)?\.ts$/,
   CallableRegistry: /[\\/]callable[\\/]callable-registry(\.d)?\.ts$/,
 };
 

@@ -34,13 +34,8 @@ export { get } from './address/get';
 export { put } from './address/put';
 export { createComposite, type CompositeOptions } from './address/composite';
 export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';
-export {
-  CallableRegistry,
-  callable,
-  type CallableOptions,
-  type CallableRegistryOptions,
-  type RegisteredFunction,
-} from './callable/callable-registry';
+export { CallableRegistry, type CallableRegistryOptions, type RegisteredFunction } from './callable/callable-registry';
+export { callable, type CallableOptions } from './callable/decorator';
 export { ConfigEntity } from './callable/config-entity';
 export {
   optional,

@@ -10,7 +10,8 @@
 import { metaOf, type EntityObject } from '../metadata/object-model';
 import { setOwn } from '../metadata/values';
 import type { RootVersion } from '../store/root-version';
-import type { OutputSemantic, TransactionOutput } from '../store/transaction';
+import type { ExecutionOutput } from '../store/commit-execution';
+import type { OutputSemantic } from '../store/output-plan';
 
 export type { OutputSemantic };
 
@@ -46,6 +47,11 @@ export interface RawInputs {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** How an execution ended, as its record takes it. */
+export type ExecutionOutcome =
+  | { readonly ok: true; readonly outputs: readonly ExecutionOutput[]; readonly versions: readonly RootVersion[]; readonly result: unknown }
+  | { readonly ok: false; readonly error: unknown };
 const NO_ADDRESSES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Error -> `{ name, message }` (non-Error throws: `typeof` and `String()`). */
@@ -73,8 +79,8 @@ export class FunctionExecution {
   readonly durationMs: number;
 
   readonly #raw: RawInputs;
-  readonly #roots: readonly EntityObject[];
-  readonly #outputs: readonly TransactionOutput[];
+  readonly #inputVersions: readonly RootVersion[];
+  readonly #outputs: readonly ExecutionOutput[];
   readonly #versions: readonly RootVersion[];
   // Built on first read (private fields stay writable on a frozen object).
   #inputs: ExecutionInputs | undefined;
@@ -87,19 +93,17 @@ export class FunctionExecution {
     id: string,
     functionName: string,
     raw: RawInputs,
-    roots: readonly EntityObject[],
+    inputVersions: readonly RootVersion[],
     startedAt: number,
     durationMs: number,
-    outcome:
-      | { readonly ok: true; readonly outputs: readonly TransactionOutput[]; readonly versions: readonly RootVersion[]; readonly result: unknown }
-      | { readonly ok: false; readonly error: unknown },
+    outcome: ExecutionOutcome,
   ) {
     this.id = id;
     this.functionName = functionName;
     this.startedAt = startedAt;
     this.durationMs = durationMs;
     this.#raw = raw;
-    this.#roots = roots;
+    this.#inputVersions = inputVersions;
     if (outcome.ok) {
       this.status = 'succeeded';
       this.result = outcome.result;
@@ -132,7 +136,7 @@ export class FunctionExecution {
         entities: Object.freeze(entities),
         addresses,
         values: Object.freeze(raw.values),
-        rootIds: Object.freeze(this.#roots.map((r) => metaOf(r).ecsId)),
+        rootIds: Object.freeze(this.#inputVersions.map((v) => v.ecsId)),
       });
     }
     return this.#inputs;

@@ -258,9 +258,20 @@ export class EntityRegistry {
 
   /** Stores a working tree as a first version (promote, detach), then gives its objects their ids. */
   private commitTree(tree: EntityTree): CommitResult {
-    const result = this.commit(treeRequest(null, tree, new Set(tree.nodes.values()), null, [], ownValues));
+    const result = this.prepareFirstVersion(tree);
+    this.publish(result);
+    this.announce(result, null);
     this.adoptWorkingTree(tree, result);
     return result;
+  }
+
+  /**
+   * A working tree's first version, built and not published (`publish` makes it visible): the
+   * tree's objects keep their working state. Used for a config built for a call, which is
+   * published with the call's commits.
+   */
+  prepareFirstVersion(tree: EntityTree): CommitResult {
+    return this.prepareCommit(treeRequest(null, tree, new Set(tree.nodes.values()), null, [], ownValues));
   }
 
   /** After a commit: working objects take their new ids and root ids (SPEC §4: in place). */

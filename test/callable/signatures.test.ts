@@ -5,7 +5,8 @@
 import { Entity, EntityRegistry, entity, field } from '../../src';
 import { EventBus } from '../../src/events';
 import type { Event } from '../../src/events';
-import { CallableRegistry, callable } from '../../src/callable/callable-registry';
+import { CallableRegistry } from '../../src/callable/callable-registry';
+import { callable } from '../../src/callable/decorator';
 import { ArgumentError, SignatureRequiredError, UnknownFunctionError } from '../../src/callable/errors';
 import {
   arrayOf,

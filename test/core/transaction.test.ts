@@ -1,6 +1,6 @@
 import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
 import { EntityRegistry } from '../../src';
-import { Transaction } from '../../src/store/transaction';
+import { Transaction } from '../support/transaction';
 
 test('move through a transaction forks exactly root, both nodes and the agent', () => {
   const reg = EntityRegistry.reset();

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { EntityRegistry } from '../../src';
-import { Transaction } from '../../src/store/transaction';
+import { Transaction } from '../support/transaction';
 import type { EntityObject } from '../../src/metadata/object-model';
 import { idsOf, indexTable, lineageTable, naiveDiff, snapshot } from '../support/naive';
 import { PRoot } from '../support/models';

@@ -4,7 +4,7 @@
 import { Entity, EntityRegistry, TreeStructureError, entity, transient } from '../../src';
 import { AbstractionsError } from '../../src/errors';
 import { SerializationError, VERSION_FORMAT, fromJSON, toJSON, versionFromJSON, versionToJSON, type EntityJSON } from '../../src/serialize';
-import { Transaction } from '../../src/store/transaction';
+import { Transaction } from '../support/transaction';
 import type { EntityObject } from '../../src/metadata/object-model';
 import { snapshot } from '../support/naive';
 

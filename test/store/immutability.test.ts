@@ -4,7 +4,7 @@
  */
 import { Entity, EntityRegistry, ImmutableVersionError, entity } from '../../src';
 import { fromJSON, toJSON } from '../../src/serialize';
-import { Transaction } from '../../src/store/transaction';
+import { Transaction } from '../support/transaction';
 import type { EntityObject } from '../../src/metadata/object-model';
 import { indexTable, lineageTable, snapshot } from '../support/naive';
 

@@ -4,7 +4,7 @@
  * index must not list it (it is in no tree).
  */
 import { Entity, EntityRegistry, entity } from '../../src';
-import { Transaction } from '../../src/store/transaction';
+import { Transaction } from '../support/transaction';
 import type { EntityObject } from '../../src/metadata/object-model';
 
 @entity()

@@ -1,5 +1,5 @@
 import { EntityRegistry } from '../../src';
-import { Transaction } from '../../src/store/transaction';
+import { Transaction } from '../support/transaction';
 import { lineageToMermaid, LINEAGE_CLASS_DEFS } from '../../src/viz';
 import { type GridMap, grid, parseMermaid } from './fixtures';
 
