@@ -13,7 +13,8 @@ import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-mo
 import { describeValue } from '../metadata/describe-value';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
-import type { CommitResult, EntityRegistry } from '../store/entity-registry';
+import type { CommitResult } from '../store/commit';
+import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
 import type { BindingPlan } from './binding-plan';
 import type { BoundCall } from './bound-call';

@@ -15,7 +15,7 @@ interface RegistryInternals {
 
 function internals(registry: EntityRegistry): RegistryInternals {
   void registry.stats; // brings the ecsId index up to date (publishing queues new entities)
-  return registry as unknown as RegistryInternals;
+  return (registry as unknown as { store: RegistryInternals }).store; // the registry's VersionStore
 }
 
 /** A JSON-like, order-stable image of a field value (entities by ecsId). */
