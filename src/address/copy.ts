@@ -3,7 +3,7 @@
  */
 import { MAX_DATA_DEPTH, dataError } from '../metadata/data-kinds';
 import { isEntityObject, type EntityObject } from '../metadata/object-model';
-import { setOwn } from '../metadata/values';
+import { containerKind, mapItems } from '../metadata/containers';
 import { workingCopyOf } from '../store/working-copy';
 
 /**
@@ -20,22 +20,8 @@ export function copyOut(value: unknown, depth = 0, top: unknown = value): unknow
   if (isEntityObject(value)) return workingCopyOf(value as EntityObject, false);
   if (value instanceof Date) return new Date(value.getTime());
   if (depth >= MAX_DATA_DEPTH) throw dataError(top, [], 0, '', 'copying');
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyOut(value[i], depth + 1, top);
-    return out;
-  }
-  if (value instanceof Map) {
-    const out = new Map<unknown, unknown>();
-    for (const [k, v] of value) out.set(copyOut(k, depth + 1, top), copyOut(v, depth + 1, top));
-    return out;
-  }
-  if (value instanceof Set) {
-    const out = new Set<unknown>();
-    for (const v of value) out.add(copyOut(v, depth + 1, top));
-    return out;
-  }
-  const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) setOwn(out, k, copyOut((value as Record<string, unknown>)[k], depth + 1, top));
-  return out;
+  // Any other object is copied as a record with its prototype (storing refuses it later).
+  const next = depth + 1;
+  const copy = (v: unknown): unknown => copyOut(v, next, top);
+  return mapItems(value, containerKind(value, 'any')!, copy, { mapKey: copy });
 }

@@ -2,6 +2,7 @@
  * `put(address, value)` (SPEC §6): writes through a new version of the tree the address
  * belongs to.
  */
+import { containerKind, replaceItem } from '../metadata/containers';
 import { dataError, isAnonymousDataError } from '../metadata/data-kinds';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { runtimeOfObject } from '../entity/class-runtime';
@@ -51,13 +52,17 @@ function checkAssign(address: string, container: unknown, segment: PathSegment, 
 
 /** Sets `container[segment] = value` in a working tree (the last step of a put; `checkAssign` passed). */
 function assign(container: object, segment: PathSegment, value: unknown): void {
-  if (isEntityObject(container)) container[VALUES][runtimeOfObject(container).meta.fieldIndex.get(segment as string)!] = value;
-  else if (Array.isArray(container)) container[segment as number] = value;
-  else if (container instanceof Map) container.set(findMapKey(container, segment).key, value);
-  else if (container instanceof Set) {
-    container.delete((step(container, segment) as { value: unknown }).value);
-    container.add(value);
-  } else (container as Record<string, unknown>)[String(segment)] = value;
+  if (isEntityObject(container)) {
+    container[VALUES][runtimeOfObject(container).meta.fieldIndex.get(segment as string)!] = value;
+    return;
+  }
+  const kind = containerKind(container, 'any')!;
+  if (kind === 'map') replaceItem(container, kind, findMapKey(container as ReadonlyMap<unknown, unknown>, segment).key, value);
+  else if (kind === 'set') {
+    // The new member is added last (replaceItem would keep the old member's position).
+    (container as Set<unknown>).delete((step(container, segment) as { value: unknown }).value);
+    (container as Set<unknown>).add(value);
+  } else replaceItem(container, kind, kind === 'array' ? (segment as number) : String(segment), value);
 }
 
 /**

@@ -4,7 +4,8 @@
  * members (an entity member by its ecsId, other members by their position).
  */
 import { runtimeOfObject } from '../entity/class-runtime';
-import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { containerKind, findSetMember, setMemberNames } from '../metadata/containers';
+import { VALUES, isEntityObject, type EntityObject } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
 import { excerpt } from '../util/excerpt';
 import { EntityNotFoundError, FieldPathError } from './errors';
@@ -84,41 +85,34 @@ export function step(container: unknown, segment: PathSegment): StepResult {
     }
     return { found: true, value: container[VALUES][index] };
   }
-  if (Array.isArray(container)) {
-    if (typeof segment === 'number' && segment < container.length) return { found: true, value: container[segment] };
-    return {
-      found: false,
-      available: indexList(container.length),
-      detail: typeof segment === 'number' ? `the array has ${container.length} element(s)` : 'the value there is an array: use an index',
-    };
-  }
-  if (container instanceof Map) {
-    const { found, key } = findMapKey(container, segment);
-    if (found) return { found: true, value: container.get(key) };
-    return { found: false, available: [...container.keys()].map(keyText), detail: 'the Map has no such key' };
-  }
-  if (container instanceof Set) {
-    let i = 0;
-    const wanted = typeof segment === 'string' ? segment.toLowerCase() : segment;
-    const available: string[] = [];
-    for (const item of container) {
-      if (isEntityObject(item)) {
-        const id = metaOf(item).ecsId;
-        if (id === wanted) return { found: true, value: item };
-        available.push(id);
-      } else {
-        if (i === wanted) return { found: true, value: item };
-        available.push(String(i));
-      }
-      i++;
+  switch (containerKind(container, 'any')!) {
+    case 'array': {
+      const a = container as readonly unknown[];
+      if (typeof segment === 'number' && segment < a.length) return { found: true, value: a[segment] };
+      return {
+        found: false,
+        available: indexList(a.length),
+        detail: typeof segment === 'number' ? `the array has ${a.length} element(s)` : 'the value there is an array: use an index',
+      };
     }
-    return { found: false, available, detail: 'Set members are named by their ecsId (entities) or their position' };
+    case 'map': {
+      const map = container as ReadonlyMap<unknown, unknown>;
+      const { found, key } = findMapKey(map, segment);
+      if (found) return { found: true, value: map.get(key) };
+      return { found: false, available: [...map.keys()].map(keyText), detail: 'the Map has no such key' };
+    }
+    case 'set': {
+      const set = container as ReadonlySet<unknown>;
+      const member = findSetMember(set, typeof segment === 'string' ? segment.toLowerCase() : segment);
+      if (member.found) return member;
+      return { found: false, available: setMemberNames(set), detail: 'Set members are named by their ecsId (entities) or their position' };
+    }
+    case 'record': {
+      const key = String(segment);
+      if (Object.prototype.hasOwnProperty.call(container, key)) return { found: true, value: (container as Record<string, unknown>)[key] };
+      return { found: false, available: Object.keys(container), detail: 'the object has no such key' };
+    }
   }
-  const key = String(segment);
-  if (Object.prototype.hasOwnProperty.call(container, key)) {
-    return { found: true, value: (container as Record<string, unknown>)[key] };
-  }
-  return { found: false, available: Object.keys(container), detail: 'the object has no such key' };
 }
 
 /**

@@ -1,22 +1,38 @@
 /**
  * Checking values against signature types (arguments after binding, results).
  */
-import { isEntityObject, metaOf } from '../metadata/object-model';
-import { isPlainObject } from '../metadata/values';
+import { containerKind, findInItems, type DataContainerKind, type ItemKey } from '../metadata/containers';
+import { isEntityObject } from '../metadata/object-model';
 import type { TypeShape } from './signatures';
-
 
 /** True if `value` is a plain data object: not an entity, array, Map, Set or Date. */
 export function isRecordLike(value: unknown): value is Record<string, unknown> {
+  return containerKind(value) === 'record';
+}
+
+/** Where an item sits inside its container, for messages: `[2]`, `<0>` (a Set position), `.get("k")`, `.key`. */
+export function itemAt<K extends DataContainerKind>(kind: K, key: ItemKey<K>): string {
+  switch (kind) {
+    case 'array':
+      return `[${key as number}]`;
+    case 'set':
+      return `<${key as number}>`;
+    case 'map':
+      return `.get(${JSON.stringify(key) ?? String(key)})`;
+    default:
+      return `.${key as string}`;
+  }
+}
+
+type Mismatch = { at: string; expected: TypeShape; found: unknown };
+
+/** The first item of `value` (a container of `kind`) that does not conform to its shape, placed. */
+function itemMismatch<K extends DataContainerKind>(value: object, kind: K, shapeOf: (key: ItemKey<K>) => TypeShape): Mismatch | null {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Map) &&
-    !(value instanceof Set) &&
-    !(value instanceof Date) &&
-    !isEntityObject(value) &&
-    isPlainObject(value)
+    findInItems(value, kind, (item, key) => {
+      const m = mismatch(shapeOf(key), item);
+      return m ? { ...m, at: itemAt(kind, key) + m.at } : undefined;
+    }) ?? null
   );
 }
 
@@ -24,7 +40,7 @@ export function isRecordLike(value: unknown): value is Record<string, unknown> {
  * Where `value` does not conform to `shape`: null if it conforms, else the relative position
  * (`''` for the value itself, `[2]`, `.key`) and what was found there.
  */
-export function mismatch(shape: TypeShape, value: unknown): { at: string; expected: TypeShape; found: unknown } | null {
+export function mismatch(shape: TypeShape, value: unknown): Mismatch | null {
   switch (shape.kind) {
     case 'unknown':
       return null;
@@ -52,47 +68,20 @@ export function mismatch(shape: TypeShape, value: unknown): { at: string; expect
     case 'union':
       for (const alt of shape.of) if (mismatch(alt, value) === null) return null;
       return { at: '', expected: shape, found: value };
-    case 'array': {
+    case 'array':
       if (!Array.isArray(value)) return { at: '', expected: shape, found: value };
-      for (let i = 0; i < value.length; i++) {
-        const m = mismatch(shape.of, value[i]);
-        if (m) return { ...m, at: `[${i}]${m.at}` };
-      }
-      return null;
-    }
-    case 'tuple': {
+      return itemMismatch(value, 'array', () => shape.of);
+    case 'tuple':
       if (!Array.isArray(value) || value.length !== shape.of.length) return { at: '', expected: shape, found: value };
-      for (let i = 0; i < value.length; i++) {
-        const m = mismatch(shape.of[i], value[i]);
-        if (m) return { ...m, at: `[${i}]${m.at}` };
-      }
-      return null;
-    }
-    case 'set': {
+      return itemMismatch(value, 'array', (i) => shape.of[i]);
+    case 'set':
       if (!(value instanceof Set)) return { at: '', expected: shape, found: value };
-      let i = 0;
-      for (const item of value) {
-        const m = mismatch(shape.of, item);
-        if (m) return { ...m, at: `<${i}>${m.at}` };
-        i++;
-      }
-      return null;
-    }
-    case 'map': {
+      return itemMismatch(value, 'set', () => shape.of);
+    case 'map':
       if (!(value instanceof Map)) return { at: '', expected: shape, found: value };
-      for (const [k, item] of value) {
-        const m = mismatch(shape.of, item);
-        if (m) return { ...m, at: `.get(${JSON.stringify(k) ?? String(k)})${m.at}` };
-      }
-      return null;
-    }
-    case 'record': {
+      return itemMismatch(value, 'map', () => shape.of);
+    case 'record':
       if (!isRecordLike(value)) return { at: '', expected: shape, found: value };
-      for (const k of Object.keys(value)) {
-        const m = mismatch(shape.of, value[k]);
-        if (m) return { ...m, at: `.${k}${m.at}` };
-      }
-      return null;
-    }
+      return itemMismatch(value, 'record', () => shape.of);
   }
 }

@@ -1,3 +1,4 @@
+import { containerKind } from './containers';
 import { EntityDefinitionError } from './errors';
 import { isEntityObject } from './object-model';
 import { buildRuntimeMeta } from './runtime-provider';
@@ -293,17 +294,16 @@ function kindFits(kind: FieldKind, shape: ContainerShape | null, value: unknown)
   }
 }
 
+/** `value`: an object, not an entity. A record is any object but an array, Map, Set or Date. */
 function shapeFits(shape: ContainerShape | null, value: object): boolean {
   switch (shape?.kind) {
     case 'array':
     case 'tuple':
-      return Array.isArray(value);
+      return containerKind(value, 'any') === 'array';
     case 'map':
-      return value instanceof Map;
     case 'set':
-      return value instanceof Set;
     case 'record':
-      return !Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !(value instanceof Date);
+      return containerKind(value, 'any') === shape.kind;
     default:
       return true;
   }

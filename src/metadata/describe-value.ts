@@ -1,5 +1,5 @@
 import { isEntityObject, metaOf } from './object-model';
-import { isPlainObject } from './values';
+import { containerKind } from './containers';
 import { excerpt } from '../util/excerpt';
 
 /** A value for a message: `number 3`, `string "x"`, `Student 1b2c…`, `an array of 2 element(s)`. */
@@ -30,12 +30,21 @@ export function describeValue(v: unknown): string {
   }
 }
 
+/** `v`: an object, not an entity. */
 function describeObject(v: object): string {
-  if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
+  const kind = containerKind(v);
+  switch (kind) {
+    case 'array':
+      return `an array of ${(v as readonly unknown[]).length} element(s)`;
+    case 'map': {
+      const size = (v as ReadonlyMap<unknown, unknown>).size;
+      return `a Map of ${size} entr${size === 1 ? 'y' : 'ies'}`;
+    }
+    case 'set':
+      return `a Set of ${(v as ReadonlySet<unknown>).size} member(s)`;
+  }
   if (v instanceof Date) return 'a Date';
-  if (v instanceof Map) return `a Map of ${v.size} entr${v.size === 1 ? 'y' : 'ies'}`;
-  if (v instanceof Set) return `a Set of ${v.size} member(s)`;
-  if (typeof (v as Promise<unknown>).then === 'function') return 'a promise';
-  if (isPlainObject(v)) return 'a plain object';
+  if (typeof (v as Promise<unknown>).then === 'function') return 'a promise'; // before 'record': a plain thenable is a promise
+  if (kind === 'record') return 'a plain object';
   return `an instance of ${v.constructor?.name ?? 'an unknown class'}`;
 }

@@ -2,8 +2,10 @@ import { MAX_DATA_DEPTH, dataError, isPlainObject } from './data-kinds';
 import { FrozenDate, FrozenMap, FrozenSet } from './frozen-data';
 import { Stamp, isEntityObject, lineageOf, metaOf, type EntityObject } from './object-model';
 import type { ChildVisitor, ContainerKind, LeafMapper, PathSegment } from './types';
+import { containerKind, findInItems, setOwn } from './containers';
 
 export { isPlainObject, isPlainArray } from './data-kinds';
+export { setOwn } from './containers';
 
 /**
  * Generic operations on field values, by inspection. The runtime metadata provider is built on
@@ -13,6 +15,9 @@ export { isPlainObject, isPlainArray } from './data-kinds';
  * deeper than MAX_DATA_DEPTH, a cycle in data (which looks infinitely deep) and, when storing, a
  * value that is not field data end in the typed error `dataError` explains (data-kinds.ts).
  * Stored data is never deeper than that, so the walks over stored values need no check.
+ *
+ * The container steps themselves are containers.ts (the one walker); the hot walks below (run for
+ * every operation) keep their own loops instead, and say so.
  */
 
 function keyPlace(key: unknown): string {
@@ -35,6 +40,7 @@ export function forEachEntityIn(
   topLength: number = path.length,
 ): void {
   if (typeof value !== 'object' || value === null) return;
+  // Hot path (every operation): its own loops, not containers.ts (no callback per item).
   if (isEntityObject(value)) {
     visit(value, path, container, place);
     return;
@@ -78,16 +84,8 @@ export function containsEntity(value: unknown, depth = 0): boolean {
   if (isEntityObject(value)) return true;
   if (value instanceof Date) return false;
   if (depth >= MAX_DATA_DEPTH) throw dataError(value, [], depth, '', 'inspecting');
-  if (Array.isArray(value) || value instanceof Set) {
-    for (const item of value) if (containsEntity(item, depth + 1)) return true;
-    return false;
-  }
-  if (value instanceof Map) {
-    for (const item of value.values()) if (containsEntity(item, depth + 1)) return true;
-    return false;
-  }
-  for (const k of Object.keys(value)) if (containsEntity((value as Record<string, unknown>)[k], depth + 1)) return true;
-  return false;
+  // Map values, not keys: an entity may not be a Map key (freezeValue).
+  return findInItems(value, containerKind(value, 'any')!, (item) => (containsEntity(item, depth + 1) ? true : undefined)) === true;
 }
 
 /**
@@ -104,6 +102,7 @@ export function valueEquals(a: unknown, b: unknown, depth = 0): boolean {
     return a !== a && b !== b; // NaN equals NaN
   }
   const aEntity = isEntityObject(a);
+  // Hot path (every operation): its own loops, not containers.ts (no callback per item).
   if (aEntity || isEntityObject(b)) return aEntity && isEntityObject(b) && lineageOf(a) === lineageOf(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
@@ -187,6 +186,7 @@ function mapKeysMatch(a: ReadonlyMap<unknown, unknown>, b: ReadonlyMap<unknown, 
  */
 export function sameIterationOrder(a: unknown, b: unknown): boolean {
   if (a === b || typeof a !== 'object' || a === null || isEntityObject(a)) return true;
+  // Hot path (persist, every unchanged field): its own loops over two containers in step.
   if (Array.isArray(a)) {
     for (let i = 0; i < a.length; i++) if (!sameIterationOrder(a[i], (b as unknown[])[i])) return false;
     return true;
@@ -229,12 +229,6 @@ export function freezeFlatArray<T>(array: T[]): readonly T[] {
   return Object.freeze(array);
 }
 
-/** Sets an own property, also for the key '__proto__' (a plain assignment would set the prototype). */
-export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
-  else o[key] = value;
-}
-
 /**
  * A mutable deep copy; entity leaves are kept as they are (the caller decides how to copy them).
  * Object Map keys are copied too: a copy must not hand out the stored (frozen) key objects.
@@ -242,6 +236,7 @@ export function setOwn(o: Record<string, unknown>, key: string, value: unknown):
  */
 export function thawValue(value: unknown, depth = 0, top: unknown = value): unknown {
   if (typeof value !== 'object' || value === null || isEntityObject(value)) return value;
+  // Hot path (checkout, every operation): its own loops, not containers.ts.
   if (Array.isArray(value)) {
     // Spread, not slice/map: V8 copies frozen arrays through a slow path in most Array builtins.
     const out = [...value];
@@ -290,6 +285,7 @@ export function freezeValue(value: unknown, mapLeaf: LeafMapper, depth = 0, top:
     return value;
   }
   if (isEntityObject(value)) return mapLeaf(value as EntityObject, depth);
+  // Hot path (every stored version): its own loops, frozen outputs; not containers.ts.
   if (Array.isArray(value)) {
     if (depth >= MAX_DATA_DEPTH || Object.getPrototypeOf(value) !== Array.prototype) throw dataError(top, [], topDepth, '', 'storing');
     const out: unknown[] = []; // packed, not holey: faster to read and copy once frozen

@@ -1,7 +1,7 @@
 import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
 import { entityClassRecord, entityClassesOfType, type AnyClass, type EntityClassRecord } from '../metadata/class-registry';
 import { VALUES, attachMeta, isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
-import { isPlainObject, setOwn } from '../metadata/values';
+import { containerKind, forEachItem, setOwn, type DataContainerKind } from '../metadata/containers';
 import { SerializationError } from './errors';
 import type { EntityJSON, JsonValue } from './format';
 import { decodeIdentity, encodeIdentity, show } from './identity';
@@ -95,58 +95,20 @@ export function encodeEntity(root: EntityObject, path: string): EntityJSON {
       for (let i = meta.fields.length - 1; i >= 0; i--) push(values[i], member(at, meta.fields[i].name), fields, meta.fields[i].name);
       continue;
     }
-    if (Array.isArray(o)) {
-      const out: JsonValue[] = new Array(o.length);
-      put(job.out, job.key, out);
-      enter(o, at);
-      for (let i = o.length - 1; i >= 0; i--) push(o[i], `${at}[${i}]`, out, i);
-      continue;
-    }
     if (o instanceof Date) {
       const t = o.getTime();
       put(job.out, job.key, { $date: Number.isNaN(t) ? null : o.toISOString() });
       continue;
     }
-    if (o instanceof Map) {
-      const entries: JsonValue[] = [];
-      const pending: [unknown, string, JsonValue[], number][] = [];
-      let i = 0;
-      for (const [k, item] of o) {
-        if (isEntityObject(k)) fail('an entity cannot be a Map key', `${at}<key ${i}>`);
-        const pair: JsonValue[] = [null, null];
-        entries.push(pair);
-        pending.push([k, `${at}<key ${i}>`, pair, 0], [item, typeof k === 'string' || typeof k === 'number' ? member(at, k) : `${at}<key ${i}>`, pair, 1]);
-        i++;
-      }
-      put(job.out, job.key, { $map: entries });
-      enter(o, at);
-      for (let j = pending.length - 1; j >= 0; j--) push(...pending[j]);
-      continue;
+    const kind = containerKind(o);
+    if (kind === null) {
+      const name = (o as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+      fail(`an instance of ${name} is neither data nor an entity and cannot be serialised`, at);
     }
-    if (o instanceof Set) {
-      const items: JsonValue[] = new Array(o.size);
-      put(job.out, job.key, { $set: items });
-      enter(o, at);
-      const members = [...o];
-      for (let j = members.length - 1; j >= 0; j--) push(members[j], `${at}<${j}>`, items, j);
-      continue;
-    }
-    if (isPlainObject(o)) {
-      const keys = Object.keys(o);
-      const out: Record<string, JsonValue> = {};
-      const nullProto = Object.getPrototypeOf(o) === null;
-      let needsTag = nullProto;
-      for (const k of keys) {
-        if (k.startsWith('$')) needsTag = true;
-        setOwn(out, k, null); // key order, filled below
-      }
-      put(job.out, job.key, !needsTag ? out : nullProto ? { $object: out, $proto: null } : { $object: out });
-      enter(o, at);
-      for (let j = keys.length - 1; j >= 0; j--) push((o as Record<string, unknown>)[keys[j]], member(at, keys[j]), out, keys[j]);
-      continue;
-    }
-    const name = (o as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-    fail(`an instance of ${name} is neither data nor an entity and cannot be serialised`, at);
+    const children: WriteJob[] = [];
+    put(job.out, job.key, containerJson(o, kind, at, children));
+    enter(o, at);
+    for (let j = children.length - 1; j >= 0; j--) stack.push(children[j]);
   }
   return result[0] as unknown as EntityJSON;
 }
@@ -176,11 +138,55 @@ function encodeScalar(v: unknown, path: string): JsonValue | typeof NOT_SCALAR {
   return v === null ? null : NOT_SCALAR;
 }
 
+/**
+ * The JSON form of one container, its items still null: each item is added to `children` (in
+ * order) with the slot it fills. An entity Map key fails here, before anything is written.
+ */
+function containerJson(o: object, kind: DataContainerKind, at: string, children: WriteJob[]): JsonValue {
+  const child = (v: unknown, path: string, out: Out, key: string | number): void => {
+    children.push({ v, path, out, key, exit: null });
+  };
+  switch (kind) {
+    case 'array': {
+      const out: JsonValue[] = new Array((o as readonly unknown[]).length);
+      forEachItem(o, kind, (item, i) => child(item, `${at}[${i}]`, out, i));
+      return out;
+    }
+    case 'map': {
+      const entries: JsonValue[] = [];
+      forEachItem(o, kind, (item, k) => {
+        const where = `${at}<key ${entries.length}>`;
+        if (isEntityObject(k)) fail('an entity cannot be a Map key', where);
+        const pair: JsonValue[] = [null, null];
+        entries.push(pair);
+        child(k, where, pair, 0);
+        child(item, typeof k === 'string' || typeof k === 'number' ? member(at, k) : where, pair, 1);
+      });
+      return { $map: entries };
+    }
+    case 'set': {
+      const items: JsonValue[] = new Array((o as ReadonlySet<unknown>).size);
+      forEachItem(o, kind, (item, j) => child(item, `${at}<${j}>`, items, j));
+      return { $set: items };
+    }
+    case 'record': {
+      const out: Record<string, JsonValue> = {};
+      const nullProto = Object.getPrototypeOf(o) === null;
+      let needsTag = nullProto;
+      forEachItem(o, kind, (item, k) => {
+        if (k.startsWith('$')) needsTag = true;
+        setOwn(out, k, null); // key order, filled below
+        child(item, member(at, k), out, k);
+      });
+      return !needsTag ? out : nullProto ? { $object: out, $proto: null } : { $object: out };
+    }
+  }
+}
+
+const KIND_NAMES: Record<DataContainerKind, string> = { array: 'array', map: 'Map', set: 'Set', record: 'object' };
+
 function kindOf(o: object): string {
-  if (Array.isArray(o)) return 'array';
-  if (o instanceof Map) return 'Map';
-  if (o instanceof Set) return 'Set';
-  return 'object';
+  return KIND_NAMES[containerKind(o, 'any') ?? 'record'];
 }
 
 /** An entity met again while writing: the same message `buildEntityTree` gives. */

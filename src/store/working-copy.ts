@@ -1,4 +1,5 @@
 import { runtimeOfObject } from '../entity/class-runtime';
+import { containerKind, mapItemsInPlace } from '../metadata/containers';
 import { VALUES, attachMeta, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { newId } from '../util/ids';
 
@@ -64,21 +65,6 @@ export function workingCopyOf(stored: EntityObject, asRoot: boolean, copies = ne
 function copyValue(value: unknown, copy: (e: EntityObject) => EntityObject): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (isEntityObject(value)) return copy(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = copyValue(value[i], copy);
-    return value;
-  }
-  if (value instanceof Map) {
-    for (const [k, v] of value) value.set(k, copyValue(v, copy));
-    return value;
-  }
-  if (value instanceof Set) {
-    const items = [...value].map((v) => copyValue(v, copy));
-    value.clear();
-    items.forEach((v) => value.add(v));
-    return value;
-  }
-  if (value instanceof Date) return value;
-  for (const k of Object.keys(value)) (value as Record<string, unknown>)[k] = copyValue((value as Record<string, unknown>)[k], copy);
-  return value;
+  const kind = containerKind(value, 'any'); // null: a Date
+  return kind === null ? value : mapItemsInPlace(value, kind, (item) => copyValue(item, copy));
 }
