@@ -10,6 +10,7 @@
 import { DataDepthError, UnsupportedValueError } from '../metadata/errors';
 import { isEntityObject } from '../metadata/object-model';
 import { freezeValue, setOwn } from '../metadata/values';
+import { containerKind, mapItems } from '../metadata/containers';
 import { describeValue } from '../metadata/describe-value';
 import { looksLikeAddress } from '../address/parse';
 import type { EntityRegistry } from '../store/entity-registry';
@@ -21,7 +22,7 @@ import { buildConfig } from './build-config';
 import { isConfigClass } from './config-entity';
 import { ArgumentError } from './errors';
 import { typeText, type TypeShape } from './signatures';
-import { isRecordLike, mismatch } from './type-check';
+import { isRecordLike, itemAt, mismatch } from './type-check';
 
 /**
  * Binds a value without type information: addresses resolved (unless `addresses` is false),
@@ -38,27 +39,10 @@ function bindDynamic(ctx: BindingContext, value: unknown, at: string, addresses 
     return value;
   }
   if (isEntityObject(value)) return takeEntity(ctx, value, at);
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = bindDynamic(ctx, value[i], `${at}[${i}]`, addresses);
-    return out;
-  }
   if (value instanceof Date) return new Date(value.getTime());
-  if (value instanceof Map) {
-    const out = new Map<unknown, unknown>();
-    for (const [k, v] of value) out.set(k, bindDynamic(ctx, v, `${at}.get(${JSON.stringify(k) ?? String(k)})`, addresses));
-    return out;
-  }
-  if (value instanceof Set) {
-    const out = new Set<unknown>();
-    let i = 0;
-    for (const v of value) out.add(bindDynamic(ctx, v, `${at}<${i++}>`, addresses));
-    return out;
-  }
-  if (!isRecordLike(value)) return value; // class instances that are not data: passed as they are
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) setOwn(out, k, bindDynamic(ctx, value[k], `${at}.${k}`, addresses));
-  return out;
+  const kind = containerKind(value);
+  if (kind === null) return value; // class instances that are not data: passed as they are
+  return mapItems(value, kind, (item, key) => bindDynamic(ctx, item, at + itemAt(kind, key), addresses), { recordPrototype: 'object' });
 }
 
 /**

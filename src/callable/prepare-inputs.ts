@@ -11,6 +11,7 @@
  */
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { describeValue } from '../metadata/describe-value';
+import { containerKind, mapItemsInPlace } from '../metadata/containers';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import type { CommitResult } from '../store/commit';
@@ -19,7 +20,6 @@ import type { RootVersion } from '../store/root-version';
 import type { BindingPlan } from './binding-plan';
 import type { BoundCall } from './bound-call';
 import { ArgumentError } from './errors';
-import { isRecordLike } from './type-check';
 
 /** The call's input trees. */
 export interface PreparedInputs {
@@ -173,20 +173,6 @@ export function handOutInputs(
 function substitute(value: unknown, map: ReadonlyMap<EntityObject, EntityObject>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (isEntityObject(value)) return map.get(value) ?? value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = substitute(value[i], map);
-    return value;
-  }
-  if (value instanceof Map) {
-    for (const [k, v] of value) value.set(k, substitute(v, map));
-    return value;
-  }
-  if (value instanceof Set) {
-    const items = [...value].map((v) => substitute(v, map));
-    value.clear();
-    for (const v of items) value.add(v);
-    return value;
-  }
-  if (isRecordLike(value)) for (const k of Object.keys(value)) value[k] = substitute(value[k], map);
-  return value;
+  const kind = containerKind(value);
+  return kind === null ? value : mapItemsInPlace(value, kind, (item) => substitute(item, map));
 }

@@ -7,7 +7,7 @@
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { describeValue } from '../metadata/describe-value';
-import { setOwn } from '../metadata/values';
+import { containerKind, copyShell, fillCopy, itemsOf, type DataContainerKind } from '../metadata/containers';
 import type { ExecutionOutput } from '../store/commit-execution';
 import { AbstractionsError } from '../errors';
 import type { AddressUse } from './bound-call';
@@ -31,11 +31,8 @@ const NO_RESULT: ReadResult = Object.freeze({ shape: 'none', outputs: Object.fre
 
 /** The items of a result container the framework looks into (arrays, plain objects, Map values, Sets), else null. */
 function resultItems(value: object): readonly unknown[] | null {
-  if (Array.isArray(value)) return value;
-  if (value instanceof Set) return [...value];
-  if (value instanceof Map) return [...value.values()];
-  if (isRecordLike(value)) return Object.keys(value).map((k) => value[k]);
-  return null;
+  const kind = containerKind(value);
+  return kind === null ? null : itemsOf(value, kind);
 }
 
 /** The entities a result returns, in order of appearance, at any depth (a container met twice is read once). */
@@ -62,28 +59,23 @@ function collectOutputs(value: unknown, out: EntityObject[]): void {
  */
 function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityObject>): unknown {
   const copies = new Map<object, unknown>();
-  const pending: [object, unknown][] = [];
+  const pending: [object, DataContainerKind, object][] = [];
   const copyOf = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     if (isEntityObject(v)) return stored.get(v) ?? v;
     let copy = copies.get(v);
     if (copy !== undefined) return copy;
-    if (Array.isArray(v)) copy = new Array<unknown>(v.length);
-    else if (v instanceof Set) copy = new Set();
-    else if (v instanceof Map) copy = new Map();
-    else if (isRecordLike(v)) copy = {};
-    else return v;
-    copies.set(v, copy);
-    pending.push([v, copy]);
-    return copy;
+    const kind = containerKind(v);
+    if (kind === null) return v;
+    const shell = copyShell(v, kind, { recordPrototype: 'object' });
+    copies.set(v, shell);
+    pending.push([v, kind, shell]);
+    return shell;
   };
   const result = copyOf(value);
   while (pending.length > 0) {
-    const [source, copy] = pending.pop()!;
-    if (Array.isArray(source)) for (let i = 0; i < source.length; i++) (copy as unknown[])[i] = copyOf(source[i]);
-    else if (source instanceof Set) for (const v of source) (copy as Set<unknown>).add(copyOf(v));
-    else if (source instanceof Map) for (const [k, v] of source) (copy as Map<unknown, unknown>).set(k, copyOf(v));
-    else for (const k of Object.keys(source)) setOwn(copy as Record<string, unknown>, k, copyOf((source as Record<string, unknown>)[k]));
+    const [source, kind, copy] = pending.pop()!;
+    fillCopy(source, kind, copy as never, copyOf);
   }
   return result;
 }

@@ -4,7 +4,9 @@
  * inside it can find it again (detach, a function call's arguments). `removeAt` and `replaceAt`
  * edit a working parent at a path of its tree.
  */
+import { containerKind, readItem, removeItem, replaceItem, type DataContainerKind } from '../metadata/containers';
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import type { PathSegment } from '../metadata/types';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import type { CommitResult } from './commit';
@@ -55,48 +57,43 @@ export function adoptWorkingTree(tree: EntityTree, result: CommitResult, roots: 
       metaOf(n).rootEcsId = rootMeta.ecsId;
       metaOf(n).rootLiveId = metaOf(tree.root).liveId;
     });
-    replaceAt(parent, edge.path, e, copy);
+    replaceAt(parent, edge.path, copy);
   }
   roots.add(tree.root as EntityObject);
 }
 
 /** Removes the value at `path` (from the parent's field) in a working parent. */
-export function removeAt(parent: EntityObject, path: readonly (string | number)[]): void {
-  let container: unknown = parent;
-  for (let i = 0; i < path.length - 1; i++) container = readSegment(container, path[i]);
+export function removeAt(parent: EntityObject, path: readonly PathSegment[]): void {
+  const container = containerAt(parent, path);
   const last = path[path.length - 1];
   if (container === parent) (parent as unknown as Record<string, unknown>)[last as string] = null;
-  else if (Array.isArray(container)) container.splice(last as number, 1);
-  else if (container instanceof Map) container.delete(last);
-  else if (container instanceof Set) {
-    for (const item of container) if (isEntityObject(item) && metaOf(item).ecsId === last) container.delete(item);
-  } else delete (container as Record<string, unknown>)[last as string];
+  else withKind(container, (c, kind) => removeItem(c, kind, last as never));
 }
 
 /** Puts `next` where `previous` sits (at `path` from the parent's field) in a working parent. */
-export function replaceAt(parent: EntityObject, path: readonly (string | number)[], previous: EntityObject, next: EntityObject): void {
-  let container: unknown = parent;
-  for (let i = 0; i < path.length - 1; i++) container = readSegment(container, path[i]);
+export function replaceAt(parent: EntityObject, path: readonly PathSegment[], next: EntityObject): void {
+  const container = containerAt(parent, path);
   const last = path[path.length - 1];
-  if (container instanceof Map) container.set(last, next);
-  else if (container instanceof Set) {
-    // keep the member's position: rebuild the set in order
-    const items = [...container].map((item) => (item === previous ? next : item));
-    container.clear();
-    items.forEach((item) => container.add(item));
-  } else (container as Record<string | number, unknown>)[last] = next;
+  if (container === parent) (parent as unknown as Record<string, unknown>)[last as string] = next;
+  else withKind(container, (c, kind) => replaceItem(c, kind, last as never, next));
 }
 
-/** The value at one segment of a path inside a container (a Map key, a Set member, an index or key). */
-export function readSegment(container: unknown, seg: string | number): unknown {
-  if (container instanceof Map) return container.get(seg);
-  // A Set member is at its ecsId (an entity) or its position in iteration order (a container).
-  if (container instanceof Set) {
-    let i = 0;
-    for (const item of container) {
-      if (typeof seg === 'number' ? i++ === seg : isEntityObject(item) && metaOf(item).ecsId === seg) return item;
-    }
-    return undefined;
-  }
-  return (container as Record<string | number, unknown>)[seg];
+/** The value at one segment of a path: an entity's field, or an item of a container (see `readItem`). */
+export function readSegment(container: unknown, seg: PathSegment): unknown {
+  if (isEntityObject(container)) return (container as unknown as Record<string, unknown>)[seg as string];
+  let value: unknown;
+  withKind(container, (c, kind) => (value = readItem(c, kind, seg as never)));
+  return value;
+}
+
+/** The container that holds the last segment of `path`, from the parent entity. */
+function containerAt(parent: EntityObject, path: readonly PathSegment[]): unknown {
+  let container: unknown = parent;
+  for (let i = 0; i < path.length - 1; i++) container = readSegment(container, path[i]);
+  return container;
+}
+
+function withKind(container: unknown, fn: (c: object, kind: DataContainerKind) => void): void {
+  const kind = typeof container === 'object' && container !== null ? containerKind(container, 'any') : null;
+  if (kind !== null) fn(container as object, kind);
 }
