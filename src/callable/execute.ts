@@ -5,7 +5,7 @@
  *   1. bind            `bindArguments` (bind-arguments.ts), run by `CallableRegistry` before the
  *                      `function.execute` event starts: no side effects, an error leaves nothing.
  *   2. prepare inputs  `prepareInputs` (prepare-inputs.ts) -> `PreparedInputs`: working trees
- *                      versioned, orphans promoted, a built config's first version prepared.
+ *                      versioned, orphans and configs built for the call registered.
  *   3. draft           `new Draft(versions)` (store/draft.ts): copy-on-write over the inputs.
  *   4. call            `draft.run(fn)` / `draft.runAsync(fn)`.
  *   5. read result     `readResult` (result-shape.ts): return type checked, entities found.
@@ -22,7 +22,9 @@
  *                      `function.execute` completion reads the record it was handed.
  *
  * Any throw in steps 2-9 reaches the caller as it is, and only a failed record is kept (from
- * step 4 on); nothing of the execution is visible. The draft is the one place where a lower
+ * step 4 on); nothing of the execution is visible: configs registered for it in step 2 are
+ * withdrawn (they are registered before the call because the function may pass them on to a
+ * nested call, which must find them). The draft is the one place where a lower
  * layer calls up: stored objects' field accessors read and write through it (`DraftAccess`).
  *
  * This is the benchmark's hot path: a stored-entity argument costs a few map lookups, and
@@ -40,7 +42,7 @@ import type { BindingPlan } from './binding-plan';
 import type { AddressUse, BoundCall } from './bound-call';
 import { AsyncFunctionError } from './errors';
 import { FunctionExecution, type ExecutionOutcome, type RawInputs } from './execution-record';
-import { handOutInputs, prepareInputs, type PreparedInputs } from './prepare-inputs';
+import { handOutInputs, prepareInputs, withdrawConfigs, type PreparedInputs } from './prepare-inputs';
 import { attributeSources, readResult, storedResult } from './result-shape';
 
 /** One execution after binding: what it runs, on what, and where its record goes. */
@@ -84,7 +86,7 @@ export function executeSync(x: Execution): unknown {
     } else {
       result = s.draft.run(() => {
         const r = fn(args);
-        if (!isThenable(r)) s.sources = attributeSources(r, addresses);
+        if (!isThenable(r)) s.sources = attributeSources(x.functionName, r, addresses);
         return r;
       });
     }
@@ -108,7 +110,7 @@ export async function executeAsync(x: Execution): Promise<unknown> {
     const { args, addresses } = x.bound;
     result = await s.draft.runAsync(async () => {
       const r = await fn(args);
-      if (addresses !== null) s.sources = attributeSources(r, addresses);
+      if (addresses !== null) s.sources = attributeSources(x.functionName, r, addresses);
       return r;
     });
   } catch (error) {
@@ -147,17 +149,15 @@ function complete(x: Execution, s: Started, result: unknown): unknown {
     throw fail(x, s, error);
   }
   // Plain bookkeeping from here on: nothing can fail between the versions and their record.
-  const { configs } = s.inputs;
-  if (configs !== null) for (const c of configs) registry.publish(c);
   publishExecution(registry, prepared);
   keep(x, record);
-  if (configs !== null) for (const c of configs) registry.announce(c, null);
   announceExecution(registry, prepared);
   return value;
 }
 
 /** After a failure in or after the call: keeps the failed record and returns `error`, for the caller to throw as it is. */
 function fail(x: Execution, s: Started, error: unknown): unknown {
+  withdrawConfigs(x.registry, s.inputs.configs);
   keep(x, recordOf(x, s, { ok: false, error }));
   return error;
 }

@@ -5,18 +5,17 @@
  * (copy-on-write inside the call), never the caller's objects.
  *
  * The caller's own working trees are versioned for real: that is what they passed, and it stays
- * even if the call then fails. A `ConfigEntity` built from loose arguments belongs to the call:
- * its first version is only prepared here, and published with the call's commits, so a failed
- * call leaves nothing of it.
+ * even if the call then fails. A `ConfigEntity` built from loose arguments belongs to the call: it
+ * is registered here too (the function may pass it on to a nested call, which must find it in the
+ * registry), and the execution withdraws it again if the call fails (`withdrawConfigs`).
  */
 import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import { describeValue } from '../metadata/describe-value';
 import { containerKind, mapItemsInPlace } from '../metadata/containers';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
-import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
-import type { RootVersion } from '../store/root-version';
+import { liveIndexOf, type RootVersion } from '../store/root-version';
 import type { BindingPlan } from './binding-plan';
 import type { BoundCall } from './bound-call';
 import { ArgumentError } from './errors';
@@ -27,43 +26,72 @@ export interface PreparedInputs {
   readonly versions: readonly RootVersion[];
   /** Per entity of `bound.entities` (stored versions now), the version of the tree it is passed in. */
   readonly inputOf: readonly RootVersion[];
-  /** First versions of the configs built for the call: prepared, not yet published (null: none). */
-  readonly configs: readonly CommitResult[] | null;
+  /** Root ecsIds of the configs built and registered for the call (null: none). */
+  readonly configs: readonly string[] | null;
 }
 
 /**
- * The stored root version a stored entity is passed in: its own for a root; for a child, the
- * latest version of its tree if that still contains this very version (so changes build on the
- * present), else the version that first stored it.
- */
-function inputVersionOf(registry: EntityRegistry, e: EntityObject): RootVersion {
-  const m = metaOf(e);
-  const first = registry.getVersion(m.rootEcsId!);
-  if (m.rootEcsId === m.ecsId) return first;
-  const latest = registry.latestVersion(first.lineageId);
-  if (latest !== undefined && latest !== first && latest.index.get(m.lineageId) === e) return latest;
-  return first;
-}
-
-/**
- * Working entities become stored versions, in `bound.entities` and in the function's arguments.
+ * Working entities become stored versions, in `bound.entities` and in the function's arguments,
+ * and each entity's input tree is found (see `inputVersionsOf`).
  * @throws ArgumentError for a working entity that is not part of its tree (any more); what
  * versioning a working tree throws (a malformed tree), before anything is versioned.
  */
 export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: EntityRegistry): PreparedInputs {
-  const { entities } = bound;
-  const versions: RootVersion[] = [];
-  const inputOf = new Array<RootVersion>(entities.length);
-  if (!bound.needsPrepare) {
-    for (let i = 0; i < entities.length; i++) {
-      const v = inputVersionOf(registry, entities[i]);
-      inputOf[i] = v;
-      if (!versions.includes(v)) versions.push(v);
-    }
-    return { versions, inputOf, configs: null };
-  }
+  if (!bound.needsPrepare) return inputVersionsOf(bound.entities, registry, null);
   checkWorkingArguments(plan, bound, registry);
-  let configs: CommitResult[] | null = null;
+  const configs: string[] = [];
+  try {
+    storeWorkingArguments(plan, bound, registry, configs);
+    return inputVersionsOf(bound.entities, registry, configs.length === 0 ? null : configs);
+  } catch (error) {
+    // An error before the call leaves nothing of the execution: configs built for it go again.
+    withdrawConfigs(registry, configs);
+    throw error;
+  }
+}
+
+/**
+ * The stored root version each (stored) entity is passed in: its own for a root. A child goes in
+ * through an input root version that holds this very object, if the call has one; else through
+ * the latest version of its tree if that still holds it (so changes build on the present); else
+ * through the version that first stored it.
+ */
+function inputVersionsOf(entities: readonly EntityObject[], registry: EntityRegistry, configs: readonly string[] | null): PreparedInputs {
+  const inputOf = new Array<RootVersion>(entities.length);
+  let children = false;
+  for (let i = 0; i < entities.length; i++) {
+    const m = metaOf(entities[i]);
+    if (m.rootEcsId === m.ecsId) inputOf[i] = registry.getVersion(m.ecsId);
+    else children = true;
+  }
+  if (children) {
+    for (let i = 0; i < entities.length; i++) {
+      if (inputOf[i] !== undefined) continue;
+      const e = entities[i];
+      const m = metaOf(e);
+      const held = inputOf.find((v) => v !== undefined && liveIndexOf(v).get(m.lineageId) === e);
+      if (held !== undefined) {
+        inputOf[i] = held;
+        continue;
+      }
+      const first = registry.getVersion(m.rootEcsId!);
+      const latest = registry.latestVersion(first.lineageId);
+      inputOf[i] = latest !== undefined && latest !== first && latest.index.get(m.lineageId) === e ? latest : first;
+    }
+  }
+  const versions: RootVersion[] = [];
+  for (let i = 0; i < inputOf.length; i++) if (!versions.includes(inputOf[i])) versions.push(inputOf[i]);
+  return { versions, inputOf, configs };
+}
+
+/** Withdraws the configs registered for a call (an execution that fails leaves none behind). */
+export function withdrawConfigs(registry: EntityRegistry, configs: readonly string[] | null): void {
+  if (configs !== null) for (const id of configs) registry.withdrawFirstVersion(id);
+}
+
+/** Replaces every working entity by its stored version (versioning or promoting its tree). */
+function storeWorkingArguments(plan: BindingPlan, bound: BoundCall, registry: EntityRegistry, configs: string[]): void {
+  const { entities } = bound;
   const replaced = new Map<EntityObject, EntityObject>();
   const versioned = new Map<EntityObject, RootVersion>();
   for (let i = 0; i < entities.length; i++) {
@@ -76,12 +104,9 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
       stored = replaced.get(e)!;
     } else {
       let version: RootVersion;
-      if (m.rootEcsId === null && bound.builtConfigs?.includes(e)) {
-        const config = registry.prepareFirstVersion(buildEntityTree(e));
-        (configs ??= []).push(config);
-        version = config.version;
-      } else if (m.rootEcsId === null) {
+      if (m.rootEcsId === null) {
         version = registry.promoteToRoot(e);
+        if (bound.builtConfigs?.includes(e)) configs.push(version.ecsId);
       } else {
         const root = m.rootEcsId === m.ecsId ? e : registry.workingRootOf<EntityObject>(e)!; // checked above
         let v = versioned.get(root);
@@ -104,14 +129,8 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
       replaced.set(e, stored);
     }
     entities[i] = stored;
-    // A built config's version is not published yet: it is its own input tree.
-    const config = configs?.find((c) => c.version.root === stored);
-    const version = config !== undefined ? config.version : inputVersionOf(registry, stored);
-    inputOf[i] = version;
-    if (!versions.includes(version)) versions.push(version);
   }
   substituteArguments(bound, replaced);
-  return { versions, inputOf, configs };
 }
 
 /**

@@ -86,7 +86,19 @@ function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityO
  * one read through an address whose parameter name or last path segment is the field's name.
  * Runs inside the call (the copy-on-write view), only when addresses were used.
  */
-export function attributeSources(result: unknown, uses: readonly AddressUse[]): Map<EntityObject, Record<string, string | null>> | undefined {
+export function attributeSources(
+  functionName: string,
+  result: unknown,
+  uses: readonly AddressUse[],
+): Map<EntityObject, Record<string, string | null>> | undefined {
+  try {
+    return sourcesOf(result, uses);
+  } catch (error) {
+    throw error instanceof AbstractionsError ? error : new ResultError(functionName, error);
+  }
+}
+
+function sourcesOf(result: unknown, uses: readonly AddressUse[]): Map<EntityObject, Record<string, string | null>> | undefined {
   const outputs: EntityObject[] = [];
   collectOutputs(result, outputs);
   let map: Map<EntityObject, Record<string, string | null>> | undefined;

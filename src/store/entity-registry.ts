@@ -233,23 +233,12 @@ export class EntityRegistry {
 
   /** Stores a working tree as a first version (promote, detach), then gives its objects their ids. */
   private commitTree(tree: EntityTree): CommitResult {
-    const result = this.prepareFirstVersion(tree);
-    this.publish(result);
-    this.announce(result, null);
+    const result = this.commit(treeRequest(null, tree, new Set(tree.nodes.values()), null, [], ownValues));
     adoptWorkingTree(tree, result, this.workingRoots);
     return result;
   }
 
-  /**
-   * A working tree's first version, built and not published (`publish` makes it visible): the
-   * tree's objects keep their working state. Used for a config built for a call, which is
-   * published with the call's commits.
-   */
-  prepareFirstVersion(tree: EntityTree): CommitResult {
-    return this.prepareCommit(treeRequest(null, tree, new Set(tree.nodes.values()), null, [], ownValues));
-  }
-
-  // ---- commits: prepare, publish, announce ---------------------------------------------------
+  // ---- commits: prepare, publish, announce, withdraw ---------------------------------------
 
   /**
    * Commits one tree's new state: creates the stored versions, the version record with its
@@ -304,6 +293,15 @@ export class EntityRegistry {
     } catch (error) {
       this.bus.reportError(error, new Event({ type: version.parentEcsId === null ? 'entity.register' : 'entity.version', subjectId: version.ecsId }), 'announce');
     }
+  }
+
+  /**
+   * Withdraws the first version of a lineage nothing has built on yet, as if it had never been
+   * registered (used when an execution that registered it beforehand fails). Returns false, and
+   * changes nothing, when the version is not such a version.
+   */
+  withdrawFirstVersion(rootEcsId: string): boolean {
+    return this.store.withdrawFirstVersion(rootEcsId);
   }
 
   // ---- detach / attach -------------------------------------------------------------------

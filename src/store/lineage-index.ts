@@ -82,6 +82,12 @@ export class LineageIndexes {
     this.owned.set(next.lineageId, { version: next, map });
   }
 
+  /** Forgets whatever map `version` holds (the version is being withdrawn). */
+  forget(version: Indexed): void {
+    if (this.owned.get(version.lineageId)?.version === version) this.owned.delete(version.lineageId);
+    this.cache.delete(version);
+  }
+
   /** A view that always reads `version`'s index, wherever its map lives at the time. */
   view(version: Indexed): LineageIndex {
     const self = this;

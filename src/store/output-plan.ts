@@ -67,7 +67,9 @@ export function planOutputs(
       return { kind: 'root', semantic: 'detachment' };
     }
     if (metaOf(o).stored) {
-      if (registry.hasVersion(metaOf(o).ecsId) && !draft.overlays.has(o)) return { kind: 'root', semantic: 'unchanged' };
+      // A stored root outside the inputs: `changesOfInputs` refused any change to it, so it is
+      // returned as it is (an overlay only means the function read one of its containers).
+      if (registry.hasVersion(metaOf(o).ecsId)) return { kind: 'root', semantic: 'unchanged' };
       return { kind: 'root', semantic: 'detachment' };
     }
     return { kind: 'root', semantic: wasCopied(o) ? 'detachment' : 'creation' };

@@ -68,6 +68,29 @@ export class VersionStore {
     else versions.push(version);
   }
 
+  /**
+   * Withdraws the first version of a lineage nothing has built on yet, as if it had never been
+   * registered (used when an execution that registered it beforehand fails). Returns false, and
+   * changes nothing, when the version is not such a version.
+   */
+  withdrawFirstVersion(rootEcsId: string): boolean {
+    const version = this.versions.get(rootEcsId);
+    const entries = version && this.lineages.get(version.lineageId);
+    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0] !== version) return false;
+    const index = this.indexes.mapOf(version);
+    const withdrawn = new Set(index.values());
+    for (const e of [...index.values()]) {
+      // Only entities this version stored itself (a first version forks everything it holds).
+      if (metaOf(e).rootEcsId !== rootEcsId) return false;
+    }
+    const entityIndex = this.entityIndex();
+    for (const e of withdrawn) entityIndex.delete(metaOf(e).ecsId);
+    this.indexes.forget(version);
+    this.versions.delete(rootEcsId);
+    this.lineages.delete(version.lineageId);
+    return true;
+  }
+
   // ---- lookups by id -----------------------------------------------------------------------
 
   /** The stored version record of a root (throws EntityNotFoundError). */

@@ -1,7 +1,7 @@
 /**
- * A ConfigEntity built from loose arguments is stored before the call (the function receives a
- * stored version of it), but published only with the call's commits: a failed execution leaves
- * nothing of it, only its record (SPEC §5).
+ * A ConfigEntity built from loose arguments is registered before the call (the function receives
+ * a stored version of it). If the execution then fails, it is withdrawn again: a failed execution
+ * leaves nothing but its record (SPEC §5).
  */
 import { CallableRegistry } from '../../src/callable/callable-registry';
 import { ArgumentError } from '../../src/callable/errors';
@@ -28,7 +28,7 @@ function register(body: (options: RankingOptions) => void): void {
   );
 }
 
-test('a throwing function: the config built for it is never published, only the failed record remains', () => {
+test('a throwing function: the config built for it is withdrawn, only the failed record remains', () => {
   register(() => {
     throw new Error('boom');
   });

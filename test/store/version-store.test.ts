@@ -111,3 +111,22 @@ test('lineage, latestVersion, rootsOfType and versionsContaining follow the vers
   expect(v3.index.has(metaOf(leaf as unknown as EntityObject).lineageId)).toBe(false);
   expect(store.stats).toEqual({ versions: 3, entities: 4, lineages: 1 });
 });
+
+test('withdrawFirstVersion: only a first version nothing was built on, and then as if never stored', () => {
+  const store = new VersionStore();
+  const kept = first(store, tree()).version;
+  next(store, kept, retitle);
+  const before = store.stats;
+  expect(store.withdrawFirstVersion(kept.ecsId)).toBe(false); // it has a child
+  expect(store.withdrawFirstVersion('nope')).toBe(false);
+  expect(store.stats).toEqual(before);
+
+  const { version } = first(store, tree());
+  const leaf = (version.root as unknown as VsRoot).items[0];
+  expect(store.withdrawFirstVersion(version.ecsId)).toBe(true);
+  expect(store.hasVersion(version.ecsId)).toBe(false);
+  expect(store.findStoredEntity(idOf(leaf))).toBeUndefined();
+  expect(store.lineage(version.lineageId)).toEqual([]);
+  expect(store.latestVersion(version.lineageId)).toBeUndefined();
+  expect(store.stats).toEqual(before);
+});
