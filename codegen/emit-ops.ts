@@ -1,4 +1,5 @@
 import { hasEntity, innerTypes, type FieldModel, type ValueType } from './model';
+import { oneLine, str, type Lines } from './text';
 
 /**
  * Code for the four ClassOps of one class, specialised per field from its ValueType. Each
@@ -34,45 +35,7 @@ export type Helper =
   | 'mapRecord'
   | 'keyPlace';
 
-export class Lines {
-  readonly lines: string[] = [];
-  constructor(private indent = 0) {}
-  line(text: string): this {
-    this.lines.push(text === '' ? '' : '  '.repeat(this.indent) + text);
-    return this;
-  }
-  open(text: string): this {
-    this.line(text);
-    this.indent++;
-    return this;
-  }
-  close(text = '}'): this {
-    this.indent--;
-    return this.line(text);
-  }
-  toString(): string {
-    return this.lines.join('\n');
-  }
-}
-
-/** A single-quoted JavaScript string literal. */
-export function str(s: string): string {
-  if (s.includes("'") && !s.includes('"') && !/[\\\n\r\u2028\u2029]/.test(s)) return `"${s}"`;
-  return `'${s
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029')}'`;
-}
-
 const LEAF = 'EntityLeaf';
-
-/** Text for a line comment (line breaks in names or types would end it). */
-export function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
-}
 
 /** The TypeScript type of a value slot (always including null and undefined where it matters). */
 export function slotType(t: ValueType): string {

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Lines, OpsEmitter, oneLine, str, type Helper } from './emit-ops';
+import { OpsEmitter, type Helper } from './emit-ops';
 import { emitStoredLayout, slotDeclaration, slotName } from './emit-stored-layout';
 import type { CodegenModel, ContainerShape, EntityClassModel, FunctionModel, RuntimeLocation, SourceLocation, TypeShape, ValueType } from './model';
+import { comment, Lines, propertyKey, str } from './text';
 
 /**
  * CodegenModel -> the text of one TypeScript file. Deterministic: classes sorted by name then
@@ -227,11 +228,6 @@ export function hashMatches(text: string): boolean {
   return createHash('sha256').update(rest).digest('hex').slice(0, 16) === recorded;
 }
 
-/** A line comment. */
-export function comment(text: string): string {
-  return `// ${oneLine(text)}`;
-}
-
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -298,10 +294,6 @@ function withoutClassNames(t: ValueType): ValueType {
     default:
       return t;
   }
-}
-
-function propertyKey(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : str(name);
 }
 
 function modulePath(file: string): string {
