@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { OpsEmitter, type Helper } from './emit-ops';
 import { emitStoredLayout, slotDeclaration, slotName } from './emit-stored-layout';
 import type { CodegenModel, ContainerShape, EntityClassModel, FunctionModel, RuntimeLocation, SourceLocation, TypeShape, ValueType } from './model';
+import { emitClassOps } from './ops/class-ops';
+import type { Helper } from './ops/op-emitter';
 import { comment, Lines, propertyKey, str } from './text';
 
 /**
@@ -362,17 +363,13 @@ function emitSpec(out: Lines, c: EntityClassModel, sharedOps: string | null, use
     out.close('};');
     return;
   }
-  const ops = new OpsEmitter(c.fields);
-  ops.forEachChild(out);
-  ops.fieldEquals(out);
-  ops.thawField(out);
-  ops.freezeField(out);
+  const usedHelpers = emitClassOps(out, c.fields);
   emitStoredLayout(out, c);
   out.close('};');
   for (const name of ['StoredSlots', 'VALUES', 'fieldSlots', 'readStored'] as const) usedRuntime.add(name);
   usedRuntime.add('ChildVisitor');
   usedRuntime.add('LeafMapper');
-  for (const h of ops.used) {
+  for (const h of usedHelpers) {
     if (h in RUNTIME_EXPORTS) usedRuntime.add(h as RuntimeExport);
     else usedLocal.add(h);
   }

@@ -1,0 +1,158 @@
+import type { ValueType } from '../model';
+import type { Lines } from '../text';
+import { OpEmitter, type CaseBlock } from './op-emitter';
+import { isGeneric, slotType } from './slot-types';
+
+/**
+ * `fieldEquals`: compares two values of a field as valueEquals (src/metadata/values.ts) does:
+ * NaN equals NaN, two invalid Dates are equal, entity leaves compare by lineage, and Maps and Sets
+ * compare as collections (their iteration order is no difference).
+ */
+
+export class FieldEqualsEmitter extends OpEmitter {
+  emit(out: Lines): void {
+    out.open('fieldEquals(index: number, a: unknown, b: unknown): boolean {');
+    const groups = new Map<string, number[]>();
+    const blocks: CaseBlock[] = [];
+    this.fields.forEach((f, i) => {
+      const t = f.type;
+      let expr: string | null = null;
+      if (t.t === 'prim') expr = t.nan ? 'a === b || (a !== a && b !== b)' : 'a === b';
+      else if (t.t === 'entity') {
+        const l = this.use('lineageOf');
+        expr = `a === b || (a != null && b != null && ${l}(a as EntityObject) === ${l}(b as EntityObject))`;
+      } else if (t.t === 'date') expr = `a === b || (a != null && b != null && ${this.use('sameTime')}(a as Date, b as Date))`;
+      if (expr !== null) {
+        groups.set(expr, [...(groups.get(expr) ?? []), i]);
+        return;
+      }
+      if (isGeneric(t)) return; // default: valueEquals
+      blocks.push({
+        index: i,
+        body: (o) => {
+          o.line(`const p = a as ${slotType(t)};`);
+          o.line(`const q = b as ${slotType(t)};`);
+          this.equal(o, t, 'p', 'q', 0);
+          o.line('return true;');
+        },
+      });
+    });
+    this.fieldSwitch(out, [...groups].map(([expr, indices]) => ({ indices, expr })), blocks, `${this.use('valueEquals')}(a, b)`);
+    out.close('},');
+  }
+
+  /** Statements that `return false` when `a` and `b` (slots of type `t`) differ. */
+  private equal(out: Lines, t: ValueType, a: string, b: string, d: number): void {
+    switch (t.t) {
+      case 'prim':
+        out.line(t.nan ? `if (${a} !== ${b} && (${a} === ${a} || ${b} === ${b})) return false;` : `if (${a} !== ${b}) return false;`);
+        return;
+      case 'opaque':
+      case 'dynamic':
+        out.line(`if (!${this.use('valueEquals')}(${a}, ${b})) return false;`);
+        return;
+      case 'entity': {
+        const l = this.use('lineageOf');
+        out.line(`if (${a} !== ${b} && (${a} == null || ${b} == null || ${l}(${a}) !== ${l}(${b}))) return false;`);
+        return;
+      }
+      case 'date':
+        out.line(`if (${a} !== ${b} && (${a} == null || ${b} == null || !${this.use('sameTime')}(${a}, ${b}))) return false;`);
+        return;
+      // Containers: the same value is equal; else both present, then element by element.
+      case 'array': {
+        const i = `i${d}`;
+        const x = `x${d}`;
+        const y = `y${d}`;
+        this.unlessSame(out, a, b, `${a}.length !== ${b}.length`, () => {
+          out.open(`for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {`);
+          out.line(`const ${x} = ${a}[${i}];`);
+          out.line(`const ${y} = ${b}[${i}];`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.close();
+        });
+        return;
+      }
+      case 'tuple':
+        this.unlessSame(out, a, b, `${a}.length !== ${b}.length`, () => {
+          t.elements.forEach((el, j) => this.equalAt(out, el, a, b, String(j), `_${j}`, d));
+          if (t.rest) {
+            const i = `i${d}`;
+            out.open(`for (let ${i} = ${t.elements.length}; ${i} < ${a}.length; ${i}++) {`);
+            this.equalAt(out, t.rest, a, b, i, '', d);
+            out.close();
+          }
+        });
+        return;
+      // Maps and Sets compare as collections, as valueEquals does (SPEC §2: reordering is no
+      // change; persisting checks iteration order separately with sameIterationOrder).
+      case 'map': {
+        if (t.key === 'other') {
+          out.line(`if (!${this.use('valueEquals')}(${a}, ${b})) return false;`);
+          return;
+        }
+        const k = `k${d}`;
+        const x = `x${d}`;
+        const y = `y${d}`;
+        this.unlessSame(out, a, b, `${a}.size !== ${b}.size`, () => {
+          out.open(`for (const [${k}, ${x}] of ${a}) {`);
+          out.line(`if (!${b}.has(${k})) return false;`);
+          out.line(`const ${y} = ${b}.get(${k});`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.close();
+        });
+        return;
+      }
+      case 'set': {
+        const x = `x${d}`;
+        const y = `y${d}`;
+        const el = slotType(t.of);
+        this.unlessSame(out, a, b, null, () => {
+          out.open(`const same${d} = ${this.use('setEquals')}(${a}, ${b}, (${x}: ${el}, ${y}: ${el}): boolean => {`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.line('return true;');
+          out.close('});');
+          out.line(`if (!same${d}) return false;`);
+        });
+        return;
+      }
+      case 'record': {
+        const k = `k${d}`;
+        const ks = `keys${d}`;
+        const x = `x${d}`;
+        const y = `y${d}`;
+        this.unlessSame(out, a, b, `Object.getPrototypeOf(${a}) !== Object.getPrototypeOf(${b})`, () => {
+          out.line(`const ${ks} = Object.keys(${a});`);
+          out.line(`if (${ks}.length !== Object.keys(${b}).length) return false;`);
+          out.open(`for (const ${k} of ${ks}) {`);
+          out.line(`if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`);
+          out.line(`const ${x} = ${a}[${k}];`);
+          out.line(`const ${y} = ${b}[${k}];`);
+          this.equal(out, t.of, x, y, d + 1);
+          out.close();
+        });
+        return;
+      }
+    }
+  }
+
+  /**
+   * The block of a container comparison: nothing to compare when `a` and `b` are the same value;
+   * `false` when either is missing or `mismatch` (a cheap size or kind test) holds; else `body`.
+   */
+  private unlessSame(out: Lines, a: string, b: string, mismatch: string | null, body: () => void): void {
+    out.open(`if (${a} !== ${b}) {`);
+    out.line(`if (${a} == null || ${b} == null${mismatch === null ? '' : ` || ${mismatch}`}) return false;`);
+    body();
+    out.close();
+  }
+
+  /** Statements comparing the tuple elements `a[index]` and `b[index]` (of type `el`), read into `x<d><suffix>` and `y<d><suffix>`. */
+  private equalAt(out: Lines, el: ValueType, a: string, b: string, index: string, suffix: string, d: number): void {
+    const x = `x${d}${suffix}`;
+    const y = `y${d}${suffix}`;
+    out.line(`const ${x} = ${a}[${index}] as ${slotType(el)};`);
+    out.line(`const ${y} = ${b}[${index}] as ${slotType(el)};`);
+    this.equal(out, el, x, y, d + 1);
+  }
+}
