@@ -9,6 +9,14 @@ import { isGeneric, slotType } from './slot-types';
  * compare as collections (their iteration order is no difference).
  */
 
+/** How `equalItems` walks a container: see there. */
+interface ItemLoop {
+  readonly mismatch: string;
+  readonly before?: readonly string[];
+  readonly loop: string;
+  readonly read: readonly string[];
+}
+
 export class FieldEqualsEmitter extends OpEmitter {
   emit(out: Lines): void {
     out.open('fieldEquals(index: number, a: unknown, b: unknown): boolean {');
@@ -62,14 +70,10 @@ export class FieldEqualsEmitter extends OpEmitter {
       // Containers: the same value is equal; else both present, then element by element.
       case 'array': {
         const i = `i${d}`;
-        const x = `x${d}`;
-        const y = `y${d}`;
-        this.unlessSame(out, a, b, `${a}.length !== ${b}.length`, () => {
-          out.open(`for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {`);
-          out.line(`const ${x} = ${a}[${i}];`);
-          out.line(`const ${y} = ${b}[${i}];`);
-          this.equal(out, t.of, x, y, d + 1);
-          out.close();
+        this.equalItems(out, t.of, a, b, d, {
+          mismatch: `${a}.length !== ${b}.length`,
+          loop: `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {`,
+          read: [`const x${d} = ${a}[${i}];`, `const y${d} = ${b}[${i}];`],
         });
         return;
       }
@@ -92,14 +96,10 @@ export class FieldEqualsEmitter extends OpEmitter {
           return;
         }
         const k = `k${d}`;
-        const x = `x${d}`;
-        const y = `y${d}`;
-        this.unlessSame(out, a, b, `${a}.size !== ${b}.size`, () => {
-          out.open(`for (const [${k}, ${x}] of ${a}) {`);
-          out.line(`if (!${b}.has(${k})) return false;`);
-          out.line(`const ${y} = ${b}.get(${k});`);
-          this.equal(out, t.of, x, y, d + 1);
-          out.close();
+        this.equalItems(out, t.of, a, b, d, {
+          mismatch: `${a}.size !== ${b}.size`,
+          loop: `for (const [${k}, x${d}] of ${a}) {`,
+          read: [`if (!${b}.has(${k})) return false;`, `const y${d} = ${b}.get(${k});`],
         });
         return;
       }
@@ -119,17 +119,11 @@ export class FieldEqualsEmitter extends OpEmitter {
       case 'record': {
         const k = `k${d}`;
         const ks = `keys${d}`;
-        const x = `x${d}`;
-        const y = `y${d}`;
-        this.unlessSame(out, a, b, `Object.getPrototypeOf(${a}) !== Object.getPrototypeOf(${b})`, () => {
-          out.line(`const ${ks} = Object.keys(${a});`);
-          out.line(`if (${ks}.length !== Object.keys(${b}).length) return false;`);
-          out.open(`for (const ${k} of ${ks}) {`);
-          out.line(`if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`);
-          out.line(`const ${x} = ${a}[${k}];`);
-          out.line(`const ${y} = ${b}[${k}];`);
-          this.equal(out, t.of, x, y, d + 1);
-          out.close();
+        this.equalItems(out, t.of, a, b, d, {
+          mismatch: `Object.getPrototypeOf(${a}) !== Object.getPrototypeOf(${b})`,
+          before: [`const ${ks} = Object.keys(${a});`, `if (${ks}.length !== Object.keys(${b}).length) return false;`],
+          loop: `for (const ${k} of ${ks}) {`,
+          read: [`if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`, `const x${d} = ${a}[${k}];`, `const y${d} = ${b}[${k}];`],
         });
         return;
       }
@@ -145,6 +139,22 @@ export class FieldEqualsEmitter extends OpEmitter {
     out.line(`if (${a} == null || ${b} == null${mismatch === null ? '' : ` || ${mismatch}`}) return false;`);
     body();
     out.close();
+  }
+
+  /**
+   * A container compared item by item (arrays, Maps, records): unless `a` and `b` are the same
+   * value, `false` when either is missing or `items.mismatch` holds; then the `items.before`
+   * statements and a loop (`items.loop` opens it) whose `items.read` statements bind the items
+   * `x<d>` of `a` and `y<d>` of `b`, which are then compared as values of type `of`.
+   */
+  private equalItems(out: Lines, of: ValueType, a: string, b: string, d: number, items: ItemLoop): void {
+    this.unlessSame(out, a, b, items.mismatch, () => {
+      items.before?.forEach((l) => out.line(l));
+      out.open(items.loop);
+      items.read.forEach((l) => out.line(l));
+      this.equal(out, of, `x${d}`, `y${d}`, d + 1);
+      out.close();
+    });
   }
 
   /** Statements comparing the tuple elements `a[index]` and `b[index]` (of type `el`), read into `x<d><suffix>` and `y<d><suffix>`. */
