@@ -1,3 +1,4 @@
+import type { LocalHelper } from '../local-helpers';
 import type { FieldModel } from '../model';
 import { comment, type Lines } from '../text';
 
@@ -7,8 +8,8 @@ import { comment, type Lines } from '../text';
  * `switch (index)` over the fields that fieldEquals, thawField and freezeField each consist of.
  */
 
-/** Runtime helpers and local helper functions the generated code may use. */
-export type Helper =
+/** The runtime helpers the generated operations may call (imported by the generated file). */
+export type RuntimeHelper =
   | 'valueEquals'
   | 'thawValue'
   | 'freezeValue'
@@ -17,14 +18,10 @@ export type Helper =
   | 'metaOf'
   | 'PathSegment'
   | 'freezeFlatArray'
-  | 'isPlainArray'
-  // local helpers (emitted into the generated file)
-  | 'setEquals'
-  | 'freezeArray'
-  | 'thawArray'
-  | 'sameTime'
-  | 'mapRecord'
-  | 'keyPlace';
+  | 'isPlainArray';
+
+/** Runtime helpers and local helper functions (emitted into the generated file) the generated code may use. */
+export type Helper = RuntimeHelper | LocalHelper;
 
 /** Fields whose `switch (index)` cases share one `return <expr>;`. */
 export type CaseGroup = { readonly indices: readonly number[]; readonly expr: string };
