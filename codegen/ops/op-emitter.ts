@@ -9,7 +9,7 @@ import { comment, type Lines } from '../text';
  */
 
 /** The runtime helpers the generated operations may call (imported by the generated file). */
-export type RuntimeHelper =
+type RuntimeHelper =
   | 'valueEquals'
   | 'thawValue'
   | 'freezeValue'
