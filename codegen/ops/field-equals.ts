@@ -1,6 +1,6 @@
 import type { ValueType } from '../model';
 import type { Lines } from '../text';
-import { OpEmitter, type CaseBlock } from './op-emitter';
+import { OpEmitter } from './op-emitter';
 import { isGeneric, slotType } from './slot-types';
 
 /**
@@ -19,34 +19,23 @@ interface ItemLoop {
 
 export class FieldEqualsEmitter extends OpEmitter {
   emit(out: Lines): void {
-    out.open('fieldEquals(index: number, a: unknown, b: unknown): boolean {');
-    const groups = new Map<string, number[]>();
-    const blocks: CaseBlock[] = [];
-    this.fields.forEach((f, i) => {
-      const t = f.type;
-      let expr: string | null = null;
-      if (t.t === 'prim') expr = t.nan ? 'a === b || (a !== a && b !== b)' : 'a === b';
-      else if (t.t === 'entity') {
+    this.switchMethod(out, 'fieldEquals(index: number, a: unknown, b: unknown): boolean {', `${this.use('valueEquals')}(a, b)`, ({ type: t }) => {
+      if (t.t === 'prim') return { returns: t.nan ? 'a === b || (a !== a && b !== b)' : 'a === b' };
+      if (t.t === 'entity') {
         const l = this.use('lineageOf');
-        expr = `a === b || (a != null && b != null && ${l}(a as EntityObject) === ${l}(b as EntityObject))`;
-      } else if (t.t === 'date') expr = `a === b || (a != null && b != null && ${this.use('sameTime')}(a as Date, b as Date))`;
-      if (expr !== null) {
-        groups.set(expr, [...(groups.get(expr) ?? []), i]);
-        return;
+        return { returns: `a === b || (a != null && b != null && ${l}(a as EntityObject) === ${l}(b as EntityObject))` };
       }
-      if (isGeneric(t)) return; // default: valueEquals
-      blocks.push({
-        index: i,
+      if (t.t === 'date') return { returns: `a === b || (a != null && b != null && ${this.use('sameTime')}(a as Date, b as Date))` };
+      if (isGeneric(t)) return null;
+      return {
         body: (o) => {
           o.line(`const p = a as ${slotType(t)};`);
           o.line(`const q = b as ${slotType(t)};`);
           this.equal(o, t, 'p', 'q', 0);
           o.line('return true;');
         },
-      });
+      };
     });
-    this.fieldSwitch(out, [...groups].map(([expr, indices]) => ({ indices, expr })), blocks, `${this.use('valueEquals')}(a, b)`);
-    out.close('},');
   }
 
   /** Statements that `return false` when `a` and `b` (slots of type `t`) differ. */

@@ -1,6 +1,6 @@
 import { innerTypes, type ValueType } from '../model';
 import type { Lines } from '../text';
-import { OpEmitter, type CaseBlock, type CaseGroup } from './op-emitter';
+import { OpEmitter } from './op-emitter';
 import { slotType, tupleElementFn } from './slot-types';
 
 /**
@@ -25,39 +25,34 @@ function flatness(t: ValueType): 'always' | 'nullish' | 'typeof' {
 
 export class FreezeFieldEmitter extends OpEmitter {
   emit(out: Lines): void {
-    out.open('freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown {');
-    const leaves: number[] = [];
-    const blocks: CaseBlock[] = [];
-    this.fields.forEach((f, i) => {
-      const t = f.type;
-      // Persisting calls freezeField only for objects: a primitive field holding one, and fields
-      // freezeValue handles itself, take the default.
-      if (t.t === 'entity') leaves.push(i);
-      else if (t.t === 'array' || t.t === 'tuple') blocks.push({ index: i, body: (body) => {
-        body.line(`const v = value as ${slotType(t)};`);
-        if (t.t === 'array') {
-          // Unrolled freezeValue: a packed frozen copy (holes read as undefined); arrays of
-          // primitives and entities only are registered as flat.
-          const flat = flatness(t.of);
-          body.line(`if (!${this.use('isPlainArray')}(v)) return ${this.use('freezeValue')}(v, mapLeaf);`);
-          body.line('const out: unknown[] = [];');
-          if (flat !== 'always') body.line('let flat = true;');
-          body.open('for (let i = 0; i < v.length; i++) {');
-          body.line('const x = v[i];');
-          if (flat === 'nullish') body.line('if (x != null) flat = false;');
-          if (flat === 'typeof') body.line("if (typeof x === 'object' && x !== null) flat = false;");
-          body.line(`out.push(${this.freeze(t.of, 'x', 1)});`);
-          body.close();
-          const ff = this.use('freezeFlatArray');
-          body.line(flat === 'always' ? `return ${ff}(out);` : `return flat ? ${ff}(out) : Object.freeze(out);`);
-        } else {
-          body.line(`return ${this.freeze(t, 'v', 0)};`);
-        }
-      } });
+    // Persisting calls freezeField only for objects: a primitive field holding one, and fields
+    // freezeValue handles itself, take the default.
+    this.switchMethod(out, 'freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown {', `${this.use('freezeValue')}(value, mapLeaf)`, ({ type: t }) => {
+      if (t.t === 'entity') return { returns: 'value == null ? value : mapLeaf(value as EntityObject)' };
+      if (t.t === 'array') return { body: (body) => this.arrayField(body, t) };
+      if (t.t === 'tuple') return { body: (body) => body.line(`const v = value as ${slotType(t)};`).line(`return ${this.freeze(t, 'v', 0)};`) };
+      return null;
     });
-    const groups: CaseGroup[] = [{ indices: leaves, expr: 'value == null ? value : mapLeaf(value as EntityObject)' }];
-    this.fieldSwitch(out, groups, blocks, `${this.use('freezeValue')}(value, mapLeaf)`);
-    out.close('},');
+  }
+
+  /**
+   * The case of an array field: freezeValue unrolled, a packed frozen copy (holes read as
+   * undefined); arrays of primitives and entities only are registered as flat.
+   */
+  private arrayField(body: Lines, t: Extract<ValueType, { t: 'array' }>): void {
+    const flat = flatness(t.of);
+    body.line(`const v = value as ${slotType(t)};`);
+    body.line(`if (!${this.use('isPlainArray')}(v)) return ${this.use('freezeValue')}(v, mapLeaf);`);
+    body.line('const out: unknown[] = [];');
+    if (flat !== 'always') body.line('let flat = true;');
+    body.open('for (let i = 0; i < v.length; i++) {');
+    body.line('const x = v[i];');
+    if (flat === 'nullish') body.line('if (x != null) flat = false;');
+    if (flat === 'typeof') body.line("if (typeof x === 'object' && x !== null) flat = false;");
+    body.line(`out.push(${this.freeze(t.of, 'x', 1)});`);
+    body.close();
+    const ff = this.use('freezeFlatArray');
+    body.line(flat === 'always' ? `return ${ff}(out);` : `return flat ? ${ff}(out) : Object.freeze(out);`);
   }
 
   /**

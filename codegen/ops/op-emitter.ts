@@ -5,7 +5,7 @@ import { comment, type Lines } from '../text';
 /**
  * What the emitters of a class's four operations share: the class's fields, the record of the
  * helpers the emitted code calls (the generated file imports or defines exactly those), and the
- * `switch (index)` over the fields that fieldEquals, thawField and freezeField each consist of.
+ * `switch (index)` method over the fields that fieldEquals, thawField and freezeField each are.
  */
 
 /** The runtime helpers the generated operations may call (imported by the generated file). */
@@ -23,10 +23,11 @@ type RuntimeHelper =
 /** Runtime helpers and local helper functions (emitted into the generated file) the generated code may use. */
 export type Helper = RuntimeHelper | LocalHelper;
 
-/** Fields whose `switch (index)` cases share one `return <expr>;`. */
-export type CaseGroup = { readonly indices: readonly number[]; readonly expr: string };
-/** A field with a `switch (index)` case of its own. */
-export type CaseBlock = { readonly index: number; readonly body: (out: Lines) => void };
+/**
+ * A field's case in a `switch (index)` method: `returns`, an expression (fields with the same
+ * one share a case); `body`, statements of its own; null, the default (the generic helper).
+ */
+export type FieldCase = { readonly returns: string } | { readonly body: (out: Lines) => void } | null;
 
 /** The emitter of one operation of a class's ClassOps: `emit` writes it as a method of the spec. */
 export abstract class OpEmitter {
@@ -44,13 +45,21 @@ export abstract class OpEmitter {
   }
 
   /**
-   * `switch (index)` over the fields: each group's cases share one `return`, each block is a case
-   * of its own, and the other fields fall back to `fallback` (the generic helper's call).
+   * The method `signature`: a `switch (index)` over the fields, each field's case from `caseOf`;
+   * fields with no case of their own return `fallback` (the generic helper's call).
    */
-  protected fieldSwitch(out: Lines, groups: readonly CaseGroup[], blocks: readonly CaseBlock[], fallback: string): void {
+  protected switchMethod(out: Lines, signature: string, fallback: string, caseOf: (f: FieldModel) => FieldCase): void {
+    const groups = new Map<string, number[]>();
+    const blocks: Array<{ readonly index: number; readonly body: (out: Lines) => void }> = [];
+    this.fields.forEach((f, i) => {
+      const c = caseOf(f);
+      if (c === null) return;
+      if ('returns' in c) groups.set(c.returns, [...(groups.get(c.returns) ?? []), i]);
+      else blocks.push({ index: i, body: c.body });
+    });
+    out.open(signature);
     out.open('switch (index) {');
-    for (const { indices, expr } of groups) {
-      if (indices.length === 0) continue;
+    for (const [expr, indices] of groups) {
       for (const i of indices) out.line(`case ${i}: ${comment(this.fields[i].name)}`);
       out.line(`  return ${expr};`);
     }
@@ -62,5 +71,6 @@ export abstract class OpEmitter {
     out.line('default:');
     out.line(`  return ${fallback};`);
     out.close();
+    out.close('},');
   }
 }

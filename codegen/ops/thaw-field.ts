@@ -1,6 +1,6 @@
 import { innerTypes, type ValueType } from '../model';
 import type { Lines } from '../text';
-import { OpEmitter, type CaseBlock } from './op-emitter';
+import { OpEmitter } from './op-emitter';
 import { isGeneric, slotType, tupleElementFn } from './slot-types';
 
 /**
@@ -16,18 +16,12 @@ function thawKeeps(t: ValueType): boolean {
 
 export class ThawFieldEmitter extends OpEmitter {
   emit(out: Lines): void {
-    out.open('thawField(index: number, value: unknown): unknown {');
-    const kept: number[] = [];
-    const blocks: CaseBlock[] = [];
-    this.fields.forEach((f, i) => {
-      if (thawKeeps(f.type)) kept.push(i);
-      else if (!isGeneric(f.type)) {
-        const expr = this.thaw(f.type, 'v', 0);
-        blocks.push({ index: i, body: (body) => body.line(`const v = value as ${slotType(f.type)};`).line(`return ${expr};`) });
-      }
+    this.switchMethod(out, 'thawField(index: number, value: unknown): unknown {', `${this.use('thawValue')}(value)`, ({ type: t }) => {
+      if (thawKeeps(t)) return { returns: 'value' };
+      if (isGeneric(t)) return null;
+      const expr = this.thaw(t, 'v', 0);
+      return { body: (body) => body.line(`const v = value as ${slotType(t)};`).line(`return ${expr};`) };
     });
-    this.fieldSwitch(out, [{ indices: kept, expr: 'value' }], blocks, `${this.use('thawValue')}(value)`);
-    out.close('},');
   }
 
   /** An expression: a mutable copy of `v` (a slot of type `t`), entity leaves kept. */
