@@ -1,5 +1,5 @@
-import { oneLine, type Lines } from './emit-ops';
 import type { EntityClassModel } from './model';
+import { comment, type Lines } from './text';
 
 /**
  * The `stored` member of a spec: the class's own constructor for stored objects and one getter
@@ -34,7 +34,7 @@ export function emitStoredLayout(out: Lines, c: EntityClassModel): void {
   else {
     out.open('getters: [');
     c.fields.forEach((f, i) =>
-      out.line(`function (this: StoredSlots): unknown { return readStored(this, ${i}, this[${slotName(i)}]); }, // ${oneLine(f.name)}`),
+      out.line(`function (this: StoredSlots): unknown { return readStored(this, ${i}, this[${slotName(i)}]); }, ${comment(f.name)}`),
     );
     out.close('],');
   }

@@ -218,7 +218,8 @@ export function formatDiagnostic(d: Diagnostic, relativeTo?: string): string {
   return `${formatLocation(d.location, relativeTo)} ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
 }
 
-function relativePosix(from: string, to: string): string {
+/** `to` relative to the directory `from`, with forward slashes; `to` itself when it lies outside `from`. */
+export function relativePosix(from: string, to: string): string {
   const rel = path.relative(from, to);
   return (rel.startsWith('..') || path.isAbsolute(rel) ? to : rel).split(path.sep).join('/');
 }
