@@ -52,9 +52,10 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
 
 /**
  * The stored root version each (stored) entity is passed in: its own for a root. A child goes in
- * through an input root version that holds this very object, if the call has one; else through
- * the latest version of its tree if that still holds it (so changes build on the present); else
- * through the version that first stored it.
+ * through the latest version of its tree if that still holds this very object (so changes build on
+ * the present) and the call has it as an input, else through another input root version of the
+ * call that holds it, else through the latest version if it holds it, else through the version
+ * that first stored it.
  */
 function inputVersionsOf(entities: readonly EntityObject[], registry: EntityRegistry, configs: readonly string[] | null): PreparedInputs {
   const inputOf = new Array<RootVersion>(entities.length);
@@ -69,14 +70,15 @@ function inputVersionsOf(entities: readonly EntityObject[], registry: EntityRegi
       if (inputOf[i] !== undefined) continue;
       const e = entities[i];
       const m = metaOf(e);
-      const held = inputOf.find((v) => v !== undefined && liveIndexOf(v).get(m.lineageId) === e);
-      if (held !== undefined) {
-        inputOf[i] = held;
-        continue;
-      }
       const first = registry.getVersion(m.rootEcsId!);
       const latest = registry.latestVersion(first.lineageId);
-      inputOf[i] = latest !== undefined && latest !== first && latest.index.get(m.lineageId) === e ? latest : first;
+      const inLatest = latest !== undefined && latest !== first && latest.index.get(m.lineageId) === e;
+      if (inLatest && inputOf.includes(latest)) {
+        inputOf[i] = latest;
+        continue;
+      }
+      const held = inputOf.find((v) => v !== undefined && liveIndexOf(v).get(m.lineageId) === e);
+      inputOf[i] = held ?? (inLatest ? latest : first);
     }
   }
   const versions: RootVersion[] = [];
