@@ -38,7 +38,7 @@ const RUNTIME_EXPORTS = {
   ChildVisitor: { module: 'metadata/types', type: true },
   LeafMapper: { module: 'metadata/types', type: true },
   PathSegment: { module: 'metadata/types', type: true },
-  installGeneratedSignatures: { module: 'callable/signatures', type: false },
+  installGeneratedSignatures: { module: 'callable/generated-signatures', type: false },
 } as const;
 type RuntimeExport = keyof typeof RUNTIME_EXPORTS;
 

@@ -42,24 +42,9 @@ export {
   type RegisteredFunction,
 } from './callable/callable-registry';
 export { ConfigEntity } from './callable/config-entity';
-export {
-  optional,
-  union,
-  arrayOf,
-  tupleOf,
-  mapOf,
-  setOf,
-  recordOf,
-  installGeneratedSignatures,
-  type SignatureSpec,
-  type TypeSpec,
-  type FunctionSignature,
-  type GeneratedSignature,
-  type FunctionSignatures,
-  type ArgsOf,
-  type ResultOf,
-  type Address,
-} from './callable/signatures';
+export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './callable/type-spec';
+export { installGeneratedSignatures, type GeneratedSignature } from './callable/generated-signatures';
+export { type SignatureSpec, type FunctionSignature, type FunctionSignatures, type ArgsOf, type ResultOf, type Address } from './callable/signatures';
 export { FunctionExecution, type ExecutionStatus, type OutputSemantic } from './callable/execution-record';
 export {
   UnknownFunctionError,
@@ -69,6 +54,7 @@ export {
   AsyncFunctionError,
   RegistrationError,
   SignatureRequiredError,
+  InvalidTypeError,
 } from './callable/errors';
 export type { FunctionDescription, JsonSchema } from './callable/json-schema';
 export {

@@ -31,7 +31,8 @@ import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { templateValues } from './class-defaults';
 import { ArgumentError } from './errors';
-import { typeText, type FunctionSignature, type TypeShape } from './signatures';
+import type { FunctionSignature } from './signatures';
+import { typeText, type TypeShape } from './type-spec';
 import { describeValue } from '../metadata/describe-value';
 import { isRecordLike, mismatch } from './type-check';
 

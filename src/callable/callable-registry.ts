@@ -31,17 +31,9 @@ import { bindArguments, compileBindingPlan, handOutInputs, prepareInputs, withdr
 import { AsyncFunctionError, RegistrationError, ResultError, ReturnTypeError, SignatureRequiredError, UnknownFunctionError } from './errors';
 import { FunctionExecution, type RawInputs } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
-import {
-  compileSignature,
-  generatedSignatureOf,
-  generatedSignaturesGeneration,
-  typeText,
-  type ArgsOf,
-  type FunctionSignature,
-  type FunctionSignatures,
-  type ResultOf,
-  type SignatureSpec,
-} from './signatures';
+import { compileSignature, type ArgsOf, type FunctionSignature, type FunctionSignatures, type ResultOf, type SignatureSpec } from './signatures';
+import { generatedSignatureOf, generatedSignaturesGeneration } from './generated-signatures';
+import { typeText } from './type-spec';
 import { describeValue } from '../metadata/describe-value';
 import { isRecordLike, mismatch } from './type-check';
 import { setOwn } from '../metadata/values';

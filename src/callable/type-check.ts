@@ -3,7 +3,7 @@
  */
 import { isEntityObject, metaOf } from '../metadata/object-model';
 import { isPlainObject } from '../metadata/values';
-import type { TypeShape } from './signatures';
+import type { TypeShape } from './type-spec';
 
 
 /** True if `value` is a plain data object: not an entity, array, Map, Set or Date. */

@@ -74,7 +74,7 @@ describe('runtime import location', () => {
     expect(text).toContain("from '../../../../src/metadata/values';");
     expect(text).toContain("from '../../../../src/metadata/object-model';");
     expect(text).toContain("declare module '../../../../src/callable/signatures' {");
-    expect(text).toContain("import { installGeneratedSignatures } from '../../../../src/callable/signatures';");
+    expect(text).toContain("import { installGeneratedSignatures } from '../../../../src/callable/generated-signatures';");
   });
 
   test('default-mode and package-mode output type-check (package mode through a paths mapping)', () => {
