@@ -19,8 +19,10 @@ Options:
   --project <file>   tsconfig.json of the project (default: tsconfig.json)
   --out <file>       the generated file (default: src/generated/abstractions.generated.ts)
   --runtime <module> where the generated file imports the runtime from: a package name
-                     (abstractions-ts) or a path to a module re-exporting it (./src/lib/abstractions.ts);
-                     default: the package's sources when imported by relative path, else abstractions-ts
+                     (abstractions-ts: helpers from abstractions-ts/generated-support) or a path to one
+                     module re-exporting abstractions-ts and abstractions-ts/generated-support
+                     (./src/lib/abstractions.ts); default: the package's sources when imported by
+                     relative path, else abstractions-ts
   --check            write nothing; exit 1 when the file is missing or stale (for CI)
   --watch            regenerate whenever a source file of the project changes
   --quiet            only errors (no progress, summary or warnings)

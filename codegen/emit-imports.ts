@@ -8,7 +8,11 @@ import { str } from './text';
  * a name is taken. Sorted by module then name, with paths relative to the generated file.
  */
 
-/** Runtime exports the generated file may import, and the module of src/ that defines each. */
+/**
+ * Runtime exports the generated file may import, and the module of src/ that defines each (the
+ * import path inside this repository). A package user's file imports them all from the package's
+ * `generated-support` entry (src/generated-support.ts), which exports exactly these.
+ */
 const RUNTIME_EXPORTS = {
   installGeneratedMetadata: { module: 'metadata/class-registry', type: false },
   GeneratedClassSpec: { module: 'metadata/class-registry', type: true },
@@ -28,11 +32,14 @@ const RUNTIME_EXPORTS = {
   ChildVisitor: { module: 'metadata/types', type: true },
   LeafMapper: { module: 'metadata/types', type: true },
   PathSegment: { module: 'metadata/types', type: true },
-  installGeneratedSignatures: { module: 'callable/signatures', type: false },
+  installGeneratedSignatures: { module: 'callable/generated-signatures', type: false },
 } as const;
 export type RuntimeExport = keyof typeof RUNTIME_EXPORTS;
 
-/** Every runtime name a generated file can import (the package must export these). */
+/** The package entry generated files import runtime names from (the root is the user API): `abstractions-ts/generated-support`. */
+const GENERATED_SUPPORT_ENTRY = 'generated-support';
+
+/** Every runtime name a generated file can import (the package must export these: FunctionSignatures from its root, the rest from GENERATED_SUPPORT_ENTRY). */
 export const RUNTIME_HELPERS: readonly string[] = Object.keys(RUNTIME_EXPORTS).concat('FunctionSignatures');
 
 /** A module's path without its TypeScript extension (what an import names). */
@@ -63,7 +70,8 @@ export function runtimeImports(used: ReadonlySet<RuntimeExport>, runtime: Runtim
   const byModule = new Map<string, Array<{ name: string; type: boolean }>>();
   for (const name of Object.keys(RUNTIME_EXPORTS) as RuntimeExport[]) {
     if (!used.has(name)) continue;
-    const spec = runtimeSpecifier(runtime, outDir, RUNTIME_EXPORTS[name].module);
+    const spec =
+      runtime.kind === 'module' ? `${runtime.specifier}/${GENERATED_SUPPORT_ENTRY}` : runtimeSpecifier(runtime, outDir, RUNTIME_EXPORTS[name].module);
     byModule.set(spec, [...(byModule.get(spec) ?? []), { name, type: RUNTIME_EXPORTS[name].type }]);
   }
   const out: string[] = [];

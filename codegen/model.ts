@@ -225,8 +225,8 @@ export function relativePosix(from: string, to: string): string {
 }
 
 /**
- * Mirrors `TypeShape` in src/callable/signatures.ts: the serialisable type of a registered
- * function's parameter or result in the generated signature table.
+ * Mirrors `GeneratedTypeShape` in src/callable/generated-signatures.ts: the serialisable type of a
+ * registered function's parameter or result in the generated signature table.
  */
 export type TypeShape =
   /**

@@ -3,7 +3,7 @@ import type { SourceLocation, TypeShape } from './model';
 import type { ClassOracle } from './runtime-refs';
 
 /**
- * Declared TypeScript type -> TypeShape (src/callable/signatures.ts), the form the callable
+ * Declared TypeScript type -> TypeShape (src/callable/type-spec.ts), the form the callable
  * layer checks arguments and results with. Never fails: what it cannot express is `unknown`
  * (not checked) or `object`.
  */

@@ -22,8 +22,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { usingGeneratedMetadata, type ContainerShape } from '../src';
-import { classMetaOf } from '../src/entity/decorators'; // not exported from the package entry point
+import { classMetaOf, usingGeneratedMetadata, type ContainerShape } from '../src';
 import { Agent, GridMap, GridNode } from './gridmap/model';
 
 const shapeText = (s: ContainerShape | null): string =>

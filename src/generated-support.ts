@@ -1,11 +1,22 @@
 /**
- * What files written by abstractions-codegen import besides the public API: the value helpers,
- * identity accessors and stored-object layout their specialised code calls. Exported from the
- * package root so that a generated file imports everything from `abstractions-ts`; not meant for
- * hand-written code, and hidden from the API reference.
+ * `abstractions-ts/generated-support`: what files written by abstractions-codegen import, and
+ * nothing else. The install calls that hand the runtime a generated file's tables, and the value
+ * helpers, identity accessors and stored-object layout its specialised code calls.
+ *
+ * A separate entry point (package.json `exports`) so that the package root stays the user API:
+ * these names follow the generator, not a stability promise, and may change in any release
+ * together with the code it emits (regenerate the file after upgrading). Not for hand-written
+ * code; hidden from the API reference. Inside this repository generated files import the defining
+ * modules of src/ directly; a `--runtime` path module re-exports the package root and this entry.
  * @internal
  * @module
  */
+/** @internal */
+export { installGeneratedMetadata, type GeneratedClassSpec } from './metadata/class-registry';
+/** @internal */
+export { installGeneratedSignatures, type GeneratedSignature, type GeneratedTypeShape } from './callable/generated-signatures';
+/** @internal */
+export { GeneratedSignatureError } from './callable/errors';
 /** @internal */
 export { valueEquals, thawValue, freezeValue, forEachEntityIn, freezeFlatArray, isPlainArray } from './metadata/values';
 /** @internal */
@@ -13,6 +24,4 @@ export { lineageOf, metaOf, fieldSlots, VALUES, type EntityObject, type StoredSl
 /** @internal */
 export { readStored } from './entity/class-runtime';
 /** @internal */
-export type { GeneratedClassSpec } from './metadata/class-registry';
-/** @internal */
-export type { ChildVisitor, LeafMapper } from './metadata/types';
+export type { ChildVisitor, LeafMapper, PathSegment, StoredLayout } from './metadata/types';

@@ -1,71 +1,45 @@
 /**
  * abstractions-ts: versioned, traceable entity data.
- * This file is the package's only public entry point.
+ *
+ * The package root and its stable API, grouped by layer (ARCHITECTURE.md). What only files
+ * written by abstractions-codegen use is the separate entry `abstractions-ts/generated-support`
+ * (src/generated-support.ts), with no stability promise.
  */
+
+// Entity & metadata: entity classes, their fields, and the frozen values stored versions hold.
 export { Entity, type EntityInit } from './entity/entity';
 export { entity, field, transient, type EntityOptions } from './entity/decorators';
-export type { FieldOptions } from './metadata/class-registry';
-export { installGeneratedMetadata, usingGeneratedMetadata } from './metadata/class-registry';
-export type { ClassMeta, FieldMeta, FieldKind, ContainerShape, ContainerKind, PathSegment, StoredLayout } from './metadata/types';
+export { classMetaOf, metadataSourceOf, usingGeneratedMetadata, type FieldOptions } from './metadata/class-registry';
+export type { ClassMeta, FieldMeta, FieldKind, ContainerShape, ContainerKind, PathSegment } from './metadata/types';
 export { FrozenDate, FrozenMap, FrozenSet } from './metadata/frozen-data';
+export { MAX_DATA_DEPTH } from './metadata/data-kinds';
+
+// Tree & diff: an entity and everything below it, and exact differences between two trees.
 export { EntityTree, type TreeEdge } from './tree/entity-tree';
 export { buildEntityTree } from './tree/build-tree';
 export { diffTrees, type TreeDiff } from './diff/diff-trees';
+
+// Store: immutable versions, lineages and the registry that holds them.
 export { EntityRegistry, type VersionResult } from './store/entity-registry';
 export type { RootVersion, LineageEntry } from './store/root-version';
-export { AbstractionsError } from './errors';
-export { EntityDefinitionError, ImmutableVersionError, UnsupportedValueError, DataDepthError, DataCycleError } from './metadata/errors';
-export { MAX_DATA_DEPTH } from './metadata/data-kinds';
-export { TreeStructureError } from './tree/errors';
-export { VersioningError, EntityNotFoundError } from './store/errors';
-export {
-  toMermaid,
-  diffToMermaid,
-  lineageToMermaid,
-  toMarkdown,
-  type TreeMermaidOptions,
-  type DiffMermaidOptions,
-  type LineageMermaidOptions,
-  type MarkdownSection,
-} from './viz';
+
+// Address: `@<ecsId>.path` strings, resolved against a registry; reading, writing, composing.
 export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './address/parse';
 export { resolveAddress, type ResolvedAddress } from './address/resolve';
 export { get } from './address/get';
 export { put } from './address/put';
 export { createComposite, type CompositeOptions } from './address/composite';
-export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';
+
+// Callable: registered functions, their signatures and types, execution records, JSON Schema.
 export { CallableRegistry, type CallableRegistryOptions, type RegisteredFunction } from './callable/callable-registry';
 export { callable, type CallableOptions } from './callable/decorator';
 export { ConfigEntity } from './callable/config-entity';
-export {
-  optional,
-  union,
-  arrayOf,
-  tupleOf,
-  mapOf,
-  setOf,
-  recordOf,
-  installGeneratedSignatures,
-  type SignatureSpec,
-  type TypeSpec,
-  type FunctionSignature,
-  type GeneratedSignature,
-  type FunctionSignatures,
-  type ArgsOf,
-  type ResultOf,
-  type Address,
-} from './callable/signatures';
+export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './callable/type-spec';
+export type { SignatureSpec, FunctionSignature, FunctionSignatures, ArgsOf, ResultOf, Address } from './callable/signatures';
 export { FunctionExecution, type ExecutionStatus, type OutputSemantic } from './callable/execution-record';
-export {
-  UnknownFunctionError,
-  ArgumentError,
-  ReturnTypeError,
-  ResultError,
-  AsyncFunctionError,
-  RegistrationError,
-  SignatureRequiredError,
-} from './callable/errors';
 export type { FunctionDescription, JsonSchema } from './callable/json-schema';
+
+// Events: what the framework does, as RxJS streams on an event bus.
 export {
   Event,
   EventBus,
@@ -74,12 +48,10 @@ export {
   ModifiedEvent,
   DeletedEvent,
   StateTransitionEvent,
-  HandlerError,
-  CascadeDepthError,
-  EventBusError,
   DEFAULT_MAX_CASCADE_DEPTH,
   ofType,
   ofPattern,
+  runOperation,
   type EventPhase,
   type EventInit,
   type EventBusOptions,
@@ -87,12 +59,41 @@ export {
   type EventHandler,
   type OnOptions,
   type EventHistory,
+  type OperationSpec,
 } from './events';
-export { runOperation, type OperationSpec } from './events';
-export { diffByLineage } from './viz';
-export { classMetaOf } from './metadata/class-registry';
-export { toJSON, fromJSON, versionToJSON, versionFromJSON, SerializationError, VERSION_FORMAT } from './serialize';
+
+// Serialize: entities and versions to and from JSON.
+export { toJSON, fromJSON, versionToJSON, versionFromJSON, VERSION_FORMAT } from './serialize';
 export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './serialize';
-export { metadataSourceOf } from './metadata/class-registry';
-// For generated files only (see generated-support.ts): not part of the documented API.
-export * from './generated-support';
+
+// Viz: Mermaid diagrams and Markdown of trees, diffs and lineages.
+export {
+  toMermaid,
+  diffToMermaid,
+  lineageToMermaid,
+  toMarkdown,
+  diffByLineage,
+  type TreeMermaidOptions,
+  type DiffMermaidOptions,
+  type LineageMermaidOptions,
+  type MarkdownSection,
+} from './viz';
+
+// Errors: every typed error, by layer; all extend AbstractionsError except HandlerError.
+export { AbstractionsError } from './errors';
+export { EntityDefinitionError, ImmutableVersionError, UnsupportedValueError, DataDepthError, DataCycleError } from './metadata/errors';
+export { TreeStructureError } from './tree/errors';
+export { VersioningError, EntityNotFoundError } from './store/errors';
+export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';
+export {
+  UnknownFunctionError,
+  ArgumentError,
+  ReturnTypeError,
+  ResultError,
+  AsyncFunctionError,
+  RegistrationError,
+  SignatureRequiredError,
+  InvalidTypeError,
+} from './callable/errors';
+export { HandlerError, CascadeDepthError, EventBusError } from './events';
+export { SerializationError } from './serialize';

@@ -21,7 +21,7 @@ import { argError, noteAddress, resolveArg, takeEntity, type BindingContext, typ
 import { buildConfig } from './build-config';
 import { isConfigClass } from './config-entity';
 import { ArgumentError } from './errors';
-import { typeText, type TypeShape } from './signatures';
+import { typeText, type TypeShape } from './type-spec';
 import { isRecordLike, itemAt, mismatch } from './type-check';
 
 /**

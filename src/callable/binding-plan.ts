@@ -6,7 +6,8 @@
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
 import { isConfigClass } from './config-entity';
 import { templateValues } from './class-defaults';
-import type { FunctionSignature, TypeShape } from './signatures';
+import type { FunctionSignature } from './signatures';
+import type { TypeShape } from './type-spec';
 
 /**
  * How a parameter binds: `dynamic` (no type: recognised by value), `entity` (an entity class),

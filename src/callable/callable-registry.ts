@@ -18,16 +18,8 @@ import { AsyncFunctionError, RegistrationError, SignatureRequiredError, UnknownF
 import { executeAsync, executeSync, type Execution } from './execute';
 import type { FunctionExecution } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
-import {
-  compileSignature,
-  generatedSignatureOf,
-  generatedSignaturesGeneration,
-  type ArgsOf,
-  type FunctionSignature,
-  type FunctionSignatures,
-  type ResultOf,
-  type SignatureSpec,
-} from './signatures';
+import { compileSignature, type ArgsOf, type FunctionSignature, type FunctionSignatures, type ResultOf, type SignatureSpec } from './signatures';
+import { generatedSignatureOf, generatedSignaturesGeneration } from './generated-signatures';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (args: any) => unknown;

@@ -1,6 +1,6 @@
 /**
  * Typed errors of registered functions (SPEC §5). All extend {@link AbstractionsError}; each
- * names the function (and the argument, where there is one).
+ * names the function (and the argument, where there is one), or the input that is not a type.
  */
 import { AbstractionsError, errorText } from '../errors';
 import { excerpt } from '../util/excerpt';
@@ -106,6 +106,36 @@ export class SignatureRequiredError extends AbstractionsError {
       `${functionName}: ${what} needs the function's signature: register it with an explicit signature ` +
         `(register('${functionName}', fn, { params: { ... }, returns: ... })) or import the generated tables (abstractions-codegen)`,
     );
+    this.functionName = functionName;
+  }
+}
+
+/**
+ * Something given where a type is expected is not one: `union()` without a type, an unknown type
+ * name (`arrayOf('strng')`), `[]`, a class that is not an entity class. Thrown by the type helpers
+ * (`optional`, `union`, `arrayOf`, ...) themselves; `register` reports it as a
+ * {@link RegistrationError} naming the function and the parameter.
+ */
+export class InvalidTypeError extends AbstractionsError {
+  /** What was given as a type (for `union()` without a type: the empty list of types). */
+  readonly input: unknown;
+
+  constructor(input: unknown, message: string) {
+    super(message);
+    this.input = input;
+  }
+}
+
+/**
+ * An entry of a table given to `installGeneratedSignatures` is not a generated signature: the
+ * generated file was edited by hand, or written by another version of abstractions-codegen
+ * (regenerate it).
+ */
+export class GeneratedSignatureError extends AbstractionsError {
+  readonly functionName: string;
+
+  constructor(functionName: string, reason: string) {
+    super(`installGeneratedSignatures: the entry of '${excerpt(functionName)}' ${reason}`);
     this.functionName = functionName;
   }
 }

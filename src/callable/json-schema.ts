@@ -9,7 +9,8 @@ import { classMetaOf, entityClassByName, type AnyClass } from '../metadata/class
 import type { ContainerShape, FieldMeta } from '../metadata/types';
 import { templateValues } from './class-defaults';
 import { isConfigClass } from './config-entity';
-import type { FunctionSignature, TypeShape } from './signatures';
+import type { FunctionSignature } from './signatures';
+import type { TypeShape } from './type-spec';
 
 export type JsonSchema = { [key: string]: unknown };
 

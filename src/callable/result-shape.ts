@@ -12,7 +12,7 @@ import type { ExecutionOutput } from '../store/commit-execution';
 import { AbstractionsError } from '../errors';
 import type { AddressUse } from './bound-call';
 import { ResultError, ReturnTypeError } from './errors';
-import { typeText, type TypeShape } from './signatures';
+import { typeText, type TypeShape } from './type-spec';
 import { isRecordLike, mismatch } from './type-check';
 
 /**

@@ -3,7 +3,7 @@
  */
 import { containerKind, findInItems, type DataContainerKind, type ItemKey } from '../metadata/containers';
 import { isEntityObject } from '../metadata/object-model';
-import type { TypeShape } from './signatures';
+import type { TypeShape } from './type-spec';
 
 /** True if `value` is a plain data object: not an entity, array, Map, Set or Date. */
 export function isRecordLike(value: unknown): value is Record<string, unknown> {

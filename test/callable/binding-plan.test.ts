@@ -6,7 +6,8 @@
 import { Entity, entity } from '../../src';
 import { ConfigEntity } from '../../src/callable/config-entity';
 import { compileBindingPlan } from '../../src/callable/binding-plan';
-import { compileSignature, optional, union } from '../../src/callable/signatures';
+import { compileSignature } from '../../src/callable/signatures';
+import { optional, union } from '../../src/callable/type-spec';
 import { PpItem, PpOptions } from '../support/pipeline';
 
 @entity()

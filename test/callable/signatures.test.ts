@@ -1,6 +1,7 @@
 /**
- * SPEC §5 signatures: explicit form, generated tables, ConfigEntity parameters, the @callable
- * decorator, JSON Schema (list / describe), function.execute events.
+ * SPEC §5 signatures: the explicit form, ConfigEntity parameters, the @callable decorator, JSON
+ * Schema (list / describe), function.execute events. The type helpers alone: type-spec.test.ts;
+ * generated tables: generated-signatures.test.ts.
  */
 import { Entity, EntityRegistry, entity, field } from '../../src';
 import { EventBus } from '../../src/events';
@@ -8,18 +9,7 @@ import type { Event } from '../../src/events';
 import { CallableRegistry } from '../../src/callable/callable-registry';
 import { callable } from '../../src/callable/decorator';
 import { ArgumentError, SignatureRequiredError, UnknownFunctionError } from '../../src/callable/errors';
-import {
-  arrayOf,
-  installGeneratedSignatures,
-  mapOf,
-  optional,
-  recordOf,
-  setOf,
-  toShape,
-  tupleOf,
-  typeText,
-  union,
-} from '../../src/callable/signatures';
+import { arrayOf, mapOf, optional, recordOf, setOf, union } from '../../src/callable/type-spec';
 import { capture, expectUnchanged } from './dump-registry';
 import { Course, RankingOptions, Student, Summary, makeStudent } from './models';
 
@@ -32,20 +22,6 @@ beforeEach(() => {
 });
 
 describe('signature forms', () => {
-  test('normalisation and text', () => {
-    expect(toShape(Number)).toEqual({ kind: 'number' });
-    expect(toShape([String])).toEqual({ kind: 'array', of: { kind: 'string' } });
-    expect(typeText(toShape([Student, Course]))).toBe('[Student, Course]');
-    expect(typeText(toShape(union(Student, null)))).toBe('Student | null');
-    expect(typeText(toShape(arrayOf(union(Student, Course))))).toBe('(Student | Course)[]');
-    expect(typeText(toShape(tupleOf(Student)))).toBe('[Student]');
-    expect(typeText(toShape(optional(Number)))).toBe('number | undefined');
-    expect(typeText(toShape(mapOf(Course)))).toBe('Map<unknown, Course>');
-    expect(typeText(toShape(setOf('string')))).toBe('Set<string>');
-    expect(typeText(toShape(recordOf(Boolean)))).toBe('Record<string, boolean>');
-    expect(typeText(toShape(Date))).toBe('Date');
-  });
-
   test('optional parameters may be omitted; the function sees them undefined', () => {
     calls.register('opt', ({ a, b }: { a: number; b?: Student }) => (b === undefined ? `a=${a}` : `b=${b.name}`), {
       params: { a: Number, b: optional(Student) },
@@ -147,37 +123,6 @@ describe('ConfigEntity parameters', () => {
     expect(() => calls.execute('rank', { students: [], bogus: 1 })).toThrow(/unknown argument/);
     expectUnchanged(reg, before);
     expect(calls.executions()).toEqual([]);
-  });
-});
-
-describe('generated signature tables', () => {
-  test('a function registered without a signature uses the generated entry (installed before or after)', () => {
-    calls.register('gen_update', ({ student, newGpa }: { student: Student; newGpa: number }) => {
-      student.gpa = newGpa;
-      return student;
-    });
-    // Without a signature: no type checks.
-    expect(() => calls.describe('gen_update')).toThrow(SignatureRequiredError);
-    installGeneratedSignatures({
-      gen_update: {
-        params: [
-          { name: 'student', type: { kind: 'entity', className: 'Student' }, declaredType: 'Student' },
-          { name: 'newGpa', type: { kind: 'number' }, declaredType: 'number' },
-        ],
-        returns: { kind: 'entity', className: 'Student' },
-      },
-    });
-    const s = makeStudent();
-    expect(() => calls.execute('gen_update', { student: s, newGpa: 'x' })).toThrow(/gen_update: argument 'newGpa': expected number/);
-    expect(calls.execute<Student>('gen_update', { student: s, newGpa: 2 }).gpa).toBe(2);
-    expect(calls.signatureOf('gen_update')!.source).toBe('generated');
-    expect(calls.describe('gen_update').parameters.required).toEqual(['student', 'newGpa']);
-  });
-
-  test('an explicit signature wins over the generated entry', () => {
-    installGeneratedSignatures({ explicit_wins: { params: [{ name: 'x', type: { kind: 'string' } }] } });
-    calls.register('explicit_wins', ({ x }: { x: number }) => x * 2, { params: { x: Number } });
-    expect(calls.execute('explicit_wins', { x: 2 })).toBe(4);
   });
 });
 

@@ -6,6 +6,8 @@ import { RUNTIME_HELPERS } from '../../codegen/emit-imports';
 import { emit, hashMatches, HEADER } from '../../codegen/emitter';
 import { generate } from '../../codegen/generate';
 import { readProject } from '../../codegen/reader';
+import * as packageRoot from '../../src';
+import * as generatedSupport from '../../src/generated-support';
 import { FIXTURES, GOLDEN, PROJECT, PROJECT_TSCONFIG, rel, ROOT, RUNTIME_MODULE, runCli, tempDir, UPDATE_GOLDEN } from './helpers';
 
 jest.setTimeout(120_000);
@@ -75,7 +77,7 @@ describe('runtime import location', () => {
     expect(text).toContain("from '../../../../src/metadata/values';");
     expect(text).toContain("from '../../../../src/metadata/object-model';");
     expect(text).toContain("declare module '../../../../src/callable/signatures' {");
-    expect(text).toContain("import { installGeneratedSignatures } from '../../../../src/callable/signatures';");
+    expect(text).toContain("import { installGeneratedSignatures } from '../../../../src/callable/generated-signatures';");
   });
 
   test('default-mode and package-mode output type-check (package mode through a paths mapping)', () => {
@@ -89,7 +91,28 @@ describe('runtime import location', () => {
       return sf.getPreEmitDiagnostics().map((d) => `${d.getLineNumber()}: ${String(d.getMessageText())}`);
     };
     expect(check(undefined, {})).toEqual([]);
-    expect(check('abstractions-ts', { baseUrl: ROOT, paths: { 'abstractions-ts': [RUNTIME_MODULE] } })).toEqual([]);
+    const packagePaths = { 'abstractions-ts': [path.join(ROOT, 'src', 'index.ts')], 'abstractions-ts/generated-support': [path.join(ROOT, 'src', 'generated-support.ts')] };
+    expect(check('abstractions-ts', { baseUrl: ROOT, paths: packagePaths })).toEqual([]);
+  });
+
+  test('package users: runtime names from abstractions-ts/generated-support, FunctionSignatures augmented on the root', () => {
+    const text = emit(model, { outFile: path.join(PROJECT, 'x.generated.ts'), runtime: { kind: 'module', specifier: 'abstractions-ts' } });
+    const specifiers = [...text.matchAll(/from '([^']+)';$/gm)].map((m) => m[1]);
+    expect(specifiers.filter((s) => !s.startsWith('./'))).toEqual(['abstractions-ts/generated-support']);
+    expect(text).toMatch(/^  installGeneratedSignatures,$/m);
+    expect(text).toContain("declare module 'abstractions-ts' {");
+    expect(text).not.toContain("from 'abstractions-ts';");
+  });
+
+  test('src/generated-support.ts exports every runtime value a generated file imports; the package root none of them', () => {
+    const support = generatedSupport as Record<string, unknown>;
+    const root = packageRoot as Record<string, unknown>;
+    const values = RUNTIME_HELPERS.filter((n) => /^[a-z]|^VALUES$/.test(n));
+    expect(values.length).toBeGreaterThan(10);
+    for (const name of values) {
+      expect([name, typeof support[name]]).not.toEqual([name, 'undefined']);
+      expect([name, name in root]).toEqual([name, false]);
+    }
   });
 
   test('a project without registered functions does not reference the signatures module', () => {

@@ -8,7 +8,7 @@
  * so this file runs the same in both Jest projects.
  */
 import { CallableRegistry } from '../../src/callable/callable-registry';
-import { generatedSignatureOf, installGeneratedSignatures, pendingGeneratedSignature } from '../../src/callable/signatures';
+import { generatedSignatureOf, installGeneratedSignatures, pendingGeneratedSignature } from '../../src/callable/generated-signatures';
 import { EntityDefinitionError, EntityRegistry } from '../../src';
 import { readStored } from '../../src/entity/class-runtime';
 import { classMetaOf, entityClassRecord, installGeneratedMetadata, metadataSourceOf, type GeneratedClassSpec } from '../../src/metadata/class-registry';
