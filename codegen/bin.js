@@ -15,8 +15,8 @@ function loadCli() {
     let tsx = null;
     try {
       tsx = require('tsx/cjs/api');
-    } catch (e) {
-      tsx = null;
+    } catch {
+      // tsx is a dev dependency: without it, the compiled CLI below
     }
     if (tsx) return tsx.require('./cli.ts', __filename);
   }

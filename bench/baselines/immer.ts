@@ -13,7 +13,6 @@ import type { Move } from '../workload/moves';
 let arrayMethodsEnabled = false;
 
 function immerSetup(withArrayMethods: boolean, state0: PlainGridMap, moves: readonly Move[]): CaseInstance {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const immer = require('immer') as typeof import('immer');
   immer.enablePatches();
   if (withArrayMethods) {

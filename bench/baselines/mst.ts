@@ -8,7 +8,6 @@ import { buildPlainGridMap } from '../workload/sizes';
  * getSnapshot (the "version"). MST/mobx are loaded lazily in setup.
  */
 function makeModels() {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mst = require('mobx-state-tree') as typeof import('mobx-state-tree');
   const { types, detach } = mst;
   const Agent = types.model('Agent', { name: types.string, speed: types.number });

@@ -7,6 +7,7 @@ import { EXCERPT_LENGTH, excerpt, excerptAt } from '../util/excerpt';
 
 /** Shows control characters as single visible glyphs so the caret line stays aligned. */
 function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) =>
     c === '\u007f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0)),
   );

@@ -40,7 +40,10 @@ export interface ParsedAddress {
   path: PathSegment[];
 }
 
+// ZWNJ and ZWJ are allowed on their own (ECMAScript's IdentifierPart), not as a joined sequence.
+// eslint-disable-next-line no-misleading-character-class
 const NAME_RUN = /[\p{ID_Continue}$\u200c\u200d-]+/uy;
+// eslint-disable-next-line no-misleading-character-class
 const NAME_FULL = /^[\p{ID_Continue}$\u200c\u200d-]+$/u;
 const DIGITS = /^[0-9]+$/;
 const UUID_DASHES = [8, 13, 18, 23];

@@ -10,7 +10,7 @@ const templates = new Map<AnyClass, readonly unknown[] | null>();
 /** Field values of a default-constructed instance (for defaults and inferred types), or null. */
 export function templateValues(ctor: AnyClass): readonly unknown[] | null {
   if (templates.has(ctor)) return templates.get(ctor)!;
-  let values: readonly unknown[] | null = null;
+  let values: readonly unknown[] | null;
   try {
     const instance = new (ctor as unknown as new () => EntityObject)();
     values = instance[VALUES];

@@ -13,7 +13,7 @@ import { AbstractionsError } from '../errors';
 import type { AddressUse } from './bound-call';
 import { ResultError, ReturnTypeError } from './errors';
 import { typeText, type TypeShape } from './type-spec';
-import { isRecordLike, mismatch } from './type-check';
+import { mismatch } from './type-check';
 
 /**
  * How a result holds its entities: none, one entity, a flat array with entities (each in its
@@ -63,7 +63,7 @@ function rebuildResult(value: unknown, stored: ReadonlyMap<EntityObject, EntityO
   const copyOf = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     if (isEntityObject(v)) return stored.get(v) ?? v;
-    let copy = copies.get(v);
+    const copy = copies.get(v);
     if (copy !== undefined) return copy;
     const kind = containerKind(v);
     if (kind === null) return v;

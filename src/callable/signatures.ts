@@ -61,7 +61,7 @@ export interface FunctionSignature {
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmented by generated files
 export interface FunctionSignatures {}
 
 /** An address string (`@<uuid>...`), accepted wherever an entity or a value is. */

@@ -9,7 +9,7 @@
  * The commit (`store/commit-execution.ts`) reads it; nothing here writes anything.
  */
 import { runtimeOfObject } from '../entity/class-runtime';
-import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { VALUES, metaOf, type EntityObject } from '../metadata/object-model';
 import type { ChildVisitor } from '../metadata/types';
 import { fieldsError, isAnonymousDataError } from '../metadata/data-kinds';
 import { TreeStructureError } from '../tree/errors';

@@ -108,8 +108,8 @@ function sharedPrefix(a: readonly unknown[], b: readonly unknown[], max: number)
 
 /** How many items two plain arrays share by identity at their end, up to `max`. */
 function sharedSuffix(a: readonly unknown[], b: readonly unknown[], max: number): number {
-  let i = a.length - 1;
-  let j = b.length - 1;
+  const i = a.length - 1;
+  const j = b.length - 1;
   let n = 0;
   while (n < max && a[i - n] === b[j - n]) n++;
   return n;

@@ -63,7 +63,9 @@ export class GuardedObservable<T> extends Observable<T> {
   }
 
   // One signature for RxJS's overloads (assignable to each of them).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- must be assignable to every overload
   override pipe(...operations: OperatorFunction<any, any>[]): Observable<any> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the start of the chain, reassigned below
     let piped: Observable<unknown> = this;
     for (const operation of operations) piped = operation(piped);
     if (piped === this) return this;

@@ -42,6 +42,9 @@ function describeObject(v: object): string {
     }
     case 'set':
       return `a Set of ${(v as ReadonlySet<unknown>).size} member(s)`;
+    case 'record':
+    case null:
+      break;
   }
   if (v instanceof Date) return 'a Date';
   if (typeof (v as Promise<unknown>).then === 'function') return 'a promise'; // before 'record': a plain thenable is a promise

@@ -134,6 +134,8 @@ function encodeScalar(v: unknown, path: string): JsonValue | typeof NOT_SCALAR {
     case 'function':
     case 'symbol':
       return fail(`a ${typeof v} cannot be serialised`, path);
+    case 'object':
+      break;
   }
   return v === null ? null : NOT_SCALAR;
 }

@@ -90,17 +90,17 @@ export class LineageIndexes {
 
   /** A view that always reads `version`'s index, wherever its map lives at the time. */
   view(version: Indexed): LineageIndex {
-    const self = this;
+    const map = (): Map<string, EntityObject> => this.mapOf(version);
     return Object.freeze({
-      get: (lineageId: string) => self.mapOf(version).get(lineageId),
-      has: (lineageId: string) => self.mapOf(version).has(lineageId),
+      get: (lineageId: string) => map().get(lineageId),
+      has: (lineageId: string) => map().has(lineageId),
       get size() {
-        return self.mapOf(version).size;
+        return map().size;
       },
-      entries: () => new Map(self.mapOf(version)).entries(),
-      keys: () => new Map(self.mapOf(version)).keys(),
-      values: () => new Map(self.mapOf(version)).values(),
-      [Symbol.iterator]: () => new Map(self.mapOf(version)).entries(),
+      entries: () => new Map(map()).entries(),
+      keys: () => new Map(map()).keys(),
+      values: () => new Map(map()).values(),
+      [Symbol.iterator]: () => new Map(map()).entries(),
     });
   }
 }

@@ -99,6 +99,7 @@ describe('parseAddress: invalid addresses', () => {
     // The message shows the address and a caret under the offending character.
     const [head, shown, caret] = e.message.split('\n');
     expect(head).toContain(`position ${position}`);
+    // eslint-disable-next-line no-control-regex -- the control characters the message shows as glyphs
     expect(shown).toBe(`  ${text.replace(/[\u0000-\u001f]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))}`);
     expect(caret).toBe(`  ${' '.repeat(position)}^`);
     expect(isAddress(text)).toBe(false);

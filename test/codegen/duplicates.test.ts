@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { generate } from '../../codegen/generate';
 import { CallableRegistry } from '../../src/callable/callable-registry';
-import { classMetaOf, metadataSourceOf, type AnyClass } from '../../src/metadata/class-registry';
+import { classMetaOf, metadataSourceOf } from '../../src/metadata/class-registry';
 import { ROOT, tempProject } from './helpers';
 
 jest.setTimeout(120_000);

@@ -11,7 +11,7 @@ test('smoke', () => {
   const v1 = g.ecsId;
   const stored1 = reg.getStoredEntity<GridMap>(v1);
   expect(Object.isFrozen(stored1)).toBe(true);
-  expect(() => { (stored1 as any).width = 3; }).toThrow(/immutable/);
+  expect(() => { (stored1 as { width: number }).width = 3; }).toThrow(/immutable/);
   const a = g.nodes[0].agents.pop()!;
   g.nodes[1].agents.push(a);
   const r = reg.version(g);

@@ -63,7 +63,7 @@ test('no change: everything empty', () => {
 
 test('writes that change nothing are no change', () => {
   const { d } = scenario((b) => {
-    b.nodes[0].agents[0].name = b.nodes[0].agents[0].name;
+    b.nodes[0].agents[0].name = b.nodes[0].agents[0].name; // eslint-disable-line no-self-assign -- a write of the same value
     b.meta = { tag: '', when: new Date(0) };
     b.nodes = [...b.nodes];
   });

@@ -39,7 +39,8 @@ test('an untouched tree (primitive reads only): nothing claimed, nothing changed
 test('writing a value equal to the stored one changes nothing', () => {
   const item = root.boxes[1].items[0];
   const { changes } = editAndDiff(version, () => {
-    item.n = item.n;
+    const n = item.n;
+    item.n = n;
     item.tags = ['t'];
     root.boxes[1].info = { k: 0, xs: [] };
   });

@@ -196,6 +196,7 @@ test('the demo (npm start) runs in a few seconds and writes demo-diagrams.md in 
     const out = r.stdout;
     const lines = out.trimEnd().split('\n');
     expect(lines.length).toBeLessThanOrEqual(60);
+    // eslint-disable-next-line no-control-regex -- ESC starts a colour sequence
     expect(out).not.toMatch(/\x1b\[/); // no colour when not on a terminal
 
     // live events, indented by nesting

@@ -892,7 +892,7 @@ class Episode {
         return;
       }
       const problems = this.problems.length;
-      allowed.push(...this.checkCall(p, settled[k], record, before));
+      allowed.push(...this.checkCall(p, settled[k], record));
       if (this.problems.length > problems && this.failedCall === null) this.failedCall = { call: k, edits: p.script.edits.length, ret: p.script.ret, throwAfter: p.script.throwAfter };
     });
     this.checkDelta(before, allowed);
@@ -909,7 +909,6 @@ class Episode {
     p: CallPlan,
     outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
     record: ReturnType<typeof CallableRegistry.executions>[number],
-    before: RegistryShape,
   ): RootVersion[] {
     const allowed: RootVersion[] = [];
     // The caller's edited working tree was versioned before the call (kept even if the call fails).

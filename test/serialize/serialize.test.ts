@@ -297,8 +297,10 @@ describe('errors', () => {
   });
 
   test('reading: each bad value is named by its JSON path', () => {
-    const good = () => toJSON(new Doc({ tags: [new Tag({ text: 'a' })], list: [1] })) as unknown as Record<string, any>;
-    const cases: Array<[string, (j: Record<string, any>) => unknown, string | RegExp]> = [
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON poked at by path
+    type Json = Record<string, any>;
+    const good = () => toJSON(new Doc({ tags: [new Tag({ text: 'a' })], list: [1] })) as unknown as Json;
+    const cases: Array<[string, (j: Json) => unknown, string | RegExp]> = [
       ['unknown class', (j) => (j.fields.tags[0].$class = 'Nope'), '$.fields.tags[0].$class'],
       ['unknown field', (j) => (j.fields.tags[0].fields.colour = 'red'), '$.fields.tags[0].fields.colour'],
       ['bad ecsId', (j) => (j.fields.tags[0].$id.ecsId = 'not-a-uuid'), '$.fields.tags[0].$id.ecsId'],
@@ -334,6 +336,7 @@ describe('errors', () => {
     const reg = new EntityRegistry();
     const d = new Doc();
     reg.promoteToRoot(d);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON poked at by path
     const v = versionToJSON(reg, d.ecsId) as unknown as Record<string, any>;
     expect(errorOf(() => versionFromJSON({ ...v, $format: 'other' })).path).toBe('$.$format');
     expect(errorOf(() => versionFromJSON({ ...v, $version: { ...v.$version, ecsId: '00000000-0000-4000-8000-000000000000' } })).path).toBe('$.$version.ecsId');

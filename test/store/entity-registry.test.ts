@@ -108,7 +108,7 @@ describe('promote and version', () => {
     reg.promoteToRoot(g);
     const d = dump(reg, [g.ecsId], [g.lineageId], []);
     const ids = [g.ecsId, g.nodes[0].ecsId];
-    g.nodes[0].agents[0].name = g.nodes[0].agents[0].name;
+    g.nodes[0].agents[0].name = g.nodes[0].agents[0].name; // eslint-disable-line no-self-assign -- a write of the same value
     g.nodes[1].position = [1, 0];
     const r = reg.version(g);
     expect(r.created).toBe(false);

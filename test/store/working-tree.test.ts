@@ -64,7 +64,7 @@ describe.each(CASES)('the leaf %s', (name) => {
 
   test('replaceAt puts another entity in its place', () => {
     const root = holder();
-    const { e, parent, path } = find(root, name);
+    const { parent, path } = find(root, name);
     const next = leaf('new');
     replaceAt(parent, path, ent(next));
     expect(find(root, 'new').path).toEqual(name === 's1' ? [path[0], metaOf(next).ecsId] : path);
@@ -81,7 +81,7 @@ describe.each(CASES)('the leaf %s', (name) => {
 
 test('replaceAt keeps a Set member where it was', () => {
   const root = holder();
-  const { e, parent, path } = find(root, 's1');
+  const { parent, path } = find(root, 's1');
   replaceAt(parent, path, ent(leaf('new')));
   expect(names(root.members)).toEqual(['s0', 'new', 's2']);
 });

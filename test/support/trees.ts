@@ -215,7 +215,7 @@ export function applyEdit(root: PRoot, edit: Edit): void {
           case 2: x.tags.push(edit.s); break;
           case 3: x.tags = [edit.s]; break;
           case 4: x.when = new Date(edit.v * 1000); break;
-          default: x.label = x.label; // a write that changes nothing
+          default: x.label = x.label; // eslint-disable-line no-self-assign -- a write that changes nothing
         }
       } else {
         switch (edit.v % 6) {
@@ -223,7 +223,9 @@ export function applyEdit(root: PRoot, edit: Edit): void {
           case 1: x.info.k = edit.v; break;
           case 2: x.info.xs.push(edit.v); break;
           case 3: x.info = { k: edit.v, xs: [] }; break;
-          case 4: x.name = x.name; break; // a write that changes nothing
+          case 4:
+            x.name = x.name; // eslint-disable-line no-self-assign -- a write that changes nothing
+            break;
           default:
             if (x instanceof PRoot) x.title = edit.s;
             else x.info = { k: x.info.k, xs: [...x.info.xs] }; // equal value, new object
