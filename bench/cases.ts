@@ -9,12 +9,6 @@ import { immerCase, immerArrayMethodsCase } from './baselines/immer';
 import { mstCase } from './baselines/mst';
 import { frameworkCases } from './framework/cases';
 
-export const cases: BenchCase[] = [
-  ...frameworkCases,
-  plainMutableCase,
-  immerArrayMethodsCase,
-  immerCase,
-  mstCase,
-];
+export const cases: BenchCase[] = [...frameworkCases, plainMutableCase, immerArrayMethodsCase, immerCase, mstCase];
 
 export type { BenchCase, CaseInstance, SetupContext, CaseLimits } from './harness/types';

@@ -48,7 +48,11 @@ let withRegistry = 0;
 const latest = run(count, (before, after) => (withRegistry = (after - before) / count));
 const alone = heap() - base;
 const kb = (b: number): string => `${(b / 1024).toFixed(2)} KB`;
-console.log(`${count.toLocaleString('en-US')} moves at ${size.label} (${size.entities.toLocaleString('en-US')} entities), Node ${process.version}`);
+console.log(
+  `${count.toLocaleString('en-US')} moves at ${size.label} (${size.entities.toLocaleString('en-US')} entities), Node ${process.version}`,
+);
 console.log(`  registry holding every version: ${kb(withRegistry)} per version`);
-console.log(`  the latest version alone: ${(alone / 2 ** 20).toFixed(1)} MB, ${Math.round(alone / count)} B per past move`);
+console.log(
+  `  the latest version alone: ${(alone / 2 ** 20).toFixed(1)} MB, ${Math.round(alone / count)} B per past move`,
+);
 console.log(`  (latest: ${latest.ecsId}, ${latest.oldIds.length.toLocaleString('en-US')} earlier ids)`);

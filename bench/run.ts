@@ -100,8 +100,18 @@ type WorkerMsg =
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    quick: false, only: null, sizes: [], ref: null, warmup: -1, timed: -1, memoryOps: -1,
-    seed: DEFAULT_SEED, production: false, repeat: 1, json: null, out: '',
+    quick: false,
+    only: null,
+    sizes: [],
+    ref: null,
+    warmup: -1,
+    timed: -1,
+    memoryOps: -1,
+    seed: DEFAULT_SEED,
+    production: false,
+    repeat: 1,
+    json: null,
+    out: '',
   };
   let sizesArg: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -117,24 +127,63 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     switch (a) {
-      case '--quick': o.quick = true; break;
-      case '--only': o.only = val().split(',').map((s) => s.trim()).filter(Boolean); break;
-      case '--sizes': sizesArg = val().split(',').map((s) => s.trim()).filter(Boolean); break;
-      case '--ref': o.ref = val(); break;
-      case '--warmup': o.warmup = num(); break;
-      case '--ops': o.timed = num(); break;
-      case '--memory-ops': o.memoryOps = num(); break;
-      case '--seed': o.seed = num(); break;
-      case '--production': o.production = true; break;
-      case '--repeat': o.repeat = Math.max(1, num()); break;
-      case '--json': o.json = path.resolve(val()); break;
-      case '--out': o.out = path.resolve(val()); break;
-      case '--no-save': o.out = null; break;
-      case '-h': case '--help':
-        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--only':
+        o.only = val()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        break;
+      case '--sizes':
+        sizesArg = val()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        break;
+      case '--ref':
+        o.ref = val();
+        break;
+      case '--warmup':
+        o.warmup = num();
+        break;
+      case '--ops':
+        o.timed = num();
+        break;
+      case '--memory-ops':
+        o.memoryOps = num();
+        break;
+      case '--seed':
+        o.seed = num();
+        break;
+      case '--production':
+        o.production = true;
+        break;
+      case '--repeat':
+        o.repeat = Math.max(1, num());
+        break;
+      case '--json':
+        o.json = path.resolve(val());
+        break;
+      case '--out':
+        o.out = path.resolve(val());
+        break;
+      case '--no-save':
+        o.out = null;
+        break;
+      case '-h':
+      case '--help':
+        process.stdout.write(
+          fs
+            .readFileSync(__filename, 'utf8')
+            .split('*/')[0]
+            .replace(/^\/\*\*?|^ \* ?/gm, '') + '\n',
+        );
         process.exit(0);
       // eslint-disable-next-line no-fallthrough
-      default: throw new Error(`unknown option ${a} (try --help)`);
+      default:
+        throw new Error(`unknown option ${a} (try --help)`);
     }
   }
   // --quick writes its own file so a quick run never overwrites the full run's results.
@@ -148,7 +197,8 @@ function parseArgs(argv: string[]): Options {
   if (o.memoryOps < 0) o.memoryOps = o.quick ? 1000 : 10_000;
   if (o.only) {
     const unknown = o.only.filter((n) => !cases.some((c) => c.name === n));
-    if (unknown.length) throw new Error(`unknown case(s) ${unknown.join(', ')} (known: ${cases.map((c) => c.name).join(', ')})`);
+    if (unknown.length)
+      throw new Error(`unknown case(s) ${unknown.join(', ')} (known: ${cases.map((c) => c.name).join(', ')})`);
   }
   return o;
 }
@@ -198,7 +248,10 @@ async function runWorker(job: Job): Promise<JobResult> {
     const want = digestNames(expectedNames(job.size, moves, done));
     digest = got;
     verified = got === want;
-    if (!verified) throw new Error(`state after ${done} ops differs from the reference simulation (digest ${got}, expected ${want})`);
+    if (!verified)
+      throw new Error(
+        `state after ${done} ops differs from the reference simulation (digest ${got}, expected ${want})`,
+      );
   }
   inst.teardown?.();
 
@@ -213,20 +266,34 @@ async function runWorker(job: Job): Promise<JobResult> {
     memoryNote = 'needs --expose-gc';
   } else {
     const fresh = await c.setup(job.size, moves, { phase: 'memory' });
-    memory = measureMemory((i) => fresh.op(i), () => fresh.retained!(), {
-      ops: job.memoryOps,
-      warmup: memoryWarmup(job),
-      onProgress: progress,
-      afterwards: (kept) => {
-        historyVerified = verifyHistory(job, moves, kept);
+    memory = measureMemory(
+      (i) => fresh.op(i),
+      () => fresh.retained!(),
+      {
+        ops: job.memoryOps,
+        warmup: memoryWarmup(job),
+        onProgress: progress,
+        afterwards: (kept) => {
+          historyVerified = verifyHistory(job, moves, kept);
+        },
       },
-    });
+    );
     fresh.teardown?.();
   }
 
   return {
-    caseName: c.name, size: job.size.label, entities: job.size.entities, setupMs, timerOverheadUs: overhead, timing,
-    memory, memoryNote, verified, digest, capNote: job.capNote, historyVerified,
+    caseName: c.name,
+    size: job.size.label,
+    entities: job.size.entities,
+    setupMs,
+    timerOverheadUs: overhead,
+    timing,
+    memory,
+    memoryNote,
+    verified,
+    digest,
+    capNote: job.capNote,
+    historyVerified,
   };
 }
 
@@ -249,7 +316,9 @@ function verifyHistory(job: Job, moves: readonly Move[], kept: readonly unknown[
     if (got === null) return null;
     const want = expectedNames(job.size, moves, memoryWarmup(job) + j + 1);
     if (digestNames(got) !== digestNames(want)) {
-      throw new Error(`${job.caseName} @ ${job.size.label}: retained version ${j} no longer reads as it did when it was created`);
+      throw new Error(
+        `${job.caseName} @ ${job.size.label}: retained version ${j} no longer reads as it did when it was created`,
+      );
     }
     checked++;
   }
@@ -268,12 +337,19 @@ function workerExecArgv(): string[] {
   return ['--expose-gc', '--no-flush-bytecode', '--import', 'file://' + loader];
 }
 
-function runJob(job: Job, opts: Options, onProgress: (phase: string, done: number, total: number) => void): Promise<JobResult> {
+function runJob(
+  job: Job,
+  opts: Options,
+  onProgress: (phase: string, done: number, total: number) => void,
+): Promise<JobResult> {
   return new Promise((resolve) => {
     const env = { ...process.env };
     if (opts.production) env.NODE_ENV = 'production';
     const child = fork(__filename, ['--worker', JSON.stringify(job)], {
-      cwd: ROOT, env, execArgv: workerExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      cwd: ROOT,
+      env,
+      execArgv: workerExecArgv(),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: JobResult | null = null;
     let error: string | null = null;
@@ -285,9 +361,26 @@ function runJob(job: Job, opts: Options, onProgress: (phase: string, done: numbe
     child.on('exit', (code, signal) => {
       if (result) return resolve(result);
       resolve({
-        caseName: job.caseName, size: job.size.label, entities: job.size.entities, setupMs: NaN, timerOverheadUs: NaN,
-        timing: { ops: 0, warmup: 0, batchOps: 0, batchUsPerOp: NaN, medianUs: NaN, p90Us: NaN, meanUs: NaN, minUs: NaN, maxUs: NaN, samplesUs: [] },
-        memory: null, verified: null, digest: null,
+        caseName: job.caseName,
+        size: job.size.label,
+        entities: job.size.entities,
+        setupMs: NaN,
+        timerOverheadUs: NaN,
+        timing: {
+          ops: 0,
+          warmup: 0,
+          batchOps: 0,
+          batchUsPerOp: NaN,
+          medianUs: NaN,
+          p90Us: NaN,
+          meanUs: NaN,
+          minUs: NaN,
+          maxUs: NaN,
+          samplesUs: [],
+        },
+        memory: null,
+        verified: null,
+        digest: null,
         error: error ?? `worker exited with ${signal ?? code}`,
       });
     });
@@ -302,27 +395,50 @@ function pickReference(opts: Options, selected: BenchCase[]): string | null {
 }
 
 function commandLine(): string {
-  const args = process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  const args = process.argv
+    .slice(2)
+    .map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a))
+    .join(' ');
   if (process.env.npm_lifecycle_event === 'bench') return `npm run bench${args ? ' -- ' + args : ''}`;
   // Compiled (dist/bench/run.js) it runs on node; from source, through tsx.
   const runner = __filename.endsWith('.js') ? 'node' : 'npx tsx';
   return `${runner} ${path.relative(process.cwd(), __filename) || 'bench/run.ts'}${args ? ' ' + args : ''}`;
 }
 
-function renderReport(opts: Options, selected: BenchCase[], results: JobResult[], ref: string | null, wallS: number): string {
+function renderReport(
+  opts: Options,
+  selected: BenchCase[],
+  results: JobResult[],
+  ref: string | null,
+  wallS: number,
+): string {
   const cpus = os.cpus();
   const out: string[] = [];
   out.push('# Benchmark results', '');
   out.push(`- Date: ${new Date().toISOString()}`);
-  out.push(`- Node: ${process.version} (${process.platform} ${process.arch}), NODE_ENV=${opts.production ? 'production' : process.env.NODE_ENV ?? '(unset)'}`);
+  out.push(
+    `- Node: ${process.version} (${process.platform} ${process.arch}), NODE_ENV=${opts.production ? 'production' : (process.env.NODE_ENV ?? '(unset)')}`,
+  );
   out.push(`- CPU: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} cores`);
   out.push(`- Command: \`${commandLine()}\``);
-  out.push(`- Ops per case and size: up to ${opts.warmup} warm-up (fewer if they take over ${WARMUP_BUDGET_MS / 1000} s: column "warm-up"), ${opts.timed} timed one by one, ${opts.timed} batch, ${opts.memoryOps} for memory after ${memoryWarmup(opts)} uncounted (unless capped below); seed ${opts.seed}; wall time ${wallS.toFixed(1)} s`);
-  out.push(`- One op = move one agent (findIndex by name in the source node, splice, push onto the target node) on the latest state; the same deterministic move list for every case.`);
+  out.push(
+    `- Ops per case and size: up to ${opts.warmup} warm-up (fewer if they take over ${WARMUP_BUDGET_MS / 1000} s: column "warm-up"), ${opts.timed} timed one by one, ${opts.timed} batch, ${opts.memoryOps} for memory after ${memoryWarmup(opts)} uncounted (unless capped below); seed ${opts.seed}; wall time ${wallS.toFixed(1)} s`,
+  );
+  out.push(
+    `- One op = move one agent (findIndex by name in the source node, splice, push onto the target node) on the latest state; the same deterministic move list for every case.`,
+  );
   out.push(`- ratio = median / median of \`${ref ?? '(none)'}\` at the same size (lower is faster).`);
-  out.push(`- bytes/op retained = on a fresh instance, after the warm-up ops: heap growth per op with every version kept alive (gc before and after); — = the case keeps no versions.`);
-  const overheads = results.map((r) => r.timerOverheadUs).filter(Number.isFinite).sort((a, b) => a - b);
-  if (overheads.length) out.push(`- Timer overhead (two hrtime.bigint() calls, median over workers): ${overheads[overheads.length >> 1].toFixed(2)} µs, included in median/p90/mean; not in batch µs/op.`);
+  out.push(
+    `- bytes/op retained = on a fresh instance, after the warm-up ops: heap growth per op with every version kept alive (gc before and after); — = the case keeps no versions.`,
+  );
+  const overheads = results
+    .map((r) => r.timerOverheadUs)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (overheads.length)
+    out.push(
+      `- Timer overhead (two hrtime.bigint() calls, median over workers): ${overheads[overheads.length >> 1].toFixed(2)} µs, included in median/p90/mean; not in batch µs/op.`,
+    );
   out.push('- batch µs/op = another `ops` ops run back to back in one timed span (throughput, GC amortised in).');
   const histories = results.filter((r) => typeof r.historyVerified === 'number');
   if (histories.length) {
@@ -332,8 +448,24 @@ function renderReport(opts: Options, selected: BenchCase[], results: JobResult[]
   }
   out.push('');
   const multi = opts.repeat > 1;
-  if (multi) out.push(`- Each case and size ran ${opts.repeat} times in fresh processes (interleaved); each row is the run with the median median; "median range" = min–max of the ${opts.repeat} medians.`, '');
-  const headers = ['case', 'median µs', ...(multi ? ['median range'] : []), 'p90 µs', 'mean µs', 'batch µs/op', 'warm-up', 'ops', 'bytes/op retained', 'setup ms', 'ratio'];
+  if (multi)
+    out.push(
+      `- Each case and size ran ${opts.repeat} times in fresh processes (interleaved); each row is the run with the median median; "median range" = min–max of the ${opts.repeat} medians.`,
+      '',
+    );
+  const headers = [
+    'case',
+    'median µs',
+    ...(multi ? ['median range'] : []),
+    'p90 µs',
+    'mean µs',
+    'batch µs/op',
+    'warm-up',
+    'ops',
+    'bytes/op retained',
+    'setup ms',
+    'ratio',
+  ];
   const align = headers.map((_, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right');
   for (const size of opts.sizes) {
     const rows: (JobResult & { range?: string })[] = [];
@@ -341,14 +473,23 @@ function renderReport(opts: Options, selected: BenchCase[], results: JobResult[]
       const runs = results.filter((r) => r.size === size.label && r.caseName === c.name);
       if (!runs.length) continue;
       const failed = runs.find((r) => r.error);
-      if (failed) { rows.push(failed); continue; }
+      if (failed) {
+        rows.push(failed);
+        continue;
+      }
       const sorted = [...runs].sort((a, b) => a.timing.medianUs - b.timing.medianUs);
       const mid = sorted[(sorted.length - 1) >> 1];
-      rows.push({ ...mid, range: `${fmtNum(sorted[0].timing.medianUs, 1)}–${fmtNum(sorted[sorted.length - 1].timing.medianUs, 1)}` });
+      rows.push({
+        ...mid,
+        range: `${fmtNum(sorted[0].timing.medianUs, 1)}–${fmtNum(sorted[sorted.length - 1].timing.medianUs, 1)}`,
+      });
     }
     if (!rows.length) continue;
     const refRow = rows.find((r) => r.caseName === ref && !r.error);
-    out.push(`## ${size.label}: ${size.nodes} nodes × ${size.agentsPerNode} agents = ${size.entities.toLocaleString('en-US')} entities`, '');
+    out.push(
+      `## ${size.label}: ${size.nodes} nodes × ${size.agentsPerNode} agents = ${size.entities.toLocaleString('en-US')} entities`,
+      '',
+    );
     const notes: string[] = [];
     const body = rows.map((r) => {
       if (r.error) {
@@ -390,7 +531,10 @@ async function main(): Promise<void> {
       const result = await runWorker(JSON.parse(argv[w + 1]) as Job);
       process.send?.({ type: 'result', result } satisfies WorkerMsg);
     } catch (e) {
-      process.send?.({ type: 'error', error: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies WorkerMsg);
+      process.send?.({
+        type: 'error',
+        error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      } satisfies WorkerMsg);
       process.exitCode = 1;
     }
     // Let the IPC channel flush, then exit (a case may leave timers or subscriptions behind).
@@ -415,7 +559,18 @@ async function main(): Promise<void> {
       const timed = Math.min(opts.timed, lim.timed ?? Infinity);
       const memoryOps = Math.min(opts.memoryOps, lim.memoryOps ?? Infinity);
       const capped = warmup < opts.warmup || timed < opts.timed || memoryOps < opts.memoryOps;
-      oneRound.push({ caseName: c.name, size, warmup, timed, batch: timed, memoryOps, seed: opts.seed, capNote: capped ? lim.note ?? `${c.name} capped at ${warmup} warm-up + ${timed} timed, ${memoryOps} memory ops` : undefined });
+      oneRound.push({
+        caseName: c.name,
+        size,
+        warmup,
+        timed,
+        batch: timed,
+        memoryOps,
+        seed: opts.seed,
+        capNote: capped
+          ? (lim.note ?? `${c.name} capped at ${warmup} warm-up + ${timed} timed, ${memoryOps} memory ops`)
+          : undefined,
+      });
     }
   }
 
@@ -428,7 +583,18 @@ async function main(): Promise<void> {
   for (let j = 0; j < jobs.length; j++) {
     const job = jobs[j];
     const show = (phase: string, done: number, total: number, force = false) =>
-      progress.update(formatProgress({ size: job.size.label, caseName: job.caseName, phase, done, total, job: j + 1, jobs: jobs.length }), force);
+      progress.update(
+        formatProgress({
+          size: job.size.label,
+          caseName: job.caseName,
+          phase,
+          done,
+          total,
+          job: j + 1,
+          jobs: jobs.length,
+        }),
+        force,
+      );
     show('setup', 0, job.warmup + job.timed, true);
     const r = await runJob(job, opts, (phase, done, total) => show(phase, done, total));
     results.push({ ...r, run: job.run });
@@ -448,8 +614,14 @@ async function main(): Promise<void> {
   }
   if (opts.json) {
     const raw = {
-      date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length,
-      command: commandLine(), options: { ...opts, sizes: opts.sizes.map((s) => s.label) }, reference: ref, results,
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      command: commandLine(),
+      options: { ...opts, sizes: opts.sizes.map((s) => s.label) },
+      reference: ref,
+      results,
     };
     fs.writeFileSync(opts.json, JSON.stringify(raw, null, 1));
     process.stderr.write(`bench: wrote ${path.relative(process.cwd(), opts.json)}\n`);

@@ -21,7 +21,9 @@ function loadCli() {
     if (tsx) return tsx.require('./cli.ts', __filename);
   }
   if (fs.existsSync(compiled)) return require(compiled);
-  process.stderr.write('abstractions-codegen: the CLI is not compiled (dist/codegen/cli.js) and tsx is not installed to run its sources\n');
+  process.stderr.write(
+    'abstractions-codegen: the CLI is not compiled (dist/codegen/cli.js) and tsx is not installed to run its sources\n',
+  );
   process.exit(2);
 }
 

@@ -1,6 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { compareWithFile, formatDiagnostics, generate, writeIfChanged, type GenerateOptions, type GenerateResult } from './generate';
+import {
+  compareWithFile,
+  formatDiagnostics,
+  generate,
+  writeIfChanged,
+  type GenerateOptions,
+  type GenerateResult,
+} from './generate';
 
 /**
  * abstractions-codegen [--project tsconfig.json] [--out src/generated/abstractions.generated.ts]
@@ -58,7 +65,10 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
@@ -126,7 +136,9 @@ export function runOnce(options: CliOptions, io: CliIo = defaultIo): { code: num
   const counts = `${model.classes.length} entity ${model.classes.length === 1 ? 'class' : 'classes'}, ${model.functions.length} registered ${model.functions.length === 1 ? 'function' : 'functions'}`;
   const timing = `${ms(timings.total)}: load ${ms(timings.load)}, read ${ms(timings.read)}, emit ${ms(timings.emit)}`;
   if (result.text === null) {
-    io.stderr(`${TAG} ${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}; nothing written (${counts}, ${timing})`);
+    io.stderr(
+      `${TAG} ${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}; nothing written (${counts}, ${timing})`,
+    );
     return { code: 1, result };
   }
   const outName = rel(io, result.outFile);

@@ -71,14 +71,30 @@ export function runtimeImports(used: ReadonlySet<RuntimeExport>, runtime: Runtim
   for (const name of Object.keys(RUNTIME_EXPORTS) as RuntimeExport[]) {
     if (!used.has(name)) continue;
     const spec =
-      runtime.kind === 'module' ? `${runtime.specifier}/${GENERATED_SUPPORT_ENTRY}` : runtimeSpecifier(runtime, outDir, RUNTIME_EXPORTS[name].module);
+      runtime.kind === 'module'
+        ? `${runtime.specifier}/${GENERATED_SUPPORT_ENTRY}`
+        : runtimeSpecifier(runtime, outDir, RUNTIME_EXPORTS[name].module);
     byModule.set(spec, [...(byModule.get(spec) ?? []), { name, type: RUNTIME_EXPORTS[name].type }]);
   }
   const out: string[] = [];
   for (const spec of [...byModule.keys()].sort()) {
     const names = byModule.get(spec)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (names.every((n) => n.type)) out.push(importLine('import type', names.map((n) => n.name), spec));
-    else out.push(importLine('import', names.map((n) => (n.type ? `type ${n.name}` : n.name)), spec));
+    if (names.every((n) => n.type))
+      out.push(
+        importLine(
+          'import type',
+          names.map((n) => n.name),
+          spec,
+        ),
+      );
+    else
+      out.push(
+        importLine(
+          'import',
+          names.map((n) => (n.type ? `type ${n.name}` : n.name)),
+          spec,
+        ),
+      );
   }
   return out;
 }

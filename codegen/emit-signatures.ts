@@ -69,7 +69,9 @@ export function emitFunctions(
   out.line('');
   out.line('installGeneratedSignatures(generatedFunctionSignatures);');
   out.line('');
-  out.line('/** Typed `execute(name, args)` / `aexecute(name, args)`: arguments and result of every registered function. */');
+  out.line(
+    '/** Typed `execute(name, args)` / `aexecute(name, args)`: arguments and result of every registered function. */',
+  );
   out.open(`declare module ${str(signaturesModule)} {`);
   out.open('interface FunctionSignatures {');
   for (const fn of functions) {

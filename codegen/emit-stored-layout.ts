@@ -34,7 +34,9 @@ export function emitStoredLayout(out: Lines, c: EntityClassModel): void {
   else {
     out.open('getters: [');
     c.fields.forEach((f, i) =>
-      out.line(`function (this: StoredSlots): unknown { return readStored(this, ${i}, this[${slotName(i)}]); }, ${comment(f.name)}`),
+      out.line(
+        `function (this: StoredSlots): unknown { return readStored(this, ${i}, this[${slotName(i)}]); }, ${comment(f.name)}`,
+      ),
     );
     out.close('],');
   }

@@ -1,10 +1,24 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { modulePath, runtimeImports, runtimeSpecifier, RUNTIME_HELPERS, TypeImports, type RuntimeExport } from './emit-imports';
+import {
+  modulePath,
+  runtimeImports,
+  runtimeSpecifier,
+  RUNTIME_HELPERS,
+  TypeImports,
+  type RuntimeExport,
+} from './emit-imports';
 import { emitFunctions } from './emit-signatures';
 import { emitStoredLayout, slotDeclaration, slotName } from './emit-stored-layout';
 import { isLocalHelper, LOCAL_HELPERS, type LocalHelper } from './local-helpers';
-import type { CodegenModel, ContainerShape, EntityClassModel, RuntimeLocation, SourceLocation, ValueType } from './model';
+import type {
+  CodegenModel,
+  ContainerShape,
+  EntityClassModel,
+  RuntimeLocation,
+  SourceLocation,
+  ValueType,
+} from './model';
 import { emitClassOps } from './ops/class-ops';
 import { comment, Lines, propertyKey, str } from './text';
 
@@ -29,8 +43,22 @@ export interface EmitOptions {
 const RESERVED = new Set<string>([
   ...RUNTIME_HELPERS,
   ...Object.keys(LOCAL_HELPERS),
-  'EntityLeaf', 'GeneratedEntityClasses', 'generatedClassSpecs', 'generatedFunctionSignatures',
-  'Array', 'Date', 'Map', 'Set', 'Object', 'ReadonlyMap', 'ReadonlySet', 'Record', 'Promise', 'String', 'Number', 'Boolean',
+  'EntityLeaf',
+  'GeneratedEntityClasses',
+  'generatedClassSpecs',
+  'generatedFunctionSignatures',
+  'Array',
+  'Date',
+  'Map',
+  'Set',
+  'Object',
+  'ReadonlyMap',
+  'ReadonlySet',
+  'Record',
+  'Promise',
+  'String',
+  'Number',
+  'Boolean',
 ]);
 
 export function emit(model: CodegenModel, options: EmitOptions): string {
@@ -72,7 +100,8 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
   body.line(' */');
   const byName = new Map<string, string[]>();
   for (const g of specs) byName.set(g.name, [...(byName.get(g.name) ?? []), g.constName]);
-  if (byName.size === 0) body.line('export const generatedClassSpecs: Readonly<Record<string, readonly GeneratedClassSpec[]>> = {};');
+  if (byName.size === 0)
+    body.line('export const generatedClassSpecs: Readonly<Record<string, readonly GeneratedClassSpec[]>> = {};');
   else {
     body.open('export const generatedClassSpecs: Readonly<Record<string, readonly GeneratedClassSpec[]>> = {');
     for (const [name, consts] of byName) body.line(`${propertyKey(name)}: [${consts.join(', ')}],`);
@@ -108,7 +137,8 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
 
   let bodyText = body.toString();
   const slotLine = slotDeclaration(slotCount);
-  if (slotLine !== null) bodyText = `${comment('The slot keys of stored objects\' fields (see StoredLayout).')}\n${slotLine}\n\n${bodyText}`;
+  if (slotLine !== null)
+    bodyText = `${comment("The slot keys of stored objects' fields (see StoredLayout).")}\n${slotLine}\n\n${bodyText}`;
   if (/\bEntityLeaf\b/.test(bodyText)) bodyText = `type EntityLeaf = EntityObject | null | undefined;\n\n${bodyText}`;
   if (/\bEntityObject\b/.test(bodyText)) usedRuntime.add('EntityObject');
   const head: string[] = [];
@@ -158,7 +188,11 @@ interface SpecGroup {
  * `GridNode[]` and `Node[]`) share their operations: the runtime recognises them by that (the
  * same functions) when it has to tell them apart.
  */
-function specGroups(classes: readonly EntityClassModel[], usedRuntime: Set<RuntimeExport>, usedLocal: Set<LocalHelper>): SpecGroup[] {
+function specGroups(
+  classes: readonly EntityClassModel[],
+  usedRuntime: Set<RuntimeExport>,
+  usedLocal: Set<LocalHelper>,
+): SpecGroup[] {
   const groups: Array<SpecGroup & { opsKey: string }> = [];
   const byKey = new Map<string, SpecGroup>();
   const taken = new Set<string>();
@@ -214,7 +248,13 @@ function locationKey(at: SourceLocation): string {
 }
 
 /** One spec; `sharedOps`: the spec whose operations this one reuses (field types equal up to entity class names). */
-function emitSpec(out: Lines, c: EntityClassModel, sharedOps: string | null, usedRuntime: Set<RuntimeExport>, usedLocal: Set<LocalHelper>): void {
+function emitSpec(
+  out: Lines,
+  c: EntityClassModel,
+  sharedOps: string | null,
+  usedRuntime: Set<RuntimeExport>,
+  usedLocal: Set<LocalHelper>,
+): void {
   out.open(`const ${SPEC_PLACEHOLDER}: GeneratedClassSpec = {`);
   out.open('fields: [');
   for (const f of c.fields) {
@@ -226,7 +266,8 @@ function emitSpec(out: Lines, c: EntityClassModel, sharedOps: string | null, use
   out.line(`transient: [${c.transient.map(str).join(', ')}],`);
   if (sharedOps !== null) {
     out.line(`// The operations of ${sharedOps}: the field types differ only in entity class names.`);
-    for (const op of ['forEachChild', 'fieldEquals', 'thawField', 'freezeField', 'stored']) out.line(`${op}: ${sharedOps}.${op},`);
+    for (const op of ['forEachChild', 'fieldEquals', 'thawField', 'freezeField', 'stored'])
+      out.line(`${op}: ${sharedOps}.${op},`);
     out.close('};');
     return;
   }

@@ -37,7 +37,10 @@ export interface GenerateResult {
 export function resolveRuntime(runtime: string | undefined, cwd: string): RuntimeLocation | undefined {
   if (runtime === undefined) return undefined;
   const isPath =
-    runtime.startsWith('.') || path.isAbsolute(runtime) || /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(runtime) || fs.existsSync(path.resolve(cwd, runtime));
+    runtime.startsWith('.') ||
+    path.isAbsolute(runtime) ||
+    /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(runtime) ||
+    fs.existsSync(path.resolve(cwd, runtime));
   if (isPath) return { kind: 'file', path: path.resolve(cwd, runtime) };
   return { kind: 'module', specifier: runtime };
 }

@@ -9,6 +9,14 @@
 export { readProject, type ReadOptions, type ReadResult } from './reader';
 export { emit, hashMatches, recordedHash, HEADER, type EmitOptions } from './emitter';
 export { RUNTIME_HELPERS } from './emit-imports';
-export { generate, compareWithFile, writeIfChanged, formatDiagnostics, type GenerateOptions, type GenerateResult, type FileState } from './generate';
+export {
+  generate,
+  compareWithFile,
+  writeIfChanged,
+  formatDiagnostics,
+  type GenerateOptions,
+  type GenerateResult,
+  type FileState,
+} from './generate';
 export { main, parseArgs, runOnce, watch, USAGE, type CliIo, type CliOptions, type Watcher } from './cli';
 export type * from './model';

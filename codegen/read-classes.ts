@@ -1,4 +1,12 @@
-import { Node, SyntaxKind, ts, type ClassDeclaration, type Project, type PropertyDeclaration, type Type } from 'ts-morph';
+import {
+  Node,
+  SyntaxKind,
+  ts,
+  type ClassDeclaration,
+  type Project,
+  type PropertyDeclaration,
+  type Type,
+} from 'ts-morph';
 import { SYSTEM_NAMES } from '../src/entity/system-names';
 import { kindOf, shapeOf, type EntityClassModel, type FieldModel } from './model';
 import { includesUndefined, normalizeText, type ReadContext } from './read-context';
@@ -74,7 +82,10 @@ export class EntityClassReader {
     }
     const chain = this.ctx.oracle.chainOf(cls);
     if (chain.unresolvedBase) {
-      this.ctx.report(locationOf(chain.unresolvedBase), `${name}: cannot resolve the base class '${chain.unresolvedBase.getText()}' (entity classes must extend Entity or another entity class directly)`);
+      this.ctx.report(
+        locationOf(chain.unresolvedBase),
+        `${name}: cannot resolve the base class '${chain.unresolvedBase.getText()}' (entity classes must extend Entity or another entity class directly)`,
+      );
       return null;
     }
     if (!chain.reachesEntity) {
@@ -82,8 +93,14 @@ export class EntityClassReader {
       return null;
     }
     if (cls.getTypeParameters().length > 0) {
-      const generics = cls.getTypeParameters().map((p) => p.getName()).join(', ');
-      this.ctx.report(location, `${name}: generic entity class <${generics}>: field types must be concrete (extend it with type arguments in a non-generic subclass and decorate that)`);
+      const generics = cls
+        .getTypeParameters()
+        .map((p) => p.getName())
+        .join(', ');
+      this.ctx.report(
+        location,
+        `${name}: generic entity class <${generics}>: field types must be concrete (extend it with type arguments in a non-generic subclass and decorate that)`,
+      );
     }
     const selfType = cls.getType();
     const basesFirst = [...chain.classes].reverse();
@@ -102,7 +119,10 @@ export class EntityClassReader {
       for (const ctor of c.getConstructors()) {
         for (const param of ctor.getParameters()) {
           if (param.isParameterProperty()) {
-            this.ctx.report(locationOf(param), `${c.getName() ?? '(anonymous class)'}.${param.getName()}: constructor parameter properties are not supported on entity classes: declare the field as a class property`);
+            this.ctx.report(
+              locationOf(param),
+              `${c.getName() ?? '(anonymous class)'}.${param.getName()}: constructor parameter properties are not supported on entity classes: declare the field as a class property`,
+            );
           }
         }
       }
@@ -112,22 +132,35 @@ export class EntityClassReader {
         if (Node.isPrivateIdentifier(nameNode)) continue; // #private: not an own enumerable key
         const fieldName = propertyName(p);
         if (fieldName === null) {
-          this.ctx.report(locationOf(p), `${c.getName() ?? '(anonymous class)'}: property '${nameNode.getText()}': only identifier and string-literal names are supported on entity classes`);
+          this.ctx.report(
+            locationOf(p),
+            `${c.getName() ?? '(anonymous class)'}: property '${nameNode.getText()}': only identifier and string-literal names are supported on entity classes`,
+          );
           continue;
         }
         if (/^(0|[1-9]\d*)$/.test(fieldName)) {
-          this.ctx.report(locationOf(p), `${c.getName()}.${fieldName}: integer-like field names are not supported (Object.keys lists them first)`);
+          this.ctx.report(
+            locationOf(p),
+            `${c.getName()}.${fieldName}: integer-like field names are not supported (Object.keys lists them first)`,
+          );
           continue;
         }
         if (transient.includes(fieldName)) continue;
         if (SYSTEM_NAMES.has(fieldName)) {
-          this.ctx.report(locationOf(p), `${c.getName()}.${fieldName}: '${fieldName}' is a system field of Entity; rename the property`);
+          this.ctx.report(
+            locationOf(p),
+            `${c.getName()}.${fieldName}: '${fieldName}' is a system field of Entity; rename the property`,
+          );
           continue;
         }
         if (p.hasDeclareKeyword() || (!this.defineFields && !p.hasInitializer() && !byName.has(fieldName))) {
           if (this.hasFieldDecorator(p)) declaredOnly.push({ prop: p, owner: c });
           else if (!p.hasDeclareKeyword()) {
-            this.ctx.report(locationOf(p.getNameNode()), `${c.getName()}.${fieldName}: not a field (useDefineForClassFields is off and it has no initialiser): give it an initialiser, e.g. = undefined`, 'warning');
+            this.ctx.report(
+              locationOf(p.getNameNode()),
+              `${c.getName()}.${fieldName}: not a field (useDefineForClassFields is off and it has no initialiser): give it an initialiser, e.g. = undefined`,
+              'warning',
+            );
           }
           continue;
         }
@@ -168,7 +201,13 @@ export class EntityClassReader {
     return p.getDecorators().some((d) => decoratorRuntimeName(d)?.ref.name === 'field');
   }
 
-  private readField(cls: ClassDeclaration, selfType: Type, owner: ClassDeclaration, p: PropertyDeclaration, name: string): FieldModel {
+  private readField(
+    cls: ClassDeclaration,
+    selfType: Type,
+    owner: ClassDeclaration,
+    p: PropertyDeclaration,
+    name: string,
+  ): FieldModel {
     const location = locationOf(p.getNameNode());
     const symbol = selfType.getProperty(name);
     const type = symbol ? symbol.getTypeAtLocation(cls) : p.getType();

@@ -24,5 +24,7 @@ export function normalizeText(text: string): string {
 /** True when `type` admits undefined (an optional field or argument). */
 export function includesUndefined(type: Type): boolean {
   if (type.getFlags() & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return true;
-  return type.isUnion() && type.getUnionTypes().some((m) => m.getFlags() & (ts.TypeFlags.Undefined | ts.TypeFlags.Void));
+  return (
+    type.isUnion() && type.getUnionTypes().some((m) => m.getFlags() & (ts.TypeFlags.Undefined | ts.TypeFlags.Void))
+  );
 }

@@ -49,7 +49,11 @@ export class FunctionReader {
     }
     const nameType = nameArg.getType();
     if (!nameType.isStringLiteral()) {
-      this.ctx.report(locationOf(nameArg), `CallableRegistry.register: the function name must be a string literal (or a const of a literal type) for code generation, found ${nameArg.getText()}`, 'warning');
+      this.ctx.report(
+        locationOf(nameArg),
+        `CallableRegistry.register: the function name must be a string literal (or a const of a literal type) for code generation, found ${nameArg.getText()}`,
+        'warning',
+      );
       return null;
     }
     const name = nameType.getLiteralValue() as string;
@@ -65,7 +69,10 @@ export class FunctionReader {
         if (!r || r.ref.name !== 'callable') continue;
         const location = locationOf(d);
         if (!r.called) {
-          this.ctx.report(location, `${cls.getName()}.${method.getName()}: write @callable() or @callable('name'), not @callable`);
+          this.ctx.report(
+            location,
+            `${cls.getName()}.${method.getName()}: write @callable() or @callable('name'), not @callable`,
+          );
           continue;
         }
         if (!method.isStatic()) {
@@ -77,7 +84,11 @@ export class FunctionReader {
         if (arg) {
           const t = arg.getType();
           if (!t.isStringLiteral()) {
-            this.ctx.report(locationOf(arg), `${cls.getName()}.${method.getName()}: @callable(name): the name must be a string literal for code generation, found ${arg.getText()}`, 'warning');
+            this.ctx.report(
+              locationOf(arg),
+              `${cls.getName()}.${method.getName()}: @callable(name): the name must be a string literal for code generation, found ${arg.getText()}`,
+              'warning',
+            );
             continue;
           }
           name = t.getLiteralValue() as string;
@@ -89,16 +100,27 @@ export class FunctionReader {
     return out;
   }
 
-  private readFunction(name: string, fnNode: Node, via: FunctionModel['via'], location: SourceLocation): FunctionModel | null {
+  private readFunction(
+    name: string,
+    fnNode: Node,
+    via: FunctionModel['via'],
+    location: SourceLocation,
+  ): FunctionModel | null {
     const signatures = fnNode.getType().getCallSignatures();
     if (signatures.length !== 1) {
-      this.ctx.report(locationOf(fnNode), `function '${name}': expected one function (an arrow, a function or a function declaration's name), found ${signatures.length === 0 ? 'something that is not callable' : 'an overloaded function'}`);
+      this.ctx.report(
+        locationOf(fnNode),
+        `function '${name}': expected one function (an arrow, a function or a function declaration's name), found ${signatures.length === 0 ? 'something that is not callable' : 'an overloaded function'}`,
+      );
       return null;
     }
     const sig = signatures[0];
     const params = sig.getParameters();
     if (params.length > 1) {
-      this.ctx.report(locationOf(fnNode), `function '${name}': a registered function takes ONE object of named arguments, found ${params.length} parameters`);
+      this.ctx.report(
+        locationOf(fnNode),
+        `function '${name}': a registered function takes ONE object of named arguments, found ${params.length} parameters`,
+      );
       return null;
     }
     const paramModels: ParamModel[] = [];
@@ -108,12 +130,18 @@ export class FunctionReader {
       const decl = param.getValueDeclaration() ?? fnNode;
       const argType = param.getTypeAtLocation(decl);
       if (argType.isAny() || argType.isUnknown()) {
-        this.ctx.report(locationOf(decl), `function '${name}': the argument object has no type: annotate it, e.g. ({ student }: { student: Student })`);
+        this.ctx.report(
+          locationOf(decl),
+          `function '${name}': the argument object has no type: annotate it, e.g. ({ student }: { student: Student })`,
+        );
         return null;
       }
       const props = argType.getProperties();
       if (!argType.isObject() && !argType.isIntersection()) {
-        this.ctx.report(locationOf(decl), `function '${name}': the parameter must be an object of named arguments, found '${stripImports(argType.getText(decl, PRINT_FLAGS))}'`);
+        this.ctx.report(
+          locationOf(decl),
+          `function '${name}': the parameter must be an object of named arguments, found '${stripImports(argType.getText(decl, PRINT_FLAGS))}'`,
+        );
         return null;
       }
       argsType = argType.getText(undefined, PRINT_FLAGS);
@@ -122,14 +150,21 @@ export class FunctionReader {
         const t = prop.getTypeAtLocation(propDecl ?? decl);
         const at = propDecl ?? decl;
         const paramLocation = locationOf(at);
-        const vt = this.ctx.analyzeAt(t, at, true, (m) => this.ctx.report(paramLocation, `function '${name}', argument '${prop.getName()}': ${m}`));
-        const typeNode = propDecl && (Node.isPropertySignature(propDecl) || Node.isPropertyDeclaration(propDecl)) ? propDecl.getTypeNode() : undefined;
+        const vt = this.ctx.analyzeAt(t, at, true, (m) =>
+          this.ctx.report(paramLocation, `function '${name}', argument '${prop.getName()}': ${m}`),
+        );
+        const typeNode =
+          propDecl && (Node.isPropertySignature(propDecl) || Node.isPropertyDeclaration(propDecl))
+            ? propDecl.getTypeNode()
+            : undefined;
         const optional = prop.isOptional() || includesUndefined(t);
         let shape = typeShapeOf(t, this.ctx.oracle, this.fingerprintOf);
         if (optional && shape.kind === 'optional') shape = shape.of;
         paramModels.push({
           name: prop.getName(),
-          declaredType: typeNode ? normalizeText(typeNode.getText()) : normalizeText(stripImports(t.getText(at, ts.TypeFormatFlags.NoTruncation))),
+          declaredType: typeNode
+            ? normalizeText(typeNode.getText())
+            : normalizeText(stripImports(t.getText(at, ts.TypeFormatFlags.NoTruncation))),
           type: shape,
           kind: this.paramKind(vt),
           classNames: entityClassesIn(vt),
@@ -146,19 +181,29 @@ export class FunctionReader {
       resultType = resultType.getTypeArguments()[0];
     }
     const resultLocation = locationOf(fnNode);
-    const rvt = this.ctx.analyzeAt(resultType, fnNode, true, (m) => this.ctx.report(resultLocation, `function '${name}', result: ${m}`));
+    const rvt = this.ctx.analyzeAt(resultType, fnNode, true, (m) =>
+      this.ctx.report(resultLocation, `function '${name}', result: ${m}`),
+    );
     const returnTypeNode = Node.isFunctionLikeDeclaration(fnNode) ? fnNode.getReturnTypeNode() : undefined;
     const resultShape = typeShapeOf(resultType, this.ctx.oracle, this.fingerprintOf);
     const unchecked = resultShape.kind === 'unknown' || (resultType.getFlags() & ts.TypeFlags.Void) !== 0;
     const result: ResultModel = {
-      declaredType: returnTypeNode ? normalizeText(returnTypeNode.getText()) : normalizeText(stripImports(resultType.getText(fnNode, ts.TypeFormatFlags.NoTruncation))),
+      declaredType: returnTypeNode
+        ? normalizeText(returnTypeNode.getText())
+        : normalizeText(stripImports(resultType.getText(fnNode, ts.TypeFormatFlags.NoTruncation))),
       type: unchecked ? null : resultShape,
-      kind: resultType.getFlags() & (ts.TypeFlags.Void | ts.TypeFlags.Undefined) ? 'void' : rvt.t === 'dynamic' ? 'data' : kindOf(rvt),
+      kind:
+        resultType.getFlags() & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)
+          ? 'void'
+          : rvt.t === 'dynamic'
+            ? 'data'
+            : kindOf(rvt),
       classNames: entityClassesIn(rvt),
       shape: rvt.t === 'dynamic' ? null : shapeOf(rvt),
     };
     let printedResult = resultType.getText(undefined, PRINT_FLAGS);
-    const argTypeForCheck = params.length === 1 ? params[0].getTypeAtLocation(params[0].getValueDeclaration() ?? fnNode) : null;
+    const argTypeForCheck =
+      params.length === 1 ? params[0].getTypeAtLocation(params[0].getValueDeclaration() ?? fnNode) : null;
     const hidden = unexportedTypes([...(argTypeForCheck ? [argTypeForCheck] : []), resultType]);
     if (hidden.length > 0) {
       this.ctx.report(
@@ -213,9 +258,13 @@ export class FunctionReader {
  * entry; conflicting ones give none, with a warning at every place: the runtime then uses the
  * explicit signature given to `register`, if any.
  */
-export function mergeFunctions(sorted: readonly FunctionModel[], projectDir: string, ctx: ReadContext): FunctionModel[] {
+export function mergeFunctions(
+  sorted: readonly FunctionModel[],
+  projectDir: string,
+  ctx: ReadContext,
+): FunctionModel[] {
   const out: FunctionModel[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i + 1;
     while (j < sorted.length && sorted[j].name === sorted[i].name) j++;
     const group = sorted.slice(i, j);

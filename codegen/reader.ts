@@ -84,7 +84,8 @@ class ModelReader implements ReadContext {
       }
     }
     for (const sf of files) {
-      for (const cls of sf.getDescendantsOfKind(SyntaxKind.ClassDeclaration)) found.push(...this.functions.readCallableMethods(cls));
+      for (const cls of sf.getDescendantsOfKind(SyntaxKind.ClassDeclaration))
+        found.push(...this.functions.readCallableMethods(cls));
       for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
         const fn = this.functions.readRegisterCall(call);
         if (fn) found.push(fn);
@@ -92,11 +93,19 @@ class ModelReader implements ReadContext {
     }
     // Several classes may share a name (test files, examples): all are described; the runtime
     // picks the one whose field list matches the class it loaded (see installGeneratedMetadata).
-    classes.sort((a, b) => cmp(a.name, b.name) || cmp(a.location.file, b.location.file) || a.location.line - b.location.line);
-    found.sort((a, b) => cmp(a.name, b.name) || cmp(a.location.file, b.location.file) || a.location.line - b.location.line);
+    classes.sort(
+      (a, b) => cmp(a.name, b.name) || cmp(a.location.file, b.location.file) || a.location.line - b.location.line,
+    );
+    found.sort(
+      (a, b) => cmp(a.name, b.name) || cmp(a.location.file, b.location.file) || a.location.line - b.location.line,
+    );
     const functions = mergeFunctions(found, path.dirname(tsconfig), this);
     const diagnostics = [...this.diagnostics].sort(
-      (a, b) => cmp(a.location.file, b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || cmp(a.message, b.message),
+      (a, b) =>
+        cmp(a.location.file, b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column ||
+        cmp(a.message, b.message),
     );
     return { project: tsconfig, classes, functions, runtime: runtimeLocation(this.classes.runtimeDecl), diagnostics };
   }

@@ -15,7 +15,12 @@ export interface RuntimeRef {
 }
 
 function isRuntimeModule(specifier: string): boolean {
-  return specifier === RUNTIME_PACKAGE || specifier.startsWith(`${RUNTIME_PACKAGE}/`) || specifier.startsWith('.') || specifier.startsWith('/');
+  return (
+    specifier === RUNTIME_PACKAGE ||
+    specifier.startsWith(`${RUNTIME_PACKAGE}/`) ||
+    specifier.startsWith('.') ||
+    specifier.startsWith('/')
+  );
 }
 
 /** Where the runtime declares its exports: recognised through any import path (tsconfig `paths` aliases too). */
@@ -72,7 +77,11 @@ export function runtimeExportOf(expr: Node): RuntimeRef | null {
         const exported = symbol?.getAliasedSymbol()?.getExport(expr.getName());
         const finalDecl = exported?.getAliasedSymbol()?.getDeclarations()[0] ?? exported?.getDeclarations()[0] ?? null;
         const declarationFile = finalDecl ? finalDecl.getSourceFile().getFilePath() : null;
-        if (isRuntimeModule(module) || (file !== null && isPackageFile(file)) || declaredByRuntime(expr.getName(), declarationFile)) {
+        if (
+          isRuntimeModule(module) ||
+          (file !== null && isPackageFile(file)) ||
+          declaredByRuntime(expr.getName(), declarationFile)
+        ) {
           return { name: expr.getName(), declarationFile };
         }
       }
@@ -126,9 +135,10 @@ export class ClassOracle {
     const classes: ClassDeclaration[] = [];
     let isConfig = false;
     const seen = new Set<ClassDeclaration>();
-    for (let c: ClassDeclaration | undefined = cls; c && !seen.has(c); ) {
+    for (let c: ClassDeclaration | undefined = cls; c && !seen.has(c);) {
       seen.add(c);
-      if (c !== cls && c.getName() === 'Entity' && !c.getExtends()) return { classes, reachesEntity: true, isConfig, unresolvedBase: null };
+      if (c !== cls && c.getName() === 'Entity' && !c.getExtends())
+        return { classes, reachesEntity: true, isConfig, unresolvedBase: null };
       if (c !== cls && c.getName() === 'ConfigEntity') isConfig = true;
       classes.push(c);
       const ext = c.getExtends();

@@ -19,9 +19,23 @@ export interface TypeAnalyzer {
 
 const F = ts.TypeFlags;
 const PRIMITIVE_FLAGS =
-  F.String | F.StringLiteral | F.NumberLiteral | F.Boolean | F.BooleanLiteral | F.BigInt | F.BigIntLiteral |
-  F.ESSymbol | F.UniqueESSymbol | F.EnumLiteral | F.Enum | F.Null | F.Undefined | F.Void | F.Never |
-  F.TemplateLiteral | F.StringMapping;
+  F.String |
+  F.StringLiteral |
+  F.NumberLiteral |
+  F.Boolean |
+  F.BooleanLiteral |
+  F.BigInt |
+  F.BigIntLiteral |
+  F.ESSymbol |
+  F.UniqueESSymbol |
+  F.EnumLiteral |
+  F.Enum |
+  F.Null |
+  F.Undefined |
+  F.Void |
+  F.Never |
+  F.TemplateLiteral |
+  F.StringMapping;
 const NULLISH = F.Null | F.Undefined | F.Void;
 const STRING_LIKE = F.String | F.StringLiteral | F.TemplateLiteral | F.StringMapping;
 const NUMBER_LIKE = F.Number | F.NumberLiteral;
@@ -75,12 +89,18 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
     const flags = type.getFlags();
     if (flags & (F.Any | F.Unknown)) {
       if (ctx.depth === 0 && !ctx.options.allowUnknown) {
-        say(ctx, `type '${flags & F.Any ? 'any' : 'unknown'}' is not supported: the generated code cannot tell whether it holds entities; declare a precise type`);
+        say(
+          ctx,
+          `type '${flags & F.Any ? 'any' : 'unknown'}' is not supported: the generated code cannot tell whether it holds entities; declare a precise type`,
+        );
       }
       return DYNAMIC;
     }
     if (type.isTypeParameter() || flags & F.TypeParameter) {
-      say(ctx, `unresolved generic type parameter '${type.getText()}': entity classes must have concrete field types (extend a generic base with type arguments instead)`);
+      say(
+        ctx,
+        `unresolved generic type parameter '${type.getText()}': entity classes must have concrete field types (extend a generic base with type arguments instead)`,
+      );
       return DYNAMIC;
     }
     if (flags & UNRESOLVED) {
@@ -98,7 +118,10 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
 
   function tooWide(ctx: Ctx, what: string): ValueType {
     if (ctx.depth === 0 && !ctx.options.allowUnknown) {
-      say(ctx, `type '${what}' is too wide: the generated code cannot tell whether it holds entities; declare a precise type`);
+      say(
+        ctx,
+        `type '${what}' is too wide: the generated code cannot tell whether it holds entities; declare a precise type`,
+      );
     }
     return DYNAMIC;
   }
@@ -106,7 +129,11 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
   function analyzeUnion(type: Type, ctx: Ctx): ValueType {
     const members = type.getUnionTypes().filter((m) => !(m.getFlags() & NULLISH));
     if (members.length === 0) return PRIM;
-    return unionOf(members.map((m) => analyze(m, ctx)), () => type.getText(ctx.location, ts.TypeFormatFlags.NoTruncation), ctx);
+    return unionOf(
+      members.map((m) => analyze(m, ctx)),
+      () => type.getText(ctx.location, ts.TypeFormatFlags.NoTruncation),
+      ctx,
+    );
   }
 
   /** The union of already analysed member types. */
@@ -115,7 +142,10 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
     if (members.some((m) => m.t === 'dynamic')) return DYNAMIC;
     const bearing = members.filter(hasEntity);
     if (bearing.length > 0 && bearing.length < members.length) {
-      say(ctx, `union of an entity and data (${stripImports(text())}) is not supported: a value holds either entities or data, so its kind (entity or data) is undefined`);
+      say(
+        ctx,
+        `union of an entity and data (${stripImports(text())}) is not supported: a value holds either entities or data, so its kind (entity or data) is undefined`,
+      );
       return DYNAMIC;
     }
     if (bearing.length === 0) {
@@ -131,12 +161,24 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
     const first = members[0];
     if (first.t === 'array' || first.t === 'set' || first.t === 'record') {
       if (members.every((m) => m.t === first.t)) {
-        const of = unionOf(members.map((m) => (m as { of: ValueType }).of), text, ctx);
+        const of = unionOf(
+          members.map((m) => (m as { of: ValueType }).of),
+          text,
+          ctx,
+        );
         return { t: first.t, of } as ValueType;
       }
     }
     if (first.t === 'map' && members.every((m) => m.t === 'map' && m.key === first.key)) {
-      return { t: 'map', key: first.key, of: unionOf(members.map((m) => (m as { of: ValueType }).of), text, ctx) };
+      return {
+        t: 'map',
+        key: first.key,
+        of: unionOf(
+          members.map((m) => (m as { of: ValueType }).of),
+          text,
+          ctx,
+        ),
+      };
     }
     // Different containers holding entities: only the generic walker describes these.
     return DYNAMIC;
@@ -170,7 +212,10 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
       if ((name === 'Map' || name === 'ReadonlyMap') && args.length === 2) {
         const key = analyze(args[0], deeper(ctx));
         if (hasEntity(key) && key.t !== 'dynamic') {
-          say(ctx, `entity as a Map key is not supported: the runtime walks Map values only (use the entity's id as the key)`);
+          say(
+            ctx,
+            `entity as a Map key is not supported: the runtime walks Map values only (use the entity's id as the key)`,
+          );
         }
         return { t: 'map', key: keyKind(args[0]), of: analyze(args[1], deeper(ctx)) };
       }
@@ -178,7 +223,10 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
         return { t: 'set', of: analyze(args[0], deeper(ctx)) };
       }
       if (!CONTAINERS.has(name) && args.some((a) => probe(a, ctx))) {
-        say(ctx, `entities inside ${name}<...> are not supported: the runtime cannot walk a ${name} (use an array, Map, Set or plain object)`);
+        say(
+          ctx,
+          `entities inside ${name}<...> are not supported: the runtime cannot walk a ${name} (use an array, Map, Set or plain object)`,
+        );
       }
       return OPAQUE;
     }
@@ -191,8 +239,13 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
       if (ctx.stack.has(key)) return OPAQUE;
       ctx.stack.add(key);
       try {
-        if (type.getProperties().some((p) => probe(p.getTypeAtLocation(p.getValueDeclaration() ?? ctx.location), ctx))) {
-          say(ctx, `entities inside an instance of the non-entity class ${name} are not supported: the runtime cannot walk class instances reliably; make ${name} an @entity() class or use a plain object type`);
+        if (
+          type.getProperties().some((p) => probe(p.getTypeAtLocation(p.getValueDeclaration() ?? ctx.location), ctx))
+        ) {
+          say(
+            ctx,
+            `entities inside an instance of the non-entity class ${name} are not supported: the runtime cannot walk class instances reliably; make ${name} an @entity() class or use a plain object type`,
+          );
         }
       } finally {
         ctx.stack.delete(key);

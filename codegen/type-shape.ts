@@ -31,7 +31,11 @@ export interface ClassFingerprint {
 }
 
 /** `fingerprintOf`: the fingerprint of an entity class declaration, or null when the class was not read. */
-export function typeShapeOf(type: Type, classes: ClassOracle, fingerprintOf?: (decl: ClassDeclaration) => ClassFingerprint | null): TypeShape {
+export function typeShapeOf(
+  type: Type,
+  classes: ClassOracle,
+  fingerprintOf?: (decl: ClassDeclaration) => ClassFingerprint | null,
+): TypeShape {
   const stack = new Set<ts.Type>();
 
   function entityShape(t: Type): TypeShape | null {
@@ -39,7 +43,9 @@ export function typeShapeOf(type: Type, classes: ClassOracle, fingerprintOf?: (d
     const className = decl && classes.isEntityClass(decl) ? (decl.getName() ?? null) : null;
     if (!decl || className === null) return null;
     const fp = fingerprintOf?.(decl) ?? null;
-    return fp === null ? { kind: 'entity', className } : { kind: 'entity', className, fields: fp.fields, declaredAt: fp.declaredAt };
+    return fp === null
+      ? { kind: 'entity', className }
+      : { kind: 'entity', className, fields: fp.fields, declaredAt: fp.declaredAt };
   }
 
   function primitive(t: Type): TypeShape | null {
@@ -56,7 +62,8 @@ export function typeShapeOf(type: Type, classes: ClassOracle, fingerprintOf?: (d
 
   function shape(t: Type): TypeShape {
     const f = t.getFlags();
-    if (f & (F.Any | F.Unknown | F.TypeParameter | F.Conditional | F.IndexedAccess | F.Substitution | F.Index)) return UNKNOWN;
+    if (f & (F.Any | F.Unknown | F.TypeParameter | F.Conditional | F.IndexedAccess | F.Substitution | F.Index))
+      return UNKNOWN;
     if (f & F.NonPrimitive) return { kind: 'object' };
     if (t.isUnion()) {
       const members = t.getUnionTypes();
@@ -90,7 +97,12 @@ export function typeShapeOf(type: Type, classes: ClassOracle, fingerprintOf?: (d
         if (flags.some((x) => x & (ts.ElementFlags.Rest | ts.ElementFlags.Variadic))) {
           return { kind: 'array', of: unionOf(elements.map(shape)) };
         }
-        return { kind: 'tuple', of: elements.map((e, i) => (flags[i] & ts.ElementFlags.Optional ? { kind: 'optional', of: shape(e) } : shape(e))) };
+        return {
+          kind: 'tuple',
+          of: elements.map((e, i) =>
+            flags[i] & ts.ElementFlags.Optional ? { kind: 'optional', of: shape(e) } : shape(e),
+          ),
+        };
       }
       if (t.isArray() || t.isReadonlyArray()) {
         const el = t.getTypeArguments()[0] ?? t.getArrayElementType();
@@ -99,10 +111,14 @@ export function typeShapeOf(type: Type, classes: ClassOracle, fingerprintOf?: (d
       const symbol = t.getSymbol();
       const name = symbol?.getName();
       const args = t.getTypeArguments();
-      const isLib = (symbol?.getDeclarations() ?? []).some((d) => d.getSourceFile().isInNodeModules() || d.getSourceFile().isDeclarationFile());
+      const isLib = (symbol?.getDeclarations() ?? []).some(
+        (d) => d.getSourceFile().isInNodeModules() || d.getSourceFile().isDeclarationFile(),
+      );
       if (isLib && name === 'Date') return { kind: 'date' };
-      if (isLib && (name === 'Map' || name === 'ReadonlyMap') && args.length === 2) return { kind: 'map', of: shape(args[1]) };
-      if (isLib && (name === 'Set' || name === 'ReadonlySet') && args.length === 1) return { kind: 'set', of: shape(args[0]) };
+      if (isLib && (name === 'Map' || name === 'ReadonlyMap') && args.length === 2)
+        return { kind: 'map', of: shape(args[1]) };
+      if (isLib && (name === 'Set' || name === 'ReadonlySet') && args.length === 1)
+        return { kind: 'set', of: shape(args[0]) };
       if (t.getCallSignatures().length > 0 || t.getConstructSignatures().length > 0) return UNKNOWN;
       const index = t.getStringIndexType() ?? t.getNumberIndexType();
       if (index && t.getProperties().length === 0) return { kind: 'record', of: shape(index) };

@@ -38,7 +38,9 @@ export async function main(log: (line: string) => void = console.log) {
   const v2 = CallableRegistry.execute<Student>('update_gpa', { student: alice, newGpa: 3.8 });
   const v3 = CallableRegistry.execute<Student>('update_gpa', { student: v2, newGpa: 3.9 });
   log(`v2 ${short(v2.ecsId)}  gpa ${v2.gpa}  previousEcsId ${short(v2.previousEcsId)}  via ${v2.derivedFromFunction}`);
-  log(`v3 ${short(v3.ecsId)}  gpa ${v3.gpa}  oldIds [${v3.oldIds.map(short).join(', ')}]  same lineage: ${v3.lineageId === alice.lineageId}`);
+  log(
+    `v3 ${short(v3.ecsId)}  gpa ${v3.gpa}  oldIds [${v3.oldIds.map(short).join(', ')}]  same lineage: ${v3.lineageId === alice.lineageId}`,
+  );
 
   // Nothing was overwritten: v1 is still stored, and the caller's object never changed.
   const v1 = registry.getStoredEntity<Student>(alice.ecsId);
@@ -48,11 +50,15 @@ export async function main(log: (line: string) => void = console.log) {
   const draft = registry.checkout<Student>(v3.ecsId);
   draft.name = 'Alicia';
   const result = registry.version(draft);
-  log(`checkout + edit + version(): created ${result.created}, ${result.idMap.size} entity forked → v4 ${short(result.rootEcsId)}`);
+  log(
+    `checkout + edit + version(): created ${result.created}, ${result.idMap.size} entity forked → v4 ${short(result.rootEcsId)}`,
+  );
 
   // The lineage: every root version, oldest first, with its parent.
   const lineage = registry.lineage(alice.lineageId);
-  log(`lineage: ${lineage.map((e, i) => `v${i + 1}${e.parentEcsId ? `←v${lineage.findIndex((p) => p.ecsId === e.parentEcsId) + 1}` : ''}`).join('  ')}`);
+  log(
+    `lineage: ${lineage.map((e, i) => `v${i + 1}${e.parentEcsId ? `←v${lineage.findIndex((p) => p.ecsId === e.parentEcsId) + 1}` : ''}`).join('  ')}`,
+  );
   return { lineage, v1, v2, v3, latest: registry.latest<Student>(alice.lineageId)! };
 }
 

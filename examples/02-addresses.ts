@@ -8,7 +8,18 @@
  *
  * Run: npx tsx examples/02-addresses.ts
  */
-import { CallableRegistry, Entity, EntityRegistry, FieldPathError, StaleVersionError, createComposite, entity, get, parseAddress, put } from '../src';
+import {
+  CallableRegistry,
+  Entity,
+  EntityRegistry,
+  FieldPathError,
+  StaleVersionError,
+  createComposite,
+  entity,
+  get,
+  parseAddress,
+  put,
+} from '../src';
 
 @entity()
 export class Author extends Entity {
@@ -39,18 +50,27 @@ export async function main(log: (line: string) => void = console.log) {
   const book = new Book({ title: 'Dune', author: new Author({ name: 'Frank Herbert', country: 'US' }), tags: ['sf'] });
   book.promoteToRoot();
   const v1 = book.ecsId;
-  row('address', `@${short(v1)}….author.name  →  parseAddress: ${JSON.stringify(parseAddress(`@${v1}.author.name`).path)}`);
+  row(
+    'address',
+    `@${short(v1)}….author.name  →  parseAddress: ${JSON.stringify(parseAddress(`@${v1}.author.name`).path)}`,
+  );
 
   // get: values are deep copies; entities come back as working copies (orphans you may edit).
   row('get value', `${get<string>(`@${v1}.author.name`)}, tags ${JSON.stringify(get<string[]>(`@${v1}.tags`))}`);
   const author = get<Author>(`@${v1}.author`);
   author.name = 'someone else'; // changes the copy only
-  row('get entity', `a working Author (orphan: ${author.isOrphan()}); editing it leaves @${short(v1)}….author.name = ${get(`@${v1}.author.name`)}`);
+  row(
+    'get entity',
+    `a working Author (orphan: ${author.isOrphan()}); editing it leaves @${short(v1)}….author.name = ${get(`@${v1}.author.name`)}`,
+  );
 
   // put: a new version of the tree, returning the new stored version of the addressed entity.
   const newAuthor = put<Author>(`@${book.author!.ecsId}.country`, 'USA');
   const v2 = registry.latest<Book>(book.lineageId)!;
-  row('put', `author.country = ${newAuthor.country} → Book v2 ${short(v2.ecsId)} (previous ${short(v2.previousEcsId!)}); v1 still says ${get(`@${v1}.author.country`)}`);
+  row(
+    'put',
+    `author.country = ${newAuthor.country} → Book v2 ${short(v2.ecsId)} (previous ${short(v2.previousEcsId!)}); v1 still says ${get(`@${v1}.author.country`)}`,
+  );
   try {
     put(`@${book.author!.ecsId}.country`, 'United States'); // that Author version is no longer the latest
   } catch (error) {
@@ -59,10 +79,17 @@ export async function main(log: (line: string) => void = console.log) {
   }
 
   // createComposite: fields from addresses (and plain values); attributeSource remembers where from.
-  const card = createComposite(CatalogCard, { heading: `@${v2.ecsId}.title`, writtenBy: `@${v2.ecsId}.author.name`, shelf: 'B-12' }, { promote: true });
+  const card = createComposite(
+    CatalogCard,
+    { heading: `@${v2.ecsId}.title`, writtenBy: `@${v2.ecsId}.author.name`, shelf: 'B-12' },
+    { promote: true },
+  );
   const src = card.attributeSource;
   row('composite', `"${card.heading}" by ${card.writtenBy}, shelf ${card.shelf}`);
-  row('attributeSource', `heading ← Book ${short(src.heading!)}, writtenBy ← Author ${short(src.writtenBy!)}, shelf ← ${src.shelf}`);
+  row(
+    'attributeSource',
+    `heading ← Book ${short(src.heading!)}, writtenBy ← Author ${short(src.writtenBy!)}, shelf ← ${src.shelf}`,
+  );
 
   try {
     get(`@${v2.ecsId}.autor.name`);

@@ -27,7 +27,10 @@ export async function main(log: (line: string) => void = console.log) {
     ({ roster }: { roster: Roster }): [Roster, Roster] => {
       const first = roster.members.filter((m) => m.toUpperCase() < 'N');
       const second = roster.members.filter((m) => m.toUpperCase() >= 'N');
-      return [new Roster({ label: `${roster.label} A-M`, members: first }), new Roster({ label: `${roster.label} N-Z`, members: second })];
+      return [
+        new Roster({ label: `${roster.label} A-M`, members: first }),
+        new Roster({ label: `${roster.label} N-Z`, members: second }),
+      ];
     },
     { params: { roster: Roster }, returns: [Roster, Roster] },
   );
@@ -38,16 +41,24 @@ export async function main(log: (line: string) => void = console.log) {
 
   const [low, high] = CallableRegistry.execute<[Roster, Roster]>('split_roster', { roster: all });
   for (const r of [low, high]) {
-    log(`output  [${r.outputIndex}] ${r.label.padEnd(10)} ${short(r.ecsId)}: ${r.members.join(', ').padEnd(18)} siblings [${r.siblingOutputEntities.map(short).join(', ')}]`);
+    log(
+      `output  [${r.outputIndex}] ${r.label.padEnd(10)} ${short(r.ecsId)}: ${r.members.join(', ').padEnd(18)} siblings [${r.siblingOutputEntities.map(short).join(', ')}]`,
+    );
   }
 
   // One execution produced both: the same execution id, one record with both output ids.
   const exec = CallableRegistry.executionOf(low)!;
-  log(`record  ${exec.functionName} ${short(exec.id)}: status ${exec.status}, semantics [${exec.semantics.join(', ')}], outputs [${exec.outputIds.map(short).join(', ')}]`);
-  log(`        both derivedFromExecutionId ${short(low.derivedFromExecutionId)} = ${short(high.derivedFromExecutionId)}: ${low.derivedFromExecutionId === high.derivedFromExecutionId}; input was ${short(exec.inputs.entities.roster)}`);
+  log(
+    `record  ${exec.functionName} ${short(exec.id)}: status ${exec.status}, semantics [${exec.semantics.join(', ')}], outputs [${exec.outputIds.map(short).join(', ')}]`,
+  );
+  log(
+    `        both derivedFromExecutionId ${short(low.derivedFromExecutionId)} = ${short(high.derivedFromExecutionId)}: ${low.derivedFromExecutionId === high.derivedFromExecutionId}; input was ${short(exec.inputs.entities.roster)}`,
+  );
 
   // Each output is the root of a new lineage; the input got no new version.
-  log(`versions per lineage: ${low.label} ${registry.lineage(low.lineageId).length}, ${high.label} ${registry.lineage(high.lineageId).length}, ${all.label} ${registry.lineage(all.lineageId).length} (the input got no new version)`);
+  log(
+    `versions per lineage: ${low.label} ${registry.lineage(low.lineageId).length}, ${high.label} ${registry.lineage(high.lineageId).length}, ${all.label} ${registry.lineage(all.lineageId).length} (the input got no new version)`,
+  );
   return { low, high, exec };
 }
 

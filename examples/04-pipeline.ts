@@ -46,11 +46,21 @@ export async function main(log: (line: string) => void = console.log) {
     const average = avg(sheet.scores);
     return new ReportCard({ student: sheet.student, average, letter: average >= 90 ? 'A' : average >= 80 ? 'B' : 'C' });
   });
-  const summarize = CallableRegistry.register('summarize_term', ({ reports }: { reports: ReportCard[] }) =>
-    new TermSummary({ students: reports.length, mean: avg(reports.map((r) => r.average)), honours: reports.filter((r) => r.letter === 'A').map((r) => r.student) }),
+  const summarize = CallableRegistry.register(
+    'summarize_term',
+    ({ reports }: { reports: ReportCard[] }) =>
+      new TermSummary({
+        students: reports.length,
+        mean: avg(reports.map((r) => r.average)),
+        honours: reports.filter((r) => r.letter === 'A').map((r) => r.student),
+      }),
   );
 
-  const sheets = [new GradeSheet({ student: 'Ada', scores: [88, 95, 90] }), new GradeSheet({ student: 'Ben', scores: [70, 81, 77] }), new GradeSheet({ student: 'Cy', scores: [90, 84, 86] })];
+  const sheets = [
+    new GradeSheet({ student: 'Ada', scores: [88, 95, 90] }),
+    new GradeSheet({ student: 'Ben', scores: [70, 81, 77] }),
+    new GradeSheet({ student: 'Cy', scores: [90, 84, 86] }),
+  ];
   for (const s of sheets) s.promoteToRoot();
 
   const curved = sheets.map((sheet) => curve.execute({ sheet }));
@@ -63,7 +73,13 @@ export async function main(log: (line: string) => void = console.log) {
   // Provenance: from the summary back to the sheets as they were entered.
   log('provenance (← = made by, from the versions below it):');
   const describe = (e: object): string =>
-    e instanceof TermSummary ? `mean ${e.mean}` : e instanceof ReportCard ? `${e.student} ${e.letter}` : e instanceof GradeSheet ? `${e.student} [${e.scores.join(' ')}]` : '';
+    e instanceof TermSummary
+      ? `mean ${e.mean}`
+      : e instanceof ReportCard
+        ? `${e.student} ${e.letter}`
+        : e instanceof GradeSheet
+          ? `${e.student} [${e.scores.join(' ')}]`
+          : '';
   const chain: string[] = [];
   const explain = (ecsId: string, depth: number, arg: string): void => {
     const e = registry.getStoredEntity<Entity>(ecsId);

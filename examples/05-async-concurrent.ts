@@ -55,15 +55,23 @@ export async function main(log: (line: string) => void = console.log) {
     CallableRegistry.aexecute<Account>('deposit', { account: v1, amount: 20, delayMs: 10 }),
   ]);
   log(`two aexecute() from v1 ${short(v1.ecsId)} (balance ${v1.balance}) in ${Date.now() - t0} ms, overlapping:`);
-  log(`  A  ${short(a.ecsId)}  balance ${a.balance}  history [${a.history.join(' ')}]  parent ${short(a.previousEcsId)}`);
-  log(`  B  ${short(b.ecsId)}  balance ${b.balance}  history [${b.history.join(' ')}]  parent ${short(b.previousEcsId)}`);
+  log(
+    `  A  ${short(a.ecsId)}  balance ${a.balance}  history [${a.history.join(' ')}]  parent ${short(a.previousEcsId)}`,
+  );
+  log(
+    `  B  ${short(b.ecsId)}  balance ${b.balance}  history [${b.history.join(' ')}]  parent ${short(b.previousEcsId)}`,
+  );
 
   // Both are in the lineage as children of v1: a branch. v1 itself never changed.
   const lineage = registry.lineage(account.lineageId);
   const children = lineage.filter((e) => e.parentEcsId === v1.ecsId);
-  log(`lineage: ${lineage.length} versions; v1 has ${children.length} children (a branch); v1 still has balance ${v1.balance}`);
+  log(
+    `lineage: ${lineage.length} versions; v1 has ${children.length} children (a branch); v1 still has balance ${v1.balance}`,
+  );
   const latest = registry.latest<Account>(account.lineageId)!;
-  log(`latest() is the newest stored: ${latest === a ? 'A' : 'B'} ${short(latest.ecsId)} (it finished last); merging branches is up to you`);
+  log(
+    `latest() is the newest stored: ${latest === a ? 'A' : 'B'} ${short(latest.ecsId)} (it finished last); merging branches is up to you`,
+  );
   return { v1, a, b, lineage, children };
 }
 

@@ -39,11 +39,15 @@ export async function main(log: (line: string) => void = console.log) {
     // 2. by glob over the type: `*` is one dot-separated segment, `**` any number
     events.on('entity.*', (e) => {
       if (e.phase !== 'completed') return; // every operation also has a `started` event
-      const note = e.metadata.created === false ? '  (no change: execute() first checks a working-tree argument for edits)' : '';
+      const note =
+        e.metadata.created === false ? '  (no change: execute() first checks a working-tree argument for edits)' : '';
       row('glob', `entity.* matched ${e.type} ${e.phase}${note}`);
     }),
     // 3. by predicate
-    events.on((e) => Number(e.metadata.qty) >= 10, (e) => row('predicate', `qty >= 10 matched ${e.type}: a bulk order`)),
+    events.on(
+      (e) => Number(e.metadata.qty) >= 10,
+      (e) => row('predicate', `qty >= 10 matched ${e.type}: a bulk order`),
+    ),
     // priority: higher runs first (default 0; ties in subscription order)
     events.on(OrderPlaced, () => row('priority 10', 'runs first (10 > the default 0)'), { priority: 10 }),
     // async handlers: emit() does not wait; settled() does
@@ -55,12 +59,21 @@ export async function main(log: (line: string) => void = console.log) {
     events.on(OrderPlaced, function auditLog() {
       throw new Error('audit store offline');
     }),
-    events.errors$.subscribe((err) => row('errors$', `${err.handler} failed on ${err.event?.type}: ${(err.error as Error).message}`)),
-    // RxJS: events$ is an Observable of every event, after the on() handlers
-    events.events$.pipe(ofType(OrderPlaced)).subscribe((e) => row('ofType', `events$ saw ${e.type} (parent ${short(e.parentId)})`)),
-    events.events$.pipe(ofPattern('function.**'), filter((e) => e.phase === 'completed')).subscribe((e) =>
-      row('ofPattern', `function.** → ${e.subjectId} ${e.phase}, semantics ${JSON.stringify(e.metadata.semantics)}`),
+    events.errors$.subscribe((err) =>
+      row('errors$', `${err.handler} failed on ${err.event?.type}: ${(err.error as Error).message}`),
     ),
+    // RxJS: events$ is an Observable of every event, after the on() handlers
+    events.events$
+      .pipe(ofType(OrderPlaced))
+      .subscribe((e) => row('ofType', `events$ saw ${e.type} (parent ${short(e.parentId)})`)),
+    events.events$
+      .pipe(
+        ofPattern('function.**'),
+        filter((e) => e.phase === 'completed'),
+      )
+      .subscribe((e) =>
+        row('ofPattern', `function.** → ${e.subjectId} ${e.phase}, semantics ${JSON.stringify(e.metadata.semantics)}`),
+      ),
   ];
 
   try {
@@ -70,7 +83,10 @@ export async function main(log: (line: string) => void = console.log) {
     events.emit(new OrderPlaced({ subjectType: 'Order', subjectId: placed.ecsId, metadata: { qty: placed.qty } }));
     log('emit() returned; awaiting settled() …');
     await events.settled();
-    row('history', `${events.history.byType('order.placed').length} order.placed, ${events.history.byType('entity.*').length} entity.* events recorded while observed`);
+    row(
+      'history',
+      `${events.history.byType('order.placed').length} order.placed, ${events.history.byType('entity.*').length} entity.* events recorded while observed`,
+    );
     return { placed };
   } finally {
     for (const s of subscriptions) s.unsubscribe();

@@ -53,8 +53,15 @@ export async function main(log: (line: string) => void = console.log) {
     await new Promise((resolve) => setTimeout(resolve, 2)); // e.g. a remote grading service
     return new BatchReport({ names: learners.map((l) => l.name), mean: mean(learners.map((l) => l.score)) });
   });
-  CallableRegistry.register('summarize_cohort', ({ reports, waiting }: { reports: BatchReport[]; waiting: string[] }) =>
-    new CohortSummary({ batches: reports.length, learners: reports.reduce((n, r) => n + r.names.length, 0), mean: mean(reports.map((r) => r.mean)), waiting }),
+  CallableRegistry.register(
+    'summarize_cohort',
+    ({ reports, waiting }: { reports: BatchReport[]; waiting: string[] }) =>
+      new CohortSummary({
+        batches: reports.length,
+        learners: reports.reduce((n, r) => n + r.names.length, 0),
+        mean: mean(reports.map((r) => r.mean)),
+        waiting,
+      }),
   );
 
   const buffer: Event[] = [];
@@ -66,7 +73,10 @@ export async function main(log: (line: string) => void = console.log) {
       buffer.push(e);
       if (buffer.length < 3) return;
       const batch = buffer.splice(0, 3);
-      row('batch', `ready: ${batch.map((b) => b.metadata.name).join(', ')}  (emitted while handling ${e.metadata.name}'s event)`);
+      row(
+        'batch',
+        `ready: ${batch.map((b) => b.metadata.name).join(', ')}  (emitted while handling ${e.metadata.name}'s event)`,
+      );
       const ready = new BatchReady({ metadata: { ids: batch.map((b) => b.subjectId) } });
       batchEventIds.add(ready.id);
       events.emit(ready);
@@ -74,7 +84,9 @@ export async function main(log: (line: string) => void = console.log) {
     // Handler 2 executes (async): a report per batch, the learners passed as addresses.
     events.on(BatchReady, async (e) => {
       const ids = e.metadata.ids as string[];
-      const report = await CallableRegistry.aexecute<BatchReport>('report_batch', { learners: ids.map((id) => `@${id}`) });
+      const report = await CallableRegistry.aexecute<BatchReport>('report_batch', {
+        learners: ids.map((id) => `@${id}`),
+      });
       reports.push(report);
       row('report', `${report.names.join(', ')}: mean ${report.mean}  ← report_batch`);
     }),

@@ -40,23 +40,41 @@ export async function main(log: (line: string) => void = console.log) {
     ({ players, options }: { players: Player[]; options: RankOptions }) =>
       new Leaderboard({
         title: options.title,
-        top: players.filter((p) => p.points >= options.minPoints).sort((a, b) => b.points - a.points).slice(0, options.limit).map((p) => `${p.name} ${p.points}`),
+        top: players
+          .filter((p) => p.points >= options.minPoints)
+          .sort((a, b) => b.points - a.points)
+          .slice(0, options.limit)
+          .map((p) => `${p.name} ${p.points}`),
       }),
     { params: { players: [Player], options: RankOptions }, returns: Leaderboard },
   );
 
-  const players = [['Ada', 42], ['Ben', 17], ['Cy', 35], ['Dee', 8], ['Eve', 29]].map(([name, points]) => new Player({ name: name as string, points: points as number }));
+  const players = [
+    ['Ada', 42],
+    ['Ben', 17],
+    ['Cy', 35],
+    ['Dee', 8],
+    ['Eve', 29],
+  ].map(([name, points]) => new Player({ name: name as string, points: points as number }));
   for (const p of players) p.promoteToRoot();
 
   const show = (how: string, board: Leaderboard) => {
     const exec = CallableRegistry.executionOf(board)!;
     const config = registry.getStoredEntity<RankOptions>(exec.inputs.entities.options); // stored for provenance
     log(`${how.padEnd(22)} ${board.title}: ${board.top.join(', ')}`);
-    log(`${''.padEnd(22)} config ${short(config.ecsId)} { limit: ${config.limit}, minPoints: ${config.minPoints}, title: '${config.title}' } root: ${config.isRoot()}`);
+    log(
+      `${''.padEnd(22)} config ${short(config.ecsId)} { limit: ${config.limit}, minPoints: ${config.minPoints}, title: '${config.title}' } root: ${config.isRoot()}`,
+    );
   };
 
-  show('instance', CallableRegistry.execute<Leaderboard>('rank_players', { players, options: new RankOptions({ limit: 2 }) }));
-  show('plain object', CallableRegistry.execute<Leaderboard>('rank_players', { players, options: { title: 'Podium' } }));
+  show(
+    'instance',
+    CallableRegistry.execute<Leaderboard>('rank_players', { players, options: new RankOptions({ limit: 2 }) }),
+  );
+  show(
+    'plain object',
+    CallableRegistry.execute<Leaderboard>('rank_players', { players, options: { title: 'Podium' } }),
+  );
   show('loose arguments', CallableRegistry.execute<Leaderboard>('rank_players', { players, minPoints: 20, limit: 5 }));
   show('no options at all', CallableRegistry.execute<Leaderboard>('rank_players', { players }));
 

@@ -41,23 +41,42 @@ export async function main(log: (line: string) => void = console.log) {
     return car.wheels.splice(i, 1)[0]; // removed from the car, returned
   });
 
-  const car = new Car({ model: 'Roadster', engine: new Engine({ serial: 'E-1', hp: 300 }), wheels: ['FL', 'FR', 'RL', 'RR'].map((position) => new Wheel({ position })) });
+  const car = new Car({
+    model: 'Roadster',
+    engine: new Engine({ serial: 'E-1', hp: 300 }),
+    wheels: ['FL', 'FR', 'RL', 'RR'].map((position) => new Wheel({ position })),
+  });
   car.promoteToRoot();
   const v1 = registry.getStoredEntity<Car>(car.ecsId);
 
   const engine = CallableRegistry.execute<Engine>('inspect_engine', { car: v1 });
-  row('function', `inspect_engine → ${CallableRegistry.executionOf(engine)!.semantics[0]}: Engine ${short(engine.ecsId)} is a root (${engine.isRoot()}), forked from ${short(engine.previousEcsId)} = v1.engine ${short(v1.engine!.ecsId)}`);
-  row('', `same lineage as in the car: ${engine.lineageId === v1.engine!.lineageId}; the car is unchanged: ${versions(car)} version`);
+  row(
+    'function',
+    `inspect_engine → ${CallableRegistry.executionOf(engine)!.semantics[0]}: Engine ${short(engine.ecsId)} is a root (${engine.isRoot()}), forked from ${short(engine.previousEcsId)} = v1.engine ${short(v1.engine!.ecsId)}`,
+  );
+  row(
+    '',
+    `same lineage as in the car: ${engine.lineageId === v1.engine!.lineageId}; the car is unchanged: ${versions(car)} version`,
+  );
 
   const wheel = CallableRegistry.execute<Wheel>('take_wheel', { car: v1, position: 'RR' });
   const v2 = registry.latest<Car>(car.lineageId)!;
-  row('function', `take_wheel → ${CallableRegistry.executionOf(wheel)!.semantics[0]}: Wheel ${wheel.position} is a root; the car got v2 with ${v2.wheels.length} wheels (v1 still has ${v1.wheels.length})`);
+  row(
+    'function',
+    `take_wheel → ${CallableRegistry.executionOf(wheel)!.semantics[0]}: Wheel ${wheel.position} is a root; the car got v2 with ${v2.wheels.length} wheels (v1 still has ${v1.wheels.length})`,
+  );
 
   // detach() on a working tree: the parent tree is versioned without the child.
   const working = registry.checkout<Car>(v2.ecsId);
   const front = working.wheels[0];
   front.detach();
-  row('detach()', `Wheel ${front.position} is a root (${front.isRoot()}), previous ${short(front.previousEcsId)}; car v3 has ${registry.latest<Car>(car.lineageId)!.wheels.map((w) => w.position).join(', ')}`);
+  row(
+    'detach()',
+    `Wheel ${front.position} is a root (${front.isRoot()}), previous ${short(front.previousEcsId)}; car v3 has ${registry
+      .latest<Car>(car.lineageId)!
+      .wheels.map((w) => w.position)
+      .join(', ')}`,
+  );
 
   // attach(): put a root into another working tree, then attach: that tree is versioned with it.
   const spare = new Wheel({ position: 'SPARE' }).promoteToRoot();
@@ -65,9 +84,21 @@ export async function main(log: (line: string) => void = console.log) {
   working.wheels.push(spare);
   spare.attach(working);
   const v4 = registry.latest<Car>(car.lineageId)!;
-  row('attach()', `car v4 has ${v4.wheels.map((w) => w.position).join(', ')}; the spare forked ${short(spareV1)} → ${short(spare.ecsId)}, root now ${short(spare.rootEcsId)} = car v4`);
-  row('', `the spare's old version is still readable and still a root: ${registry.getStoredEntity<Wheel>(spareV1).isRoot()}`);
-  row('car lineage', registry.lineage(car.lineageId).map((e, i) => `v${i + 1} ${short(e.ecsId)}`).join(' → '));
+  row(
+    'attach()',
+    `car v4 has ${v4.wheels.map((w) => w.position).join(', ')}; the spare forked ${short(spareV1)} → ${short(spare.ecsId)}, root now ${short(spare.rootEcsId)} = car v4`,
+  );
+  row(
+    '',
+    `the spare's old version is still readable and still a root: ${registry.getStoredEntity<Wheel>(spareV1).isRoot()}`,
+  );
+  row(
+    'car lineage',
+    registry
+      .lineage(car.lineageId)
+      .map((e, i) => `v${i + 1} ${short(e.ecsId)}`)
+      .join(' → '),
+  );
   return { v1, v2, v4, engine, wheel, front, spare };
 }
 

@@ -26,20 +26,35 @@ import { classMetaOf, usingGeneratedMetadata, type ContainerShape } from '../src
 import { Agent, GridMap, GridNode } from './gridmap/model';
 
 const shapeText = (s: ContainerShape | null): string =>
-  s === null ? '—' : s.kind === 'entity' ? s.className : s.kind === 'data' ? 'data' : s.kind === 'tuple' ? `[${s.of.map(shapeText).join(', ')}]` : `${s.kind}<${shapeText(s.of)}>`;
+  s === null
+    ? '—'
+    : s.kind === 'entity'
+      ? s.className
+      : s.kind === 'data'
+        ? 'data'
+        : s.kind === 'tuple'
+          ? `[${s.of.map(shapeText).join(', ')}]`
+          : `${s.kind}<${shapeText(s.of)}>`;
 
 export async function main(log: (line: string) => void = console.log, options: { generator?: boolean } = {}) {
-  const row = (cells: string[]) => log(`  ${cells[0].padEnd(18)} ${cells[1].padEnd(10)} ${cells[2].padEnd(18)} ${cells[3].padEnd(10)} ${cells[4]}`.trimEnd());
+  const row = (cells: string[]) =>
+    log(
+      `  ${cells[0].padEnd(18)} ${cells[1].padEnd(10)} ${cells[2].padEnd(18)} ${cells[3].padEnd(10)} ${cells[4]}`.trimEnd(),
+    );
 
   // 1. What this process uses: runtime inspection, unless a generated file was imported first.
-  log(`usingGeneratedMetadata(): ${usingGeneratedMetadata()} · classMetaOf(GridMap).source: '${classMetaOf(GridMap).source}'`);
+  log(
+    `usingGeneratedMetadata(): ${usingGeneratedMetadata()} · classMetaOf(GridMap).source: '${classMetaOf(GridMap).source}'`,
+  );
 
   // 2. What the generator reads from the sources (build time; the runtime never imports codegen/).
   const generated = options.generator === false ? null : await runGenerator();
   if (generated) {
     const { model, text, errors, timings } = generated;
-    log(`the generator read gridmap/model.ts + demo.ts in ${Math.round(timings.total)} ms: ${model.classes.length} entity classes, ` +
-      `${model.functions.length} registered function, ${errors.length} errors → ${text?.split('\n').length ?? 0} lines of TypeScript`);
+    log(
+      `the generator read gridmap/model.ts + demo.ts in ${Math.round(timings.total)} ms: ${model.classes.length} entity classes, ` +
+        `${model.functions.length} registered function, ${errors.length} errors → ${text?.split('\n').length ?? 0} lines of TypeScript`,
+    );
   }
   row(['field', 'in use', 'generator: type', 'kind', 'shape']);
   for (const C of [GridMap, GridNode, Agent]) {
@@ -53,8 +68,14 @@ export async function main(log: (line: string) => void = console.log, options: {
     log(`  ${fn.name}(${fn.params.map((p) => `${p.name}: ${p.declaredType}`).join(', ')}): ${fn.result.declaredType}`);
     log(`    parameter kinds: ${fn.params.map((p) => p.kind).join(', ')} · result: ${fn.result.kind}`);
   }
-  log('in your build: npm run codegen (writes the file; import it first) · npm run codegen -- --check (CI: exit 1 if stale)');
-  return { runtimeSource: classMetaOf(GridMap).source, classes: generated?.model.classes ?? [], functions: generated?.model.functions ?? [] };
+  log(
+    'in your build: npm run codegen (writes the file; import it first) · npm run codegen -- --check (CI: exit 1 if stale)',
+  );
+  return {
+    runtimeSource: classMetaOf(GridMap).source,
+    classes: generated?.model.classes ?? [],
+    functions: generated?.model.functions ?? [],
+  };
 }
 
 /** Runs the generator on a throwaway tsconfig listing two example files; returns its model and text (writes nothing). */
@@ -64,7 +85,16 @@ async function runGenerator() {
   try {
     const tsconfig = path.join(dir, 'tsconfig.json');
     const files = [path.join(__dirname, 'gridmap', 'model.ts'), path.join(__dirname, 'demo.ts')];
-    const compilerOptions = { target: 'ES2022', module: 'commonjs', strict: true, experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: true, skipLibCheck: true, types: ['node'] };
+    const compilerOptions = {
+      target: 'ES2022',
+      module: 'commonjs',
+      strict: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      useDefineForClassFields: true,
+      skipLibCheck: true,
+      types: ['node'],
+    };
     fs.writeFileSync(tsconfig, JSON.stringify({ compilerOptions, files }));
     return generate({ project: tsconfig, out: path.join(dir, 'abstractions.generated.ts') });
   } finally {

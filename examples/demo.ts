@@ -118,11 +118,20 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
   // 3. Moves. `execute` takes a stored version (or a working tree, or an address) and returns the
   //    new stored version: only the changed entities and their ancestors are new objects.
   const move = (from: GridMap, agentName: string, sourceIndex: number, targetIndex: number, note = ''): GridMap => {
-    log(`\n${p.bold('move')}  ${p.yellow(agentName)}  nodes[${sourceIndex}] → nodes[${targetIndex}]  ${p.dim(`on ${vName(from.ecsId)}${note}`)}`);
-    const next = CallableRegistry.execute<GridMap>('move_agent', { gridmap: from, sourceIndex, agentName, targetIndex });
+    log(
+      `\n${p.bold('move')}  ${p.yellow(agentName)}  nodes[${sourceIndex}] → nodes[${targetIndex}]  ${p.dim(`on ${vName(from.ecsId)}${note}`)}`,
+    );
+    const next = CallableRegistry.execute<GridMap>('move_agent', {
+      gridmap: from,
+      sourceIndex,
+      agentName,
+      targetIndex,
+    });
     version.set(next.ecsId, `v${version.size + 1}`);
     const lineage = registry.lineage(grid.lineageId);
-    log(`  ${p.green('=')} ${vName(next.ecsId)} ${p.dim(short(next.ecsId))}  parent ${vName(next.previousEcsId!)}  ${p.dim(`· lineage: ${count(lineage.length, 'version')}`)}`);
+    log(
+      `  ${p.green('=')} ${vName(next.ecsId)} ${p.dim(short(next.ecsId))}  parent ${vName(next.previousEcsId!)}  ${p.dim(`· lineage: ${count(lineage.length, 'version')}`)}`,
+    );
     return next;
   };
   let v5: GridMap;
@@ -138,14 +147,24 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
   // 4. The lineage: every root version, oldest first, with its parent and its provenance.
   const entries = registry.lineage(grid.lineageId);
   const children = (id: string) => entries.filter((e) => e.parentEcsId === id).length;
-  heading(`lineage ${short(grid.lineageId)}: ${count(entries.length, 'version')}, ${count(entries.filter((e) => children(e.ecsId) > 1).length, 'branch point')}`);
+  heading(
+    `lineage ${short(grid.lineageId)}: ${count(entries.length, 'version')}, ${count(entries.filter((e) => children(e.ecsId) > 1).length, 'branch point')}`,
+  );
   for (const e of entries) {
     const root = registry.getStoredEntity<GridMap>(e.ecsId);
     const exec = CallableRegistry.executionOf(root);
     const args = exec?.inputs.values as { agentName?: string; sourceIndex?: number; targetIndex?: number } | undefined;
-    const what = exec && args ? `${exec.functionName}  ${args.agentName} ${args.sourceIndex}→${args.targetIndex}` : 'promoteToRoot';
+    const what =
+      exec && args
+        ? `${exec.functionName}  ${args.agentName} ${args.sourceIndex}→${args.targetIndex}`
+        : 'promoteToRoot';
     const parent = e.parentEcsId ? `← ${vName(e.parentEcsId)}` : '';
-    const flags = [children(e.ecsId) > 1 ? p.yellow('branch point') : '', e === entries[entries.length - 1] ? p.green('latest') : ''].filter(Boolean).join(' ');
+    const flags = [
+      children(e.ecsId) > 1 ? p.yellow('branch point') : '',
+      e === entries[entries.length - 1] ? p.green('latest') : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     log(`  ${vName(e.ecsId)} ${p.dim(short(e.ecsId))}  ${parent.padEnd(4)}  ${what.padEnd(32)}${flags}`.trimEnd());
   }
 
@@ -160,7 +179,9 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
     const edge = tree.edgeTo.get(lineage)!; // Agent -> its GridNode; the GridNode's own edge gives its index
     return `nodes[${tree.edgeTo.get(edge.parent)!.path[1]}]`;
   };
-  for (const l of [...diff.moved].sort((a, b) => (newL.nodes.get(a) as unknown as Agent).name.localeCompare((newL.nodes.get(b) as unknown as Agent).name))) {
+  for (const l of [...diff.moved].sort((a, b) =>
+    (newL.nodes.get(a) as unknown as Agent).name.localeCompare((newL.nodes.get(b) as unknown as Agent).name),
+  )) {
     const agent = newL.nodes.get(l) as unknown as Agent;
     log(`  ${p.yellow('moved')}    ${agent.name.padEnd(10)} ${place(oldL, l)} → ${place(newL, l)}`);
   }
@@ -173,7 +194,9 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
   const forked = [...diff.modified].map((l) => newL.nodes.get(l)!.constructor.name);
   let shared = 0; // structural sharing: unchanged entities are the very same objects in both versions
   for (const [l, e] of newL.nodes) if (oldL.nodes.get(l) === e) shared++;
-  log(`  ${p.yellow('forked')}   ${forked.length} of ${newTree.nodeCount}: ${tally(forked)}  ${p.dim(`· the other ${shared} are the same objects in v1 and v5`)}`);
+  log(
+    `  ${p.yellow('forked')}   ${forked.length} of ${newTree.nodeCount}: ${tally(forked)}  ${p.dim(`· the other ${shared} are the same objects in v1 and v5`)}`,
+  );
 
   // 6. Old versions stay readable through addresses: `@<root ecsId>.field.index...`.
   heading('read back through addresses');
@@ -183,7 +206,9 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
   const now = get<Agent[]>(`@${latest.ecsId}.nodes.3.agents`);
   log(`  get('${oldAddress}')`);
   log(`    v1     → ${count(before.length, 'agent')}: ${names(before)}`);
-  log(`    latest → ${count(now.length, 'agent')}: ${names(now)}   ${p.dim(`(${vName(latest.ecsId)}, via @${short(latest.ecsId)}….nodes.3.agents)`)}`);
+  log(
+    `    latest → ${count(now.length, 'agent')}: ${names(now)}   ${p.dim(`(${vName(latest.ecsId)}, via @${short(latest.ecsId)}….nodes.3.agents)`)}`,
+  );
   let frozen = 'no error?!';
   try {
     (v1 as { width: number }).width = 0;
@@ -194,15 +219,25 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
 
   // 7. Timing: an isolated world (own bus, registries), nobody listening, 50x50 = 2,551 entities.
   const timing = timeExecutes(50, 50, 1000);
-  log(`\n${p.bold('timing')}    1,000 × execute('move_agent') on 50x50 (${timing.entities.toLocaleString('en-US')} entities), no subscriber: ` +
-    `median ${p.bold(timing.medianUs.toFixed(1))} µs/op ${p.dim(`(p90 ${timing.p90Us.toFixed(1)}; npm run bench)`)}`);
+  log(
+    `\n${p.bold('timing')}    1,000 × execute('move_agent') on 50x50 (${timing.entities.toLocaleString('en-US')} entities), no subscriber: ` +
+      `median ${p.bold(timing.medianUs.toFixed(1))} µs/op ${p.dim(`(p90 ${timing.p90Us.toFixed(1)}; npm run bench)`)}`,
+  );
 
   // 8. Diagrams: a small tree, the diff of one move on it, and this run's lineage.
   const file = path.join(outDir, 'demo-diagrams.md');
   fs.writeFileSync(file, diagrams(grid.lineageId, registry));
   log(`${p.bold('diagrams')}  ${file}  ${p.dim('(Mermaid: a small tree, the diff of a move, the lineage above)')}`);
 
-  return { v1, v5, latest, lineage: entries, moved: [...diff.moved].map((l) => (newL.nodes.get(l) as unknown as Agent).name), timing, file };
+  return {
+    v1,
+    v5,
+    latest,
+    lineage: entries,
+    moved: [...diff.moved].map((l) => (newL.nodes.get(l) as unknown as Agent).name),
+    timing,
+    file,
+  };
 }
 
 /** One line of detail per event type: ids in short form, what changed, how long it took. */
@@ -221,7 +256,9 @@ function describeEvent(e: Event, registry: EntityRegistry, p: Paint): string {
       return `${e.subjectType} ${short(e.subjectId)} → ${short(m.rootEcsId as string)}  ${p.dim(`(${kinds.length} forked: ${tally(kinds)})`)}`;
     }
     case 'entity.register':
-      return done ? `${m.entityCount} entities, lineage ${short(m.lineageId as string)}` : `${e.subjectType} ${short(e.subjectId)}`;
+      return done
+        ? `${m.entityCount} entities, lineage ${short(m.lineageId as string)}`
+        : `${e.subjectType} ${short(e.subjectId)}`;
     case 'entity.promote':
       return done ? `v1 ${short(m.rootEcsId as string)}` : `${e.subjectType} ${short(e.subjectId)}`;
     default:
@@ -275,7 +312,12 @@ function diagrams(lineageId: string, registry: EntityRegistry): string {
   const calls = new CallableRegistry({ entities, events: entities.bus });
   calls.register('move_agent', moveAgent);
   const small = entities.promoteToRoot(buildGridMap(3, 2)).root as unknown as GridMap;
-  const moved = calls.execute<GridMap>('move_agent', { gridmap: small, sourceIndex: 0, agentName: 'agent-0-0', targetIndex: 2 });
+  const moved = calls.execute<GridMap>('move_agent', {
+    gridmap: small,
+    sourceIndex: 0,
+    agentName: 'agent-0-0',
+    targetIndex: 2,
+  });
   return toMarkdown(
     [
       {
@@ -285,7 +327,8 @@ function diagrams(lineageId: string, registry: EntityRegistry): string {
       },
       {
         title: 'Diff after move_agent(agent-0-0: nodes[0] → nodes[2])',
-        description: 'Matched by lineage: yellow = changed (fields listed), blue = moved (dotted link from the old parent); `old → new` ids of forked entities.',
+        description:
+          'Matched by lineage: yellow = changed (fields listed), blue = moved (dotted link from the old parent); `old → new` ids of forked entities.',
         mermaid: diffToMermaid(small.ecsId, moved.ecsId, entities, { maxFields: 1 }),
       },
       {

@@ -21,7 +21,10 @@ export function exampleFiles(): string[] {
     .sort();
 }
 
-export async function main(log: (line: string) => void = console.log, only: readonly string[] = []): Promise<{ ran: string[] }> {
+export async function main(
+  log: (line: string) => void = console.log,
+  only: readonly string[] = [],
+): Promise<{ ran: string[] }> {
   const files = exampleFiles().filter((f) => only.length === 0 || only.some((prefix) => f.startsWith(prefix)));
   const ran: string[] = [];
   for (const file of files) {

@@ -14,7 +14,11 @@
 /** @internal */
 export { installGeneratedMetadata, type GeneratedClassSpec } from './metadata/class-registry';
 /** @internal */
-export { installGeneratedSignatures, type GeneratedSignature, type GeneratedTypeShape } from './callable/generated-signatures';
+export {
+  installGeneratedSignatures,
+  type GeneratedSignature,
+  type GeneratedTypeShape,
+} from './callable/generated-signatures';
 /** @internal */
 export { GeneratedSignatureError } from './callable/errors';
 /** @internal */

@@ -35,7 +35,14 @@ export { CallableRegistry, type CallableRegistryOptions, type RegisteredFunction
 export { callable, type CallableOptions } from './callable/decorator';
 export { ConfigEntity } from './callable/config-entity';
 export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './callable/type-spec';
-export type { SignatureSpec, FunctionSignature, FunctionSignatures, ArgsOf, ResultOf, Address } from './callable/signatures';
+export type {
+  SignatureSpec,
+  FunctionSignature,
+  FunctionSignatures,
+  ArgsOf,
+  ResultOf,
+  Address,
+} from './callable/signatures';
 export { FunctionExecution, type ExecutionStatus, type OutputSemantic } from './callable/execution-record';
 export type { FunctionDescription, JsonSchema } from './callable/json-schema';
 
@@ -81,7 +88,13 @@ export {
 
 // Errors: every typed error, by layer; all extend AbstractionsError except HandlerError.
 export { AbstractionsError } from './errors';
-export { EntityDefinitionError, ImmutableVersionError, UnsupportedValueError, DataDepthError, DataCycleError } from './metadata/errors';
+export {
+  EntityDefinitionError,
+  ImmutableVersionError,
+  UnsupportedValueError,
+  DataDepthError,
+  DataCycleError,
+} from './metadata/errors';
 export { TreeStructureError } from './tree/errors';
 export { VersioningError, EntityNotFoundError } from './store/errors';
 export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';

@@ -44,7 +44,9 @@ function immerSetup(withArrayMethods: boolean, state0: PlainGridMap, moves: read
 
 /** At 100,101 entities a retained Immer version is ~90 KB and a plain-Immer move ~2.5 ms: cap the memory run. */
 function immerLimits(size: Size): CaseLimits | undefined {
-  return size.entities > 20_000 ? { memoryOps: 1000, note: 'immer cases: 1,000 memory ops at this size (~90 KB retained per version)' } : undefined;
+  return size.entities > 20_000
+    ? { memoryOps: 1000, note: 'immer cases: 1,000 memory ops at this size (~90 KB retained per version)' }
+    : undefined;
 }
 
 export const immerCase: BenchCase = {

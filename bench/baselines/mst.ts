@@ -33,7 +33,12 @@ export const mstCase: BenchCase = {
   description: 'mobx-state-tree 7 action moveAgent (detach + push), onPatch listener, getSnapshot per op.',
   limits(size) {
     if (size.entities > 20_000) {
-      return { warmup: 200, timed: 500, memoryOps: 200, note: 'mst capped at 200 warm-up + 500 timed (+ 500 batch), 200 memory ops at this size (1-10 ms per op)' };
+      return {
+        warmup: 200,
+        timed: 500,
+        memoryOps: 200,
+        note: 'mst capped at 200 warm-up + 500 timed (+ 500 batch), 200 memory ops at this size (1-10 ms per op)',
+      };
     }
     return undefined;
   },

@@ -65,20 +65,29 @@ function executeCase(name: string, description: string, subscribe: boolean, mode
 
 /** Component cases are O(tree): cap their op counts at the large sizes. */
 function componentLimits(size: Size) {
-  if (size.entities > 20_000) return { warmup: 3, timed: 10, note: 'O(tree) component: 3 warm-up + 10 timed ops at this size' };
-  if (size.entities > 2_000) return { warmup: 20, timed: 100, note: 'O(tree) component: 20 warm-up + 100 timed ops at this size' };
+  if (size.entities > 20_000)
+    return { warmup: 3, timed: 10, note: 'O(tree) component: 3 warm-up + 10 timed ops at this size' };
+  if (size.entities > 2_000)
+    return { warmup: 20, timed: 100, note: 'O(tree) component: 20 warm-up + 100 timed ops at this size' };
   return undefined;
 }
 
 /** Applies a move to a working tree (for the version component). */
 function applyWorking(root: World['root'], m: Move): void {
   const src = root.nodes[m.sourceIndex].agents;
-  const [agent] = src.splice(src.findIndex((a) => a.name === m.agentName), 1);
+  const [agent] = src.splice(
+    src.findIndex((a) => a.name === m.agentName),
+    1,
+  );
   root.nodes[m.targetIndex].agents.push(agent);
 }
 
 /** One O(tree) component, measured with generated and with runtime metadata. */
-function componentCases(name: string, description: string, setup: (w: World, moves: readonly Move[]) => CaseInstance): BenchCase[] {
+function componentCases(
+  name: string,
+  description: string,
+  setup: (w: World, moves: readonly Move[]) => CaseInstance,
+): BenchCase[] {
   return (['generated', 'runtime'] as const).map((mode) => ({
     name: mode === 'generated' ? name : `${name}/runtime-meta`,
     description: mode === 'generated' ? description : `${name} with runtime metadata (no generated file)`,
@@ -99,24 +108,36 @@ export const frameworkCases: BenchCase[] = [
   ...componentCases('tree-build', 'buildEntityTree over the stored version (O(tree))', (w) => ({
     op: () => void w.fw.buildEntityTree(w.root),
   })),
-  ...componentCases('diff', 'diffTrees of a working copy (one agent moved) against its stored version (O(tree))', (w, moves) => {
-    const before = w.fw.buildEntityTree(w.root);
-    const working = w.entities.checkout<World['root']>(w.root.ecsId);
-    applyWorking(working, moves[0]);
-    const after = w.fw.buildEntityTree(working);
-    return { op: () => void w.fw.diffTrees(before, after) };
-  }),
-  ...componentCases('version', 'EntityRegistry.version() of an edited working tree (full walk + diff + fork; O(tree))', (w, moves) => {
-    const working = w.entities.checkout<World['root']>(w.root.ecsId);
-    return {
-      op(i) {
-        applyWorking(working, moves[i]);
-        w.entities.version(working);
-      },
-      names: names(working),
-    };
-  }),
-  ...componentCases('working-copy', 'EntityRegistry.checkout(): a full mutable working copy of the stored tree (O(tree))', (w) => ({
-    op: () => void w.entities.checkout(w.root.ecsId),
-  })),
+  ...componentCases(
+    'diff',
+    'diffTrees of a working copy (one agent moved) against its stored version (O(tree))',
+    (w, moves) => {
+      const before = w.fw.buildEntityTree(w.root);
+      const working = w.entities.checkout<World['root']>(w.root.ecsId);
+      applyWorking(working, moves[0]);
+      const after = w.fw.buildEntityTree(working);
+      return { op: () => void w.fw.diffTrees(before, after) };
+    },
+  ),
+  ...componentCases(
+    'version',
+    'EntityRegistry.version() of an edited working tree (full walk + diff + fork; O(tree))',
+    (w, moves) => {
+      const working = w.entities.checkout<World['root']>(w.root.ecsId);
+      return {
+        op(i) {
+          applyWorking(working, moves[i]);
+          w.entities.version(working);
+        },
+        names: names(working),
+      };
+    },
+  ),
+  ...componentCases(
+    'working-copy',
+    'EntityRegistry.checkout(): a full mutable working copy of the stored tree (O(tree))',
+    (w) => ({
+      op: () => void w.entities.checkout(w.root.ecsId),
+    }),
+  ),
 ];

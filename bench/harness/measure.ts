@@ -86,7 +86,13 @@ export function measureOps(
     batchUsPerOp = Number(process.hrtime.bigint() - t0) / 1e3 / batch;
     onProgress?.('batch', batch, batch);
   }
-  return { ...summarize(samples), warmup, batchOps: batch, batchUsPerOp, samplesUs: Array.from(samples, (ns) => ns / 1e3) };
+  return {
+    ...summarize(samples),
+    warmup,
+    batchOps: batch,
+    batchUsPerOp,
+    samplesUs: Array.from(samples, (ns) => ns / 1e3),
+  };
 }
 
 /**

@@ -24,7 +24,13 @@ export class ProgressLine {
 }
 
 export function formatProgress(p: {
-  size: string; caseName: string; phase: string; done: number; total: number; job: number; jobs: number;
+  size: string;
+  caseName: string;
+  phase: string;
+  done: number;
+  total: number;
+  job: number;
+  jobs: number;
 }): string {
   return `[${p.job}/${p.jobs}] size ${p.size} | ${p.caseName} | ${p.phase} ${p.done}/${p.total}`;
 }

@@ -7,7 +7,12 @@ export function renderTable(headers: string[], rows: string[][], align?: Align[]
   const cell = (s: string, c: number) =>
     (align?.[c] ?? 'left') === 'right' ? s.padStart(widths[c]) : s.padEnd(widths[c]);
   const line = (r: string[]) => '| ' + Array.from({ length: cols }, (_, c) => cell(r[c] ?? '', c)).join(' | ') + ' |';
-  const sep = '|' + widths.map((w, c) => ((align?.[c] ?? 'left') === 'right' ? ' ' + '-'.repeat(w - 1) + ': ' : ' ' + '-'.repeat(w) + ' ')).join('|') + '|';
+  const sep =
+    '|' +
+    widths
+      .map((w, c) => ((align?.[c] ?? 'left') === 'right' ? ' ' + '-'.repeat(w - 1) + ': ' : ' ' + '-'.repeat(w) + ' '))
+      .join('|') +
+    '|';
   return [line(headers), sep, ...rows.map(line)].join('\n');
 }
 

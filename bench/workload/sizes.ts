@@ -55,9 +55,19 @@ export function agentSpeed(node: number, k: number): number {
 }
 
 /** Plain-data shape of the workload; baselines build their own representation from it. */
-export interface PlainAgent { name: string; speed: number }
-export interface PlainNode { position: [number, number]; agents: PlainAgent[] }
-export interface PlainGridMap { nodes: PlainNode[]; width: number; height: number }
+export interface PlainAgent {
+  name: string;
+  speed: number;
+}
+export interface PlainNode {
+  position: [number, number];
+  agents: PlainAgent[];
+}
+export interface PlainGridMap {
+  nodes: PlainNode[];
+  width: number;
+  height: number;
+}
 
 /** Fresh plain (mutable, unfrozen) initial state for a size. */
 export function buildPlainGridMap(s: Size): PlainGridMap {

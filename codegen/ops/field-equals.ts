@@ -19,30 +19,42 @@ interface ItemLoop {
 
 export class FieldEqualsEmitter extends OpEmitter {
   emit(out: Lines): void {
-    this.switchMethod(out, 'fieldEquals(index: number, a: unknown, b: unknown): boolean {', `${this.use('valueEquals')}(a, b)`, ({ type: t }) => {
-      if (t.t === 'prim') return { returns: t.nan ? 'a === b || (a !== a && b !== b)' : 'a === b' };
-      if (t.t === 'entity') {
-        const l = this.use('lineageOf');
-        return { returns: `a === b || (a != null && b != null && ${l}(a as EntityObject) === ${l}(b as EntityObject))` };
-      }
-      if (t.t === 'date') return { returns: `a === b || (a != null && b != null && ${this.use('sameTime')}(a as Date, b as Date))` };
-      if (isGeneric(t)) return null;
-      return {
-        body: (o) => {
-          o.line(`const p = a as ${slotType(t)};`);
-          o.line(`const q = b as ${slotType(t)};`);
-          this.equal(o, t, 'p', 'q', 0);
-          o.line('return true;');
-        },
-      };
-    });
+    this.switchMethod(
+      out,
+      'fieldEquals(index: number, a: unknown, b: unknown): boolean {',
+      `${this.use('valueEquals')}(a, b)`,
+      ({ type: t }) => {
+        if (t.t === 'prim') return { returns: t.nan ? 'a === b || (a !== a && b !== b)' : 'a === b' };
+        if (t.t === 'entity') {
+          const l = this.use('lineageOf');
+          return {
+            returns: `a === b || (a != null && b != null && ${l}(a as EntityObject) === ${l}(b as EntityObject))`,
+          };
+        }
+        if (t.t === 'date')
+          return { returns: `a === b || (a != null && b != null && ${this.use('sameTime')}(a as Date, b as Date))` };
+        if (isGeneric(t)) return null;
+        return {
+          body: (o) => {
+            o.line(`const p = a as ${slotType(t)};`);
+            o.line(`const q = b as ${slotType(t)};`);
+            this.equal(o, t, 'p', 'q', 0);
+            o.line('return true;');
+          },
+        };
+      },
+    );
   }
 
   /** Statements that `return false` when `a` and `b` (slots of type `t`) differ. */
   private equal(out: Lines, t: ValueType, a: string, b: string, d: number): void {
     switch (t.t) {
       case 'prim':
-        out.line(t.nan ? `if (${a} !== ${b} && (${a} === ${a} || ${b} === ${b})) return false;` : `if (${a} !== ${b}) return false;`);
+        out.line(
+          t.nan
+            ? `if (${a} !== ${b} && (${a} === ${a} || ${b} === ${b})) return false;`
+            : `if (${a} !== ${b}) return false;`,
+        );
         return;
       case 'opaque':
       case 'dynamic':
@@ -54,7 +66,9 @@ export class FieldEqualsEmitter extends OpEmitter {
         return;
       }
       case 'date':
-        out.line(`if (${a} !== ${b} && (${a} == null || ${b} == null || !${this.use('sameTime')}(${a}, ${b}))) return false;`);
+        out.line(
+          `if (${a} !== ${b} && (${a} == null || ${b} == null || !${this.use('sameTime')}(${a}, ${b}))) return false;`,
+        );
         return;
       // Containers: the same value is equal; else both present, then element by element.
       case 'array': {
@@ -112,7 +126,11 @@ export class FieldEqualsEmitter extends OpEmitter {
           mismatch: `Object.getPrototypeOf(${a}) !== Object.getPrototypeOf(${b})`,
           before: [`const ${ks} = Object.keys(${a});`, `if (${ks}.length !== Object.keys(${b}).length) return false;`],
           loop: `for (const ${k} of ${ks}) {`,
-          read: [`if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`, `const x${d} = ${a}[${k}];`, `const y${d} = ${b}[${k}];`],
+          read: [
+            `if (!Object.prototype.hasOwnProperty.call(${b}, ${k})) return false;`,
+            `const x${d} = ${a}[${k}];`,
+            `const y${d} = ${b}[${k}];`,
+          ],
         });
         return;
       }

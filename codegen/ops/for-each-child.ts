@@ -47,13 +47,23 @@ export class ForEachChildEmitter extends OpEmitter {
   }
 
   /** Visits the entities of `v` (a slot of type `t`); `container` is used when `t` is an entity. */
-  private walk(out: Lines, t: ValueType, v: string, path: string[], place: PlacePart[], container: string, d: number): void {
+  private walk(
+    out: Lines,
+    t: ValueType,
+    v: string,
+    path: string[],
+    place: PlacePart[],
+    container: string,
+    d: number,
+  ): void {
     switch (t.t) {
       case 'entity':
         out.line(`if (${v} != null) visit(${v}, [${path.join(', ')}], '${container}', ${placeExpr(place)});`);
         return;
       case 'dynamic':
-        out.line(`${this.use('forEachEntityIn')}(${v}, [${path.join(', ')}], ${placeExpr(place)}, '${container}', visit);`);
+        out.line(
+          `${this.use('forEachEntityIn')}(${v}, [${path.join(', ')}], ${placeExpr(place)}, '${container}', visit);`,
+        );
         return;
       // Containers: nothing to visit when the slot is empty.
       case 'array': {
@@ -107,7 +117,9 @@ export class ForEachChildEmitter extends OpEmitter {
         this.whenPresent(out, v, () => {
           if (t.of.t === 'entity') {
             out.open(`for (const ${x} of ${v}) {`);
-            out.line(`if (${x} != null) visit(${x}, [${[...path, `${this.use('metaOf')}(${x}).ecsId`].join(', ')}], 'set', ${placeExpr([...place, { s: '<>' }])});`);
+            out.line(
+              `if (${x} != null) visit(${x}, [${[...path, `${this.use('metaOf')}(${x}).ecsId`].join(', ')}], 'set', ${placeExpr([...place, { s: '<>' }])});`,
+            );
             out.close();
             return;
           }
@@ -145,7 +157,15 @@ export class ForEachChildEmitter extends OpEmitter {
   }
 
   /** An element of an array or tuple: entities sit at `place[]`, inner containers at `place[i]`. */
-  private arrayElement(out: Lines, el: ValueType, x: string, path: string[], place: PlacePart[], index: PlacePart, d: number): void {
+  private arrayElement(
+    out: Lines,
+    el: ValueType,
+    x: string,
+    path: string[],
+    place: PlacePart[],
+    index: PlacePart,
+    d: number,
+  ): void {
     if (el.t === 'entity') {
       out.line(`if (${x} != null) visit(${x}, [${path.join(', ')}], 'array', ${placeExpr([...place, { s: '[]' }])});`);
     } else if (hasEntity(el)) {

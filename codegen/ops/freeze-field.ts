@@ -27,12 +27,20 @@ export class FreezeFieldEmitter extends OpEmitter {
   emit(out: Lines): void {
     // Persisting calls freezeField only for objects: a primitive field holding one, and fields
     // freezeValue handles itself, take the default.
-    this.switchMethod(out, 'freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown {', `${this.use('freezeValue')}(value, mapLeaf)`, ({ type: t }) => {
-      if (t.t === 'entity') return { returns: 'value == null ? value : mapLeaf(value as EntityObject)' };
-      if (t.t === 'array') return { body: (body) => this.arrayField(body, t) };
-      if (t.t === 'tuple') return { body: (body) => body.line(`const v = value as ${slotType(t)};`).line(`return ${this.freeze(t, 'v', 0)};`) };
-      return null;
-    });
+    this.switchMethod(
+      out,
+      'freezeField(index: number, value: unknown, mapLeaf: LeafMapper): unknown {',
+      `${this.use('freezeValue')}(value, mapLeaf)`,
+      ({ type: t }) => {
+        if (t.t === 'entity') return { returns: 'value == null ? value : mapLeaf(value as EntityObject)' };
+        if (t.t === 'array') return { body: (body) => this.arrayField(body, t) };
+        if (t.t === 'tuple')
+          return {
+            body: (body) => body.line(`const v = value as ${slotType(t)};`).line(`return ${this.freeze(t, 'v', 0)};`),
+          };
+        return null;
+      },
+    );
   }
 
   /**

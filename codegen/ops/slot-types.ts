@@ -47,14 +47,20 @@ export function isGeneric(t: ValueType): boolean {
 }
 
 /** `(x, i) => ...` applying the per-position transform of a tuple. */
-export function tupleElementFn(t: Extract<ValueType, { t: 'tuple' }>, d: number, transform: (el: ValueType, y: string) => string): string {
+export function tupleElementFn(
+  t: Extract<ValueType, { t: 'tuple' }>,
+  d: number,
+  transform: (el: ValueType, y: string) => string,
+): string {
   const x = `x${d}`;
   const i = `i${d}`;
   const y = `y${d}`;
   const all = innerTypes(t);
   const bodies = all.map((el) => `const ${y} = ${x} as ${slotType(el)}; return ${transform(el, y)};`);
   if (bodies.every((b) => b === bodies[0])) return `(${x}: unknown) => { ${bodies[0]} }`;
-  const branches = t.elements.map((el, j) => `if (${i} === ${j}) { const ${y} = ${x} as ${slotType(el)}; return ${transform(el, y)}; }`);
+  const branches = t.elements.map(
+    (el, j) => `if (${i} === ${j}) { const ${y} = ${x} as ${slotType(el)}; return ${transform(el, y)}; }`,
+  );
   const last = t.rest ? `const ${y} = ${x} as ${slotType(t.rest)}; return ${transform(t.rest, y)};` : `return ${x};`;
   return `(${x}: unknown, ${i}: number) => { ${branches.join(' ')} ${last} }`;
 }

@@ -16,12 +16,17 @@ function thawKeeps(t: ValueType): boolean {
 
 export class ThawFieldEmitter extends OpEmitter {
   emit(out: Lines): void {
-    this.switchMethod(out, 'thawField(index: number, value: unknown): unknown {', `${this.use('thawValue')}(value)`, ({ type: t }) => {
-      if (thawKeeps(t)) return { returns: 'value' };
-      if (isGeneric(t)) return null;
-      const expr = this.thaw(t, 'v', 0);
-      return { body: (body) => body.line(`const v = value as ${slotType(t)};`).line(`return ${expr};`) };
-    });
+    this.switchMethod(
+      out,
+      'thawField(index: number, value: unknown): unknown {',
+      `${this.use('thawValue')}(value)`,
+      ({ type: t }) => {
+        if (thawKeeps(t)) return { returns: 'value' };
+        if (isGeneric(t)) return null;
+        const expr = this.thaw(t, 'v', 0);
+        return { body: (body) => body.line(`const v = value as ${slotType(t)};`).line(`return ${expr};`) };
+      },
+    );
   }
 
   /** An expression: a mutable copy of `v` (a slot of type `t`), entity leaves kept. */
@@ -38,7 +43,9 @@ export class ThawFieldEmitter extends OpEmitter {
         return `${v} == null ? ${v} : new Date(${v}.getTime())`;
       // Arrays: spread (holes read as undefined), as thawValue does.
       case 'array':
-        return thawKeeps(t.of) ? `${v} == null ? ${v} : [...${v}]` : `${v} == null ? ${v} : ${this.use('thawArray')}(${v}, (${x}) => ${this.thaw(t.of, x, d + 1)})`;
+        return thawKeeps(t.of)
+          ? `${v} == null ? ${v} : [...${v}]`
+          : `${v} == null ? ${v} : ${this.use('thawArray')}(${v}, (${x}) => ${this.thaw(t.of, x, d + 1)})`;
       case 'tuple': {
         const all = innerTypes(t);
         if (all.every(thawKeeps)) return `${v} == null ? ${v} : [...${v}]`;
@@ -50,7 +57,9 @@ export class ThawFieldEmitter extends OpEmitter {
           ? `${v} == null ? ${v} : new Map(${v})`
           : `${v} == null ? ${v} : new Map(Array.from(${v}, ([k${d}, ${x}]) => [k${d}, ${this.thaw(t.of, x, d + 1)}] as const))`;
       case 'set':
-        return thawKeeps(t.of) ? `${v} == null ? ${v} : new Set(${v})` : `${v} == null ? ${v} : new Set(Array.from(${v}, (${x}) => ${this.thaw(t.of, x, d + 1)}))`;
+        return thawKeeps(t.of)
+          ? `${v} == null ? ${v} : new Set(${v})`
+          : `${v} == null ? ${v} : new Set(Array.from(${v}, (${x}) => ${this.thaw(t.of, x, d + 1)}))`;
       case 'record':
         return `${v} == null ? ${v} : ${this.use('mapRecord')}(${v}, (${x}) => ${this.thaw(t.of, x, d + 1)})`;
     }

@@ -52,7 +52,10 @@ export function buildGridMap(nodes: number, agentsPerNode: number): GridMap {
       (_, i) =>
         new GridNode({
           position: [i % width, Math.floor(i / width)],
-          agents: Array.from({ length: agentsPerNode }, (_, k) => new Agent({ name: `agent-${i}-${k}`, speed: 1 + (k % 5) })),
+          agents: Array.from(
+            { length: agentsPerNode },
+            (_, k) => new Agent({ name: `agent-${i}-${k}`, speed: 1 + (k % 5) }),
+          ),
         }),
     ),
   });

@@ -37,7 +37,8 @@ export function createComposite<T extends object>(
   spec: Readonly<Record<string, unknown>>,
   options: EntityRegistry | CompositeOptions = {},
 ): T {
-  const { registry = EntityRegistry.default, promote = false } = options instanceof EntityRegistry ? { registry: options } : options;
+  const { registry = EntityRegistry.default, promote = false } =
+    options instanceof EntityRegistry ? { registry: options } : options;
   const meta = classMetaOf(cls as AnyClass);
   const init: Record<string, unknown> = {};
   const sources: Record<string, string | null> = {};
@@ -69,7 +70,9 @@ function specKeys(className: string, spec: object): string[] {
   try {
     return Object.keys(spec);
   } catch (error) {
-    throw new EntityDefinitionError(`createComposite(${className}): the spec cannot be read: ${errorText(error)}`, { cause: error });
+    throw new EntityDefinitionError(`createComposite(${className}): the spec cannot be read: ${errorText(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -77,6 +80,9 @@ function readSpec(className: string, spec: Readonly<Record<string, unknown>>, fi
   try {
     return spec[field];
   } catch (error) {
-    throw new EntityDefinitionError(`createComposite(${className}): field '${excerpt(field)}' of the spec cannot be read: ${errorText(error)}`, { cause: error });
+    throw new EntityDefinitionError(
+      `createComposite(${className}): field '${excerpt(field)}' of the spec cannot be read: ${errorText(error)}`,
+      { cause: error },
+    );
   }
 }

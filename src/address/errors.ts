@@ -36,7 +36,11 @@ export class AddressSyntaxError extends AbstractionsError {
   /** `text: false`: there is no address text to show (not a string at all, or an id or segment given on its own). */
   constructor(address: string, position: number, reason: string, text = true) {
     const of = address.length > EXCERPT_LENGTH ? ` of ${address.length} characters` : '';
-    super(text ? `Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}` : `Invalid address: ${reason}`);
+    super(
+      text
+        ? `Invalid address: ${reason} (position ${position}${of})\n${caretView(address, position)}`
+        : `Invalid address: ${reason}`,
+    );
     this.address = address;
     this.position = position;
     this.reason = reason;

@@ -61,9 +61,7 @@ function isHex(c: number): boolean {
 
 /** ASCII characters allowed in an unquoted segment: letters, digits, '_', '$', '-'. */
 function isAsciiNameChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c === 45
-  );
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c === 45;
 }
 
 function isDigit(c: number): boolean {
@@ -104,7 +102,7 @@ function indexValue(digits: string, start: number): number | Scan {
 function scanQuoted(s: string, q: number): number | Scan {
   let k = q + 1;
   for (;;) {
-    if (k >= s.length) return fail(q, 'unterminated quoted key: no closing \'"\'');
+    if (k >= s.length) return fail(q, "unterminated quoted key: no closing '\"'");
     const c = s.charCodeAt(k);
     if (c === 34) return k + 1;
     if (c < 0x20) return fail(k, `control character ${show(s, k)} must be escaped in a quoted key`);
@@ -112,11 +110,11 @@ function scanQuoted(s: string, q: number): number | Scan {
       k++;
       continue;
     }
-    if (k + 1 >= s.length) return fail(q, 'unterminated quoted key: no closing \'"\'');
+    if (k + 1 >= s.length) return fail(q, "unterminated quoted key: no closing '\"'");
     const e = s[k + 1];
     if (e === 'u') {
       for (let h = k + 2; h < k + 6; h++) {
-        if (h >= s.length) return fail(q, 'unterminated quoted key: no closing \'"\'');
+        if (h >= s.length) return fail(q, "unterminated quoted key: no closing '\"'");
         if (!isHex(s.charCodeAt(h))) return fail(h, `invalid \\u escape: expected 4 hex digits, found ${show(s, h)}`);
       }
       k += 6;
@@ -273,12 +271,22 @@ export function parseAddress(s: string): ParsedAddress {
 export function formatSegment(segment: PathSegment): string {
   if (typeof segment === 'number') {
     if (!Number.isSafeInteger(segment) || segment < 0 || Object.is(segment, -0)) {
-      throw new AddressSyntaxError('', 0, `an address index must be a non-negative safe integer, got ${String(segment)}`, false);
+      throw new AddressSyntaxError(
+        '',
+        0,
+        `an address index must be a non-negative safe integer, got ${String(segment)}`,
+        false,
+      );
     }
     return `.${segment}`;
   }
   if (typeof segment !== 'string') {
-    throw new AddressSyntaxError('', 0, `an address path segment must be a string or a number, got ${kindOf(segment)}`, false);
+    throw new AddressSyntaxError(
+      '',
+      0,
+      `an address path segment must be a string or a number, got ${kindOf(segment)}`,
+      false,
+    );
   }
   return NAME_FULL.test(segment) && !DIGITS.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
 }
@@ -291,7 +299,12 @@ export function formatSegment(segment: PathSegment): string {
  */
 export function formatAddress(ecsId: string, path: readonly PathSegment[] = []): string {
   if (typeof ecsId !== 'string' || !UUID_RE.test(ecsId)) {
-    throw new AddressSyntaxError('', 0, `an entity id must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : kindOf(ecsId)}`, false);
+    throw new AddressSyntaxError(
+      '',
+      0,
+      `an entity id must be a UUID, got ${typeof ecsId === 'string' ? JSON.stringify(excerpt(ecsId)) : kindOf(ecsId)}`,
+      false,
+    );
   }
   let out = `@${ecsId.toLowerCase()}`;
   for (const segment of path) out += formatSegment(segment);

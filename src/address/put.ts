@@ -34,7 +34,11 @@ function checkAssign(address: string, container: unknown, segment: PathSegment, 
   }
   if (isEntityObject(container)) {
     const { meta } = runtimeOfObject(container);
-    if (typeof segment !== 'string' || !meta.fieldIndex.has(segment)) fail(meta.fields.map((f) => f.name), `${meta.name} has no such field`);
+    if (typeof segment !== 'string' || !meta.fieldIndex.has(segment))
+      fail(
+        meta.fields.map((f) => f.name),
+        `${meta.name} has no such field`,
+      );
   } else if (Array.isArray(container)) {
     if (typeof segment !== 'number' || segment > container.length) {
       fail(
@@ -57,7 +61,8 @@ function assign(container: object, segment: PathSegment, value: unknown): void {
     return;
   }
   const kind = containerKind(container, 'any')!;
-  if (kind === 'map') replaceItem(container, kind, findMapKey(container as ReadonlyMap<unknown, unknown>, segment).key, value);
+  if (kind === 'map')
+    replaceItem(container, kind, findMapKey(container as ReadonlyMap<unknown, unknown>, segment).key, value);
   else if (kind === 'set') {
     // The new member is added last (replaceItem would keep the old member's position).
     (container as Set<unknown>).delete((step(container, segment) as { value: unknown }).value);
@@ -83,7 +88,11 @@ function assign(container: object, segment: PathSegment, value: unknown): void {
  * `constructor` and `prototype`, never written); UnsupportedValueError, DataDepthError,
  * DataCycleError for a value that is not field data (SPEC §1).
  */
-export function put<T = unknown>(address: string, value: unknown, registry: EntityRegistry = EntityRegistry.default): T {
+export function put<T = unknown>(
+  address: string,
+  value: unknown,
+  registry: EntityRegistry = EntityRegistry.default,
+): T {
   const parsed = parseAddress(address);
   const text = formatAddress(parsed.ecsId, parsed.path);
   if (parsed.path.length === 0) {
@@ -101,7 +110,13 @@ export function put<T = unknown>(address: string, value: unknown, registry: Enti
   const last = path.length - 1;
   for (let i = 0; i < path.length; i++) {
     if (FORBIDDEN_SEGMENTS.has(path[i])) {
-      throw new FieldPathError(text, path[i], i, [], `put never writes through '${String(path[i])}': it could reach an object's prototype`);
+      throw new FieldPathError(
+        text,
+        path[i],
+        i,
+        [],
+        `put never writes through '${String(path[i])}': it could reach an object's prototype`,
+      );
     }
   }
   let probe: unknown = stored;
@@ -116,7 +131,9 @@ export function put<T = unknown>(address: string, value: unknown, registry: Enti
   try {
     copy = copyOut(value);
   } catch (err) {
-    throw isAnonymousDataError(err) ? dataError(value, path, path.length - 1, stored.constructor.name, 'copying', err) : err;
+    throw isAnonymousDataError(err)
+      ? dataError(value, path, path.length - 1, stored.constructor.name, 'copying', err)
+      : err;
   }
   const workingRoot = registry.checkout<EntityObject>(latest.ecsId);
   const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;

@@ -35,7 +35,11 @@ export type StepResult =
   | { readonly found: true; readonly value: unknown }
   | { readonly found: false; readonly available: string[]; readonly detail?: string };
 
-const NOT_A_CONTAINER = (what: string): StepResult => ({ found: false, available: [], detail: `the value there is ${what}, not a container` });
+const NOT_A_CONTAINER = (what: string): StepResult => ({
+  found: false,
+  available: [],
+  detail: `the value there is ${what}, not a container`,
+});
 
 function describeScalar(v: unknown): string {
   if (v === null) return 'null';
@@ -60,7 +64,8 @@ export function findMapKey(map: ReadonlyMap<unknown, unknown>, segment: PathSegm
   if (map.has(segment)) return { found: true, key: segment };
   const text = String(segment);
   for (const k of map.keys()) {
-    if ((typeof k !== 'object' || k === null) && typeof k !== 'function' && keyText(k) === text) return { found: true, key: k };
+    if ((typeof k !== 'object' || k === null) && typeof k !== 'function' && keyText(k) === text)
+      return { found: true, key: k };
   }
   return { found: false, key: segment };
 }
@@ -80,7 +85,10 @@ export function step(container: unknown, segment: PathSegment): StepResult {
       return {
         found: false,
         available: meta.fields.map((f) => f.name),
-        detail: typeof segment === 'number' ? `${meta.name} is an entity: its fields are looked up by name` : `${meta.name} has no such field`,
+        detail:
+          typeof segment === 'number'
+            ? `${meta.name} is an entity: its fields are looked up by name`
+            : `${meta.name} has no such field`,
       };
     }
     return { found: true, value: container[VALUES][index] };
@@ -92,7 +100,10 @@ export function step(container: unknown, segment: PathSegment): StepResult {
       return {
         found: false,
         available: indexList(a.length),
-        detail: typeof segment === 'number' ? `the array has ${a.length} element(s)` : 'the value there is an array: use an index',
+        detail:
+          typeof segment === 'number'
+            ? `the array has ${a.length} element(s)`
+            : 'the value there is an array: use an index',
       };
     }
     case 'map': {
@@ -105,11 +116,16 @@ export function step(container: unknown, segment: PathSegment): StepResult {
       const set = container as ReadonlySet<unknown>;
       const member = findSetMember(set, typeof segment === 'string' ? segment.toLowerCase() : segment);
       if (member.found) return member;
-      return { found: false, available: setMemberNames(set), detail: 'Set members are named by their ecsId (entities) or their position' };
+      return {
+        found: false,
+        available: setMemberNames(set),
+        detail: 'Set members are named by their ecsId (entities) or their position',
+      };
     }
     case 'record': {
       const key = String(segment);
-      if (Object.prototype.hasOwnProperty.call(container, key)) return { found: true, value: (container as Record<string, unknown>)[key] };
+      if (Object.prototype.hasOwnProperty.call(container, key))
+        return { found: true, value: (container as Record<string, unknown>)[key] };
       return { found: false, available: Object.keys(container), detail: 'the object has no such key' };
     }
   }
@@ -150,7 +166,10 @@ export function storedEntityOf(registry: EntityRegistry, ecsId: string, address:
  * Resolves an address against `registry` (default: `EntityRegistry.default`).
  * @throws AddressSyntaxError, EntityNotFoundError, FieldPathError
  */
-export function resolveAddress(address: string | ParsedAddress, registry: EntityRegistry = EntityRegistry.default): ResolvedAddress {
+export function resolveAddress(
+  address: string | ParsedAddress,
+  registry: EntityRegistry = EntityRegistry.default,
+): ResolvedAddress {
   const parsed = typeof address === 'string' ? parseAddress(address) : address;
   const text = formatAddress(parsed.ecsId, parsed.path);
   const entity = storedEntityOf(registry, parsed.ecsId, text);

@@ -42,7 +42,9 @@ function bindDynamic(ctx: BindingContext, value: unknown, at: string, addresses 
   if (value instanceof Date) return new Date(value.getTime());
   const kind = containerKind(value);
   if (kind === null) return value; // class instances that are not data: passed as they are
-  return mapItems(value, kind, (item, key) => bindDynamic(ctx, item, at + itemAt(kind, key), addresses), { recordPrototype: 'object' });
+  return mapItems(value, kind, (item, key) => bindDynamic(ctx, item, at + itemAt(kind, key), addresses), {
+    recordPrototype: 'object',
+  });
 }
 
 /**
@@ -73,7 +75,12 @@ function bindTyped(ctx: BindingContext, shape: TypeShape, value: unknown, at: st
   if (typeof value === 'string' && value.charCodeAt(0) === 64 && resolvesAddresses(shape) && looksLikeAddress(value)) {
     const r = resolveArg(ctx, value, at);
     const m = mismatch(shape, r.value);
-    if (m) throw argError(ctx, at + m.at, `expected ${typeText(m.expected)}, got ${describeValue(m.found)} (read from ${excerpt(r.address)})`);
+    if (m)
+      throw argError(
+        ctx,
+        at + m.at,
+        `expected ${typeText(m.expected)}, got ${describeValue(m.found)} (read from ${excerpt(r.address)})`,
+      );
     const received = bindResolved(ctx, r.value, at);
     noteAddress(ctx, r, at, received);
     return received;
@@ -83,7 +90,8 @@ function bindTyped(ctx: BindingContext, shape: TypeShape, value: unknown, at: st
       return bindDynamic(ctx, value, at);
     case 'entity':
       if (!isEntityObject(value) || !(value instanceof (shape.ctor as unknown as new () => object))) {
-        if (shape.ctor && isConfigClass(shape.ctor) && isRecordLike(value)) return buildConfig(ctx, shape.ctor, value, at);
+        if (shape.ctor && isConfigClass(shape.ctor) && isRecordLike(value))
+          return buildConfig(ctx, shape.ctor, value, at);
         throw typeError(ctx, at, shape, value);
       }
       return takeEntity(ctx, value, at);
@@ -103,13 +111,19 @@ function bindTyped(ctx: BindingContext, shape: TypeShape, value: unknown, at: st
       if (!(value instanceof Date)) throw typeError(ctx, at, shape, value);
       return new Date(value.getTime());
     case 'object':
-      if (typeof value !== 'object' || value === null || isEntityObject(value) || Array.isArray(value)) throw typeError(ctx, at, shape, value);
+      if (typeof value !== 'object' || value === null || isEntityObject(value) || Array.isArray(value))
+        throw typeError(ctx, at, shape, value);
       return bindDynamic(ctx, value, at);
     case 'optional':
       return value === undefined ? undefined : bindTyped(ctx, shape.of, value, at);
     case 'union': {
       for (const alt of shape.of) {
-        if (typeof value === 'string' && value.charCodeAt(0) === 64 && resolvesAddresses(alt) && looksLikeAddress(value)) {
+        if (
+          typeof value === 'string' &&
+          value.charCodeAt(0) === 64 &&
+          resolvesAddresses(alt) &&
+          looksLikeAddress(value)
+        ) {
           return bindTyped(ctx, alt, value, at); // an address: resolved against the first non-string alternative
         }
         if (mismatch(alt, value) === null) return bindTyped(ctx, alt, value, at);
@@ -125,7 +139,11 @@ function bindTyped(ctx: BindingContext, shape: TypeShape, value: unknown, at: st
     case 'tuple': {
       if (!Array.isArray(value)) throw typeError(ctx, at, shape, value);
       if (value.length !== shape.of.length) {
-        throw argError(ctx, at, `expected ${typeText(shape)} (${shape.of.length} element(s)), got an array of ${value.length} element(s)`);
+        throw argError(
+          ctx,
+          at,
+          `expected ${typeText(shape)} (${shape.of.length} element(s)), got an array of ${value.length} element(s)`,
+        );
       }
       const out = new Array<unknown>(value.length);
       for (let i = 0; i < value.length; i++) out[i] = bindTyped(ctx, shape.of[i], value[i], `${at}[${i}]`);
@@ -141,7 +159,8 @@ function bindTyped(ctx: BindingContext, shape: TypeShape, value: unknown, at: st
     case 'map': {
       if (!(value instanceof Map)) throw typeError(ctx, at, shape, value);
       const out = new Map<unknown, unknown>();
-      for (const [k, v] of value) out.set(k, bindTyped(ctx, shape.of, v, `${at}.get(${JSON.stringify(k) ?? String(k)})`));
+      for (const [k, v] of value)
+        out.set(k, bindTyped(ctx, shape.of, v, `${at}.get(${JSON.stringify(k) ?? String(k)})`));
       return out;
     }
     case 'record': {
@@ -176,7 +195,18 @@ function recordValue(v: unknown): unknown {
  * @throws ArgumentError (missing, unknown, wrong type, unresolvable address)
  */
 export function bindArguments(plan: BindingPlan, args: unknown, registry: EntityRegistry): BoundCall {
-  const ctx: BindingContext = { args: {}, entities: [], entityPaths: [], addresses: null, values: {}, needsPrepare: false, builtConfigs: null, plan, registry, param: '' };
+  const ctx: BindingContext = {
+    args: {},
+    entities: [],
+    entityPaths: [],
+    addresses: null,
+    values: {},
+    needsPrepare: false,
+    builtConfigs: null,
+    plan,
+    registry,
+    param: '',
+  };
   try {
     bindInto(ctx, args);
     return ctx;
@@ -184,7 +214,10 @@ export function bindArguments(plan: BindingPlan, args: unknown, registry: Entity
     // Binding only reads what the caller passed: anything else it meets is an argument that
     // cannot be read (a revoked Proxy, a throwing getter, nesting deeper than the stack).
     if (error instanceof AbstractionsError) throw error;
-    const reason = error instanceof RangeError && /call stack/i.test(error.message) ? 'is nested too deeply to bind' : `cannot be read: ${errorText(error)}`;
+    const reason =
+      error instanceof RangeError && /call stack/i.test(error.message)
+        ? 'is nested too deeply to bind'
+        : `cannot be read: ${errorText(error)}`;
     throw new ArgumentError(plan.functionName, ctx.param || '(arguments)', reason, { cause: error });
   }
 }
@@ -193,7 +226,11 @@ function bindInto(ctx: BindingContext, args: unknown): void {
   const { plan } = ctx;
   if (args === undefined || args === null) args = EMPTY_ARGS;
   if (typeof args !== 'object' || Array.isArray(args) || isEntityObject(args)) {
-    throw new ArgumentError(plan.functionName, '(arguments)', `a function takes one object of named arguments, got ${describeValue(args)}`);
+    throw new ArgumentError(
+      plan.functionName,
+      '(arguments)',
+      `a function takes one object of named arguments, got ${describeValue(args)}`,
+    );
   }
   const given = args as Record<string, unknown>;
   const out = ctx.args;
@@ -255,7 +292,11 @@ function bindInto(ctx: BindingContext, args: unknown): void {
         const extra = loose?.get(p);
         if (extra) {
           const first = Object.keys(extra)[0];
-          throw new ArgumentError(plan.functionName, first, `'${first}' is a field of ${p.ctor!.name}, but '${p.name}' is given too: pass the field inside '${p.name}' or leave '${p.name}' out`);
+          throw new ArgumentError(
+            plan.functionName,
+            first,
+            `'${first}' is a field of ${p.ctor!.name}, but '${p.name}' is given too: pass the field inside '${p.name}' or leave '${p.name}' out`,
+          );
         }
         b = bindTyped(ctx, p.type, v, p.name);
         break;

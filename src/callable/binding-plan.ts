@@ -41,8 +41,14 @@ export interface BindingPlan {
 
 const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'bigint']);
 const DECLARED_SCALARS: Record<string, string> = {
-  string: 'string', String: 'string', number: 'number', Number: 'number', boolean: 'boolean', Boolean: 'boolean',
-  bigint: 'bigint', BigInt: 'bigint',
+  string: 'string',
+  String: 'string',
+  number: 'number',
+  Number: 'number',
+  boolean: 'boolean',
+  Boolean: 'boolean',
+  bigint: 'bigint',
+  BigInt: 'bigint',
 };
 
 /**
@@ -55,7 +61,7 @@ function configFieldTypes(ctor: AnyClass): Map<string, string | null> {
   let defaults: readonly unknown[] | null | undefined;
   const out = new Map<string, string | null>();
   for (const f of meta.fields) {
-    let scalar: string | null = f.declaredType ? DECLARED_SCALARS[f.declaredType] ?? null : null;
+    let scalar: string | null = f.declaredType ? (DECLARED_SCALARS[f.declaredType] ?? null) : null;
     if (scalar === null && (f.declaredType === null || f.declaredType === 'Object')) {
       if (defaults === undefined) defaults = templateValues(ctor);
       const d = defaults?.[f.index];

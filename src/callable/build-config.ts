@@ -14,15 +14,26 @@ import { argError, resolveArg, takeEntity, type BindingContext } from './bound-c
  * (copied, with `attributeSource`), scalar field types checked, class defaults for the rest.
  * The result is a new working entity, promoted in phase 2.
  */
-export function buildConfig(ctx: BindingContext, ctor: AnyClass, fields: Record<string, unknown>, at: string, looseNames = false): EntityObject {
+export function buildConfig(
+  ctx: BindingContext,
+  ctor: AnyClass,
+  fields: Record<string, unknown>,
+  at: string,
+  looseNames = false,
+): EntityObject {
   const plan = ctx.plan.byName.get(ctx.param);
-  const declared = plan?.configFields ?? new Map(classMetaOf(ctor).fields.map((f) => [f.name, null] as [string, string | null]));
+  const declared =
+    plan?.configFields ?? new Map(classMetaOf(ctor).fields.map((f) => [f.name, null] as [string, string | null]));
   const init: Record<string, unknown> = {};
   const sources: Record<string, string | null> = {};
   for (const name of Object.keys(fields)) {
     const fieldAt = looseNames ? name : `${at}.${name}`;
     if (!declared.has(name)) {
-      throw argError(ctx, fieldAt, `${ctor.name} has no field '${excerpt(name)}' (fields: ${[...declared.keys()].join(', ') || '(none)'})`);
+      throw argError(
+        ctx,
+        fieldAt,
+        `${ctor.name} has no field '${excerpt(name)}' (fields: ${[...declared.keys()].join(', ') || '(none)'})`,
+      );
     }
     let v = fields[name];
     if (typeof v === 'string' && v.charCodeAt(0) === 64 && declared.get(name) !== 'string' && looksLikeAddress(v)) {

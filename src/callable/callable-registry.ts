@@ -18,7 +18,14 @@ import { AsyncFunctionError, RegistrationError, SignatureRequiredError, UnknownF
 import { executeAsync, executeSync, type Execution } from './execute';
 import type { FunctionExecution } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
-import { compileSignature, type ArgsOf, type FunctionSignature, type FunctionSignatures, type ResultOf, type SignatureSpec } from './signatures';
+import {
+  compileSignature,
+  type ArgsOf,
+  type FunctionSignature,
+  type FunctionSignatures,
+  type ResultOf,
+  type SignatureSpec,
+} from './signatures';
 import { generatedSignatureOf, generatedSignaturesGeneration } from './generated-signatures';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -107,7 +114,8 @@ export class CallableRegistry {
    * @throws RegistrationError for a duplicate name, a non-function or an invalid signature.
    */
   register<A, R>(name: string, fn: (args: A) => R, signature?: SignatureSpec): RegisteredFunction<A, R> {
-    if (typeof name !== 'string' || name.length === 0) throw new RegistrationError(describeValue(name), 'the name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0)
+      throw new RegistrationError(describeValue(name), 'the name must be a non-empty string');
     if (typeof fn !== 'function') throw new RegistrationError(name, `expected a function, got ${describeValue(fn)}`);
     if (this.functions.has(name)) throw new RegistrationError(name, 'a function with this name is registered already');
     let explicit: FunctionSignature | null = null;
@@ -181,7 +189,10 @@ export class CallableRegistry {
    * executions are isolated; two started from the same version both succeed (a branch).
    */
   aexecute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>;
-  aexecute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): Promise<R>;
+  aexecute<R = unknown, N extends string = string>(
+    name: N & UntypedName<N>,
+    args?: Record<string, unknown>,
+  ): Promise<R>;
   async aexecute(name: string, args?: Record<string, unknown>): Promise<unknown> {
     const rec = this.lookup(name);
     const registry = this.entities;
@@ -312,7 +323,10 @@ export class CallableRegistry {
     return CallableRegistry.current.execute(name, args);
   }
   static aexecute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>;
-  static aexecute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): Promise<R>;
+  static aexecute<R = unknown, N extends string = string>(
+    name: N & UntypedName<N>,
+    args?: Record<string, unknown>,
+  ): Promise<R>;
   static aexecute(name: string, args?: Record<string, unknown>): Promise<unknown> {
     return CallableRegistry.current.aexecute(name, args);
   }

@@ -20,4 +20,3 @@ export function templateValues(ctor: AnyClass): readonly unknown[] | null {
   templates.set(ctor, values);
   return values;
 }
-

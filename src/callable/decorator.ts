@@ -29,12 +29,18 @@ export interface CallableOptions {
  * Works with TypeScript's `experimentalDecorators` and with standard decorators.
  */
 export function callable(nameOrOptions?: string | CallableOptions, signature?: SignatureSpec) {
-  const options: CallableOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions, signature } : { signature, ...nameOrOptions };
+  const options: CallableOptions =
+    typeof nameOrOptions === 'string' ? { name: nameOrOptions, signature } : { signature, ...nameOrOptions };
   return function callableDecorator(target: unknown, key: unknown, descriptor?: PropertyDescriptor): void {
     const registry = options.registry ?? CallableRegistry.default;
     // Standard decorators: (method, context).
     if (typeof key === 'object' && key !== null && 'kind' in key) {
-      const context = key as { kind: string; name: string | symbol; static: boolean; addInitializer(init: (this: unknown) => void): void };
+      const context = key as {
+        kind: string;
+        name: string | symbol;
+        static: boolean;
+        addInitializer(init: (this: unknown) => void): void;
+      };
       const name = options.name ?? String(context.name);
       if (context.kind !== 'method' || !context.static) {
         throw new RegistrationError(name, '@callable() decorates static methods');

@@ -15,7 +15,10 @@ export class UnknownFunctionError extends AbstractionsError {
     const sorted = [...registered].sort();
     const near = sorted.filter((n) => n.toLowerCase() === functionName.toLowerCase());
     const hint = near.length > 0 ? ` (did you mean '${excerpt(near[0])}'?)` : '';
-    const listed = sorted.length === 0 ? 'no functions are registered' : `registered: ${sorted.slice(0, 30).join(', ')}${sorted.length > 30 ? ', …' : ''}`;
+    const listed =
+      sorted.length === 0
+        ? 'no functions are registered'
+        : `registered: ${sorted.slice(0, 30).join(', ')}${sorted.length > 30 ? ', …' : ''}`;
     super(`unknown function '${excerpt(functionName)}'${hint}; ${listed}`);
     this.functionName = functionName;
     this.registered = sorted;

@@ -124,7 +124,9 @@ function start(x: Execution): Started {
   const inputs = prepareInputs(x.plan, x.bound, x.registry);
   const draft = new Draft(inputs.versions);
   const handed =
-    draft.copied.length === 0 ? x.bound.entities : handOutInputs(x.bound, inputs.inputOf, (e, input) => draft.handedOut(e, input));
+    draft.copied.length === 0
+      ? x.bound.entities
+      : handOutInputs(x.bound, inputs.inputOf, (e, input) => draft.handedOut(e, input));
   return { inputs, draft, handed, startedAt: Date.now(), t0: performance.now(), sources: undefined };
 }
 
@@ -144,7 +146,12 @@ function complete(x: Execution, s: Started, result: unknown): unknown {
     });
     prepared = prepareExecution(registry, s.draft, trees, plan, x);
     value = storedResult(x.functionName, result, read, prepared.outputs);
-    record = recordOf(x, s, { ok: true, outputs: prepared.outputs, versions: prepared.versions.slice(), result: value });
+    record = recordOf(x, s, {
+      ok: true,
+      outputs: prepared.outputs,
+      versions: prepared.versions.slice(),
+      result: value,
+    });
   } catch (error) {
     throw fail(x, s, error);
   }
@@ -175,8 +182,21 @@ function keep(x: Execution, record: FunctionExecution): void {
 function recordOf(x: Execution, s: Started, outcome: ExecutionOutcome): FunctionExecution {
   const { bound } = x;
   const addresses = bound.addresses === null ? null : bound.addresses.map(toRecordedAddress);
-  const raw: RawInputs = { entities: bound.entities.slice(), entityPaths: bound.entityPaths.slice(), addresses, values: bound.values };
-  return new FunctionExecution(x.executionId, x.functionName, raw, s.inputs.versions, s.startedAt, performance.now() - s.t0, outcome);
+  const raw: RawInputs = {
+    entities: bound.entities.slice(),
+    entityPaths: bound.entityPaths.slice(),
+    addresses,
+    values: bound.values,
+  };
+  return new FunctionExecution(
+    x.executionId,
+    x.functionName,
+    raw,
+    s.inputs.versions,
+    s.startedAt,
+    performance.now() - s.t0,
+    outcome,
+  );
 }
 
 function toRecordedAddress({ argument, address }: AddressUse): { argument: string; address: string } {

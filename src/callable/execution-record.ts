@@ -50,7 +50,12 @@ const NONE: readonly never[] = Object.freeze([]);
 
 /** How an execution ended, as its record takes it. */
 export type ExecutionOutcome =
-  | { readonly ok: true; readonly outputs: readonly ExecutionOutput[]; readonly versions: readonly RootVersion[]; readonly result: unknown }
+  | {
+      readonly ok: true;
+      readonly outputs: readonly ExecutionOutput[];
+      readonly versions: readonly RootVersion[];
+      readonly result: unknown;
+    }
   | { readonly ok: false; readonly error: unknown };
 const NO_ADDRESSES: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -144,7 +149,8 @@ export class FunctionExecution {
 
   /** ecsIds of the stored entities returned, in order (empty for a non-entity result or a failure). */
   get outputIds(): readonly string[] {
-    if (this.#outputIds === undefined) this.#outputIds = Object.freeze(this.#outputs.map((o) => metaOf(o.entity).ecsId));
+    if (this.#outputIds === undefined)
+      this.#outputIds = Object.freeze(this.#outputs.map((o) => metaOf(o.entity).ecsId));
     return this.#outputIds;
   }
 

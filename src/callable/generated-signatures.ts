@@ -26,7 +26,12 @@ import { isScalarTypeName, type TypeShape } from './type-spec';
  * fields, or, when several have them, to the one whose metadata comes from that spec.
  */
 export type GeneratedTypeShape =
-  | { readonly kind: 'entity'; readonly className: string; readonly fields?: readonly string[]; readonly spec?: GeneratedClassSpec }
+  | {
+      readonly kind: 'entity';
+      readonly className: string;
+      readonly fields?: readonly string[];
+      readonly spec?: GeneratedClassSpec;
+    }
   | { readonly kind: 'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'null' | 'undefined' | 'unknown' | 'object' }
   | { readonly kind: 'array' | 'set' | 'optional'; readonly of: GeneratedTypeShape }
   | { readonly kind: 'map' | 'record'; readonly of: GeneratedTypeShape }
@@ -57,10 +62,21 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The loaded class a generated entity type names: by name, by field list, then by spec, as far as the table gives them. */
-function resolveGeneratedClass(className: string, fields: readonly string[] | undefined, spec: GeneratedClassSpec | undefined): AnyClass {
+function resolveGeneratedClass(
+  className: string,
+  fields: readonly string[] | undefined,
+  spec: GeneratedClassSpec | undefined,
+): AnyClass {
   const named = entityClassesNamed(className);
   let fitting =
-    fields === undefined ? named : named.filter((r) => sameNames(classMetaOf(r.ctor).fields.map((f) => f.name), fields));
+    fields === undefined
+      ? named
+      : named.filter((r) =>
+          sameNames(
+            classMetaOf(r.ctor).fields.map((f) => f.name),
+            fields,
+          ),
+        );
   if (fitting.length > 1 && spec !== undefined) {
     fitting = fitting.filter((r) => {
       const used = generatedSpecOf(r.ctor);
@@ -68,7 +84,8 @@ function resolveGeneratedClass(className: string, fields: readonly string[] | un
     });
   }
   if (fitting.length === 1) return fitting[0].ctor;
-  if (named.length === 0) throw new UnresolvedClassError(className, `entity class ${className} is not loaded (import it before executing)`);
+  if (named.length === 0)
+    throw new UnresolvedClassError(className, `entity class ${className} is not loaded (import it before executing)`);
   throw new UnresolvedClassError(
     className,
     fitting.length === 0

@@ -28,7 +28,8 @@ export interface FunctionDescription {
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 /** `@` + UUID + optional path: what an address argument looks like. */
-export const ADDRESS_PATTERN = '^@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}([.\\[].*)?$';
+export const ADDRESS_PATTERN =
+  '^@[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}([.\\[].*)?$';
 
 class Defs {
   readonly defs: Record<string, JsonSchema> = {};
@@ -137,7 +138,8 @@ class Defs {
     const item = (text: string): JsonSchema => this.declared(text) ?? {};
     if (t.endsWith('[]')) return collectionSchema({ kind: 'array', of: t.slice(0, -2) }, item);
     if (t.startsWith('(') && t.endsWith(')')) return this.declared(t.slice(1, -1));
-    if (t.startsWith('[') && t.endsWith(']')) return collectionSchema({ kind: 'tuple', of: splitTop(t.slice(1, -1), ',') }, item);
+    if (t.startsWith('[') && t.endsWith(']'))
+      return collectionSchema({ kind: 'tuple', of: splitTop(t.slice(1, -1), ',') }, item);
     const generic = /^(\w+)<(.*)>$/.exec(t);
     if (generic) {
       const args = splitTop(generic[2], ',');
@@ -169,7 +171,12 @@ class Defs {
         if (!ctor) return { type: 'object', title: s.className };
         // Input entities are passed by address (clients hold no entity objects); configs as objects.
         if (!input || isConfigClass(ctor)) return this.ref(ctor);
-        return { type: 'string', title: s.className, pattern: ADDRESS_PATTERN, description: `a stored ${s.className}: its address, @<ecsId>` };
+        return {
+          type: 'string',
+          title: s.className,
+          pattern: ADDRESS_PATTERN,
+          description: `a stored ${s.className}: its address, @<ecsId>`,
+        };
       }
       case 'string':
       case 'number':
@@ -272,7 +279,8 @@ function sampleSchema(v: unknown): JsonSchema {
 function jsonDefault(v: unknown): unknown {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (Array.isArray(v)) return v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x)) ? [...v] : undefined;
+  if (Array.isArray(v))
+    return v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x)) ? [...v] : undefined;
   return undefined;
 }
 

@@ -57,7 +57,11 @@ export function prepareInputs(plan: BindingPlan, bound: BoundCall, registry: Ent
  * call that holds it, else through the latest version if it holds it, else through the version
  * that first stored it.
  */
-function inputVersionsOf(entities: readonly EntityObject[], registry: EntityRegistry, configs: readonly string[] | null): PreparedInputs {
+function inputVersionsOf(
+  entities: readonly EntityObject[],
+  registry: EntityRegistry,
+  configs: readonly string[] | null,
+): PreparedInputs {
   const inputOf = new Array<RootVersion>(entities.length);
   let children = false;
   for (let i = 0; i < entities.length; i++) {
@@ -148,7 +152,8 @@ function checkWorkingArguments(plan: BindingPlan, bound: BoundCall, registry: En
       throw new ArgumentError(plan.functionName, bound.entityPaths[i], `${describeValue(e)} ${reason}`);
     };
     const root = m.rootEcsId === null || m.rootEcsId === m.ecsId ? e : registry.workingRootOf<EntityObject>(e);
-    if (root === undefined) return fail('belongs to a working tree that is no longer available: pass its root, or a stored version');
+    if (root === undefined)
+      return fail('belongs to a working tree that is no longer available: pass its root, or a stored version');
     const rootVersion = metaOf(root).rootEcsId;
     if (rootVersion !== null && !registry.hasVersion(rootVersion)) {
       return fail(`comes from version ${rootVersion}, which this registry does not hold`);
@@ -166,7 +171,9 @@ function substituteArguments(bound: BoundCall, replaced: ReadonlyMap<EntityObjec
   const args = bound.args;
   for (const k of Object.keys(args)) args[k] = substitute(args[k], replaced);
   if (bound.addresses) {
-    bound.addresses = bound.addresses.map((a) => (isEntityObject(a.value) && replaced.has(a.value) ? { ...a, value: replaced.get(a.value) } : a));
+    bound.addresses = bound.addresses.map((a) =>
+      isEntityObject(a.value) && replaced.has(a.value) ? { ...a, value: replaced.get(a.value) } : a,
+    );
   }
 }
 

@@ -98,7 +98,10 @@ export function attributeSources(
   }
 }
 
-function sourcesOf(result: unknown, uses: readonly AddressUse[]): Map<EntityObject, Record<string, string | null>> | undefined {
+function sourcesOf(
+  result: unknown,
+  uses: readonly AddressUse[],
+): Map<EntityObject, Record<string, string | null>> | undefined {
   const outputs: EntityObject[] = [];
   collectOutputs(result, outputs);
   let map: Map<EntityObject, Record<string, string | null>> | undefined;
@@ -167,7 +170,12 @@ export function readResult(functionName: string, returns: TypeShape | null, resu
 }
 
 /** What the caller receives: the result with each returned entity replaced by its stored result. */
-export function storedResult(functionName: string, result: unknown, read: ReadResult, outs: readonly ExecutionOutput[]): unknown {
+export function storedResult(
+  functionName: string,
+  result: unknown,
+  read: ReadResult,
+  outs: readonly ExecutionOutput[],
+): unknown {
   const { shape, outputs } = read;
   if (shape === 'entity') return outs[0].entity;
   if (shape === 'none') return result;

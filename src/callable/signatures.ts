@@ -114,5 +114,10 @@ export function compileSignature(functionName: string, spec: SignatureSpec): Fun
       throw e;
     }
   }
-  return Object.freeze({ params: Object.freeze(params), returns, description: spec.description, source: 'explicit' as const });
+  return Object.freeze({
+    params: Object.freeze(params),
+    returns,
+    description: spec.description,
+    source: 'explicit' as const,
+  });
 }

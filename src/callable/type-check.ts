@@ -27,7 +27,11 @@ export function itemAt<K extends DataContainerKind>(kind: K, key: ItemKey<K>): s
 type Mismatch = { at: string; expected: TypeShape; found: unknown };
 
 /** The first item of `value` (a container of `kind`) that does not conform to its shape, placed. */
-function itemMismatch<K extends DataContainerKind>(value: object, kind: K, shapeOf: (key: ItemKey<K>) => TypeShape): Mismatch | null {
+function itemMismatch<K extends DataContainerKind>(
+  value: object,
+  kind: K,
+  shapeOf: (key: ItemKey<K>) => TypeShape,
+): Mismatch | null {
   return (
     findInItems(value, kind, (item, key) => {
       const m = mismatch(shapeOf(key), item);
@@ -45,7 +49,9 @@ export function mismatch(shape: TypeShape, value: unknown): Mismatch | null {
     case 'unknown':
       return null;
     case 'entity':
-      return isEntityObject(value) && shape.ctor !== undefined && value instanceof (shape.ctor as unknown as new () => object)
+      return isEntityObject(value) &&
+        shape.ctor !== undefined &&
+        value instanceof (shape.ctor as unknown as new () => object)
         ? null
         : { at: '', expected: shape, found: value };
     case 'string':

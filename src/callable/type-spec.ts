@@ -22,7 +22,8 @@ export type TypeShape =
   | { readonly kind: 'map' | 'record'; readonly of: TypeShape }
   | { readonly kind: 'tuple' | 'union'; readonly of: readonly TypeShape[] };
 
-export type ScalarTypeName = 'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'null' | 'undefined' | 'unknown' | 'object';
+export type ScalarTypeName =
+  'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'null' | 'undefined' | 'unknown' | 'object';
 
 const SHAPE: unique symbol = Symbol('abstractions.typeShape');
 
@@ -61,7 +62,10 @@ export function optional(type: TypeSpec): TypeHelper {
 /** Any of the given types (`union(Student, Course)`, `union(String, null)`). */
 export function union(...types: TypeSpec[]): TypeHelper {
   if (types.length === 0) {
-    throw new InvalidTypeError(types, 'union() needs at least one type: write union(A, B, ...), or union(T, null) for a nullable T');
+    throw new InvalidTypeError(
+      types,
+      'union() needs at least one type: write union(A, B, ...), or union(T, null) for a nullable T',
+    );
   }
   return brand({ kind: 'union', of: types.map(toShape) });
 }
@@ -93,7 +97,17 @@ export function recordOf(type: TypeSpec): TypeHelper {
 
 // ---- normalisation ------------------------------------------------------------------------
 
-const SCALARS: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'bigint', 'date', 'null', 'undefined', 'unknown', 'object']);
+const SCALARS: ReadonlySet<string> = new Set([
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'date',
+  'null',
+  'undefined',
+  'unknown',
+  'object',
+]);
 const UNKNOWN: TypeShape = { kind: 'unknown' };
 
 const BUILTINS = new Map<unknown, TypeShape>([
@@ -121,7 +135,8 @@ export function toShape(spec: TypeSpec): TypeShape {
   if (spec === null) return { kind: 'null' };
   if (spec === undefined) return { kind: 'undefined' };
   if (typeof spec === 'string') {
-    if (!SCALARS.has(spec)) throw new InvalidTypeError(spec, `unknown type name '${excerpt(spec)}' (known: ${[...SCALARS].join(', ')})`);
+    if (!SCALARS.has(spec))
+      throw new InvalidTypeError(spec, `unknown type name '${excerpt(spec)}' (known: ${[...SCALARS].join(', ')})`);
     return { kind: spec } as TypeShape;
   }
   if (typeof spec === 'function') {
@@ -137,7 +152,8 @@ export function toShape(spec: TypeSpec): TypeShape {
     return { kind: 'entity', className: record.name, ctor: record.ctor };
   }
   if (Array.isArray(spec)) {
-    if (spec.length === 0) throw new InvalidTypeError(spec, '[] is not a type: write [T] for an array of T, [A, B] for a tuple');
+    if (spec.length === 0)
+      throw new InvalidTypeError(spec, '[] is not a type: write [T] for an array of T, [A, B] for a tuple');
     if (spec.length === 1) return { kind: 'array', of: toShape(spec[0]) };
     return { kind: 'tuple', of: spec.map(toShape) };
   }

@@ -16,7 +16,14 @@ export interface TreeDiff {
 }
 
 export function emptyDiff(): TreeDiff {
-  return { added: new Set(), removed: new Set(), moved: new Set(), changed: new Set(), modified: new Set(), changedFields: new Map() };
+  return {
+    added: new Set(),
+    removed: new Set(),
+    moved: new Set(),
+    changed: new Set(),
+    modified: new Set(),
+    changedFields: new Map(),
+  };
 }
 
 /** Where an entity sits: its parent's lineage and the slot (ignoring the final array index). */
@@ -79,7 +86,11 @@ export function diffAgainst(base: DiffBase, newTree: EntityTree): TreeDiff {
   for (const id of base.ecsIds()) if (!newTree.nodes.has(id)) d.removed.add(id);
   for (const set of [d.added, d.moved, d.changed]) {
     for (const id of set) {
-      for (let cur: string | undefined = id; cur !== undefined && !d.modified.has(cur); cur = newTree.edgeTo.get(cur)?.parent) {
+      for (
+        let cur: string | undefined = id;
+        cur !== undefined && !d.modified.has(cur);
+        cur = newTree.edgeTo.get(cur)?.parent
+      ) {
         d.modified.add(cur);
       }
     }

@@ -15,7 +15,15 @@ import { fieldsError, isAnonymousDataError } from '../metadata/data-kinds';
 import { TreeStructureError } from '../tree/errors';
 import { excerpt } from '../util/excerpt';
 import { formatPath } from '../util/paths';
-import { diffChildren, enter, fieldIndexOf, fieldOfPlace, sameEntityKind, sameEntityObjects, type NewPlace } from './field-children';
+import {
+  diffChildren,
+  enter,
+  fieldIndexOf,
+  fieldOfPlace,
+  sameEntityKind,
+  sameEntityObjects,
+  type NewPlace,
+} from './field-children';
 
 /** An overlay slot the function neither wrote nor read as a copy. */
 export const UNSET: unique symbol = Symbol('unset');
@@ -75,12 +83,40 @@ export class DirtyFields {
  * (`index`: lineage -> stored entity of the input version). Only overlaid entities are read, so
  * the cost follows what the function touched, not the size of the tree.
  */
-export function diffDraft<I>(draft: DraftView, input: I, root: EntityObject, index: ReadonlyMap<string, EntityObject>): DraftChanges<I> {
+export function diffDraft<I>(
+  draft: DraftView,
+  input: I,
+  root: EntityObject,
+  index: ReadonlyMap<string, EntityObject>,
+): DraftChanges<I> {
   const own: EntityObject[] = []; // the overlaid entities of this tree (one index lookup each)
   for (const e of draft.overlays.keys()) if (index.get(metaOf(e).lineageId) === e) own.push(e);
   // Untouched tree (a read-only call): nothing below would add to these, so share empty ones.
-  if (own.length === 0) return { kind: 'draft', input, root, index, claimed: 0, modified: NONE, entered: NO_ENTRIES, removedLineages: [], changedFields: NO_ENTRIES, dirtyChildren: NO_ENTRIES };
-  const t: DraftChanges<I> = { kind: 'draft', input, root, index, claimed: own.length, modified: new Set(), entered: new Map(), removedLineages: [], changedFields: new Map(), dirtyChildren: new Map() };
+  if (own.length === 0)
+    return {
+      kind: 'draft',
+      input,
+      root,
+      index,
+      claimed: 0,
+      modified: NONE,
+      entered: NO_ENTRIES,
+      removedLineages: [],
+      changedFields: NO_ENTRIES,
+      dirtyChildren: NO_ENTRIES,
+    };
+  const t: DraftChanges<I> = {
+    kind: 'draft',
+    input,
+    root,
+    index,
+    claimed: own.length,
+    modified: new Set(),
+    entered: new Map(),
+    removedLineages: [],
+    changedFields: new Map(),
+    dirtyChildren: new Map(),
+  };
   const left = new Map<EntityObject, EntityObject>(); // child -> old owner
   const changed: EntityObject[] = [];
   const inTree = (e: EntityObject): boolean => t.index.get(metaOf(e).lineageId) === e;
@@ -98,7 +134,8 @@ export function diffDraft<I>(draft: DraftView, input: I, root: EntityObject, ind
         // children; anything else (also a copy moved here from another field) is compared first.
         const source = draft.flatSourceOf(now);
         const ownCopy = source !== undefined && source === stored[i];
-        if (!ownCopy && meta.fieldEquals(i, now, stored[i]) && sameEntityObjects(now, stored[i], meta.fields[i].name)) continue;
+        if (!ownCopy && meta.fieldEquals(i, now, stored[i]) && sameEntityObjects(now, stored[i], meta.fields[i].name))
+          continue;
         const outcome = diffChildren(meta.fields[i].name, i, stored[i], now, ownCopy, e, left, t.entered);
         if (outcome === 'unchanged') continue;
         (names ??= []).push(meta.fields[i].name);
@@ -119,7 +156,8 @@ export function diffDraft<I>(draft: DraftView, input: I, root: EntityObject, ind
     const e = pending.pop()!;
     if (metaOf(e).stored && inTree(e) && left.has(e)) continue; // a move inside the tree: subtree unchanged
     forEachChildOf(draft, e, (child, path, _container, place) => {
-      if (enter(t.entered, child, { owner: e, fieldIndex: fieldIndexOf(e, path[0] as string), place, path })) pending.push(child);
+      if (enter(t.entered, child, { owner: e, fieldIndex: fieldIndexOf(e, path[0] as string), place, path }))
+        pending.push(child);
     });
   }
 
@@ -157,7 +195,12 @@ export function diffDraft<I>(draft: DraftView, input: I, root: EntityObject, ind
     if (left.has(e)) continue;
     // Entered at the slot it already held because its parent moved and was walked whole (which
     // finds a second occurrence inside the parent itself): one place, not two.
-    if (t.entered.has(np.owner) && metaOf(np.owner).lineageId === metaOf(e).parentLineageId && np.place === metaOf(e).place) continue;
+    if (
+      t.entered.has(np.owner) &&
+      metaOf(np.owner).lineageId === metaOf(e).parentLineageId &&
+      np.place === metaOf(e).place
+    )
+      continue;
     if (!oldPlaceRemoved(t, e, left)) {
       throw new TreeStructureError(
         `${e.constructor.name} ${metaOf(e).ecsId} occurs twice in the tree (a shared reference): it is still at ${excerpt(metaOf(e).place)} ` +
@@ -170,7 +213,7 @@ export function diffDraft<I>(draft: DraftView, input: I, root: EntityObject, ind
 
   // Modified: changed, entered (moved or added), and all their ancestors in the new tree.
   const mark = (start: EntityObject): void => {
-    for (let cur: EntityObject | null = start; cur !== null && !t.modified.has(cur); ) {
+    for (let cur: EntityObject | null = start; cur !== null && !t.modified.has(cur);) {
       t.modified.add(cur);
       const parent = parentIn(t, cur);
       if (parent) {
@@ -217,7 +260,13 @@ function oldPlaceRemoved(t: DraftChanges<unknown>, e: EntityObject, left: Map<En
   return true;
 }
 
-function collectRemoved(draft: DraftView, e: EntityObject, t: DraftChanges<unknown>, gone: Set<EntityObject>, left: ReadonlyMap<EntityObject, EntityObject>): void {
+function collectRemoved(
+  draft: DraftView,
+  e: EntityObject,
+  t: DraftChanges<unknown>,
+  gone: Set<EntityObject>,
+  left: ReadonlyMap<EntityObject, EntityObject>,
+): void {
   const stack = [e];
   while (stack.length > 0) {
     const cur = stack.pop()!;
@@ -251,7 +300,13 @@ export function forEachChildOf(draft: DraftView, e: EntityObject, visit: ChildVi
 function dataErrorOf(draft: DraftView, e: EntityObject, error: unknown): unknown {
   if (!isAnonymousDataError(error)) return error;
   const { meta } = runtimeOfObject(e);
-  return fieldsError(meta.name, meta.fields.map((f) => f.name), draft.valuesOf(e), 'storing', error);
+  return fieldsError(
+    meta.name,
+    meta.fields.map((f) => f.name),
+    draft.valuesOf(e),
+    'storing',
+    error,
+  );
 }
 
 /** True when `e` is part of tree `t`'s new state. */
@@ -265,7 +320,10 @@ export function isRemoved(t: DraftChanges<unknown>, e: EntityObject): boolean {
 }
 
 /** The placement of an entity of tree `t` in its new state. */
-export function placementIn(t: DraftChanges<unknown>, e: EntityObject): { readonly parentLineageId: string | null; readonly place: string } {
+export function placementIn(
+  t: DraftChanges<unknown>,
+  e: EntityObject,
+): { readonly parentLineageId: string | null; readonly place: string } {
   const np = t.entered.get(e);
   if (np) return { parentLineageId: metaOf(np.owner).lineageId, place: np.place };
   const m = metaOf(e);
@@ -277,5 +335,5 @@ export function parentIn(t: DraftChanges<unknown>, e: EntityObject): EntityObjec
   const np = t.entered.get(e);
   if (np) return np.owner;
   const parentLineage = metaOf(e).parentLineageId;
-  return parentLineage === null ? null : t.index.get(parentLineage) ?? null;
+  return parentLineage === null ? null : (t.index.get(parentLineage) ?? null);
 }

@@ -88,7 +88,9 @@ export function diffChildren(
     newChildren = new SmallMap();
     if (Array.isArray(after) && !after.every(keepsArrayFlat)) outcome = 'changed-not-flat';
     forEachEntityIn(before, [field], field, 'field', (c, _p, _k, place) => oldChildren.set(c, place));
-    forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) => enter(newChildren, c, { owner, fieldIndex, place, path }));
+    forEachEntityIn(after, [field], field, 'field', (c, path, _k, place) =>
+      enter(newChildren, c, { owner, fieldIndex, place, path }),
+    );
   }
   newChildren.forEach((np, c) => {
     if (oldChildren.get(c) !== np.place) enter(entered, c, np);
@@ -154,10 +156,15 @@ export function enter(entered: PlaceMap, child: EntityObject, np: NewPlace): boo
     entered.set(child, np);
     return true;
   }
-  if (first.owner === np.owner && first.path.length === np.path.length && first.path.every((s, i) => s === np.path[i])) return false;
+  if (first.owner === np.owner && first.path.length === np.path.length && first.path.every((s, i) => s === np.path[i]))
+    return false;
   const a = formatPath(first.owner.constructor.name, first.path);
   const b = formatPath(np.owner.constructor.name, np.path);
-  throw new TreeStructureError(`${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${excerpt(a)} and at ${excerpt(b)}`, a, b);
+  throw new TreeStructureError(
+    `${child.constructor.name} ${metaOf(child).ecsId} occurs twice in the tree (a shared reference): at ${excerpt(a)} and at ${excerpt(b)}`,
+    a,
+    b,
+  );
 }
 
 /** What two different objects of one lineage in one tree are, for error messages. */
@@ -189,8 +196,8 @@ export function fieldIndexOf(e: EntityObject, field: string): number {
 export function fieldOfPlace(place: string): string {
   for (let i = 0; i < place.length; i++) {
     const c = place.charCodeAt(i);
-    if (c === 0x5b /* [ */ || c === 0x7b /* { */ || c === 0x2e /* . */ || c === 0x3c /* < */) return i === 0 ? place : place.slice(0, i);
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */ || c === 0x2e /* . */ || c === 0x3c /* < */)
+      return i === 0 ? place : place.slice(0, i);
   }
   return place;
 }
-

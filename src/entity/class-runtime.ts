@@ -120,10 +120,11 @@ function genericStoredLayout(fieldCount: number): StoredLayout {
       StoredObject.prototype = prototype;
       return StoredObject as unknown as new (values: readonly unknown[]) => EntityObject;
     },
-    getters: slots.map((slot, index) =>
-      function (this: StoredSlots) {
-        return readStored(this, index, this[slot]);
-      },
+    getters: slots.map(
+      (slot, index) =>
+        function (this: StoredSlots) {
+          return readStored(this, index, this[slot]);
+        },
     ),
   };
 }
@@ -139,7 +140,8 @@ function workingAccessor(name: string, index: number): PropertyDescriptor {
     set(this: EntityObject, value: unknown) {
       const values = this[VALUES];
       // During construction (before the decorator builds the real object) fields are plain properties.
-      if (values === undefined) Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+      if (values === undefined)
+        Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
       else values[index] = value;
     },
   };

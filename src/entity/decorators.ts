@@ -1,4 +1,12 @@
-import { classMetaOf, entityClassRecord, markField, markTransient, registerEntityClass, type AnyClass, type FieldOptions } from '../metadata/class-registry';
+import {
+  classMetaOf,
+  entityClassRecord,
+  markField,
+  markTransient,
+  registerEntityClass,
+  type AnyClass,
+  type FieldOptions,
+} from '../metadata/class-registry';
 import { EntityDefinitionError } from '../metadata/errors';
 import { attachMeta, type EntityObject } from '../metadata/object-model';
 import { setTemplateKeyReader } from '../metadata/runtime-provider';
@@ -30,7 +38,9 @@ export interface EntityOptions {
 export function entity(options: EntityOptions = {}): <C extends AnyClass>(target: C) => C {
   const typeName = options?.name;
   if (typeName !== undefined && (typeof typeName !== 'string' || typeName.length === 0)) {
-    throw new EntityDefinitionError(`@entity({ name }): the name must be a non-empty string, got ${describeValue(typeName)}`);
+    throw new EntityDefinitionError(
+      `@entity({ name }): the name must be a non-empty string, got ${describeValue(typeName)}`,
+    );
   }
   return <C extends AnyClass>(target: C): C => {
     const Base = target as unknown as new (...args: unknown[]) => object;
@@ -39,7 +49,9 @@ export function entity(options: EntityOptions = {}): <C extends AnyClass>(target
         super(...args);
         if (new.target !== Decorated) {
           if (!entityClassRecord(new.target)) {
-            throw new EntityDefinitionError(`${new.target.name} extends ${target.name} but is not decorated with @entity()`);
+            throw new EntityDefinitionError(
+              `${new.target.name} extends ${target.name} but is not decorated with @entity()`,
+            );
           }
           return; // the outermost decorated class finishes construction
         }
@@ -68,7 +80,9 @@ function applyInit(meta: ClassMeta, init: object, values: unknown[]): void {
     for (key of Object.keys(init)) {
       const index = meta.fieldIndex.get(key);
       if (index === undefined) {
-        const why = SYSTEM_NAMES.has(key) ? 'it is a system field' : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
+        const why = SYSTEM_NAMES.has(key)
+          ? 'it is a system field'
+          : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
         throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
       }
       values[index] = (init as Record<string, unknown>)[key];
@@ -77,7 +91,9 @@ function applyInit(meta: ClassMeta, init: object, values: unknown[]): void {
     if (error instanceof EntityDefinitionError) throw error;
     // A revoked Proxy, throwing traps or getters: the init object is bad input, not a crash.
     const where = key === '' ? 'the init object' : `field '${excerpt(key)}' of the init object`;
-    throw new EntityDefinitionError(`new ${meta.name}(init): ${where} cannot be read: ${errorText(error)}`, { cause: error });
+    throw new EntityDefinitionError(`new ${meta.name}(init): ${where} cannot be read: ${errorText(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -88,14 +104,17 @@ function finishConstruction(ctor: AnyClass, temp: object, init: unknown): object
   const values = new Array<unknown>(meta.fields.length);
   for (const f of meta.fields) values[f.index] = own[f.name];
   if (init !== undefined && init !== null) {
-    if (typeof init !== 'object') throw new EntityDefinitionError(`new ${meta.name}(init): init must be an object, got ${typeof init}`);
+    if (typeof init !== 'object')
+      throw new EntityDefinitionError(`new ${meta.name}(init): init must be an object, got ${typeof init}`);
     applyInit(meta, init, values);
   }
   const obj = rt.makeWorking(values) as EntityObject & Record<string, unknown>;
   for (const key of Object.keys(own)) {
     if (meta.transient.has(key)) obj[key] = own[key];
     else if (!meta.fieldIndex.has(key)) {
-      throw new EntityDefinitionError(`${meta.name} instance has property '${key}' that is not a declared field: declare it on the class or mark it @transient()`);
+      throw new EntityDefinitionError(
+        `${meta.name} instance has property '${key}' that is not a declared field: declare it on the class or mark it @transient()`,
+      );
     }
   }
   return attachMeta(obj, freshMeta());

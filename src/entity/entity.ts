@@ -147,7 +147,8 @@ Object.defineProperty(Entity.prototype, inspect.custom, {
     const tag = `${this.constructor.name}${m.stored ? ' (stored)' : ''} ${m.ecsId.slice(0, 8)}`;
     if (depth < 0) return options.stylize(`[${tag}]`, 'special');
     const fields: Record<string, unknown> = {};
-    for (const f of runtimeOfObject(this as unknown as EntityObject).meta.fields) fields[f.name] = (this as unknown as Record<string, unknown>)[f.name];
+    for (const f of runtimeOfObject(this as unknown as EntityObject).meta.fields)
+      fields[f.name] = (this as unknown as Record<string, unknown>)[f.name];
     return `${tag} ${show(fields, { ...options, depth: options && (options as { depth?: number }).depth != null ? depth - 1 : undefined } as never)}`;
   },
 });

@@ -4,6 +4,18 @@
  * No imports: the generator loads this file on its own.
  */
 export const SYSTEM_NAMES: ReadonlySet<string> = new Set([
-  'ecsId', 'liveId', 'lineageId', 'rootEcsId', 'rootLiveId', 'previousEcsId', 'oldIds', 'createdAt', 'forkedAt',
-  'derivedFromFunction', 'derivedFromExecutionId', 'siblingOutputEntities', 'outputIndex', 'attributeSource',
+  'ecsId',
+  'liveId',
+  'lineageId',
+  'rootEcsId',
+  'rootLiveId',
+  'previousEcsId',
+  'oldIds',
+  'createdAt',
+  'forkedAt',
+  'derivedFromFunction',
+  'derivedFromExecutionId',
+  'siblingOutputEntities',
+  'outputIndex',
+  'attributeSource',
 ]);

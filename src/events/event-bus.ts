@@ -46,11 +46,12 @@ export interface OnOptions {
  * The events a selector lets through: instances of a class, the narrowed type of a type-guard
  * predicate, otherwise `Event`.
  */
-export type Selected<S> = S extends EventClass<infer E extends Event>
-  ? E
-  : S extends (event: Event) => event is (infer E extends Event)
+export type Selected<S> =
+  S extends EventClass<infer E extends Event>
     ? E
-    : Event;
+    : S extends ((event: Event) => event is infer E extends Event)
+      ? E
+      : Event;
 
 /** A handler may return a promise: `settled()` waits for it and a rejection goes to `errors$`. */
 export type EventHandler<E extends Event = Event> = (event: E) => unknown;

@@ -85,6 +85,9 @@ function isSubscriber(value: unknown): value is Subscriber<unknown> {
     typeof v['error'] === 'function' &&
     typeof v['complete'] === 'function' &&
     (v instanceof Subscription ||
-      ('closed' in v && typeof v['add'] === 'function' && typeof v['remove'] === 'function' && typeof v['unsubscribe'] === 'function'))
+      ('closed' in v &&
+        typeof v['add'] === 'function' &&
+        typeof v['remove'] === 'function' &&
+        typeof v['unsubscribe'] === 'function'))
   );
 }

@@ -103,7 +103,11 @@ function endEvent(
   metadata: Readonly<Record<string, unknown>>,
   error?: unknown,
 ): Event {
-  const end = new Event({ type: start.type, subjectType: start.subjectType, subjectId: start.subjectId }) as MutableEvent;
+  const end = new Event({
+    type: start.type,
+    subjectType: start.subjectType,
+    subjectId: start.subjectId,
+  }) as MutableEvent;
   end.metadata = metadata; // already frozen: the start's own, or a frozen merge
   end.phase = phase;
   end.startId = start.id;

@@ -113,7 +113,8 @@ export function registerEntityClass(ctor: AnyClass, original: AnyClass, typeName
   const fieldOptions = new Map<string, FieldOptions>();
   // Walk the prototype chain base-first so subclasses override their bases' options.
   const chain: object[] = [];
-  for (let p: object | null = original.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) chain.unshift(p);
+  for (let p: object | null = original.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p))
+    chain.unshift(p);
   for (const proto of chain) {
     const d = decorations.get(proto);
     if (!d) continue;
@@ -176,17 +177,27 @@ export function entityClassesNamed(name: string): readonly EntityClassRecord[] {
 export function classMetaOf(ctor: AnyClass, sampleKeys?: readonly string[]): ClassMeta {
   const record = byClass.get(ctor);
   if (!record) {
-    throw new EntityDefinitionError(`${ctor.name || 'anonymous class'} is not an entity class: decorate it with @entity()`);
+    throw new EntityDefinitionError(
+      `${ctor.name || 'anonymous class'} is not an entity class: decorate it with @entity()`,
+    );
   }
   if (record.meta) return record.meta;
   const specs = generated.get(record.name);
   // One template instance serves both the field names (when no sample was given) and the kinds.
   let template: Record<string, unknown> | null | undefined;
-  const templateOf = (): Record<string, unknown> | null => (template === undefined ? (template = constructTemplate(record)) : template);
+  const templateOf = (): Record<string, unknown> | null =>
+    template === undefined ? (template = constructTemplate(record)) : template;
   let keys = sampleKeys;
   if (keys === undefined && specs) keys = templateOf() === null ? undefined : Object.keys(templateOf()!);
   const runtime = buildRuntimeMeta(record, keys);
-  const spec = specs ? fittingSpec(record, specs, runtime.fields.map((f) => f.name), templateOf) : null;
+  const spec = specs
+    ? fittingSpec(
+        record,
+        specs,
+        runtime.fields.map((f) => f.name),
+        templateOf,
+      )
+    : null;
   if (spec) chosenSpecs.set(record, spec);
   record.meta = spec ? metaFromGenerated(record, spec) : runtime;
   return record.meta;
@@ -217,14 +228,23 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 
 /** The spec's field names and transient names are those of the class as the runtime sees it. */
 function namesFit(record: EntityClassRecord, spec: GeneratedClassSpec, fieldNames: readonly string[]): boolean {
-  if (!sameNames(spec.fields.map((f) => f.name), fieldNames)) return false;
+  if (
+    !sameNames(
+      spec.fields.map((f) => f.name),
+      fieldNames,
+    )
+  )
+    return false;
   const transient = new Set(spec.transient);
   return transient.size === record.transient.size && [...transient].every((n) => record.transient.has(n));
 }
 
 /** Same description (fields, kinds, shapes, declared types, transient names): the same generated code. */
 function specKey(spec: GeneratedClassSpec): string {
-  return JSON.stringify([spec.fields.map((f) => [f.name, f.declaredType, f.kind, f.shape, f.optional]), [...spec.transient].sort()]);
+  return JSON.stringify([
+    spec.fields.map((f) => [f.name, f.declaredType, f.kind, f.shape, f.optional]),
+    [...spec.transient].sort(),
+  ]);
 }
 
 /** The one spec that fits the class, or null (none fits, or several different ones do). */
@@ -238,8 +258,10 @@ function fittingSpec(
   if (named.length === 0) return null;
   const template = templateOf();
   // A class that cannot be constructed without arguments: its kinds cannot be checked.
-  const defaults = template === null ? null : fieldNames.map((n) => Object.getOwnPropertyDescriptor(template, n)?.value);
-  const fitting = defaults === null ? named : named.filter((s) => s.fields.every((f, i) => kindFits(f.kind, f.shape, defaults[i])));
+  const defaults =
+    template === null ? null : fieldNames.map((n) => Object.getOwnPropertyDescriptor(template, n)?.value);
+  const fitting =
+    defaults === null ? named : named.filter((s) => s.fields.every((f, i) => kindFits(f.kind, f.shape, defaults[i])));
   const distinct = [...new Map(fitting.map((s) => [specKey(s), s] as const)).values()];
   if (distinct.length === 1) return distinct[0];
   // Specs that differ only in the entity classes their fields name (the generator then emits the
@@ -252,7 +274,12 @@ function fittingSpec(
 }
 
 function sameOperations(a: GeneratedClassSpec, b: GeneratedClassSpec): boolean {
-  return a.forEachChild === b.forEachChild && a.fieldEquals === b.fieldEquals && a.thawField === b.thawField && a.freezeField === b.freezeField;
+  return (
+    a.forEachChild === b.forEachChild &&
+    a.fieldEquals === b.fieldEquals &&
+    a.thawField === b.thawField &&
+    a.freezeField === b.freezeField
+  );
 }
 
 /** Every entity class the spec's field shapes name is a registered class. */
@@ -334,7 +361,9 @@ function metaFromGenerated(record: EntityClassRecord, spec: GeneratedClassSpec):
  * must not meet the other. Specs add to those of earlier files; an identical description
  * replaces the earlier one.
  */
-export function installGeneratedMetadata(specs: Readonly<Record<string, GeneratedClassSpec | readonly GeneratedClassSpec[]>>): void {
+export function installGeneratedMetadata(
+  specs: Readonly<Record<string, GeneratedClassSpec | readonly GeneratedClassSpec[]>>,
+): void {
   // Every spec is checked before any is installed: a bad file installs nothing.
   const lists = Object.keys(specs).map((name) => {
     const entry = specs[name];
@@ -342,7 +371,17 @@ export function installGeneratedMetadata(specs: Readonly<Record<string, Generate
     list.forEach((spec) => checkSpec(name, spec));
     for (const record of allByName.get(name) ?? []) {
       const meta = record.meta;
-      if (meta && meta.source === 'runtime' && list.some((spec) => namesFit(record, spec, meta.fields.map((f) => f.name)))) {
+      if (
+        meta &&
+        meta.source === 'runtime' &&
+        list.some((spec) =>
+          namesFit(
+            record,
+            spec,
+            meta.fields.map((f) => f.name),
+          ),
+        )
+      ) {
         throw new EntityDefinitionError(
           `generated metadata for ${name} arrived after its runtime metadata was built: import the generated file before creating entities`,
         );
@@ -364,12 +403,26 @@ export function installGeneratedMetadata(specs: Readonly<Record<string, Generate
 }
 
 function checkSpec(name: string, spec: GeneratedClassSpec): void {
-  if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.fields) || typeof spec.forEachChild !== 'function') {
-    throw new TypeError(`installGeneratedMetadata: the spec of ${name} must be { fields: [...], transient: [...], forEachChild, fieldEquals, thawField, freezeField }`);
+  if (
+    typeof spec !== 'object' ||
+    spec === null ||
+    !Array.isArray(spec.fields) ||
+    typeof spec.forEachChild !== 'function'
+  ) {
+    throw new TypeError(
+      `installGeneratedMetadata: the spec of ${name} must be { fields: [...], transient: [...], forEachChild, fieldEquals, thawField, freezeField }`,
+    );
   }
   const stored = spec.stored;
-  if (stored !== undefined && (typeof stored.storedConstructor !== 'function' || !Array.isArray(stored.getters) || stored.getters.length !== spec.fields.length)) {
-    throw new TypeError(`installGeneratedMetadata: the stored layout of ${name} must be { storedConstructor, getters } with one getter per field (${spec.fields.length})`);
+  if (
+    stored !== undefined &&
+    (typeof stored.storedConstructor !== 'function' ||
+      !Array.isArray(stored.getters) ||
+      stored.getters.length !== spec.fields.length)
+  ) {
+    throw new TypeError(
+      `installGeneratedMetadata: the stored layout of ${name} must be { storedConstructor, getters } with one getter per field (${spec.fields.length})`,
+    );
   }
 }
 

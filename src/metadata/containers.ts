@@ -82,7 +82,11 @@ export function containerKind(value: unknown, records: RecordRule = 'plain'): Da
 }
 
 /** Calls `fn(item, key)` for each item of `container`, in order. */
-export function forEachItem<K extends DataContainerKind>(container: object, kind: K, fn: (item: unknown, key: ItemKey<K>) => void): void {
+export function forEachItem<K extends DataContainerKind>(
+  container: object,
+  kind: K,
+  fn: (item: unknown, key: ItemKey<K>) => void,
+): void {
   const visit = fn as (item: unknown, key: unknown) => void;
   switch (kind) {
     case 'array': {
@@ -104,7 +108,11 @@ export function forEachItem<K extends DataContainerKind>(container: object, kind
 }
 
 /** The first result of `fn(item, key)` that is not undefined, in item order (the rest are not visited); else undefined. */
-export function findInItems<K extends DataContainerKind, R>(container: object, kind: K, fn: (item: unknown, key: ItemKey<K>) => R | undefined): R | undefined {
+export function findInItems<K extends DataContainerKind, R>(
+  container: object,
+  kind: K,
+  fn: (item: unknown, key: ItemKey<K>) => R | undefined,
+): R | undefined {
   const find = fn as (item: unknown, key: unknown) => R | undefined;
   let r: R | undefined;
   switch (kind) {
@@ -146,7 +154,11 @@ export function itemsOf(container: object, kind: DataContainerKind): readonly un
  * the same length (to be filled by index), an empty Map or Set, an empty record with the source's
  * prototype (or `Object.prototype`, see CopyOptions). Never frozen, never a FrozenMap or FrozenSet.
  */
-export function copyShell<K extends DataContainerKind>(container: object, kind: K, options?: CopyOptions): ContainerOf<K> {
+export function copyShell<K extends DataContainerKind>(
+  container: object,
+  kind: K,
+  options?: CopyOptions,
+): ContainerOf<K> {
   switch (kind) {
     case 'array':
       return new Array<unknown>((container as readonly unknown[]).length) as ContainerOf<K>;
@@ -155,7 +167,9 @@ export function copyShell<K extends DataContainerKind>(container: object, kind: 
     case 'set':
       return new Set<unknown>() as ContainerOf<K>;
     default:
-      return (options?.recordPrototype === 'object' ? {} : Object.create(Object.getPrototypeOf(container))) as ContainerOf<K>;
+      return (
+        options?.recordPrototype === 'object' ? {} : Object.create(Object.getPrototypeOf(container))
+      ) as ContainerOf<K>;
   }
 }
 
@@ -198,7 +212,12 @@ export function fillCopy<K extends DataContainerKind>(
 }
 
 /** A shallow copy of `container`, of the same kind, with each item mapped: `copyShell` filled by `fillCopy`. */
-export function mapItems<K extends DataContainerKind>(container: object, kind: K, fn: (item: unknown, key: ItemKey<K>) => unknown, options?: CopyOptions): ContainerOf<K> {
+export function mapItems<K extends DataContainerKind>(
+  container: object,
+  kind: K,
+  fn: (item: unknown, key: ItemKey<K>) => unknown,
+  options?: CopyOptions,
+): ContainerOf<K> {
   const out = copyShell(container, kind, options);
   fillCopy(container, kind, out, fn, options);
   return out;
@@ -209,7 +228,11 @@ export function mapItems<K extends DataContainerKind>(container: object, kind: K
  * keeps its keys and their order; a Set is rebuilt in its order (members that map to one value
  * become one); a record's existing keys are assigned (an own `__proto__` key stays a key).
  */
-export function mapItemsInPlace<K extends DataContainerKind, C extends object>(container: C, kind: K, fn: (item: unknown, key: ItemKey<K>) => unknown): C {
+export function mapItemsInPlace<K extends DataContainerKind, C extends object>(
+  container: C,
+  kind: K,
+  fn: (item: unknown, key: ItemKey<K>) => unknown,
+): C {
   const map = fn as (item: unknown, key: unknown) => unknown;
   switch (kind) {
     case 'array': {
@@ -275,7 +298,9 @@ export function readItem<K extends DataContainerKind>(container: object, kind: K
       return r.found ? r.value : undefined;
     }
     default:
-      return Object.prototype.hasOwnProperty.call(container, segment as string) ? (container as Items)[segment as string] : undefined;
+      return Object.prototype.hasOwnProperty.call(container, segment as string)
+        ? (container as Items)[segment as string]
+        : undefined;
   }
 }
 
@@ -284,7 +309,12 @@ export function readItem<K extends DataContainerKind>(container: object, kind: K
  * Map key (set), the Set member (replaced where it is, so the Set keeps its order; nothing when no
  * member has that name), the record key (an own property, also for `__proto__`).
  */
-export function replaceItem<K extends DataContainerKind>(container: object, kind: K, segment: Segment<K>, value: unknown): void {
+export function replaceItem<K extends DataContainerKind>(
+  container: object,
+  kind: K,
+  segment: Segment<K>,
+  value: unknown,
+): void {
   switch (kind) {
     case 'array':
       (container as unknown[])[segment as number] = value;
@@ -327,6 +357,7 @@ export function removeItem<K extends DataContainerKind>(container: object, kind:
 
 /** Sets an own property, also for the key '__proto__' (a plain assignment would set the prototype). */
 export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   else o[key] = value;
 }

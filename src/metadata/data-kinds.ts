@@ -59,21 +59,31 @@ function describeUnsupported(value: unknown, kind: string): string {
 function constructorName(value: object): string {
   const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor;
   // A plain object's constructor, inherited through a prototype someone set: not a class instance.
-  return typeof ctor === 'function' && ctor !== Object && typeof ctor.name === 'string' && ctor.name !== '' ? ctor.name : 'object with a custom prototype';
+  return typeof ctor === 'function' && ctor !== Object && typeof ctor.name === 'string' && ctor.name !== ''
+    ? ctor.name
+    : 'object with a custom prototype';
 }
 
 /** What a walk was doing when it gave up, for messages (`storing`, `walking`, `copying`, ...). */
 export type DataOperation = 'storing' | 'walking' | 'copying' | 'comparing' | 'inspecting';
 
 /** `key`: the value is, or is inside, a Map key. */
-type Frame = { readonly value: unknown; readonly path: PathSegment[]; readonly depth: number; readonly key: boolean } | { readonly leave: object };
+type Frame =
+  | { readonly value: unknown; readonly path: PathSegment[]; readonly depth: number; readonly key: boolean }
+  | { readonly leave: object };
 
 /**
  * Why `top` (the value at `prefix` inside a field of class `className`, `baseDepth` containers
  * deep) cannot be stored: the first problem in walk order, as a typed error, or null when there
  * is none. Iterative: any depth and any cycle is fine here.
  */
-export function explainData(top: unknown, prefix: readonly PathSegment[], baseDepth: number, className: string, operation: DataOperation): UnsupportedValueError | DataCycleError | null {
+export function explainData(
+  top: unknown,
+  prefix: readonly PathSegment[],
+  baseDepth: number,
+  className: string,
+  operation: DataOperation,
+): UnsupportedValueError | DataCycleError | null {
   /** Containers on the path from `top` to the current value, with their paths (for cycles). */
   const open = new Map<object, PathSegment[]>();
   const stack: Frame[] = [{ value: top, path: [...prefix], depth: baseDepth, key: false }];
@@ -89,7 +99,12 @@ export function explainData(top: unknown, prefix: readonly PathSegment[], baseDe
       if (found !== null) return found;
     } catch (error) {
       // Reading the value threw (a revoked Proxy, throwing traps or getters): that is what is wrong.
-      return new UnsupportedValueError(className, at(f.path), 'unreadable object', `an object that cannot be read (${errorText(error)})`);
+      return new UnsupportedValueError(
+        className,
+        at(f.path),
+        'unreadable object',
+        `an object that cannot be read (${errorText(error)})`,
+      );
     }
   }
   return null;
@@ -107,7 +122,12 @@ function explainOne(
   const { value, path, depth } = f;
   if (f.key && isEntityObject(value)) {
     const name = (value as object).constructor.name;
-    return new UnsupportedValueError(className, at(path), 'entity in a Map key', `an entity (${name}) in a Map key (entities may be Map values, not keys)`);
+    return new UnsupportedValueError(
+      className,
+      at(path),
+      'entity in a Map key',
+      `an entity (${name}) in a Map key (entities may be Map values, not keys)`,
+    );
   }
   const kind = unsupportedKind(value);
   if (kind !== null) return new UnsupportedValueError(className, at(path), kind, describeUnsupported(value, kind));
@@ -119,7 +139,8 @@ function explainOne(
   stack.push({ leave: value });
   // Children pushed last-first, so they are visited in the order the walks visit them.
   const children: Frame[] = [];
-  const child = (v: unknown, segment: PathSegment, key = f.key): number => children.push({ value: v, path: [...path, segment], depth: depth + 1, key });
+  const child = (v: unknown, segment: PathSegment, key = f.key): number =>
+    children.push({ value: v, path: [...path, segment], depth: depth + 1, key });
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) child(value[i], i);
   } else if (value instanceof Map) {
@@ -144,16 +165,32 @@ function explainOne(
  * The error for a walk that gave up on `top` (see `explainData`), or `fallback` when the walk
  * again finds nothing wrong (not expected: the walks and this explanation share their rules).
  */
-export function dataError(top: unknown, prefix: readonly PathSegment[], baseDepth: number, className: string, operation: DataOperation, fallback?: unknown): Error {
+export function dataError(
+  top: unknown,
+  prefix: readonly PathSegment[],
+  baseDepth: number,
+  className: string,
+  operation: DataOperation,
+  fallback?: unknown,
+): Error {
   const at = formatPath('', prefix).replace(/^\./, '');
-  return explainData(top, prefix, baseDepth, className, operation) ?? typedFallback(className, at, fallback) ?? new DataDepthError(className, at, operation, MAX_DATA_DEPTH);
+  return (
+    explainData(top, prefix, baseDepth, className, operation) ??
+    typedFallback(className, at, fallback) ??
+    new DataDepthError(className, at, operation, MAX_DATA_DEPTH)
+  );
 }
 
 /** A walk's own error, or what reading the data threw as the UnsupportedValueError it stands for. */
 function typedFallback(className: string, at: string, fallback: unknown): Error | undefined {
   if (fallback === undefined) return undefined;
   if (fallback instanceof AbstractionsError) return fallback;
-  return new UnsupportedValueError(className, at, 'unreadable object', `an object that cannot be read (${errorText(fallback)})`);
+  return new UnsupportedValueError(
+    className,
+    at,
+    'unreadable object',
+    `an object that cannot be read (${errorText(fallback)})`,
+  );
 }
 
 /**
@@ -162,11 +199,20 @@ function typedFallback(className: string, at: string, fallback: unknown): Error 
  */
 export function isAnonymousDataError(e: unknown): boolean {
   // Anything not typed came from reading the data itself (a revoked Proxy, a throwing getter).
-  return ((e instanceof UnsupportedValueError || e instanceof DataCycleError) && e.className === '') || !(e instanceof AbstractionsError);
+  return (
+    ((e instanceof UnsupportedValueError || e instanceof DataCycleError) && e.className === '') ||
+    !(e instanceof AbstractionsError)
+  );
 }
 
 /** `dataError` for a walk over all fields of one entity: the first field that explains it. */
-export function fieldsError(className: string, fieldNames: readonly string[], values: readonly unknown[], operation: DataOperation, fallback: unknown): Error {
+export function fieldsError(
+  className: string,
+  fieldNames: readonly string[],
+  values: readonly unknown[],
+  operation: DataOperation,
+  fallback: unknown,
+): Error {
   for (let i = 0; i < fieldNames.length; i++) {
     const e = explainData(values[i], [fieldNames[i]], 0, className, operation);
     if (e !== null) return e;

@@ -53,7 +53,12 @@ export class DataDepthError extends UnsupportedValueError {
     /** The supported depth (`MAX_DATA_DEPTH`). */
     readonly depth: number,
   ) {
-    super(className, fieldPath, 'data nested too deep', `data nested more than ${depth} levels deep (met while ${operation})`);
+    super(
+      className,
+      fieldPath,
+      'data nested too deep',
+      `data nested more than ${depth} levels deep (met while ${operation})`,
+    );
   }
 }
 
@@ -72,6 +77,10 @@ export class DataCycleError extends TreeStructureError {
   ) {
     const first = where(className, fieldPath);
     const second = where(className, cyclePath);
-    super(`${first} contains itself (a cycle in plain data): it is at ${first} and again at ${second}; stored data must be a tree`, first, second);
+    super(
+      `${first} contains itself (a cycle in plain data): it is at ${first} and again at ${second}; stored data must be a tree`,
+      first,
+      second,
+    );
   }
 }

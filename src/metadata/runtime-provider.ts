@@ -23,7 +23,9 @@ export function buildRuntimeMeta(record: EntityClassRecord, sampleKeys?: readonl
   for (const k of record.fieldOptions.keys()) if (!names.includes(k) && !record.transient.has(k)) names.push(k);
   const fields: FieldMeta[] = names.map((name, index) => {
     const opts = record.fieldOptions.get(name);
-    const declared = opts?.type ? (opts.type() as { name?: string })?.name ?? null : reflectedTypeName(record.original.prototype, name);
+    const declared = opts?.type
+      ? ((opts.type() as { name?: string })?.name ?? null)
+      : reflectedTypeName(record.original.prototype, name);
     return { name, index, declaredType: declared, kind: 'dynamic', shape: null, optional: opts?.optional ?? false };
   });
   const fieldNames = fields.map((f) => f.name);

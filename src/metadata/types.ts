@@ -38,12 +38,7 @@ export interface FieldMeta {
  * ignoring the final array index (see §3: an index shift inside the same array is not a move) and
  * any position in a Set (sets are unordered).
  */
-export type ChildVisitor = (
-  child: EntityObject,
-  path: PathSegment[],
-  container: ContainerKind,
-  place: string,
-) => void;
+export type ChildVisitor = (child: EntityObject, path: PathSegment[], container: ContainerKind, place: string) => void;
 
 /**
  * Maps an entity leaf while copying a value (used to swap working children for stored ones).

@@ -45,7 +45,8 @@ export function forEachEntityIn(
     visit(value, path, container, place);
     return;
   }
-  if (path.length > MAX_DATA_DEPTH && !(value instanceof Date)) throw dataError(top, path.slice(0, topLength), topLength - 1, '', 'walking');
+  if (path.length > MAX_DATA_DEPTH && !(value instanceof Date))
+    throw dataError(top, path.slice(0, topLength), topLength - 1, '', 'walking');
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
@@ -74,7 +75,15 @@ export function forEachEntityIn(
   }
   if (value instanceof Date) return;
   for (const k of Object.keys(value)) {
-    forEachEntityIn((value as Record<string, unknown>)[k], [...path, k], `${place}.${k}`, 'record', visit, top, topLength);
+    forEachEntityIn(
+      (value as Record<string, unknown>)[k],
+      [...path, k],
+      `${place}.${k}`,
+      'record',
+      visit,
+      top,
+      topLength,
+    );
   }
 }
 
@@ -85,7 +94,10 @@ export function containsEntity(value: unknown, depth = 0): boolean {
   if (value instanceof Date) return false;
   if (depth >= MAX_DATA_DEPTH) throw dataError(value, [], depth, '', 'inspecting');
   // Map values, not keys: an entity may not be a Map key (freezeValue).
-  return findInItems(value, containerKind(value, 'any')!, (item) => (containsEntity(item, depth + 1) ? true : undefined)) === true;
+  return (
+    findInItems(value, containerKind(value, 'any')!, (item) => (containsEntity(item, depth + 1) ? true : undefined)) ===
+    true
+  );
 }
 
 /**
@@ -167,7 +179,12 @@ function setEquals(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>, depth: numb
  * Object keys of `a` that `b` does not have (`pending`) each match one object key of `b` that `a`
  * does not have, equal as data, with equal values.
  */
-function mapKeysMatch(a: ReadonlyMap<unknown, unknown>, b: ReadonlyMap<unknown, unknown>, pending: readonly unknown[], depth: number): boolean {
+function mapKeysMatch(
+  a: ReadonlyMap<unknown, unknown>,
+  b: ReadonlyMap<unknown, unknown>,
+  pending: readonly unknown[],
+  depth: number,
+): boolean {
   const rest: unknown[] = [];
   for (const k of b.keys()) if (typeof k === 'object' && k !== null && !a.has(k)) rest.push(k);
   for (const k of pending) {
@@ -202,7 +219,8 @@ export function sameIterationOrder(a: unknown, b: unknown): boolean {
     return true;
   }
   if (a instanceof Date) return true;
-  for (const k of Object.keys(a)) if (!sameIterationOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  for (const k of Object.keys(a))
+    if (!sameIterationOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
 }
 
@@ -270,7 +288,9 @@ function refuseKeyEntity(): never {
 
 /** True for an array item that keeps a frozen array flat: a primitive of field data, or an entity. */
 export function keepsArrayFlat(item: unknown): boolean {
-  return typeof item === 'object' ? item === null || isEntityObject(item) : typeof item !== 'function' && typeof item !== 'symbol';
+  return typeof item === 'object'
+    ? item === null || isEntityObject(item)
+    : typeof item !== 'function' && typeof item !== 'symbol';
 }
 
 /**
@@ -279,7 +299,13 @@ export function keepsArrayFlat(item: unknown): boolean {
  * `dataError` explains. `depth`: how many containers deep inside its field `value` sits (generated
  * code calls this for the inner parts of a field); `top`/`topDepth`: where the walk started.
  */
-export function freezeValue(value: unknown, mapLeaf: LeafMapper, depth = 0, top: unknown = value, topDepth: number = depth): unknown {
+export function freezeValue(
+  value: unknown,
+  mapLeaf: LeafMapper,
+  depth = 0,
+  top: unknown = value,
+  topDepth: number = depth,
+): unknown {
   if (typeof value !== 'object' || value === null) {
     if (typeof value === 'function' || typeof value === 'symbol') throw dataError(top, [], topDepth, '', 'storing');
     return value;
@@ -287,7 +313,8 @@ export function freezeValue(value: unknown, mapLeaf: LeafMapper, depth = 0, top:
   if (isEntityObject(value)) return mapLeaf(value as EntityObject, depth);
   // Hot path (every stored version): its own loops, frozen outputs; not containers.ts.
   if (Array.isArray(value)) {
-    if (depth >= MAX_DATA_DEPTH || Object.getPrototypeOf(value) !== Array.prototype) throw dataError(top, [], topDepth, '', 'storing');
+    if (depth >= MAX_DATA_DEPTH || Object.getPrototypeOf(value) !== Array.prototype)
+      throw dataError(top, [], topDepth, '', 'storing');
     const out: unknown[] = []; // packed, not holey: faster to read and copy once frozen
     let flat = true;
     for (let i = 0; i < value.length; i++) {
@@ -330,6 +357,7 @@ export function freezeValue(value: unknown, mapLeaf: LeafMapper, depth = 0, top:
   }
   if (!isPlainObject(value)) throw dataError(top, [], topDepth, '', 'storing');
   const out = Object.create(Object.getPrototypeOf(value)) as Record<string, unknown>;
-  for (const k of Object.keys(value)) setOwn(out, k, freezeValue((value as Record<string, unknown>)[k], mapLeaf, depth + 1, top, topDepth));
+  for (const k of Object.keys(value))
+    setOwn(out, k, freezeValue((value as Record<string, unknown>)[k], mapLeaf, depth + 1, top, topDepth));
   return Object.freeze(out);
 }

@@ -1,6 +1,18 @@
 import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
-import { entityClassRecord, entityClassesOfType, type AnyClass, type EntityClassRecord } from '../metadata/class-registry';
-import { VALUES, attachMeta, isEntityObject, metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
+import {
+  entityClassRecord,
+  entityClassesOfType,
+  type AnyClass,
+  type EntityClassRecord,
+} from '../metadata/class-registry';
+import {
+  VALUES,
+  attachMeta,
+  isEntityObject,
+  metaOf,
+  type EntityMeta,
+  type EntityObject,
+} from '../metadata/object-model';
 import { containerKind, forEachItem, setOwn, type DataContainerKind } from '../metadata/containers';
 import { SerializationError } from './errors';
 import type { EntityJSON, JsonValue } from './format';
@@ -89,10 +101,15 @@ export function encodeEntity(root: EntityObject, path: string): EntityJSON {
       const { meta } = runtimeOfObject(o);
       const values = o[VALUES];
       const fields: Record<string, JsonValue> = {};
-      put(job.out, job.key, { $class: typeNameOf(meta.ctor, at), $id: encodeIdentity(m, at), fields } as unknown as JsonValue);
+      put(job.out, job.key, {
+        $class: typeNameOf(meta.ctor, at),
+        $id: encodeIdentity(m, at),
+        fields,
+      } as unknown as JsonValue);
       enter(o, at);
       for (const f of meta.fields) setOwn(fields, f.name, null); // field order, filled below
-      for (let i = meta.fields.length - 1; i >= 0; i--) push(values[i], member(at, meta.fields[i].name), fields, meta.fields[i].name);
+      for (let i = meta.fields.length - 1; i >= 0; i--)
+        push(values[i], member(at, meta.fields[i].name), fields, meta.fields[i].name);
       continue;
     }
     if (o instanceof Date) {
@@ -192,7 +209,12 @@ function kindOf(o: object): string {
 }
 
 /** An entity met again while writing: the same message `buildEntityTree` gives. */
-function occursTwice(e: EntityObject, clash: { entity: EntityObject; path: string }, onPath: boolean, at: string): TreeStructureError {
+function occursTwice(
+  e: EntityObject,
+  clash: { entity: EntityObject; path: string },
+  onPath: boolean,
+  at: string,
+): TreeStructureError {
   const m = metaOf(e);
   const what =
     clash.entity === e
@@ -202,7 +224,11 @@ function occursTwice(e: EntityObject, clash: { entity: EntityObject; path: strin
       : metaOf(clash.entity).ecsId === m.ecsId
         ? 'two copies of the same version'
         : 'two versions of the same entity';
-  return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${excerpt(clash.path)} and at ${excerpt(at)}`, clash.path, at);
+  return new TreeStructureError(
+    `${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${excerpt(clash.path)} and at ${excerpt(at)}`,
+    clash.path,
+    at,
+  );
 }
 
 const SPECIAL_NUMBERS = new Map<string, number>([
@@ -270,7 +296,8 @@ interface ReadJob {
 
 /** Reads one entity (with everything below it), iteratively (see the note on writing). */
 export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): EntityObject {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`expected an entity object, got ${show(raw)}`, path);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    fail(`expected an entity object, got ${show(raw)}`, path);
   const top = new Frame(null, [undefined], null, null, 0);
   const stack: (ReadJob | Frame)[] = [];
   /** Raw containers on the path being read: input given as objects may contain itself. */
@@ -297,22 +324,37 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
 
 type Enter = (frame: Frame, path: string, children: ReadJob[]) => void;
 
-function readEntity(o: Record<string, unknown>, path: string, ctx: DecodeContext, parent: Frame, slot: number, enter: Enter): void {
+function readEntity(
+  o: Record<string, unknown>,
+  path: string,
+  ctx: DecodeContext,
+  parent: Frame,
+  slot: number,
+  enter: Enter,
+): void {
   for (const k of Object.keys(o)) {
-    if (k !== '$class' && k !== '$id' && k !== 'fields') fail(`unknown key '${excerpt(k)}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
+    if (k !== '$class' && k !== '$id' && k !== 'fields')
+      fail(`unknown key '${excerpt(k)}' in an entity (expected $class, $id, fields)`, `${path}.${k}`);
   }
   if (typeof o.$class !== 'string') fail(`expected the entity class name, got ${show(o.$class)}`, `${path}.$class`);
   const classes = entityClassesOfType(o.$class);
   if (classes.length > 1) fail(ambiguous(o.$class, classes), `${path}.$class`);
   const record = classes[0];
-  if (!record) fail(`unknown entity class '${excerpt(o.$class)}' (is the class imported and decorated with @entity()?)`, `${path}.$class`);
+  if (!record)
+    fail(
+      `unknown entity class '${excerpt(o.$class)}' (is the class imported and decorated with @entity()?)`,
+      `${path}.$class`,
+    );
   const rt = classRuntimeOf(record.ctor);
   const { meta: cls } = rt;
   const meta = decodeIdentity(o.$id, `${path}.$id`);
 
   const seenAt = ctx.byEcsId.get(meta.ecsId) ?? ctx.byLineage.get(meta.lineageId);
   if (seenAt !== undefined) {
-    fail(`${excerpt(o.$class)} ${meta.ecsId} occurs twice (an entity occurs at most once in a tree): first at ${excerpt(seenAt)}`, path);
+    fail(
+      `${excerpt(o.$class)} ${meta.ecsId} occurs twice (an entity occurs at most once in a tree): first at ${excerpt(seenAt)}`,
+      path,
+    );
   }
   ctx.byEcsId.set(meta.ecsId, path);
   ctx.byLineage.set(meta.lineageId, path);
@@ -325,23 +367,38 @@ function readEntity(o: Record<string, unknown>, path: string, ctx: DecodeContext
   const f = fieldsRaw as Record<string, unknown>;
   for (const k of Object.keys(f)) {
     if (!cls.fieldIndex.has(k)) {
-      fail(`${cls.name} has no field '${excerpt(k)}' (fields: ${cls.fields.map((x) => x.name).join(', ') || '(none)'})`, member(`${path}.fields`, k));
+      fail(
+        `${cls.name} has no field '${excerpt(k)}' (fields: ${cls.fields.map((x) => x.name).join(', ') || '(none)'})`,
+        member(`${path}.fields`, k),
+      );
     }
   }
   let defaults: Record<string, unknown> | null = null;
   const defaultsOf = (): Record<string, unknown> => (defaults ??= defaultInstance(record.ctor, cls.name, path));
   const values = new Array<unknown>(cls.fields.length);
-  const frame = new Frame(o, values, () => {
-    const obj = rt.makeWorking(values) as EntityObject & Record<string, unknown>;
-    if (cls.transient.size > 0) {
-      const d = defaultsOf();
-      for (const name of cls.transient) if (Object.prototype.hasOwnProperty.call(d, name)) obj[name] = d[name];
-    }
-    return attachMeta(obj, meta);
-  }, parent, slot);
+  const frame = new Frame(
+    o,
+    values,
+    () => {
+      const obj = rt.makeWorking(values) as EntityObject & Record<string, unknown>;
+      if (cls.transient.size > 0) {
+        const d = defaultsOf();
+        for (const name of cls.transient) if (Object.prototype.hasOwnProperty.call(d, name)) obj[name] = d[name];
+      }
+      return attachMeta(obj, meta);
+    },
+    parent,
+    slot,
+  );
   const children: ReadJob[] = [];
   for (const field of cls.fields) {
-    if (Object.prototype.hasOwnProperty.call(f, field.name)) children.push({ raw: f[field.name], path: member(`${path}.fields`, field.name), parent: frame, slot: field.index });
+    if (Object.prototype.hasOwnProperty.call(f, field.name))
+      children.push({
+        raw: f[field.name],
+        path: member(`${path}.fields`, field.name),
+        parent: frame,
+        slot: field.index,
+      });
     else values[field.index] = defaultsOf()[field.name];
   }
   enter(frame, path, children);
@@ -354,7 +411,8 @@ function defaultInstance(ctor: AnyClass, name: string, path: string): Record<str
     const { meta } = runtimeOfObject(inst);
     const out: Record<string, unknown> = {};
     for (const f of meta.fields) out[f.name] = inst[VALUES][f.index];
-    for (const t of meta.transient) if (Object.prototype.hasOwnProperty.call(inst, t)) out[t] = (inst as unknown as Record<string, unknown>)[t];
+    for (const t of meta.transient)
+      if (Object.prototype.hasOwnProperty.call(inst, t)) out[t] = (inst as unknown as Record<string, unknown>)[t];
     return out;
   } catch (e) {
     throw new SerializationError(`cannot construct ${name} to read its defaults: ${(e as Error).message}`, path);
@@ -395,23 +453,39 @@ function readValue(job: ReadJob, ctx: DecodeContext, enter: Enter): void {
   }
   if (Array.isArray(raw)) {
     const frame = new Frame(raw, new Array<unknown>(raw.length), (items) => items, parent, slot);
-    enter(frame, path, raw.map((item, i) => ({ raw: item, path: `${path}[${i}]`, parent: frame, slot: i })));
+    enter(
+      frame,
+      path,
+      raw.map((item, i) => ({ raw: item, path: `${path}[${i}]`, parent: frame, slot: i })),
+    );
     return;
   }
   const proto = Object.getPrototypeOf(raw);
-  if (proto !== Object.prototype && proto !== null) fail(`not JSON: an instance of ${(raw as object).constructor?.name}`, path);
+  if (proto !== Object.prototype && proto !== null)
+    fail(`not JSON: an instance of ${(raw as object).constructor?.name}`, path);
   const o = raw as Record<string, unknown>;
   const keys = Object.keys(o);
   if ('$class' in o) return readEntity(o, path, ctx, parent, slot, enter);
   const tag = keys.find((k) => k.startsWith('$'));
   if (tag === undefined) {
-    const frame = new Frame(o, new Array<unknown>(keys.length), (values) => objectOf(keys, values, false), parent, slot);
+    const frame = new Frame(
+      o,
+      new Array<unknown>(keys.length),
+      (values) => objectOf(keys, values, false),
+      parent,
+      slot,
+    );
     enter(frame, path, keyJobs(o, keys, path, frame));
     return;
   }
-  if (!TAGS.has(tag)) fail(`unknown tag '${excerpt(tag)}' (tags: $class, ${[...TAGS].join(', ')}; a plain object with '$' keys is written as {$object: ...})`, member(path, tag));
+  if (!TAGS.has(tag))
+    fail(
+      `unknown tag '${excerpt(tag)}' (tags: $class, ${[...TAGS].join(', ')}; a plain object with '$' keys is written as {$object: ...})`,
+      member(path, tag),
+    );
   const extra = keys.filter((k) => k !== tag && !(tag === '$object' && k === '$proto'));
-  if (extra.length > 0) fail(`a {${tag}} value has no other keys, found '${excerpt(extra[0])}'`, member(path, extra[0]));
+  if (extra.length > 0)
+    fail(`a {${tag}} value has no other keys, found '${excerpt(extra[0])}'`, member(path, extra[0]));
   const body = o[tag];
   const at = `${path}.${tag}`;
   const leaf = readTagged(o, tag, body, path, at, parent, slot, enter);
@@ -422,7 +496,16 @@ function readValue(job: ReadJob, ctx: DecodeContext, enter: Enter): void {
 const ENTERED = Symbol('entered');
 
 /** A tagged value: a leaf is returned; a container is entered (ENTERED). */
-function readTagged(o: Record<string, unknown>, tag: string, body: unknown, path: string, at: string, parent: Frame, slot: number, enter: Enter): unknown {
+function readTagged(
+  o: Record<string, unknown>,
+  tag: string,
+  body: unknown,
+  path: string,
+  at: string,
+  parent: Frame,
+  slot: number,
+  enter: Enter,
+): unknown {
   switch (tag) {
     case '$undefined':
       if (body !== true) fail(`expected true, got ${show(body)}`, at);
@@ -437,48 +520,76 @@ function readTagged(o: Record<string, unknown>, tag: string, body: unknown, path
       return BigInt(body);
     case '$date': {
       if (body === null) return new Date(NaN);
-      if (typeof body !== 'string' || Number.isNaN(Date.parse(body))) fail(`expected an ISO date string or null, got ${show(body)}`, at);
+      if (typeof body !== 'string' || Number.isNaN(Date.parse(body)))
+        fail(`expected an ISO date string or null, got ${show(body)}`, at);
       return new Date(body);
     }
     case '$map': {
       if (!Array.isArray(body)) fail(`expected an array of [key, value] pairs, got ${show(body)}`, at);
       const children: ReadJob[] = [];
-      const frame = new Frame(o, new Array<unknown>(body.length * 2), (kv) => {
-        const m = new Map<unknown, unknown>();
-        for (let i = 0; i < body.length; i++) {
-          const key = kv[2 * i];
-          if (isEntityObject(key)) fail('an entity cannot be a Map key', `${at}[${i}][0]`);
-          if (m.has(key)) fail(`duplicate Map key ${show((body[i] as unknown[])[0])}`, `${at}[${i}][0]`);
-          m.set(key, kv[2 * i + 1]);
-        }
-        return m;
-      }, parent, slot);
+      const frame = new Frame(
+        o,
+        new Array<unknown>(body.length * 2),
+        (kv) => {
+          const m = new Map<unknown, unknown>();
+          for (let i = 0; i < body.length; i++) {
+            const key = kv[2 * i];
+            if (isEntityObject(key)) fail('an entity cannot be a Map key', `${at}[${i}][0]`);
+            if (m.has(key)) fail(`duplicate Map key ${show((body[i] as unknown[])[0])}`, `${at}[${i}][0]`);
+            m.set(key, kv[2 * i + 1]);
+          }
+          return m;
+        },
+        parent,
+        slot,
+      );
       body.forEach((pair, i) => {
-        if (!Array.isArray(pair) || pair.length !== 2) fail(`expected a [key, value] pair, got ${show(pair)}`, `${at}[${i}]`);
-        children.push({ raw: pair[0], path: `${at}[${i}][0]`, parent: frame, slot: 2 * i }, { raw: pair[1], path: `${at}[${i}][1]`, parent: frame, slot: 2 * i + 1 });
+        if (!Array.isArray(pair) || pair.length !== 2)
+          fail(`expected a [key, value] pair, got ${show(pair)}`, `${at}[${i}]`);
+        children.push(
+          { raw: pair[0], path: `${at}[${i}][0]`, parent: frame, slot: 2 * i },
+          { raw: pair[1], path: `${at}[${i}][1]`, parent: frame, slot: 2 * i + 1 },
+        );
       });
       enter(frame, path, children);
       return ENTERED;
     }
     case '$set': {
       if (!Array.isArray(body)) fail(`expected an array of members, got ${show(body)}`, at);
-      const frame = new Frame(o, new Array<unknown>(body.length), (members) => {
-        const s = new Set<unknown>();
-        members.forEach((v, i) => {
-          if (s.has(v)) fail(`duplicate Set member ${show(body[i])}`, `${at}[${i}]`);
-          s.add(v);
-        });
-        return s;
-      }, parent, slot);
-      enter(frame, path, body.map((item, i) => ({ raw: item, path: `${at}[${i}]`, parent: frame, slot: i })));
+      const frame = new Frame(
+        o,
+        new Array<unknown>(body.length),
+        (members) => {
+          const s = new Set<unknown>();
+          members.forEach((v, i) => {
+            if (s.has(v)) fail(`duplicate Set member ${show(body[i])}`, `${at}[${i}]`);
+            s.add(v);
+          });
+          return s;
+        },
+        parent,
+        slot,
+      );
+      enter(
+        frame,
+        path,
+        body.map((item, i) => ({ raw: item, path: `${at}[${i}]`, parent: frame, slot: i })),
+      );
       return ENTERED;
     }
     case '$object': {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) fail(`expected an object, got ${show(body)}`, at);
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        fail(`expected an object, got ${show(body)}`, at);
       if ('$proto' in o && o.$proto !== null) fail(`expected null, got ${show(o.$proto)}`, `${path}.$proto`);
       const keys = Object.keys(body);
       const nullProto = '$proto' in o;
-      const frame = new Frame(o, new Array<unknown>(keys.length), (values) => objectOf(keys, values, nullProto), parent, slot);
+      const frame = new Frame(
+        o,
+        new Array<unknown>(keys.length),
+        (values) => objectOf(keys, values, nullProto),
+        parent,
+        slot,
+      );
       enter(frame, path, keyJobs(body as Record<string, unknown>, keys, at, frame));
       return ENTERED;
     }

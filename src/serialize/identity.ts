@@ -30,8 +30,18 @@ export class EntityIdRecord implements EntityIdJSON {
 }
 
 const KEYS: ReadonlyArray<keyof EntityIdJSON> = [
-  'ecsId', 'lineageId', 'rootEcsId', 'previousEcsId', 'oldIds', 'createdAt', 'forkedAt',
-  'derivedFromFunction', 'derivedFromExecutionId', 'siblingOutputEntities', 'outputIndex', 'attributeSource',
+  'ecsId',
+  'lineageId',
+  'rootEcsId',
+  'previousEcsId',
+  'oldIds',
+  'createdAt',
+  'forkedAt',
+  'derivedFromFunction',
+  'derivedFromExecutionId',
+  'siblingOutputEntities',
+  'outputIndex',
+  'attributeSource',
 ];
 const KEY_SET = new Set<string>(KEYS);
 const REQUIRED: ReadonlyArray<keyof EntityIdJSON> = ['ecsId', 'lineageId'];
@@ -106,9 +116,11 @@ export function show(v: unknown): string {
  * no root live id yet: the caller sets it once the tree is built).
  */
 export function decodeIdentity(raw: unknown, path: string): EntityMeta {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`expected the identity object, got ${show(raw)}`, path);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    fail(`expected the identity object, got ${show(raw)}`, path);
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEY_SET.has(k)) fail(`unknown identity key '${excerpt(k)}' (known: ${KEYS.join(', ')})`, `${path}.${k}`);
+  for (const k of Object.keys(o))
+    if (!KEY_SET.has(k)) fail(`unknown identity key '${excerpt(k)}' (known: ${KEYS.join(', ')})`, `${path}.${k}`);
   for (const k of REQUIRED) if (!(k in o)) fail(`missing '${k}'`, `${path}.${k}`);
   checkId(o.ecsId, `${path}.ecsId`, false);
   checkId(o.lineageId, `${path}.lineageId`, false);
@@ -120,12 +132,17 @@ export function decodeIdentity(raw: unknown, path: string): EntityMeta {
   if ('derivedFromFunction' in o) checkNullableString(o.derivedFromFunction, `${path}.derivedFromFunction`);
   if ('derivedFromExecutionId' in o) checkNullableString(o.derivedFromExecutionId, `${path}.derivedFromExecutionId`);
   if ('siblingOutputEntities' in o) checkIdArray(o.siblingOutputEntities, `${path}.siblingOutputEntities`);
-  if ('outputIndex' in o && o.outputIndex !== null && !(Number.isInteger(o.outputIndex) && (o.outputIndex as number) >= 0)) {
+  if (
+    'outputIndex' in o &&
+    o.outputIndex !== null &&
+    !(Number.isInteger(o.outputIndex) && (o.outputIndex as number) >= 0)
+  ) {
     fail(`expected a non-negative integer or null, got ${show(o.outputIndex)}`, `${path}.outputIndex`);
   }
   if ('attributeSource' in o) {
     const a = o.attributeSource;
-    if (typeof a !== 'object' || a === null || Array.isArray(a)) fail(`expected an object, got ${show(a)}`, `${path}.attributeSource`);
+    if (typeof a !== 'object' || a === null || Array.isArray(a))
+      fail(`expected an object, got ${show(a)}`, `${path}.attributeSource`);
     for (const [k, v] of Object.entries(a)) checkId(v, `${path}.attributeSource.${k}`, true);
   }
   const r = plainToInstance(EntityIdRecord, o, { excludeExtraneousValues: true, exposeDefaultValues: true });

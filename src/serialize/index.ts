@@ -58,7 +58,10 @@ function toJSONNow(x: object): EntityJSON | VersionJSON {
   if (isRootVersion(x)) return encodeVersion(x);
   const root = x instanceof EntityTree ? (x.root as object) : x;
   if (!isEntityObject(root)) {
-    throw new SerializationError(`toJSON expects an entity, an EntityTree or a stored version, got ${describeValue(x)}`, '$');
+    throw new SerializationError(
+      `toJSON expects an entity, an EntityTree or a stored version, got ${describeValue(x)}`,
+      '$',
+    );
   }
   return encodeEntity(root, root.constructor.name); // refuses shared references and cycles, naming both paths
 }
@@ -129,22 +132,36 @@ export function versionFromJSON<T extends object = object>(json: unknown): T {
 
 function decodeVersion(o: Record<string, unknown>): EntityObject {
   for (const k of Object.keys(o)) {
-    if (k !== '$format' && k !== '$version' && k !== 'root') throw new SerializationError(`unknown key '${excerpt(k)}' in a version (expected $format, $version, root)`, `$.${k}`);
+    if (k !== '$format' && k !== '$version' && k !== 'root')
+      throw new SerializationError(
+        `unknown key '${excerpt(k)}' in a version (expected $format, $version, root)`,
+        `$.${k}`,
+      );
   }
   if (o.$format !== VERSION_FORMAT) {
-    throw new SerializationError(`unsupported format ${show(o.$format)} (expected ${JSON.stringify(VERSION_FORMAT)})`, '$.$format');
+    throw new SerializationError(
+      `unsupported format ${show(o.$format)} (expected ${JSON.stringify(VERSION_FORMAT)})`,
+      '$.$format',
+    );
   }
   const v = o.$version;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SerializationError(`expected the version header, got ${show(v)}`, '$.$version');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new SerializationError(`expected the version header, got ${show(v)}`, '$.$version');
   const header = v as Record<string, unknown>;
   const ctx = new DecodeContext();
   const root = decodeEntity(o.root, '$.root', ctx);
   const rm = metaOf(root);
   if (typeof header.ecsId !== 'string' || header.ecsId.toLowerCase() !== rm.ecsId) {
-    throw new SerializationError(`the version's ecsId ${show(header.ecsId)} is not its root's (${rm.ecsId})`, '$.$version.ecsId');
+    throw new SerializationError(
+      `the version's ecsId ${show(header.ecsId)} is not its root's (${rm.ecsId})`,
+      '$.$version.ecsId',
+    );
   }
   if (typeof header.lineageId !== 'string' || header.lineageId.toLowerCase() !== rm.lineageId) {
-    throw new SerializationError(`the version's lineageId ${show(header.lineageId)} is not its root's (${rm.lineageId})`, '$.$version.lineageId');
+    throw new SerializationError(
+      `the version's lineageId ${show(header.lineageId)} is not its root's (${rm.lineageId})`,
+      '$.$version.lineageId',
+    );
   }
   for (const m of ctx.metas) {
     m.rootEcsId = rm.ecsId;

@@ -164,7 +164,10 @@ function freezeOwned(
   for (const child of t.dirtyChildren.get(e)?.children[i] ?? NO_CHILDREN) {
     // A child that entered this array was seen at its index; others are searched for.
     const at = t.entered.get(child)?.path;
-    const k = at !== undefined && at.length === 2 && array[at[1] as number] === child ? (at[1] as number) : array.indexOf(child);
+    const k =
+      at !== undefined && at.length === 2 && array[at[1] as number] === child
+        ? (at[1] as number)
+        : array.indexOf(child);
     if (k >= 0) array[k] = mapLeaf(child);
   }
   return freezeFlatArray(array);

@@ -24,7 +24,6 @@ import { VersionStore } from './version-store';
 import { WorkingRoots, adoptWorkingTree, removeAt } from './working-tree';
 import { workingCopyOf } from './working-copy';
 
-
 /** The result of `version()`. */
 export interface VersionResult {
   readonly created: boolean;
@@ -130,14 +129,19 @@ export class EntityRegistry {
 
   private promoteNow(root: EntityObject): RootVersion {
     const m = metaOf(root);
-    if (m.stored) throw new VersioningError(`${describeValue(root)} is a stored version already; checkout() it to get a working copy`);
+    if (m.stored)
+      throw new VersioningError(
+        `${describeValue(root)} is a stored version already; checkout() it to get a working copy`,
+      );
     if (m.rootEcsId !== null) {
       const existing = m.rootEcsId === m.ecsId ? this.store.findVersion(m.ecsId) : undefined;
       if (existing) return existing;
       // The top of a working tree (its own root, or a subtree read with fromJSON) whose version
       // this registry does not hold: loaded from another registry or process.
       if (m.rootEcsId === m.ecsId || m.rootLiveId === m.liveId) return this.loadNow(root);
-      throw new VersioningError(`${describeValue(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`);
+      throw new VersioningError(
+        `${describeValue(root)} belongs to the tree of root ${m.rootEcsId}; detach() it to make it a root`,
+      );
     }
     return this.commitTree(buildEntityTree(root)).version;
   }
@@ -155,8 +159,10 @@ export class EntityRegistry {
   private loadNow(root: EntityObject): RootVersion {
     const m = metaOf(root);
     const tree = buildEntityTree(root);
-    const parent = m.rootEcsId === m.ecsId && m.previousEcsId !== null ? this.store.findVersion(m.previousEcsId) : undefined;
-    if (parent !== undefined && parent.lineageId === m.lineageId) return this.commitAgainst(parent, tree).result!.version;
+    const parent =
+      m.rootEcsId === m.ecsId && m.previousEcsId !== null ? this.store.findVersion(m.previousEcsId) : undefined;
+    if (parent !== undefined && parent.lineageId === m.lineageId)
+      return this.commitAgainst(parent, tree).result!.version;
     return this.commitTree(tree).version;
   }
 
@@ -178,12 +184,20 @@ export class EntityRegistry {
   private versionNow(root: EntityObject): VersionResult {
     const m = metaOf(root);
     if (m.stored) return { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff: emptyDiff() };
-    if (m.rootEcsId === null) throw new VersioningError(`${describeValue(root)} is an orphan: promoteToRoot() it first`);
-    if (m.rootEcsId !== m.ecsId) throw new VersioningError(`${describeValue(root)} is not a root: version its root ${m.rootEcsId}`);
+    if (m.rootEcsId === null)
+      throw new VersioningError(`${describeValue(root)} is an orphan: promoteToRoot() it first`);
+    if (m.rootEcsId !== m.ecsId)
+      throw new VersioningError(`${describeValue(root)} is not a root: version its root ${m.rootEcsId}`);
     const base = this.store.findVersion(m.rootEcsId);
-    if (!base) throw new EntityNotFoundError(m.rootEcsId, `${describeValue(root)} says it came from this version, which this registry does not hold (promoteToRoot() it to load it here)`);
+    if (!base)
+      throw new EntityNotFoundError(
+        m.rootEcsId,
+        `${describeValue(root)} says it came from this version, which this registry does not hold (promoteToRoot() it to load it here)`,
+      );
     const { result, diff } = this.commitAgainst(base, buildEntityTree(root));
-    return result === null ? { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff } : { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
+    return result === null
+      ? { created: false, rootEcsId: m.ecsId, idMap: new Map(), diff }
+      : { created: true, rootEcsId: result.version.ecsId, idMap: result.idMap, diff };
   }
 
   /** Commits `tree` as a child of `base`: what differs from it is stored, the rest shared (no change: no commit). */
@@ -285,13 +299,24 @@ export class EntityRegistry {
       } else if (changedFields !== null) {
         runOperation(
           this.bus,
-          () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: version.parentEcsId ?? undefined }),
+          () => ({
+            type: 'entity.version',
+            subjectType: root.constructor.name,
+            subjectId: version.parentEcsId ?? undefined,
+          }),
           () => undefined,
           () => versionEventData(true, version.ecsId, prepared.idMap, changedFields),
         );
       }
     } catch (error) {
-      this.bus.reportError(error, new Event({ type: version.parentEcsId === null ? 'entity.register' : 'entity.version', subjectId: version.ecsId }), 'announce');
+      this.bus.reportError(
+        error,
+        new Event({
+          type: version.parentEcsId === null ? 'entity.register' : 'entity.version',
+          subjectId: version.ecsId,
+        }),
+        'announce',
+      );
     }
   }
 
@@ -323,11 +348,18 @@ export class EntityRegistry {
 
   private detachNow(e: EntityObject): RootVersion {
     const m = metaOf(e);
-    if (m.stored) throw new VersioningError(`${describeValue(e)} is a stored version; detach works on working trees (checkout() first)`);
-    if (m.rootEcsId === null) throw new VersioningError(`${describeValue(e)} is an orphan: there is no tree to detach it from`);
+    if (m.stored)
+      throw new VersioningError(
+        `${describeValue(e)} is a stored version; detach works on working trees (checkout() first)`,
+      );
+    if (m.rootEcsId === null)
+      throw new VersioningError(`${describeValue(e)} is an orphan: there is no tree to detach it from`);
     if (m.rootEcsId === m.ecsId) throw new VersioningError(`${describeValue(e)} is a root already`);
     const parentRoot = this.workingRoots.rootOf(e);
-    if (!parentRoot) throw new VersioningError(`${describeValue(e)}: its working root (liveId ${m.rootLiveId}) is no longer available`);
+    if (!parentRoot)
+      throw new VersioningError(
+        `${describeValue(e)}: its working root (liveId ${m.rootLiveId}) is no longer available`,
+      );
     // Both trees are checked before anything changes: a malformed subtree must not leave the
     // parent's new version behind.
     const tree = buildEntityTree(e);
@@ -350,7 +382,12 @@ export class EntityRegistry {
     const parent = requireEntity(newParentRoot, 'attach');
     return runOperation(
       this.bus,
-      () => ({ type: 'entity.attach', subjectType: e.constructor.name, subjectId: metaOf(e).ecsId, metadata: { parentEcsId: metaOf(parent).ecsId } }),
+      () => ({
+        type: 'entity.attach',
+        subjectType: e.constructor.name,
+        subjectId: metaOf(e).ecsId,
+        metadata: { parentEcsId: metaOf(parent).ecsId },
+      }),
       () => this.attachNow(e, parent),
       (r) => ({ rootEcsId: r.rootEcsId, created: r.created }),
     );
@@ -359,7 +396,9 @@ export class EntityRegistry {
   private attachNow(e: EntityObject, parent: EntityObject): VersionResult {
     const tree = buildEntityTree(parent);
     if (tree.nodes.get(metaOf(e).ecsId) !== e) {
-      throw new VersioningError(`${describeValue(e)} is not inside ${describeValue(parent)}: put it into the tree first, then attach()`);
+      throw new VersioningError(
+        `${describeValue(e)} is not inside ${describeValue(parent)}: put it into the tree first, then attach()`,
+      );
     }
     return this.version(parent);
   }
@@ -444,7 +483,8 @@ function versionEventData(
 }
 
 function requireEntity(value: unknown, operation: string): EntityObject {
-  if (!isEntityObject(value)) throw new EntityDefinitionError(`${operation}: expected an entity, got ${describeValue(value)}`);
+  if (!isEntityObject(value))
+    throw new EntityDefinitionError(`${operation}: expected an entity, got ${describeValue(value)}`);
   return value;
 }
 

@@ -6,7 +6,10 @@ export class VersioningError extends AbstractionsError {}
 
 /** No stored entity or version has this id. */
 export class EntityNotFoundError extends AbstractionsError {
-  constructor(readonly ecsId: string, detail?: string) {
+  constructor(
+    readonly ecsId: string,
+    detail?: string,
+  ) {
     super(`no stored entity with ecsId ${excerpt(ecsId)}${detail ? `: ${detail}` : ''}`);
   }
 }

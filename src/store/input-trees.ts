@@ -47,7 +47,9 @@ export function changesOfInputs(draft: Draft, registry: EntityRegistry, provenan
   const drafted = draft.drafted.map((input) => diffDraft(draft, input, input.root, liveIndexOf(input)));
   checkOverlaysBelongToInputs(draft, drafted);
   const trees: InputTree[] =
-    draft.copied.length === 0 ? drafted : [...drafted, ...draft.copied.map((c) => changesOfCopy(draft, registry, provenance, c))];
+    draft.copied.length === 0
+      ? drafted
+      : [...drafted, ...draft.copied.map((c) => changesOfCopy(draft, registry, provenance, c))];
   if (trees.length > 1) checkTreesDisjoint(trees);
   return trees;
 }
@@ -101,7 +103,8 @@ function checkTreesDisjoint(trees: readonly InputTree[]): void {
   for (const t of trees) {
     const joined: [EntityObject, string][] = [];
     if (t.kind === 'draft') {
-      for (const [e, np] of t.entered) if (t.index.get(metaOf(e).lineageId) !== e) joined.push([e, formatPath(np.owner.constructor.name, np.path)]);
+      for (const [e, np] of t.entered)
+        if (t.index.get(metaOf(e).lineageId) !== e) joined.push([e, formatPath(np.owner.constructor.name, np.path)]);
     } else {
       for (const edge of t.tree.edges) {
         const e = t.tree.nodes.get(edge.child)!;

@@ -63,7 +63,13 @@ export class LineageIndexes {
    * moves to `next` (the common case: extending the latest version); otherwise `next` starts
    * without one. A first version (no base) takes the map it was built with.
    */
-  advance(base: Indexed | null, next: Indexed, delta: IndexDelta, moveBase: boolean, initial?: Map<string, EntityObject>): void {
+  advance(
+    base: Indexed | null,
+    next: Indexed,
+    delta: IndexDelta,
+    moveBase: boolean,
+    initial?: Map<string, EntityObject>,
+  ): void {
     if (base === null) {
       if (initial) this.owned.set(next.lineageId, { version: next, map: initial });
       return;

@@ -16,7 +16,11 @@ export type OutputSemantic = 'mutation' | 'creation' | 'detachment' | 'unchanged
 
 /** Where one output is stored: in input tree `tree`'s commit, or as (or in) a root of its own. */
 export type OutputTarget =
-  | { readonly kind: 'tree'; readonly tree: number; /** The tree's root or an argument: a mutation, not a creation. */ readonly isInput: boolean }
+  | {
+      readonly kind: 'tree';
+      readonly tree: number;
+      /** The tree's root or an argument: a mutation, not a creation. */ readonly isInput: boolean;
+    }
   | { readonly kind: 'root'; readonly semantic: OutputSemantic };
 
 /** How the call's result was given, as `planOutputs` needs it. */

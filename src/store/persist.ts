@@ -39,7 +39,12 @@ export interface PersistPlan {
    * Optional fast path: freeze a field value the caller owns in place (swapping in the stored
    * versions of its modified children), instead of copying it. Returns undefined to decline.
    */
-  freezeOwned?(entity: EntityObject, fieldIndex: number, value: unknown, mapLeaf: (leaf: EntityObject) => EntityObject): unknown;
+  freezeOwned?(
+    entity: EntityObject,
+    fieldIndex: number,
+    value: unknown,
+    mapLeaf: (leaf: EntityObject) => EntityObject,
+  ): unknown;
   /**
    * The version an entity forks from when another commit of the same execution stored it first
    * (a child returned on its own while it stays in its tree): undefined for the usual lookup.
@@ -152,10 +157,15 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       const prevValue = prevValues === undefined ? undefined : prevValues[i];
-      if (prevValues !== undefined && !dirty?.has(i) && (v === prevValue || (cls.fieldEquals(i, v, prevValue) && sameIterationOrder(v, prevValue)))) {
+      if (
+        prevValues !== undefined &&
+        !dirty?.has(i) &&
+        (v === prevValue || (cls.fieldEquals(i, v, prevValue) && sameIterationOrder(v, prevValue)))
+      ) {
         frozen[i] = prevValues[i];
       } else if (typeof v !== 'object' || v === null) {
-        if (typeof v === 'function' || typeof v === 'symbol') throw dataError(v, [cls.fields[i].name], 0, cls.name, 'storing');
+        if (typeof v === 'function' || typeof v === 'symbol')
+          throw dataError(v, [cls.fields[i].name], 0, cls.name, 'storing');
         frozen[i] = v;
       } else {
         try {
@@ -163,7 +173,9 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
         } catch (err) {
           // The value walks do not know the class and field; explained again from the field's top.
           // `Deeper` is this function's own signal to continue in the next pass, not bad data.
-          throw !(err instanceof Deeper) && isAnonymousDataError(err) ? dataError(v, [cls.fields[i].name], 0, cls.name, 'storing', err) : err;
+          throw !(err instanceof Deeper) && isAnonymousDataError(err)
+            ? dataError(v, [cls.fields[i].name], 0, cls.name, 'storing', err)
+            : err;
         }
       }
     }
@@ -247,7 +259,11 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
     }
     const name = e.constructor.name;
     const again = formatPath(name, segments);
-    return new TreeStructureError(`${name} ${metaOf(e).ecsId} occurs twice in the tree (a cycle: it contains itself): at ${name} and at ${again}`, name, again);
+    return new TreeStructureError(
+      `${name} ${metaOf(e).ecsId} occurs twice in the tree (a cycle: it contains itself): at ${name} and at ${again}`,
+      name,
+      again,
+    );
   }
 
   const root = persistFrom(plan.root);

@@ -76,7 +76,8 @@ export class VersionStore {
   withdrawFirstVersion(rootEcsId: string): boolean {
     const version = this.versions.get(rootEcsId);
     const entries = version && this.lineages.get(version.lineageId);
-    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0] !== version) return false;
+    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0] !== version)
+      return false;
     const index = this.indexes.mapOf(version);
     const withdrawn = new Set(index.values());
     for (const e of [...index.values()]) {
@@ -152,7 +153,8 @@ export class VersionStore {
     for (const v of this.versions.values()) {
       let c: boolean;
       const delta = deltaOf(v);
-      if (delta === null) c = m.rootEcsId === v.ecsId; // a first version forks everything it holds
+      if (delta === null)
+        c = m.rootEcsId === v.ecsId; // a first version forks everything it holds
       else {
         let at = -1;
         for (let i = 0; i < delta.length && at < 0; i += 2) if (delta[i] === m.lineageId) at = i;

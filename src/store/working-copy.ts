@@ -9,7 +9,11 @@ import { newId } from '../util/ids';
  * ids (checkout of a root version); otherwise the copy is an orphan, detached from any tree.
  * `copies` receives stored entity -> its copy, for every entity of the subtree.
  */
-export function workingCopyOf(stored: EntityObject, asRoot: boolean, copies = new Map<EntityObject, EntityObject>()): EntityObject {
+export function workingCopyOf(
+  stored: EntityObject,
+  asRoot: boolean,
+  copies = new Map<EntityObject, EntityObject>(),
+): EntityObject {
   // Copies whose values are not filled yet (the stored entity, then the copy's values array): a
   // loop, not a recursion, so entity chains of any depth work.
   const pending: Array<EntityObject | unknown[]> = [];

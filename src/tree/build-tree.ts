@@ -17,7 +17,10 @@ export { formatPath };
  * both paths; a cycle is reported as such. `valuesOf` (internal) reads an entity's values as a
  * function call's draft sees them; by default, as they are.
  */
-export function buildEntityTree<R extends object>(root: R, valuesOf: (e: EntityObject) => readonly unknown[] = ownValues): EntityTree<R> {
+export function buildEntityTree<R extends object>(
+  root: R,
+  valuesOf: (e: EntityObject) => readonly unknown[] = ownValues,
+): EntityTree<R> {
   if (!isEntityObject(root)) {
     throw new EntityDefinitionError(`buildEntityTree: expected an entity, got ${describeValue(root)}`);
   }
@@ -50,7 +53,15 @@ export function buildEntityTree<R extends object>(root: R, valuesOf: (e: EntityO
       });
     } catch (err) {
       // Data too deep or cyclic inside a field: named with the entity's class, as when storing.
-      throw isAnonymousDataError(err) ? fieldsError(meta.name, meta.fields.map((f) => f.name), valuesOf(parent), 'walking', err) : err;
+      throw isAnonymousDataError(err)
+        ? fieldsError(
+            meta.name,
+            meta.fields.map((f) => f.name),
+            valuesOf(parent),
+            'walking',
+            err,
+          )
+        : err;
     }
     if (found.length > 0 && depth > tree.maxDepth) tree.maxDepth = depth;
     for (let i = found.length - 1; i >= 0; i--) stack.push(found[i]);
@@ -67,7 +78,12 @@ function absolutePath(tree: EntityTree, ecsId: string): PathSegment[] {
   return parts.reverse().flat();
 }
 
-function occursTwice(tree: EntityTree, e: EntityObject, clash: EntityObject, second: PathSegment[]): TreeStructureError {
+function occursTwice(
+  tree: EntityTree,
+  e: EntityObject,
+  clash: EntityObject,
+  second: PathSegment[],
+): TreeStructureError {
   const m = metaOf(e);
   const first = absolutePath(tree, metaOf(clash).ecsId);
   const isCycle = clash === e && first.length <= second.length && first.every((s, i) => second[i] === s);
@@ -82,5 +98,9 @@ function occursTwice(tree: EntityTree, e: EntityObject, clash: EntityObject, sec
   const rootName = tree.root.constructor.name;
   const a = formatPath(rootName, first);
   const b = formatPath(rootName, second);
-  return new TreeStructureError(`${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${excerpt(a)} and at ${excerpt(b)}`, a, b);
+  return new TreeStructureError(
+    `${e.constructor.name} ${m.ecsId} occurs twice in the tree (${what}): at ${excerpt(a)} and at ${excerpt(b)}`,
+    a,
+    b,
+  );
 }

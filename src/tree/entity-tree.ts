@@ -27,7 +27,10 @@ export class EntityTree<R extends object = object> {
   readonly depth = new Map<string, number>();
   maxDepth = 0;
 
-  constructor(readonly root: R, readonly rootEcsId: string) {}
+  constructor(
+    readonly root: R,
+    readonly rootEcsId: string,
+  ) {}
 
   get nodeCount(): number {
     return this.nodes.size;

@@ -29,10 +29,18 @@ export function excerpt(text: string, max = EXCERPT_LENGTH): string {
  * A window of `text` around `position` (for a caret under it): `text` is the window with `…` where
  * it was cut, `offset` the index of `position` inside it, `cut` whether anything was left out.
  */
-export function excerptAt(text: string, position: number, max = EXCERPT_LENGTH): { text: string; offset: number; cut: boolean } {
+export function excerptAt(
+  text: string,
+  position: number,
+  max = EXCERPT_LENGTH,
+): { text: string; offset: number; cut: boolean } {
   if (text.length <= max) return { text, offset: position, cut: false };
   const start = cutAt(text, Math.max(0, Math.min(position - Math.floor(max / 2), text.length - max)), false);
   const end = cutAt(text, Math.min(text.length, start + max), true);
   const head = start > 0 ? '…' : '';
-  return { text: `${head}${text.slice(start, end)}${end < text.length ? '…' : ''}`, offset: position - start + head.length, cut: true };
+  return {
+    text: `${head}${text.slice(start, end)}${end < text.length ? '…' : ''}`,
+    offset: position - start + head.length,
+    cut: true,
+  };
 }

@@ -44,7 +44,12 @@ const LEGEND =
  */
 export function diffToMermaid(oldTree: EntityTree, newTree: EntityTree, options?: DiffMermaidOptions): string;
 /** The same, for two stored root versions (of `registry`, default `EntityRegistry.default`). */
-export function diffToMermaid(oldVersionEcsId: string, newVersionEcsId: string, registry?: EntityRegistry, options?: DiffMermaidOptions): string;
+export function diffToMermaid(
+  oldVersionEcsId: string,
+  newVersionEcsId: string,
+  registry?: EntityRegistry,
+  options?: DiffMermaidOptions,
+): string;
 /** The same, for two stored root versions of `EntityRegistry.default`, with options. */
 export function diffToMermaid(oldVersionEcsId: string, newVersionEcsId: string, options: DiffMermaidOptions): string;
 export function diffToMermaid(
@@ -62,7 +67,9 @@ export function diffToMermaid(
     if (c instanceof EntityRegistry) throw new TypeError('diffToMermaid: a registry is only used with two version ids');
     return renderDiff(a, b, c ?? {});
   }
-  throw new TypeError(`diffToMermaid: expected two EntityTrees or two root version ecsIds, got ${describeValue(a)} and ${describeValue(b)}`);
+  throw new TypeError(
+    `diffToMermaid: expected two EntityTrees or two root version ecsIds, got ${describeValue(a)} and ${describeValue(b)}`,
+  );
 }
 
 function renderDiff(oldTree: EntityTree, newTree: EntityTree, options: DiffMermaidOptions): string {
@@ -75,7 +82,8 @@ function renderDiff(oldTree: EntityTree, newTree: EntityTree, options: DiffMerma
   const removedOrder = preorder(oldL).filter((l) => diff.removed.has(l));
   for (const l of [...newOrder, ...removedOrder]) nodeId.set(l, `n${nodeId.size}`);
   const id = (lineage: string): string => nodeId.get(lineage)!;
-  const header = (e: EntityObject): string => `${escapeMermaid(classNameOf(e))} ${escapeMermaid(shortId(metaOf(e).ecsId, o.shortIdLength))}`;
+  const header = (e: EntityObject): string =>
+    `${escapeMermaid(classNameOf(e))} ${escapeMermaid(shortId(metaOf(e).ecsId, o.shortIdLength))}`;
 
   const unchanged = newOrder.filter((l) => !diff.added.has(l) && !diff.moved.has(l) && !diff.changed.has(l)).length;
   const lines = [
@@ -105,7 +113,9 @@ function renderDiff(oldTree: EntityTree, newTree: EntityTree, options: DiffMerma
       if (shown >= o.maxFields && !isChanged) continue;
       const was = oldValues.get(f.name);
       if (isChanged && was !== undefined && was !== f.text) {
-        label.push(`${fieldLine(f.name, was, o.maxValueLength)} → ${escapeMermaid(truncate(f.text, o.maxValueLength))}`);
+        label.push(
+          `${fieldLine(f.name, was, o.maxValueLength)} → ${escapeMermaid(truncate(f.text, o.maxValueLength))}`,
+        );
       } else label.push(fieldLine(f.name, f.text, o.maxValueLength));
       shown++;
     }
@@ -113,7 +123,11 @@ function renderDiff(oldTree: EntityTree, newTree: EntityTree, options: DiffMerma
     if (diff.added.has(l)) label.push('added');
     if (diff.moved.has(l)) {
       const from = oldL.edgeTo.get(l);
-      label.push(from ? `moved from: ${header(oldL.nodes.get(from.parent)!)} ${formatPosition(from, o.shortIdLength)}` : 'moved from: root');
+      label.push(
+        from
+          ? `moved from: ${header(oldL.nodes.get(from.parent)!)} ${formatPosition(from, o.shortIdLength)}`
+          : 'moved from: root',
+      );
     }
     lines.push(`  ${id(l)}[${quoted(label)}]`);
   }

@@ -24,7 +24,11 @@ export const LINEAGE_CLASS_DEFS: Readonly<Record<'branchPoint' | 'latest', strin
  * has class `latest`. Node ids are `v0, v1, ...` in lineage order.
  * An unknown lineage gives a diagram with a comment saying so and no nodes.
  */
-export function lineageToMermaid(lineageId: string, registry: EntityRegistry = EntityRegistry.default, options: LineageMermaidOptions = {}): string {
+export function lineageToMermaid(
+  lineageId: string,
+  registry: EntityRegistry = EntityRegistry.default,
+  options: LineageMermaidOptions = {},
+): string {
   const idLength = Math.max(1, options.shortIdLength ?? DEFAULT_SHORT_ID_LENGTH);
   const entries = registry.lineage(lineageId);
   const lines = [`graph ${options.direction ?? 'LR'}`];
@@ -35,9 +39,13 @@ export function lineageToMermaid(lineageId: string, registry: EntityRegistry = E
   const nodeId = new Map<string, string>();
   entries.forEach((e, i) => nodeId.set(e.ecsId, `v${i}`));
   const children = new Map<string, number>();
-  for (const e of entries) if (e.parentEcsId !== null && nodeId.has(e.parentEcsId)) children.set(e.parentEcsId, (children.get(e.parentEcsId) ?? 0) + 1);
+  for (const e of entries)
+    if (e.parentEcsId !== null && nodeId.has(e.parentEcsId))
+      children.set(e.parentEcsId, (children.get(e.parentEcsId) ?? 0) + 1);
   const branchPoints = entries.filter((e) => (children.get(e.ecsId) ?? 0) > 1).map((e) => nodeId.get(e.ecsId)!);
-  lines.push(`%% lineage ${metaOf(registry.getVersion(entries[0].ecsId).root).lineageId}: ${entries.length} versions, ${branchPoints.length} branch points`);
+  lines.push(
+    `%% lineage ${metaOf(registry.getVersion(entries[0].ecsId).root).lineageId}: ${entries.length} versions, ${branchPoints.length} branch points`,
+  );
   lines.push('%% Legend: branchPoint = yellow (a version with several children), latest = green (newest version)');
   for (const [name, style] of Object.entries(LINEAGE_CLASS_DEFS)) lines.push(`  classDef ${name} ${style}`);
 

@@ -52,7 +52,8 @@ export function escapeMermaid(text: string): string {
     if (mapped !== undefined) out += mapped;
     else {
       const code = ch.codePointAt(0)!;
-      if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+      if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029)
+        out += `\\u${code.toString(16).padStart(4, '0')}`;
       else out += ch;
     }
   }
@@ -78,7 +79,10 @@ function keyText(key: PathSegment): string {
  * An edge's position from its parent, escaped for a label: `agents[3]`, `grid[1][0]`,
  * `byName["k"]` (Map and record keys, quoted), `tags{1a2b3c4d}` (Set members, by short ecsId).
  */
-export function formatPosition(edge: Pick<TreeEdge, 'path' | 'container'>, shortIdLength = DEFAULT_SHORT_ID_LENGTH): string {
+export function formatPosition(
+  edge: Pick<TreeEdge, 'path' | 'container'>,
+  shortIdLength = DEFAULT_SHORT_ID_LENGTH,
+): string {
   const [field, ...rest] = edge.path;
   let s = escapeMermaid(String(field));
   rest.forEach((seg, i) => {

@@ -2,7 +2,16 @@ import { describeValue } from '../metadata/describe-value';
 import { isEntityObject } from '../metadata/object-model';
 import { buildEntityTree } from '../tree/build-tree';
 import { EntityTree } from '../tree/entity-tree';
-import { fieldLine, formatPosition, headerLine, labelOptions, preorder, primitiveFields, quoted, type EntityLabelOptions } from './mermaid-text';
+import {
+  fieldLine,
+  formatPosition,
+  headerLine,
+  labelOptions,
+  preorder,
+  primitiveFields,
+  quoted,
+  type EntityLabelOptions,
+} from './mermaid-text';
 
 export type MermaidDirection = 'TD' | 'TB' | 'BT' | 'LR' | 'RL';
 
@@ -19,7 +28,12 @@ export interface TreeMermaidOptions extends EntityLabelOptions {
  * Accepts an `EntityTree` or a root entity (its tree is built).
  */
 export function toMermaid(treeOrRoot: EntityTree | object, options: TreeMermaidOptions = {}): string {
-  const tree = treeOrRoot instanceof EntityTree ? treeOrRoot : isEntityObject(treeOrRoot) ? buildEntityTree(treeOrRoot) : invalid(treeOrRoot);
+  const tree =
+    treeOrRoot instanceof EntityTree
+      ? treeOrRoot
+      : isEntityObject(treeOrRoot)
+        ? buildEntityTree(treeOrRoot)
+        : invalid(treeOrRoot);
   const o = labelOptions(options);
   const order = preorder(tree);
   const nodeId = new Map<string, string>();
@@ -28,12 +42,14 @@ export function toMermaid(treeOrRoot: EntityTree | object, options: TreeMermaidO
   for (const ecsId of order) {
     const entity = tree.nodes.get(ecsId)!;
     const label = [headerLine(entity, o.shortIdLength)];
-    for (const f of primitiveFields(entity).slice(0, o.maxFields)) label.push(fieldLine(f.name, f.text, o.maxValueLength));
+    for (const f of primitiveFields(entity).slice(0, o.maxFields))
+      label.push(fieldLine(f.name, f.text, o.maxValueLength));
     lines.push(`  ${nodeId.get(ecsId)}[${quoted(label)}]`);
   }
   for (const ecsId of order) {
     const edge = tree.edgeTo.get(ecsId);
-    if (edge) lines.push(`  ${nodeId.get(edge.parent)} -->|"${formatPosition(edge, o.shortIdLength)}"| ${nodeId.get(ecsId)}`);
+    if (edge)
+      lines.push(`  ${nodeId.get(edge.parent)} -->|"${formatPosition(edge, o.shortIdLength)}"| ${nodeId.get(ecsId)}`);
   }
   return lines.join('\n') + '\n';
 }

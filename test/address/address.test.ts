@@ -1,8 +1,19 @@
 /**
  * SPEC §6: resolving addresses, get / put / createComposite, their errors.
  */
-import { EntityNotFoundError, EntityRegistry, ImmutableVersionError, buildEntityTree, EntityDefinitionError } from '../../src';
-import { EntityNotFoundError as AddressEntityNotFoundError, FieldPathError, StaleVersionError, AddressSyntaxError } from '../../src/address/errors';
+import {
+  EntityNotFoundError,
+  EntityRegistry,
+  ImmutableVersionError,
+  buildEntityTree,
+  EntityDefinitionError,
+} from '../../src';
+import {
+  EntityNotFoundError as AddressEntityNotFoundError,
+  FieldPathError,
+  StaleVersionError,
+  AddressSyntaxError,
+} from '../../src/address/errors';
 import { get } from '../../src/address/get';
 import { put } from '../../src/address/put';
 import { resolveAddress } from '../../src/address/resolve';
@@ -170,7 +181,12 @@ describe('get', () => {
     const s = richStudent();
     const stored = reg.getStoredEntity<Student>(s.ecsId);
     const extra = get<Student['extra']>(`@${s.ecsId}.extra`);
-    expect(extra).toEqual({ nested: { list: [10, 20, { deep: 'x' }] }, 'a.b': 1, when: new Date(5), set: new Set(['only']) });
+    expect(extra).toEqual({
+      nested: { list: [10, 20, { deep: 'x' }] },
+      'a.b': 1,
+      when: new Date(5),
+      set: new Set(['only']),
+    });
     (extra.nested as { list: unknown[] }).list.push(1);
     (extra.when as Date).setTime(9);
     (extra.set as Set<string>).add('more');
@@ -369,7 +385,11 @@ describe('createComposite', () => {
   test('promote: registered with its attributeSource; entities from addresses fork into it', () => {
     const s = richStudent();
     const st = reg.getStoredEntity<Student>(s.ecsId);
-    const composite = createComposite(Student, { name: 'Composite', record: `@${s.ecsId}.record`, courses: [] }, { promote: true });
+    const composite = createComposite(
+      Student,
+      { name: 'Composite', record: `@${s.ecsId}.record`, courses: [] },
+      { promote: true },
+    );
     expect(composite.isRoot()).toBe(true);
     const stored = reg.getStoredEntity<Student>(composite.ecsId);
     expect(stored.attributeSource).toEqual({ name: null, record: s.ecsId, courses: null });

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { AbstractionsError } from '../../src/errors';
-import {
-  AddressSyntaxError,
-  EntityNotFoundError,
-  FieldPathError,
-  StaleVersionError,
-} from '../../src/address/errors';
+import { AddressSyntaxError, EntityNotFoundError, FieldPathError, StaleVersionError } from '../../src/address/errors';
 import { formatAddress, formatSegment, isAddress, parseAddress, PathSegment } from '../../src/address/parse';
 
 const U = '0123abcd-4567-89ab-cdef-0123456789ab';
@@ -236,7 +231,7 @@ describe('typed errors', () => {
     expect(new AbstractionsError('x').name).toBe('AbstractionsError');
   });
 
-  it('EntityNotFoundError (the store\'s class, re-exported)', () => {
+  it("EntityNotFoundError (the store's class, re-exported)", () => {
     const e = new EntityNotFoundError(U);
     expect(e.ecsId).toBe(U);
     expect(e.message).toContain(U);
@@ -249,7 +244,13 @@ describe('typed errors', () => {
     expect(e.message).toContain(`${A}.scores.nme`);
     expect(e.message).toContain('"nme"');
     expect(e.message).toContain('"name", "gpa"');
-    const many = new FieldPathError(`${A}.list.500`, 500, 1, Array.from({ length: 30 }, (_, i) => String(i)), 'out of range');
+    const many = new FieldPathError(
+      `${A}.list.500`,
+      500,
+      1,
+      Array.from({ length: 30 }, (_, i) => String(i)),
+      'out of range',
+    );
     expect(many.message).toContain('index 500');
     expect(many.message).toContain('out of range');
     expect(many.message).toContain('and 10 more');

@@ -95,7 +95,9 @@ test("a config parameter: its fields' scalar types (declared or from defaults), 
 });
 
 test("a config's fields are loose arguments, except names taken by a parameter or an earlier config", () => {
-  const signature = compileSignature('pp_loose', { params: { name: String, cfg: PpLooseConfig, options: PpOptions, limit: optional(Number) } });
+  const signature = compileSignature('pp_loose', {
+    params: { name: String, cfg: PpLooseConfig, options: PpOptions, limit: optional(Number) },
+  });
   const plan = compileBindingPlan('pp_loose', signature);
   const cfg = plan.byName.get('cfg')!;
   const options = plan.byName.get('options')!;
@@ -105,6 +107,9 @@ test("a config's fields are loose arguments, except names taken by a parameter o
   expect(plan.looseFields.has('name')).toBe(false); // a parameter of its own
   expect(plan.looseFields.has('limit')).toBe(false);
 
-  const twoConfigs = compileBindingPlan('pp_two', compileSignature('pp_two', { params: { a: PpOptions, b: PpOptions } }));
+  const twoConfigs = compileBindingPlan(
+    'pp_two',
+    compileSignature('pp_two', { params: { a: PpOptions, b: PpOptions } }),
+  );
   expect(twoConfigs.looseFields.get('limit')!.name).toBe('a'); // the first config takes it
 });

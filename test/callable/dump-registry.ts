@@ -102,7 +102,10 @@ export function rootVersions(registry: EntityRegistry = EntityRegistry.default):
 }
 
 /** Asserts `registry` is exactly as captured by `before` (same dump, same stored objects). */
-export function expectUnchanged(registry: EntityRegistry, before: { dump: RegistryDump; objects: Map<string, EntityObject> }): void {
+export function expectUnchanged(
+  registry: EntityRegistry,
+  before: { dump: RegistryDump; objects: Map<string, EntityObject> },
+): void {
   expect(dumpRegistry(registry)).toEqual(before.dump);
   const now = storedObjects(registry);
   expect(now.size).toBe(before.objects.size);

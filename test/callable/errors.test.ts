@@ -116,7 +116,12 @@ describe('errors before the call leave nothing at all', () => {
 
   test('wrong type inside arrays, tuples and unions names the position', () => {
     calls.register('many', () => 0, {
-      params: { students: arrayOf(Student), pair: tupleOf(Student, Course), either: union(Student, Course), tags: [String] },
+      params: {
+        students: arrayOf(Student),
+        pair: tupleOf(Student, Course),
+        either: union(Student, Course),
+        tags: [String],
+      },
     });
     const s = makeStudent();
     const st = reg.getStoredEntity<Student>(s.ecsId);
@@ -163,7 +168,9 @@ describe('errors before the call leave nothing at all', () => {
 
   test('an address whose value has the wrong type', () => {
     const s = makeStudent();
-    const e = failsBeforeCall(() => calls.execute('set_gpa', { student: s, newGpa: `@${s.ecsId}.name` })) as ArgumentError;
+    const e = failsBeforeCall(() =>
+      calls.execute('set_gpa', { student: s, newGpa: `@${s.ecsId}.name` }),
+    ) as ArgumentError;
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toContain(`expected number, got string "Alice" (read from @${s.ecsId}.name)`);
   });
@@ -181,7 +188,9 @@ describe('errors before the call leave nothing at all', () => {
     expect(() => calls.register('set_gpa', () => 1)).toThrow(/set_gpa.*registered already/);
     expect(() => calls.register('x', 3 as never)).toThrow(RegistrationError);
     class NotAnEntity {}
-    expect(() => calls.register('y', () => 1, { params: { a: NotAnEntity } })).toThrow(/parameter 'a': NotAnEntity is not a supported type/);
+    expect(() => calls.register('y', () => 1, { params: { a: NotAnEntity } })).toThrow(
+      /parameter 'a': NotAnEntity is not a supported type/,
+    );
     expect(() => calls.register('z', () => 1, { params: { a: [] } })).toThrow(RegistrationError);
     expect(calls.has('x') || calls.has('y') || calls.has('z')).toBe(false);
   });
@@ -300,13 +309,18 @@ describe('errors in or after the call leave only the failed record', () => {
     });
     const { error } = await failsInCall(() => calls.execute('dup_in_tree', { student: s }));
     expect(error).toBeInstanceOf(TreeStructureError);
-    expect((error as Error).message).toContain(`${copy.ecsId} occurs twice in the tree (two copies of the same version)`);
+    expect((error as Error).message).toContain(
+      `${copy.ecsId} occurs twice in the tree (two copies of the same version)`,
+    );
   });
 
   test('a commit that fails (a version and a checkout copy of one course in a new result tree): registry unchanged', async () => {
     const s = makeStudent();
     const copy = reg.checkout<Course>(s.courses[0].ecsId);
-    calls.register('dup_in_result', ({ student }: { student: Student }) => new Student({ name: 'new', courses: [student.courses[0], copy] }));
+    calls.register(
+      'dup_in_result',
+      ({ student }: { student: Student }) => new Student({ name: 'new', courses: [student.courses[0], copy] }),
+    );
     const { error } = await failsInCall(() => calls.execute('dup_in_result', { student: s }));
     expect(error).toBeInstanceOf(TreeStructureError);
     expect((error as Error).message).toContain('occurs twice in the returned tree (two copies of the same version)');

@@ -3,7 +3,14 @@
  * a binding plan and a bound call): the order at the end of a call (versions published and the
  * record kept before any event), which failures leave a record, and the async path.
  */
-import { AsyncFunctionError, EntityRegistry, EventBus, ImmutableVersionError, ResultError, type Event } from '../../src';
+import {
+  AsyncFunctionError,
+  EntityRegistry,
+  EventBus,
+  ImmutableVersionError,
+  ResultError,
+  type Event,
+} from '../../src';
 import { bindArguments } from '../../src/callable/bind-arguments';
 import { compileBindingPlan } from '../../src/callable/binding-plan';
 import { executeAsync, executeSync, type Execution } from '../../src/callable/execute';
@@ -20,8 +27,13 @@ beforeEach(() => {
   registry = new EntityRegistry({ bus });
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function execution(name: string, fn: (args: any) => unknown, args: Record<string, unknown>, spec: SignatureSpec | null = null): Execution {
+function execution(
+  name: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any argument shape, as register() takes
+  fn: (args: any) => unknown,
+  args: Record<string, unknown>,
+  spec: SignatureSpec | null = null,
+): Execution {
   const plan = compileBindingPlan(name, spec === null ? null : compileSignature(name, spec));
   const bound = bindArguments(plan, args, registry);
   return { functionName: name, executionId: `${name}-id`, fn, plan, bound, registry, records: [], record: null };
@@ -58,7 +70,7 @@ test('a successful call: versions published and the record kept before the first
   expect(out.derivedFromExecutionId).toBe('pp_exec_ok-id');
 });
 
-test('a built config is registered (promoted) before the call, and its events come before the call\'s versions', () => {
+test("a built config is registered (promoted) before the call, and its events come before the call's versions", () => {
   const { stored } = storeRoot(registry, buildRoot(1, 1));
   const order: string[] = [];
   bus.on('entity.*', (e: Event) => {
@@ -110,7 +122,10 @@ test('a sync function that returns a promise: AsyncFunctionError, a failed recor
   expect(() => executeSync(x)).toThrow(AsyncFunctionError);
   expect(x.records).toHaveLength(1);
   expect(x.record!.status).toBe('failed');
-  expect(x.record!.error).toEqual({ name: 'AsyncFunctionError', message: expect.stringContaining('returned a promise') });
+  expect(x.record!.error).toEqual({
+    name: 'AsyncFunctionError',
+    message: expect.stringContaining('returned a promise'),
+  });
   await expect(lateWrite).rejects.toThrow(ImmutableVersionError);
   expectUnchanged(registry, before);
 });
@@ -156,11 +171,9 @@ test('executeAsync: a rejection keeps a failed record and changes nothing', asyn
 test('values read through an address are attributed to the entity that held them', () => {
   const { stored } = storeRoot(registry, buildRoot(1, 1));
   const item = stored.boxes[0].items[0];
-  const x = execution(
-    'pp_exec_sources',
-    ({ name }: { name: string }) => new PpBox({ name }),
-    { name: `@${item.ecsId}.name` },
-  );
+  const x = execution('pp_exec_sources', ({ name }: { name: string }) => new PpBox({ name }), {
+    name: `@${item.ecsId}.name`,
+  });
   const out = executeSync(x) as PpBox;
   expect(out.name).toBe('b0-0');
   expect(out.attributeSource).toEqual({ name: item.ecsId });
@@ -183,7 +196,9 @@ test('an unreadable result is a ResultError also when an address was used', () =
     );
   const plain = execution('pp_exec_unreadable', ({ name }: { name: string }) => hostile(name), { name: 'x' });
   expect(() => executeSync(plain)).toThrow(ResultError);
-  const addressed = execution('pp_exec_unreadable', ({ name }: { name: string }) => hostile(name), { name: `@${stored.ecsId}.title` });
+  const addressed = execution('pp_exec_unreadable', ({ name }: { name: string }) => hostile(name), {
+    name: `@${stored.ecsId}.title`,
+  });
   expect(() => executeSync(addressed)).toThrow(ResultError);
   expect(addressed.record!.error!.name).toBe('ResultError');
 });

@@ -173,7 +173,8 @@ describe('creation', () => {
   test('derives a new entity: registered as the root of a new lineage', () => {
     calls.register(
       'summarize',
-      ({ student }: { student: Student }) => new Summary({ name: student.name, gpa: student.gpa, tags: [...student.tags] }),
+      ({ student }: { student: Student }) =>
+        new Summary({ name: student.name, gpa: student.gpa, tags: [...student.tags] }),
       { params: { student: Student }, returns: Summary },
     );
     const s = makeStudent();
@@ -346,7 +347,12 @@ describe('concurrency', () => {
     expect(b.previousEcsId).toBe(base.ecsId);
     const lineage = reg.lineage(s.lineageId);
     expect(lineage).toHaveLength(3);
-    expect(lineage.filter((e) => e.parentEcsId === base.ecsId).map((e) => e.ecsId).sort()).toEqual([a.ecsId, b.ecsId].sort());
+    expect(
+      lineage
+        .filter((e) => e.parentEcsId === base.ecsId)
+        .map((e) => e.ecsId)
+        .sort(),
+    ).toEqual([a.ecsId, b.ecsId].sort());
     expect(base.gpa).toBe(3.5);
   });
 
@@ -421,7 +427,13 @@ describe('addresses in arguments', () => {
 
   test('array indices and Map keys in argument addresses', () => {
     calls.register('title_of', ({ title }: { title: string }) => title.toUpperCase());
-    const s = new Student({ name: 'M', byCode: new Map<string | number, Course>([['c1', new Course({ title: 'Keyed' })], [7, new Course({ title: 'Seven' })]]) });
+    const s = new Student({
+      name: 'M',
+      byCode: new Map<string | number, Course>([
+        ['c1', new Course({ title: 'Keyed' })],
+        [7, new Course({ title: 'Seven' })],
+      ]),
+    });
     s.promoteToRoot();
     expect(calls.execute('title_of', { title: `@${s.ecsId}.byCode.c1.title` })).toBe('KEYED');
     expect(calls.execute('title_of', { title: `@${s.ecsId}.byCode.7.title` })).toBe('SEVEN');
@@ -449,9 +461,17 @@ describe('addresses in arguments', () => {
   });
 
   test('attributeSource of a created entity whose fields came from addresses', () => {
-    calls.register('card', ({ name, gpa, tags }: { name: string; gpa: number; tags: string[] }) => new Summary({ name, gpa, tags, note: 'n' }));
+    calls.register(
+      'card',
+      ({ name, gpa, tags }: { name: string; gpa: number; tags: string[] }) =>
+        new Summary({ name, gpa, tags, note: 'n' }),
+    );
     const s = makeStudent();
-    const out = calls.execute<Summary>('card', { name: `@${s.ecsId}.name`, gpa: `@${s.ecsId}.record.gpa`, tags: `@${s.ecsId}.tags` });
+    const out = calls.execute<Summary>('card', {
+      name: `@${s.ecsId}.name`,
+      gpa: `@${s.ecsId}.record.gpa`,
+      tags: `@${s.ecsId}.tags`,
+    });
     expect(out.attributeSource).toEqual({ name: s.ecsId, gpa: s.record!.ecsId, tags: s.ecsId });
   });
 });
@@ -514,10 +534,18 @@ describe('records', () => {
   });
 
   test('an execution with several input trees records each root once', () => {
-    calls.register('merge', ({ a, b, again }: { a: Student; b: Student; again: Course }) => new Summary({ name: a.name + b.name + again.title }));
+    calls.register(
+      'merge',
+      ({ a, b, again }: { a: Student; b: Student; again: Course }) =>
+        new Summary({ name: a.name + b.name + again.title }),
+    );
     const s1 = makeStudent('A');
     const s2 = makeStudent('B');
-    const out = calls.execute<Summary>('merge', { a: s1, b: s2, again: reg.getStoredEntity<Student>(s1.ecsId).courses[0] });
+    const out = calls.execute<Summary>('merge', {
+      a: s1,
+      b: s2,
+      again: reg.getStoredEntity<Student>(s1.ecsId).courses[0],
+    });
     expect(out.name).toBe('ABMath');
     expect(calls.executions()[0].inputs.rootIds).toEqual([s1.ecsId, s2.ecsId]);
   });
@@ -551,7 +579,10 @@ describe('static facade', () => {
   });
 
   test('register returns a typed handle', () => {
-    const handle = CallableRegistry.register('handle_fn', ({ student }: { student: Student }) => new Summary({ name: student.name }));
+    const handle = CallableRegistry.register(
+      'handle_fn',
+      ({ student }: { student: Student }) => new Summary({ name: student.name }),
+    );
     const out = handle.execute({ student: makeStudent('H') });
     expect(out.name).toBe('H');
   });

@@ -3,7 +3,15 @@
  * else (D5, D14); a write after an async function returned is refused (D15); entities at any
  * depth of a result are resolved (D17).
  */
-import { CallableRegistry, Entity, EntityRegistry, EventBus, ImmutableVersionError, ResultError, entity } from '../../src';
+import {
+  CallableRegistry,
+  Entity,
+  EntityRegistry,
+  EventBus,
+  ImmutableVersionError,
+  ResultError,
+  entity,
+} from '../../src';
 import { capture, expectUnchanged } from './dump-registry';
 
 @entity()
@@ -41,7 +49,9 @@ describe('a result that cannot be read (D14)', () => {
     });
     const before = capture(registry);
     expect(() => functions.execute('hostile_result', { doc })).toThrow(ResultError);
-    expect(() => functions.execute('hostile_result', { doc })).toThrow(/hostile_result: its result could not be read: Error: no keys for you/);
+    expect(() => functions.execute('hostile_result', { doc })).toThrow(
+      /hostile_result: its result could not be read: Error: no keys for you/,
+    );
     expectUnchanged(registry, before);
     expect(functions.executions().map((r) => [r.status, r.error?.name])).toEqual([
       ['failed', 'ResultError'],

@@ -6,7 +6,11 @@
 import { AbstractionsError, EntityRegistry } from '../../src';
 import { CallableRegistry } from '../../src/callable/callable-registry';
 import { GeneratedSignatureError, SignatureRequiredError } from '../../src/callable/errors';
-import { generatedSignatureOf, installGeneratedSignatures, type GeneratedSignature } from '../../src/callable/generated-signatures';
+import {
+  generatedSignatureOf,
+  installGeneratedSignatures,
+  type GeneratedSignature,
+} from '../../src/callable/generated-signatures';
 import { Student, makeStudent } from './models';
 
 let reg: EntityRegistry;
@@ -34,7 +38,9 @@ test('a function registered without a signature uses the generated entry (instal
     },
   });
   const s = makeStudent();
-  expect(() => calls.execute('gen_update', { student: s, newGpa: 'x' })).toThrow(/gen_update: argument 'newGpa': expected number/);
+  expect(() => calls.execute('gen_update', { student: s, newGpa: 'x' })).toThrow(
+    /gen_update: argument 'newGpa': expected number/,
+  );
   expect(calls.execute<Student>('gen_update', { student: s, newGpa: 2 }).gpa).toBe(2);
   expect(calls.signatureOf('gen_update')!.source).toBe('generated');
   expect(calls.describe('gen_update').parameters.required).toEqual(['student', 'newGpa']);
@@ -60,7 +66,11 @@ test('a malformed entry: GeneratedSignatureError (an AbstractionsError) naming i
   expect(error).toBeInstanceOf(GeneratedSignatureError);
   expect(error).toBeInstanceOf(AbstractionsError);
   expect((error as GeneratedSignatureError).functionName).toBe('gen_broken');
-  expect((error as Error).message).toBe("installGeneratedSignatures: the entry of 'gen_broken' must be { params: [...], returns? }, got a plain object");
+  expect((error as Error).message).toBe(
+    "installGeneratedSignatures: the entry of 'gen_broken' must be { params: [...], returns? }, got a plain object",
+  );
   expect(generatedSignatureOf('gen_fine')).toBeUndefined();
-  expect(() => installGeneratedSignatures({ gen_null: null } as unknown as Record<string, GeneratedSignature>)).toThrow(/the entry of 'gen_null' must be .*, got null$/);
+  expect(() => installGeneratedSignatures({ gen_null: null } as unknown as Record<string, GeneratedSignature>)).toThrow(
+    /the entry of 'gen_null' must be .*, got null$/,
+  );
 });

@@ -28,7 +28,9 @@ test('an edited first argument is not versioned when the second is a child remov
   const removed = other.courses.pop()!;
   const before = capture(reg);
   expect(() => calls.execute('pair', { student: edited, course: removed })).toThrow(ArgumentError);
-  expect(() => calls.execute('pair', { student: edited, course: removed })).toThrow(/pair: argument 'course': Course .* is not part of its tree/);
+  expect(() => calls.execute('pair', { student: edited, course: removed })).toThrow(
+    /pair: argument 'course': Course .* is not part of its tree/,
+  );
   expectUnchanged(reg, before);
   expect(calls.executions()).toHaveLength(0);
 });

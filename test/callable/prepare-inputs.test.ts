@@ -38,7 +38,7 @@ describe('prepareInputs', () => {
     expect(prepared.configs).toBeNull();
   });
 
-  test("a stored child of an older version: the latest version of its tree when that still holds it, else its own", () => {
+  test('a stored child of an older version: the latest version of its tree when that still holds it, else its own', () => {
     const { stored: v1, version: ver1 } = storeRoot(registry, buildRoot(2, 1));
     const co = registry.checkout<PpRoot>(v1.ecsId);
     co.boxes[1].name = 'changed';
@@ -128,7 +128,9 @@ describe('prepareInputs', () => {
     const bound = bindArguments(plan, { a: good, b: removed }, registry);
     const before = capture(registry);
     expect(() => prepareInputs(plan, bound, registry)).toThrow(ArgumentError);
-    expect(() => prepareInputs(plan, bound, registry)).toThrow(/pp_removed: argument 'b'.*is not part of its tree's working root any more/);
+    expect(() => prepareInputs(plan, bound, registry)).toThrow(
+      /pp_removed: argument 'b'.*is not part of its tree's working root any more/,
+    );
     expectUnchanged(registry, before);
   });
 });
@@ -138,7 +140,11 @@ describe('handOutInputs', () => {
     const { stored, version } = storeRoot(registry, buildRoot(1, 2));
     const [i0, i1] = stored.boxes[0].items;
     const plan = planFor('pp_handout', null);
-    const bound = bindArguments(plan, { list: [i0, 1], map: new Map([['k', i1]]), set: new Set([i0]), rec: { deep: [i1] }, root: stored }, registry);
+    const bound = bindArguments(
+      plan,
+      { list: [i0, 1], map: new Map([['k', i1]]), set: new Set([i0]), rec: { deep: [i1] }, root: stored },
+      registry,
+    );
     const replacement = new Map<EntityObject, EntityObject>([
       [eo(i0), eo(new PpItem({ name: 'copy0' }))],
       [eo(i1), eo(new PpItem({ name: 'copy1' }))],
@@ -157,7 +163,7 @@ describe('handOutInputs', () => {
     expect((bound.args.list as unknown[])[1]).toBe(1);
     expect((bound.args.map as Map<string, unknown>).get('k')).toBe(c1);
     expect([...(bound.args.set as Set<unknown>)][0]).toBe(c0);
-    expect(((bound.args.rec as { deep: unknown[] }).deep)[0]).toBe(c1);
+    expect((bound.args.rec as { deep: unknown[] }).deep[0]).toBe(c1);
     expect(bound.args.root).toBe(stored);
     expect(handed).toHaveLength(bound.entities.length);
     handed.forEach((h, i) => expect(h).toBe(replacement.get(bound.entities[i]) ?? bound.entities[i]));
@@ -221,14 +227,23 @@ describe('through execute: a built config is registered for the call, and withdr
   // function may forward it to a nested execute(), which must find it in the registry.
   test('a built config can be forwarded to a nested execute, like a stored one', () => {
     const { stored } = storeRoot(registry, buildRoot(1, 1));
-    calls.register('pp_cfg_inner', ({ options, r }: { options: PpOptions; r: PpRoot }) => new PpBox({ name: `${options.limit}-${r.title}` }), {
-      params: { options: PpOptions, r: PpRoot },
-      returns: PpBox,
-    });
-    calls.register('pp_cfg_outer', ({ options }: { options: PpOptions; root: PpRoot }) => calls.execute<PpBox>('pp_cfg_inner', { options, r: stored }), {
-      params: { options: PpOptions, root: PpRoot },
-      returns: PpBox,
-    });
+    calls.register(
+      'pp_cfg_inner',
+      ({ options, r }: { options: PpOptions; r: PpRoot }) => new PpBox({ name: `${options.limit}-${r.title}` }),
+      {
+        params: { options: PpOptions, r: PpRoot },
+        returns: PpBox,
+      },
+    );
+    calls.register(
+      'pp_cfg_outer',
+      ({ options }: { options: PpOptions; root: PpRoot }) =>
+        calls.execute<PpBox>('pp_cfg_inner', { options, r: stored }),
+      {
+        params: { options: PpOptions, root: PpRoot },
+        returns: PpBox,
+      },
+    );
     const published = registry.promoteToRoot(new PpOptions({ limit: 5 })).root;
     expect(calls.execute<PpBox>('pp_cfg_outer', { root: stored, options: published }).name).toBe('5-root');
     expect(calls.execute<PpBox>('pp_cfg_outer', { root: stored, limit: 3 }).name).toBe('3-root');

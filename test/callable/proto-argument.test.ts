@@ -38,7 +38,10 @@ test("an untyped function's '__proto__' argument is an own argument, not a proto
 test("an entity or an address passed as '__proto__' is recorded under that name", () => {
   calls.register('proto_arg_entity', (args: Record<string, unknown>) => Object.keys(args).length);
   const s = makeStudent();
-  const args = Object.defineProperty({ other: `@${s.ecsId}` }, '__proto__', { value: s, enumerable: true }) as Record<string, unknown>;
+  const args = Object.defineProperty({ other: `@${s.ecsId}` }, '__proto__', { value: s, enumerable: true }) as Record<
+    string,
+    unknown
+  >;
   expect(calls.execute('proto_arg_entity', args)).toBe(2);
   const inputs = calls.executions()[0].inputs;
   expect(Object.getPrototypeOf(inputs.entities)).toBe(Object.prototype);

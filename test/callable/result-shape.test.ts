@@ -70,8 +70,12 @@ describe('readResult', () => {
     const a = item();
     expect(readResult('f', toShape(PpItem), a).outputs).toEqual([a]);
     expect(() => readResult('f', toShape(PpItem), 3)).toThrow(ReturnTypeError);
-    expect(() => readResult('f', toShape(PpItem), 3)).toThrow(/^f: returned number 3, but its signature declares PpItem$/);
-    expect(() => readResult('f', toShape([PpItem]), [a, new PpBox()])).toThrow(/at result\[1\] \(expected PpItem there\)/);
+    expect(() => readResult('f', toShape(PpItem), 3)).toThrow(
+      /^f: returned number 3, but its signature declares PpItem$/,
+    );
+    expect(() => readResult('f', toShape([PpItem]), [a, new PpBox()])).toThrow(
+      /at result\[1\] \(expected PpItem there\)/,
+    );
   });
 
   test('a result that cannot be read: ResultError naming the function', () => {
@@ -116,7 +120,12 @@ describe('storedResult', () => {
     const result = { x: inner, y: inner, m: new Map([['k', a]]), s: new Set([a]), d: 5 };
     const read = readResult('f', null, result);
     expect(read.outputs).toHaveLength(3);
-    const copy = storedResult('f', result, read, read.outputs.map(() => out(sa))) as typeof result;
+    const copy = storedResult(
+      'f',
+      result,
+      read,
+      read.outputs.map(() => out(sa)),
+    ) as typeof result;
     expect(copy).not.toBe(result);
     expect(copy.x).toBe(copy.y);
     expect(copy.x[0]).toBe(sa);
@@ -128,12 +137,23 @@ describe('storedResult', () => {
 });
 
 describe('attributeSources', () => {
-  const use = (u: Partial<AddressUse>): AddressUse => ({ argument: 'x', param: 'x', address: '@x', holderId: 'h', lastSegment: undefined, value: undefined, ...u });
+  const use = (u: Partial<AddressUse>): AddressUse => ({
+    argument: 'x',
+    param: 'x',
+    address: '@x',
+    holderId: 'h',
+    lastSegment: undefined,
+    value: undefined,
+    ...u,
+  });
 
-  test('a scalar matches a field named like the parameter or the address path\'s last segment', () => {
+  test("a scalar matches a field named like the parameter or the address path's last segment", () => {
     const a = item('Alice');
     a.n = 3;
-    const map = attributeSources('f', a, [use({ param: 'name', value: 'Alice', holderId: 'h1' }), use({ param: 'count', lastSegment: 'n', value: 3, holderId: 'h2' })])!;
+    const map = attributeSources('f', a, [
+      use({ param: 'name', value: 'Alice', holderId: 'h1' }),
+      use({ param: 'count', lastSegment: 'n', value: 3, holderId: 'h2' }),
+    ])!;
     expect(map.get(eo(a))).toEqual({ name: 'h1', n: 'h2' });
   });
 
@@ -156,14 +176,21 @@ describe('attributeSources', () => {
 
 // ---- properties ------------------------------------------------------------------------------
 
-type Tree = { t: 'prim'; v: unknown } | { t: 'entity'; k: number } | { t: 'array' | 'set' | 'record' | 'map'; items: Tree[] };
+type Tree =
+  { t: 'prim'; v: unknown } | { t: 'entity'; k: number } | { t: 'array' | 'set' | 'record' | 'map'; items: Tree[] };
 
 const treeArb: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
   tree: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.record({ t: fc.constant('prim' as const), v: fc.oneof(fc.integer(), fc.string({ maxLength: 2 }), fc.constant(null), fc.boolean()) }),
+    fc.record({
+      t: fc.constant('prim' as const),
+      v: fc.oneof(fc.integer(), fc.string({ maxLength: 2 }), fc.constant(null), fc.boolean()),
+    }),
     fc.record({ t: fc.constant('entity' as const), k: fc.nat(5) }),
-    fc.record({ t: fc.constantFrom('array' as const, 'set' as const, 'record' as const, 'map' as const), items: fc.array(tie('tree'), { maxLength: 4 }) }),
+    fc.record({
+      t: fc.constantFrom('array' as const, 'set' as const, 'record' as const, 'map' as const),
+      items: fc.array(tie('tree'), { maxLength: 4 }),
+    }),
   ),
 })).tree;
 

@@ -35,23 +35,53 @@ describe('signature forms', () => {
   test('unions of entity classes, nullable values, Maps, Sets, records, Dates', () => {
     calls.register(
       'kinds',
-      ({ who, maybe, m, s, r, d }: { who: Student | Course; maybe: string | null; m: Map<string, number>; s: Set<string>; r: Record<string, boolean>; d: Date }) => {
+      ({
+        who,
+        maybe,
+        m,
+        s,
+        r,
+        d,
+      }: {
+        who: Student | Course;
+        maybe: string | null;
+        m: Map<string, number>;
+        s: Set<string>;
+        r: Record<string, boolean>;
+        d: Date;
+      }) => {
         m.set('added', 1);
         d.setFullYear(1999);
         return [who.constructor.name, maybe, m.size, s.size, Object.keys(r).length, d.getFullYear()];
       },
-      { params: { who: union(Student, Course), maybe: union(String, null), m: mapOf(Number), s: setOf(String), r: recordOf(Boolean), d: Date } },
+      {
+        params: {
+          who: union(Student, Course),
+          maybe: union(String, null),
+          m: mapOf(Number),
+          s: setOf(String),
+          r: recordOf(Boolean),
+          d: Date,
+        },
+      },
     );
     const st = reg.getStoredEntity<Student>(makeStudent().ecsId);
     const m = new Map([['x', 1]]);
     const d = new Date(2020, 1, 1);
-    const out = calls.execute('kinds', { who: st.courses[0], maybe: null, m, s: new Set(['a', 'b']), r: { a: true }, d });
+    const out = calls.execute('kinds', {
+      who: st.courses[0],
+      maybe: null,
+      m,
+      s: new Set(['a', 'b']),
+      r: { a: true },
+      d,
+    });
     expect(out).toEqual(['Course', null, 2, 2, 1, 1999]);
     expect(m.size).toBe(1); // copied
     expect(d.getFullYear()).toBe(2020); // copied
-    expect(() => calls.execute('kinds', { who: st, maybe: null, m: new Map([['x', 'no']]), s: new Set(), r: {}, d })).toThrow(
-      /argument 'm.get\("x"\)': expected number/,
-    );
+    expect(() =>
+      calls.execute('kinds', { who: st, maybe: null, m: new Map([['x', 'no']]), s: new Set(), r: {}, d }),
+    ).toThrow(/argument 'm.get\("x"\)': expected number/);
   });
 
   test('a string parameter keeps an address-looking string as text', () => {
@@ -101,7 +131,9 @@ describe('ConfigEntity parameters', () => {
 
   test('given as an instance or as a plain object', () => {
     registerRank();
-    expect(calls.execute<Summary>('rank', { students: [], options: new RankingOptions({ limit: 2 }) }).name).toBe('default:2:0.5:0');
+    expect(calls.execute<Summary>('rank', { students: [], options: new RankingOptions({ limit: 2 }) }).name).toBe(
+      'default:2:0.5:0',
+    );
     expect(calls.execute<Summary>('rank', { students: [], options: { label: 'obj' } }).name).toBe('obj:10:0.5:0');
   });
 
@@ -117,9 +149,13 @@ describe('ConfigEntity parameters', () => {
   test('errors: wrong field type, unknown field in an object, loose fields next to the instance', () => {
     registerRank();
     const before = capture(reg);
-    expect(() => calls.execute('rank', { students: [], limit: 'ten' })).toThrow(/rank: argument 'limit': RankingOptions.limit expects number/);
+    expect(() => calls.execute('rank', { students: [], limit: 'ten' })).toThrow(
+      /rank: argument 'limit': RankingOptions.limit expects number/,
+    );
     expect(() => calls.execute('rank', { students: [], options: { limitt: 1 } })).toThrow(/argument 'options.limitt'/);
-    expect(() => calls.execute('rank', { students: [], options: new RankingOptions(), limit: 1 })).toThrow(ArgumentError);
+    expect(() => calls.execute('rank', { students: [], options: new RankingOptions(), limit: 1 })).toThrow(
+      ArgumentError,
+    );
     expect(() => calls.execute('rank', { students: [], bogus: 1 })).toThrow(/unknown argument/);
     expectUnchanged(reg, before);
     expect(calls.executions()).toEqual([]);
@@ -174,7 +210,14 @@ describe('JSON Schema', () => {
 
   test('describe(name): parameters and result', () => {
     calls.register('enroll', () => null, {
-      params: { student: Student, course: optional(Course), credits: Number, tags: [String], pair: [Student, Course], options: RankingOptions },
+      params: {
+        student: Student,
+        course: optional(Course),
+        credits: Number,
+        tags: [String],
+        pair: [Student, Course],
+        options: RankingOptions,
+      },
       returns: Summary,
       description: 'Enrolls a student.',
       paramDescriptions: { credits: 'how many' },
@@ -183,7 +226,12 @@ describe('JSON Schema', () => {
     expect(d.name).toBe('enroll');
     expect(d.description).toBe('Enrolls a student.');
     expect(d.typed).toBe(true);
-    const p = d.parameters as { properties: Record<string, Record<string, unknown>>; required: string[]; $defs: Record<string, unknown>; additionalProperties: boolean };
+    const p = d.parameters as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+      $defs: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(p.required).toEqual(['student', 'credits', 'tags', 'pair']);
     expect(p.additionalProperties).toBe(false);
     expect(p.properties.student).toMatchObject({ type: 'string', title: 'Student' });
@@ -195,7 +243,11 @@ describe('JSON Schema', () => {
     expect(p.$defs.RankingOptions).toEqual({
       type: 'object',
       title: 'RankingOptions',
-      properties: { limit: { type: 'number', default: 10 }, threshold: { type: 'number', default: 0.5 }, label: { type: 'string', default: 'default' } },
+      properties: {
+        limit: { type: 'number', default: 10 },
+        threshold: { type: 'number', default: 0.5 },
+        label: { type: 'string', default: 'default' },
+      },
       additionalProperties: false,
     });
     const r = d.returns as { $ref: string; $defs: Record<string, { properties: Record<string, unknown> }> };
@@ -206,7 +258,11 @@ describe('JSON Schema', () => {
 
   test('entity class schemas: fields from metadata, nested entities as refs', () => {
     calls.register('make_student', () => null, { params: {}, returns: arrayOf(union(Student, Tagged)) });
-    const r = calls.describe('make_student').returns as { type: string; items: { anyOf: unknown[] }; $defs: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+    const r = calls.describe('make_student').returns as {
+      type: string;
+      items: { anyOf: unknown[] };
+      $defs: Record<string, { properties: Record<string, Record<string, unknown>> }>;
+    };
     expect(r.type).toBe('array');
     expect(r.items.anyOf).toEqual([{ $ref: '#/$defs/Student' }, { $ref: '#/$defs/Tagged' }]);
     expect(r.$defs.Tagged.properties.title).toMatchObject({ type: 'string' });
@@ -261,9 +317,13 @@ describe('events', () => {
       seen.push(e);
     });
     const local = new CallableRegistry({ entities: reg, events: bus });
-    local.register('ev_fail', async () => {
-      throw new Error('nope');
-    }, { params: {} });
+    local.register(
+      'ev_fail',
+      async () => {
+        throw new Error('nope');
+      },
+      { params: {} },
+    );
     await expect(local.aexecute('ev_fail', {})).rejects.toThrow('nope');
     expect(seen.map((e) => e.phase)).toEqual(['started', 'failed']);
     expect(seen[1].error).toEqual({ name: 'Error', message: 'nope' });

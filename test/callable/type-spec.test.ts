@@ -3,7 +3,18 @@
  * the typed error for what is not a type.
  */
 import { AbstractionsError, InvalidTypeError } from '../../src';
-import { arrayOf, mapOf, optional, recordOf, setOf, toShape, tupleOf, typeText, union, type TypeSpec } from '../../src/callable/type-spec';
+import {
+  arrayOf,
+  mapOf,
+  optional,
+  recordOf,
+  setOf,
+  toShape,
+  tupleOf,
+  typeText,
+  union,
+  type TypeSpec,
+} from '../../src/callable/type-spec';
 import { Course, Student } from './models';
 
 test('normalisation and text', () => {
@@ -48,7 +59,9 @@ describe('what is not a type: InvalidTypeError (an AbstractionsError) naming the
     const cls = thrown(() => setOf(NotAnEntity));
     expect(cls.message).toMatch(/^NotAnEntity is not a supported type/);
     expect(cls.input).toBe(NotAnEntity);
-    expect(thrown(() => toShape({ kind: 'number' } as unknown as TypeSpec)).message).toBe('a plain object is not a type');
+    expect(thrown(() => toShape({ kind: 'number' } as unknown as TypeSpec)).message).toBe(
+      'a plain object is not a type',
+    );
   });
 
   test('a long type name is quoted as an excerpt', () => {

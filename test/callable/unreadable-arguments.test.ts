@@ -82,5 +82,7 @@ test('registry lookups with something other than an id string find nothing', () 
     expect(registry.lineage(id as string)).toEqual([]);
     expect(registry.latest(id as string)).toBeUndefined();
   }
-  expect(() => registry.getStoredEntity(42 as never)).toThrow('no stored entity with ecsId (number): an id is a string');
+  expect(() => registry.getStoredEntity(42 as never)).toThrow(
+    'no stored entity with ecsId (number): an id is a string',
+  );
 });

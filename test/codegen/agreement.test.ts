@@ -9,7 +9,12 @@
 import { generatedClassSpecs } from '../fixtures/codegen/project/abstractions.generated';
 import fc from 'fast-check';
 import { EntityRegistry } from '../../src';
-import { classMetaOf, entityClassRecord, type AnyClass, type GeneratedClassSpec } from '../../src/metadata/class-registry';
+import {
+  classMetaOf,
+  entityClassRecord,
+  type AnyClass,
+  type GeneratedClassSpec,
+} from '../../src/metadata/class-registry';
 import { FrozenDate } from '../../src/metadata/frozen-data';
 import { isEntityObject, lineageOf, VALUES, type EntityObject } from '../../src/metadata/object-model';
 import { buildRuntimeMeta } from '../../src/metadata/runtime-provider';
@@ -24,7 +29,17 @@ import { Note } from '../fixtures/codegen/project/models/timestamped';
 jest.setTimeout(120_000);
 
 const RUNS = Number(process.env.CODEGEN_AGREEMENT_RUNS ?? 150);
-const CLASSES: Record<string, AnyClass> = { AllTypes, Course, Note, Person, Room, RunConfig, Student, Teacher, Transcript };
+const CLASSES: Record<string, AnyClass> = {
+  AllTypes,
+  Course,
+  Note,
+  Person,
+  Room,
+  RunConfig,
+  Student,
+  Teacher,
+  Transcript,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Entity pools: several entities per class, each with twins of the same lineage (a stored
@@ -64,16 +79,30 @@ const entityOf = (...names: string[]): fc.Arbitrary<EntityObject> =>
 // Arbitraries per declared type
 
 const str = fc.string({ maxLength: 3 });
-const num = fc.oneof(fc.integer({ min: -2, max: 2 }), fc.constant(Number.NaN), fc.constant(-0), fc.double({ noNaN: true }));
-const date = fc.oneof(fc.integer({ min: 0, max: 3 }).map((t) => new Date(t)), fc.constant(new Date(Number.NaN)), fc.integer({ min: 0, max: 3 }).map((t) => new FrozenDate(t)));
+const num = fc.oneof(
+  fc.integer({ min: -2, max: 2 }),
+  fc.constant(Number.NaN),
+  fc.constant(-0),
+  fc.double({ noNaN: true }),
+);
+const date = fc.oneof(
+  fc.integer({ min: 0, max: 3 }).map((t) => new Date(t)),
+  fc.constant(new Date(Number.NaN)),
+  fc.integer({ min: 0, max: 3 }).map((t) => new FrozenDate(t)),
+);
 const key = fc.constantFrom('a', 'b', 'c', '__x', '__proto__'); // '__proto__': an own key, never the prototype
-const array = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T[]> => fc.oneof({ weight: 4, arbitrary: fc.array(a, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.sparseArray(a, { maxLength: 4 }) });
+const array = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T[]> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.array(a, { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.sparseArray(a, { maxLength: 4 }) },
+  );
 const record = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<Record<string, T>> =>
   fc.oneof(
     fc.dictionary(key, a, { maxKeys: 3 }),
     fc.dictionary(key, a, { maxKeys: 3 }).map((d) => Object.assign(Object.create(null) as Record<string, T>, d)),
   );
-const map = <K, V>(k: fc.Arbitrary<K>, v: fc.Arbitrary<V>): fc.Arbitrary<Map<K, V>> => fc.array(fc.tuple(k, v), { maxLength: 4 }).map((e) => new Map(e));
+const map = <K, V>(k: fc.Arbitrary<K>, v: fc.Arbitrary<V>): fc.Arbitrary<Map<K, V>> =>
+  fc.array(fc.tuple(k, v), { maxLength: 4 }).map((e) => new Map(e));
 const set = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<Set<T>> => fc.array(a, { maxLength: 4 }).map((e) => new Set(e));
 const orNull = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { nil: null, freq: 4 });
 const callbacks = [() => undefined, () => undefined];
@@ -93,7 +122,13 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     courses: array(entityOf('Course')),
     advisor: orNull(entityOf('Teacher')),
   },
-  Teacher: { name: str, birthDate: date, nickname: fc.option(str, { nil: undefined }), subjects: array(str), office: fc.option(entityOf('Room'), { nil: undefined }) },
+  Teacher: {
+    name: str,
+    birthDate: date,
+    nickname: fc.option(str, { nil: undefined }),
+    subjects: array(str),
+    office: fc.option(entityOf('Room'), { nil: undefined }),
+  },
   Note: { updatedAt: date, revision: num, text: str, internalCode: num },
   RunConfig: { iterations: num, label: str, seeds: array(num) },
   AllTypes: {
@@ -128,7 +163,10 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     readonlyList: array(entityOf('Course')),
     duo: orNull(fc.tuple(entityOf('Course'), entityOf('Course'))),
     mixedTuple: orNull(fc.tuple(entityOf('Course'), num)),
-    headAndRest: fc.option(fc.tuple(entityOf('Room'), fc.array(entityOf('Course'), { maxLength: 3 })).map(([h, r]) => [h, ...r]), { nil: undefined }),
+    headAndRest: fc.option(
+      fc.tuple(entityOf('Room'), fc.array(entityOf('Course'), { maxLength: 3 })).map(([h, r]) => [h, ...r]),
+      { nil: undefined },
+    ),
     byName: map(str, entityOf('Course')),
     byNumber: map(num, entityOf('Room')),
     byAnyKey: map(fc.oneof(str, num), entityOf('Course')),
@@ -172,16 +210,19 @@ function collectObjects(v: unknown, out = new Set<object>()): Set<object> {
 function difference(x: unknown, y: unknown, inputs: Set<object>, at = '$'): string | null {
   if (isEntityObject(x) || isEntityObject(y)) return x === y ? null : `${at}: different entity`;
   if (typeof x !== typeof y) return `${at}: ${typeof x} vs ${typeof y}`;
-  if (typeof x !== 'object' || x === null || y === null) return Object.is(x, y) ? null : `${at}: ${String(x)} vs ${String(y)}`;
+  if (typeof x !== 'object' || x === null || y === null)
+    return Object.is(x, y) ? null : `${at}: ${String(x)} vs ${String(y)}`;
   const yo = y as object;
   if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(yo)) return `${at}: prototypes differ`;
-  if (Object.isFrozen(x) !== Object.isFrozen(yo)) return `${at}: frozen ${Object.isFrozen(x)} vs ${Object.isFrozen(yo)}`;
+  if (Object.isFrozen(x) !== Object.isFrozen(yo))
+    return `${at}: frozen ${Object.isFrozen(x)} vs ${Object.isFrozen(yo)}`;
   if (inputs.has(x) !== inputs.has(yo)) return `${at}: shared with the input in one result only`;
   if (x instanceof Date) return Object.is(x.getTime(), (yo as Date).getTime()) ? null : `${at}: dates differ`;
   if (Array.isArray(x)) {
     const ya = yo as unknown[];
     if (x.length !== ya.length) return `${at}: lengths ${x.length} vs ${ya.length}`;
-    if (isFlatFrozenArray(x) !== isFlatFrozenArray(ya)) return `${at}: flat ${isFlatFrozenArray(x)} vs ${isFlatFrozenArray(ya)}`;
+    if (isFlatFrozenArray(x) !== isFlatFrozenArray(ya))
+      return `${at}: flat ${isFlatFrozenArray(x)} vs ${isFlatFrozenArray(ya)}`;
     for (let i = 0; i < x.length; i++) {
       if (i in x !== i in ya) return `${at}[${i}]: hole in one result only`;
       const d = difference(x[i], ya[i], inputs, `${at}[${i}]`);
@@ -269,7 +310,13 @@ function variant(v: unknown, rnd: () => number): unknown {
   const keys = Object.keys(v);
   if (rnd() < 0.3) keys.reverse();
   const out = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
-  for (const k of keys) Object.defineProperty(out, k, { value: variant((v as Record<string, unknown>)[k], rnd), enumerable: true, writable: true, configurable: true });
+  for (const k of keys)
+    Object.defineProperty(out, k, {
+      value: variant((v as Record<string, unknown>)[k], rnd),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -296,7 +343,8 @@ function sameVisits(a: Visit[], b: Visit[]): string | null {
     const [ca, pa, ka, la] = a[i];
     const [cb, pb, kb, lb] = b[i];
     if (ca !== cb) return `visit ${i}: different child`;
-    if (pa.length !== pb.length || pa.some((s, j) => !Object.is(s, pb[j]))) return `visit ${i}: path ${JSON.stringify(pa)} vs ${JSON.stringify(pb)}`;
+    if (pa.length !== pb.length || pa.some((s, j) => !Object.is(s, pb[j])))
+      return `visit ${i}: path ${JSON.stringify(pa)} vs ${JSON.stringify(pb)}`;
     if (ka !== kb) return `visit ${i}: container ${ka} vs ${kb}`;
     if (la !== lb) return `visit ${i}: place ${la} vs ${lb}`;
   }
@@ -363,7 +411,8 @@ describe.each(Object.keys(CLASSES).sort())('generated metadata agrees with the r
             const g = spec.fieldEquals(i, a[i], b);
             const r = runtime.fieldEquals(i, a[i], b);
             if (g !== r) throw new Error(`field ${runtime.fields[i].name}: generated ${g}, runtime ${r}`);
-            if (spec.fieldEquals(i, b, a[i]) !== runtime.fieldEquals(i, b, a[i])) throw new Error(`field ${runtime.fields[i].name}: not symmetric`);
+            if (spec.fieldEquals(i, b, a[i]) !== runtime.fieldEquals(i, b, a[i]))
+              throw new Error(`field ${runtime.fields[i].name}: not symmetric`);
           }
         }
       }),
@@ -396,7 +445,12 @@ describe.each(Object.keys(CLASSES).sort())('generated metadata agrees with the r
             const g = outcome(() => spec.freezeField(i, input, mapLeaf));
             const r = outcome(() => runtime.freezeField(i, input, mapLeaf));
             // Refused (a function: not field data) by both with the same error, or the same copies.
-            const d = 'error' in g || 'error' in r ? (g.error === r.error ? null : `generated ${g.error ?? 'stores'}, runtime ${r.error ?? 'stores'}`) : difference(g.value, r.value, inputs);
+            const d =
+              'error' in g || 'error' in r
+                ? g.error === r.error
+                  ? null
+                  : `generated ${g.error ?? 'stores'}, runtime ${r.error ?? 'stores'}`
+                : difference(g.value, r.value, inputs);
             if (d) throw new Error(`field ${runtime.fields[i].name}: ${d}`);
           }
         });
@@ -410,7 +464,13 @@ describe.each(Object.keys(CLASSES).sort())('generated metadata agrees with the r
     const v = { a: [1, new Date(3)] };
     expect(spec.fieldEquals(i, v, { a: [1, new Date(3)] })).toBe(runtime.fieldEquals(i, v, { a: [1, new Date(3)] }));
     expect(difference(spec.thawField(i, v), runtime.thawField(i, v), collectObjects(v))).toBeNull();
-    expect(difference(spec.freezeField(i, v, (e) => e), runtime.freezeField(i, v, (e) => e), collectObjects(v))).toBeNull();
+    expect(
+      difference(
+        spec.freezeField(i, v, (e) => e),
+        runtime.freezeField(i, v, (e) => e),
+        collectObjects(v),
+      ),
+    ).toBeNull();
   });
 });
 

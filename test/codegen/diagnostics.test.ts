@@ -27,7 +27,13 @@ function expectations(dir: string): Expected[] {
           .split('\n')
           .forEach((l, i) => {
             const m = /\/\/ (expect|warning): (.*)$/.exec(l);
-            if (m) out.push({ file: rel(p), line: i + 1, severity: m[1] === 'expect' ? 'error' : 'warning', text: m[2].trim() });
+            if (m)
+              out.push({
+                file: rel(p),
+                line: i + 1,
+                severity: m[1] === 'expect' ? 'error' : 'warning',
+                text: m[2].trim(),
+              });
           });
       }
     }
@@ -56,11 +62,16 @@ describe('diagnostics for unsupported declarations', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test.each(expected.map((e) => [`${e.file}:${e.line}`, e] as const))('%s is reported with file:line:col', (_where, e) => {
-    const prefix = new RegExp(`^${e.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${e.line}:\\d+ ${e.severity === 'warning' ? 'warning: ' : ''}`);
-    const lines = run.stderr.filter((l) => prefix.test(l));
-    expect(lines.some((l) => l.includes(e.text))).toBe(true);
-  });
+  test.each(expected.map((e) => [`${e.file}:${e.line}`, e] as const))(
+    '%s is reported with file:line:col',
+    (_where, e) => {
+      const prefix = new RegExp(
+        `^${e.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${e.line}:\\d+ ${e.severity === 'warning' ? 'warning: ' : ''}`,
+      );
+      const lines = run.stderr.filter((l) => prefix.test(l));
+      expect(lines.some((l) => l.includes(e.text))).toBe(true);
+    },
+  );
 
   test('no diagnostic without a marker (no false positives)', () => {
     const located = run.stderr.filter((l) => /^[^ ]+\.ts:\d+:\d+ /.test(l));
@@ -81,7 +92,11 @@ describe('diagnostics for unsupported declarations', () => {
     ]);
     expect(holder.fields[0].declaredType).toBe('Pupil | undefined'); // resolved from Holder<Pupil>
     const wide = model.classes.find((c) => c.name === 'TooWide')!;
-    expect(wide.fields.find((f) => f.name === 'meta')).toMatchObject({ kind: 'entities', shape: null, type: { t: 'dynamic' } });
+    expect(wide.fields.find((f) => f.name === 'meta')).toMatchObject({
+      kind: 'entities',
+      shape: null,
+      type: { t: 'dynamic' },
+    });
     const unions = model.classes.find((c) => c.name === 'BadUnions')!;
     expect(unions.fields.find((f) => f.name === 'fine')).toMatchObject({ kind: 'entity', optional: false });
     expect(ROOT).toBeTruthy();

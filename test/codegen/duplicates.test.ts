@@ -89,9 +89,12 @@ beforeAll(() => {
 
 test('duplicate class names are no error; conflicting function signatures are a warning naming every place', () => {
   expect(result.errors).toEqual([]);
-  const lineOf = (file: string): number => FILES[file].split('\n').findIndex((l) => l.includes("register('dup_clash'")) + 1;
+  const lineOf = (file: string): number =>
+    FILES[file].split('\n').findIndex((l) => l.includes("register('dup_clash'")) + 1;
   const [la, lb] = [lineOf('a.ts'), lineOf('b.ts')];
-  const warnings = result.warnings.map((w) => `${path.basename(w.location.file)}:${w.location.line} ${w.message}`).filter((w) => w.includes('conflicting'));
+  const warnings = result.warnings
+    .map((w) => `${path.basename(w.location.file)}:${w.location.line} ${w.message}`)
+    .filter((w) => w.includes('conflicting'));
   const message = `registered function 'dup_clash' has conflicting signatures (a.ts:${la}, b.ts:${lb}): no generated signature for it; the runtime uses the explicit signature given to register(), if any`;
   expect(warnings).toEqual([`a.ts:${la} ${message}`, `b.ts:${lb} ${message}`]);
   expect(result.model.functions.map((f) => f.name)).toEqual(['dup_bump', 'dup_holder_size']);
@@ -101,7 +104,9 @@ test('duplicate class names are no error; conflicting function signatures are a 
 test('every class is described; identical descriptions once, with every place in the comment', () => {
   expect(text).toContain('  DupTwin: [spec_DupTwin, spec_DupTwin_2],');
   expect(text).toContain('  DupHolder: [spec_DupHolder, spec_DupHolder_2],');
-  expect(text).toMatch(/\/\/ DupTwin: x\n\/\/ {3}a\.ts:4\n\/\/ {3}b\.ts:4\nconst spec_DupTwin: GeneratedClassSpec = \{/);
+  expect(text).toMatch(
+    /\/\/ DupTwin: x\n\/\/ {3}a\.ts:4\n\/\/ {3}b\.ts:4\nconst spec_DupTwin: GeneratedClassSpec = \{/,
+  );
   expect(text).toMatch(/\/\/ DupTwin: y\n\/\/ {3}c\.ts:4\nconst spec_DupTwin_2: GeneratedClassSpec = \{/);
   // Field types equal up to entity class names: the second spec reuses the first one's operations.
   expect(text).toContain('  forEachChild: spec_DupHolder.forEachChild,');
@@ -125,10 +130,15 @@ test('the runtime picks, per loaded class, the spec that fits it', () => {
   calls.register('dup_holder_size', a.holderSize);
   calls.register('dup_bump', a.bump);
   calls.register('dup_clash', ({ twin }: { twin: { x: number } }) => twin.x);
-  expect(calls.signatureOf('dup_holder_size')!.params[0].type).toMatchObject({ className: 'DupHolder', ctor: a.DupHolder });
+  expect(calls.signatureOf('dup_holder_size')!.params[0].type).toMatchObject({
+    className: 'DupHolder',
+    ctor: a.DupHolder,
+  });
   expect(calls.signatureOf('dup_bump')!.params[0].type).toMatchObject({ className: 'DupTwin', ctor: a.DupTwin });
   expect(calls.signatureOf('dup_clash')).toBeNull(); // conflicting: no generated signature
-  expect(calls.execute('dup_holder_size', { holder: new a.DupHolder({ list: [new a.DupLeafA(), new a.DupLeafA()] }) })).toBe(2);
+  expect(
+    calls.execute('dup_holder_size', { holder: new a.DupHolder({ list: [new a.DupLeafA(), new a.DupLeafA()] }) }),
+  ).toBe(2);
 
   const b = require(path.join(dir, 'b.ts'));
   const c = require(path.join(dir, 'c.ts'));

@@ -8,7 +8,18 @@ import { generate } from '../../codegen/generate';
 import { readProject } from '../../codegen/reader';
 import * as packageRoot from '../../src';
 import * as generatedSupport from '../../src/generated-support';
-import { FIXTURES, GOLDEN, PROJECT, PROJECT_TSCONFIG, rel, ROOT, RUNTIME_MODULE, runCli, tempDir, UPDATE_GOLDEN } from './helpers';
+import {
+  FIXTURES,
+  GOLDEN,
+  PROJECT,
+  PROJECT_TSCONFIG,
+  rel,
+  ROOT,
+  RUNTIME_MODULE,
+  runCli,
+  tempDir,
+  UPDATE_GOLDEN,
+} from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -30,7 +41,9 @@ describe('golden output of the fixture project', () => {
   test('matches the committed golden file byte for byte', () => {
     const golden = fs.readFileSync(GOLDEN, 'utf8');
     if (text !== golden) {
-      throw new Error(`${rel(GOLDEN)} is stale: regenerate it with UPDATE_GOLDEN=1 npx jest test/codegen/golden.test.ts and review the diff`);
+      throw new Error(
+        `${rel(GOLDEN)} is stale: regenerate it with UPDATE_GOLDEN=1 npx jest test/codegen/golden.test.ts and review the diff`,
+      );
     }
     expect(elapsed).toBeLessThan(30_000);
   });
@@ -42,7 +55,12 @@ describe('golden output of the fixture project', () => {
   });
 
   test('is deterministic: a second run in a fresh project and from another cwd gives the same text', () => {
-    const again = generate({ project: rel(PROJECT_TSCONFIG), out: rel(GOLDEN), runtime: rel(RUNTIME_MODULE), cwd: ROOT });
+    const again = generate({
+      project: rel(PROJECT_TSCONFIG),
+      out: rel(GOLDEN),
+      runtime: rel(RUNTIME_MODULE),
+      cwd: ROOT,
+    });
     expect(again.text).toBe(text);
     const fromElsewhere = generate({ project: PROJECT_TSCONFIG, out: GOLDEN, runtime: RUNTIME_MODULE, cwd: FIXTURES });
     expect(fromElsewhere.text).toBe(text);
@@ -77,7 +95,9 @@ describe('runtime import location', () => {
     expect(text).toContain("from '../../../../src/metadata/values';");
     expect(text).toContain("from '../../../../src/metadata/object-model';");
     expect(text).toContain("declare module '../../../../src/callable/signatures' {");
-    expect(text).toContain("import { installGeneratedSignatures } from '../../../../src/callable/generated-signatures';");
+    expect(text).toContain(
+      "import { installGeneratedSignatures } from '../../../../src/callable/generated-signatures';",
+    );
   });
 
   test('default-mode and package-mode output type-check (package mode through a paths mapping)', () => {
@@ -86,17 +106,26 @@ describe('runtime import location', () => {
       const golden = project.getSourceFile(GOLDEN);
       if (golden) project.removeSourceFile(golden);
       const file = path.join(PROJECT, '__typecheck__.generated.ts');
-      const text = emit(model, { outFile: file, runtime: runtime === undefined ? undefined : { kind: 'module', specifier: runtime } });
+      const text = emit(model, {
+        outFile: file,
+        runtime: runtime === undefined ? undefined : { kind: 'module', specifier: runtime },
+      });
       const sf = project.createSourceFile(file, text, { overwrite: true });
       return sf.getPreEmitDiagnostics().map((d) => `${d.getLineNumber()}: ${String(d.getMessageText())}`);
     };
     expect(check(undefined, {})).toEqual([]);
-    const packagePaths = { 'abstractions-ts': [path.join(ROOT, 'src', 'index.ts')], 'abstractions-ts/generated-support': [path.join(ROOT, 'src', 'generated-support.ts')] };
+    const packagePaths = {
+      'abstractions-ts': [path.join(ROOT, 'src', 'index.ts')],
+      'abstractions-ts/generated-support': [path.join(ROOT, 'src', 'generated-support.ts')],
+    };
     expect(check('abstractions-ts', { baseUrl: ROOT, paths: packagePaths })).toEqual([]);
   });
 
   test('package users: runtime names from abstractions-ts/generated-support, FunctionSignatures augmented on the root', () => {
-    const text = emit(model, { outFile: path.join(PROJECT, 'x.generated.ts'), runtime: { kind: 'module', specifier: 'abstractions-ts' } });
+    const text = emit(model, {
+      outFile: path.join(PROJECT, 'x.generated.ts'),
+      runtime: { kind: 'module', specifier: 'abstractions-ts' },
+    });
     const specifiers = [...text.matchAll(/from '([^']+)';$/gm)].map((m) => m[1]);
     expect(specifiers.filter((s) => !s.startsWith('./'))).toEqual(['abstractions-ts/generated-support']);
     expect(text).toMatch(/^  installGeneratedSignatures,$/m);
@@ -133,7 +162,9 @@ describe('CLI', () => {
 
     const first = await runCli(args);
     expect(first.code).toBe(0);
-    expect(first.stderr.join('\n')).toMatch(/wrote .*abstractions\.generated\.ts \(2 entity classes, 0 registered functions, [\d.]+ (ms|s)/);
+    expect(first.stderr.join('\n')).toMatch(
+      /wrote .*abstractions\.generated\.ts \(2 entity classes, 0 registered functions, [\d.]+ (ms|s)/,
+    );
     const written = fs.readFileSync(out, 'utf8');
 
     const fresh = await runCli([...args, '--check']);
@@ -144,7 +175,11 @@ describe('CLI', () => {
     fs.writeFileSync(out, written.replace("'parts[]'", "'parts[?]'"));
     const stale = await runCli([...args, '--check']);
     expect(stale.code).toBe(1);
-    expect(stale.stderr.join('\n')).toMatch(new RegExp(`${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is stale .*regenerate it with \`abstractions-codegen --project`));
+    expect(stale.stderr.join('\n')).toMatch(
+      new RegExp(
+        `${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is stale .*regenerate it with \`abstractions-codegen --project`,
+      ),
+    );
     expect(fs.readFileSync(out, 'utf8')).toContain("'parts[?]'"); // --check writes nothing
 
     const again = await runCli(args);
@@ -176,10 +211,23 @@ describe('CLI', () => {
   });
 
   test('bin.js runs the CLI (through tsx when not compiled): --check of the golden file exits 0', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'codegen', 'bin.js'), '--project', rel(PROJECT_TSCONFIG), '--out', rel(GOLDEN), '--runtime', rel(RUNTIME_MODULE), '--check'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'codegen', 'bin.js'),
+        '--project',
+        rel(PROJECT_TSCONFIG),
+        '--out',
+        rel(GOLDEN),
+        '--runtime',
+        rel(RUNTIME_MODULE),
+        '--check',
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(r.stderr).toContain('is up to date');
     expect(r.status).toBe(0);
   });

@@ -47,11 +47,23 @@ afterAll(() => {
  * A temporary TypeScript project: a `tsconfig.json` (strict, decorators, class fields defined,
  * `compilerOptions` override) and `files` (name -> content). Returns its directory.
  */
-export function tempProject(prefix: string, files: Record<string, string>, compilerOptions: Record<string, unknown> = {}): string {
+export function tempProject(
+  prefix: string,
+  files: Record<string, string>,
+  compilerOptions: Record<string, unknown> = {},
+): string {
   const dir = tempDir(prefix);
   const options = {
-    target: 'ES2022', module: 'commonjs', moduleResolution: 'node', strict: true, experimentalDecorators: true,
-    useDefineForClassFields: true, skipLibCheck: true, types: [], noEmit: true, ...compilerOptions,
+    target: 'ES2022',
+    module: 'commonjs',
+    moduleResolution: 'node',
+    strict: true,
+    experimentalDecorators: true,
+    useDefineForClassFields: true,
+    skipLibCheck: true,
+    types: [],
+    noEmit: true,
+    ...compilerOptions,
   };
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, include: ['.'] }));
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);

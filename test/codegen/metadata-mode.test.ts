@@ -7,7 +7,12 @@
 import { Agent, GridMap, GridNode, moveAgent } from '../../examples/gridmap/model';
 import { usingGeneratedMetadata } from '../../src';
 import { CallableRegistry } from '../../src/callable/callable-registry';
-import { classMetaOf, metadataSourceOf, type AnyClass, type GeneratedClassSpec } from '../../src/metadata/class-registry';
+import {
+  classMetaOf,
+  metadataSourceOf,
+  type AnyClass,
+  type GeneratedClassSpec,
+} from '../../src/metadata/class-registry';
 import { AcademicRecord, Course, Student } from '../callable/models';
 import { Agent as UnlistedAgent } from '../fixtures/codegen/selection/agents';
 import { Agent as MistypedAgent } from '../fixtures/codegen/selection/mistyped-agent';
@@ -17,7 +22,17 @@ declare const __METADATA_MODE__: 'runtime' | 'generated';
 const MODE = __METADATA_MODE__;
 
 /** Classes the generated project describes: from an example and from test support modules (other files declare classes of the same names). */
-const DESCRIBED: Record<string, AnyClass> = { Agent, GridMap, GridNode, PLeaf, PNode, PRoot, AcademicRecord, Course, Student };
+const DESCRIBED: Record<string, AnyClass> = {
+  Agent,
+  GridMap,
+  GridNode,
+  PLeaf,
+  PNode,
+  PRoot,
+  AcademicRecord,
+  Course,
+  Student,
+};
 
 test('the Jest project names its mode', () => {
   expect(['runtime', 'generated']).toContain(MODE);
@@ -32,9 +47,13 @@ test('in generated mode the operations are the generated ones; in runtime mode f
   const meta = classMetaOf(GridMap);
   if (MODE === 'generated') {
     // The module the setup file imported (same module registry): no second install.
-    const { generatedClassSpecs } = require('../../examples/generated/abstractions.generated') as { generatedClassSpecs: Record<string, GeneratedClassSpec[]> };
+    const { generatedClassSpecs } = require('../../examples/generated/abstractions.generated') as {
+      generatedClassSpecs: Record<string, GeneratedClassSpec[]>;
+    };
     expect(generatedClassSpecs.GridMap.some((s) => s.forEachChild === meta.forEachChild)).toBe(true);
-    expect(generatedClassSpecs.GridMap.some((s) => s.stored !== undefined && s.stored === meta.storedLayout)).toBe(true);
+    expect(generatedClassSpecs.GridMap.some((s) => s.stored !== undefined && s.stored === meta.storedLayout)).toBe(
+      true,
+    );
     expect(meta.fields.map((f) => [f.name, f.kind, f.shape])).toEqual([
       ['nodes', 'entities', { kind: 'array', of: { kind: 'entity', className: 'GridNode' } }],
       ['width', 'data', { kind: 'data' }],

@@ -8,14 +8,34 @@
  * so this file runs the same in both Jest projects.
  */
 import { CallableRegistry } from '../../src/callable/callable-registry';
-import { generatedSignatureOf, installGeneratedSignatures, pendingGeneratedSignature } from '../../src/callable/generated-signatures';
+import {
+  generatedSignatureOf,
+  installGeneratedSignatures,
+  pendingGeneratedSignature,
+} from '../../src/callable/generated-signatures';
 import { EntityDefinitionError, EntityRegistry } from '../../src';
 import { readStored } from '../../src/entity/class-runtime';
-import { classMetaOf, entityClassRecord, installGeneratedMetadata, metadataSourceOf, type GeneratedClassSpec } from '../../src/metadata/class-registry';
+import {
+  classMetaOf,
+  entityClassRecord,
+  installGeneratedMetadata,
+  metadataSourceOf,
+  type GeneratedClassSpec,
+} from '../../src/metadata/class-registry';
 import { VALUES, fieldSlots, type EntityObject, type StoredSlots } from '../../src/metadata/object-model';
 import type { ContainerShape, FieldKind, StoredLayout } from '../../src/metadata/types';
 import { freezeValue, thawValue, valueEquals } from '../../src/metadata/values';
-import { SelChild, SelKinds, SelLate, SelLayout, SelOne, SelSame, SelSingle, SelTransient, SelTwo } from '../fixtures/codegen/selection/models';
+import {
+  SelChild,
+  SelKinds,
+  SelLate,
+  SelLayout,
+  SelOne,
+  SelSame,
+  SelSingle,
+  SelTransient,
+  SelTwo,
+} from '../fixtures/codegen/selection/models';
 import { SelTwin as TwinA } from '../fixtures/codegen/selection/twin-a';
 import { SelTwin as TwinB } from '../fixtures/codegen/selection/twin-b';
 
@@ -24,7 +44,13 @@ type FieldSpec = [name: string, kind?: FieldKind, shape?: ContainerShape | null,
 /** A spec with the generic operations (what matters here is which one is chosen). */
 function spec(fields: FieldSpec[], transient: string[] = []): GeneratedClassSpec {
   return {
-    fields: fields.map(([name, kind = 'data', shape = { kind: 'data' }, declaredType = 'number']) => ({ name, declaredType, kind, shape, optional: false })),
+    fields: fields.map(([name, kind = 'data', shape = { kind: 'data' }, declaredType = 'number']) => ({
+      name,
+      declaredType,
+      kind,
+      shape,
+      optional: false,
+    })),
     transient,
     forEachChild() {},
     fieldEquals: (_i, a, b) => valueEquals(a, b),
@@ -44,7 +70,11 @@ beforeAll(() => {
     SelTwo: [spec([['a'], ['b']]), spec([['a'], ['b', 'data', { kind: 'data' }, 'string']])],
     // Kinds against the class-field defaults (child = new SelChild(), list = []).
     SelKinds: [
-      spec([['count', 'entity', child], ['child', 'entity', child], ['list', 'entities', { kind: 'array', of: child }]]), // count is a number
+      spec([
+        ['count', 'entity', child],
+        ['child', 'entity', child],
+        ['list', 'entities', { kind: 'array', of: child }],
+      ]), // count is a number
       spec([['count'], ['child', 'data'], ['list', 'entities', { kind: 'array', of: child }]]), // child is an entity
       spec([['count'], ['child', 'entity', child], ['list', 'entities', { kind: 'map', of: child }]]), // list is an array
       spec([['count'], ['child', 'entity', child], ['list', 'entities', { kind: 'array', of: child }]]), // fits
@@ -104,7 +134,9 @@ describe('choosing a generated spec', () => {
     expect(metadataSourceOf(SelLate)).toBe('runtime'); // built
     expect(() => installGeneratedMetadata({ SelLate: [spec([['other']])] })).not.toThrow();
     expect(() => installGeneratedMetadata({ SelLate: [spec([['z']])] })).toThrow(EntityDefinitionError);
-    expect(() => installGeneratedMetadata({ SelLate: [{ fields: 'nope' } as unknown as GeneratedClassSpec] })).toThrow(TypeError);
+    expect(() => installGeneratedMetadata({ SelLate: [{ fields: 'nope' } as unknown as GeneratedClassSpec] })).toThrow(
+      TypeError,
+    );
   });
 
   test('the registry keeps every class of a name', () => {
@@ -145,18 +177,25 @@ describe('stored layouts', () => {
   }
 
   test('a spec with a malformed layout is refused, and nothing of that file is installed', () => {
-    const bad = { ...spec([['v']]), stored: { storedConstructor: () => Object, getters: [] } } as unknown as GeneratedClassSpec;
+    const bad = {
+      ...spec([['v']]),
+      stored: { storedConstructor: () => Object, getters: [] },
+    } as unknown as GeneratedClassSpec;
     // SelLayout's spec comes first and is valid; the next test shows it was not installed.
     expect(() => installGeneratedMetadata({ SelLayout: [spec([['p'], ['q']])], SelSame: [bad] })).toThrow(
       /the stored layout of SelSame must be \{ storedConstructor, getters \} with one getter per field \(1\)/,
     );
-    expect(() => installGeneratedMetadata({ SelLayout: [{ ...spec([['p']]), stored: null } as unknown as GeneratedClassSpec] })).toThrow(TypeError);
+    expect(() =>
+      installGeneratedMetadata({ SelLayout: [{ ...spec([['p']]), stored: null } as unknown as GeneratedClassSpec] }),
+    ).toThrow(TypeError);
   });
 
   test("a spec's layout builds and reads the class's stored objects", () => {
     // Had the refused file's SelLayout spec been installed, two different specs would fit: runtime metadata.
     const layout = countingLayout();
-    installGeneratedMetadata({ SelLayout: [{ ...spec([['p'], ['q', 'data', { kind: 'data' }, 'string']]), stored: layout }] });
+    installGeneratedMetadata({
+      SelLayout: [{ ...spec([['p'], ['q', 'data', { kind: 'data' }, 'string']]), stored: layout }],
+    });
     expect(classMetaOf(SelLayout).storedLayout).toBe(layout);
     const stored = new EntityRegistry().promoteToRoot(new SelLayout({ p: 1, q: 'a' })).root as unknown as SelLayout;
     expect(layout.prototypes).toHaveLength(1);
@@ -188,10 +227,14 @@ describe('generated signatures resolve their classes lazily, by name and field l
   });
 
   test('a field list no loaded class of that name has: not resolved (never a wrong class)', () => {
-    installGeneratedSignatures({ sel_wrong: { params: [{ name: 'o', type: { kind: 'entity', className: 'SelOne', fields: ['x', 'z'] } }] } });
+    installGeneratedSignatures({
+      sel_wrong: { params: [{ name: 'o', type: { kind: 'entity', className: 'SelOne', fields: ['x', 'z'] } }] },
+    });
     expect(generatedSignatureOf('sel_wrong')).toBeUndefined();
     expect(pendingGeneratedSignature('sel_wrong')).toMatch(/no loaded entity class SelOne has the fields x, z/);
-    installGeneratedSignatures({ sel_right: { params: [{ name: 'o', type: { kind: 'entity', className: 'SelOne', fields: ['x', 'y'] } }] } });
+    installGeneratedSignatures({
+      sel_right: { params: [{ name: 'o', type: { kind: 'entity', className: 'SelOne', fields: ['x', 'y'] } }] },
+    });
     expect(generatedSignatureOf('sel_right')!.params[0].type).toMatchObject({ ctor: SelOne });
   });
 

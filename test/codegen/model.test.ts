@@ -15,11 +15,29 @@ beforeAll(() => {
 
 test('finds every @entity() class (named, renamed and namespace imports), sorted by name, and no others', () => {
   expect(model.diagnostics).toEqual([]);
-  expect(model.classes.map((c) => c.name)).toEqual(['AllTypes', 'Course', 'Note', 'Person', 'Room', 'RunConfig', 'Student', 'Teacher', 'Transcript']);
+  expect(model.classes.map((c) => c.name)).toEqual([
+    'AllTypes',
+    'Course',
+    'Note',
+    'Person',
+    'Room',
+    'RunConfig',
+    'Student',
+    'Teacher',
+    'Transcript',
+  ]);
 });
 
 test('inherited fields first, in declaration order; @transient() excluded; redeclared fields keep their place', () => {
-  expect(cls('Student').fields.map((f) => f.name)).toEqual(['name', 'birthDate', 'nickname', 'gpa', 'transcript', 'courses', 'advisor']);
+  expect(cls('Student').fields.map((f) => f.name)).toEqual([
+    'name',
+    'birthDate',
+    'nickname',
+    'gpa',
+    'transcript',
+    'courses',
+    'advisor',
+  ]);
   expect(cls('Student').transient).toEqual(['cache']);
   expect(cls('Student').bases).toEqual(['Person']);
   expect(cls('Student').fields[0].declaredIn).toBe('Person');
@@ -39,7 +57,29 @@ test('ConfigEntity subclasses are config classes', () => {
 test('kinds, shapes and optionality per field type', () => {
   const f = (name: string) => cls('AllTypes').fields.find((x) => x.name === name)!;
   const data = { kind: 'data', shape: { kind: 'data' } };
-  for (const name of ['str', 'num', 'flag', 'big', 'nullable', 'literal', 'level', 'color', 'id', 'numOrStr', 'when', 'tags', 'matrix', 'pair', 'dates', 'meta', 'point', 'dict', 'ids', 'frozenTags', 'callback']) {
+  for (const name of [
+    'str',
+    'num',
+    'flag',
+    'big',
+    'nullable',
+    'literal',
+    'level',
+    'color',
+    'id',
+    'numOrStr',
+    'when',
+    'tags',
+    'matrix',
+    'pair',
+    'dates',
+    'meta',
+    'point',
+    'dict',
+    'ids',
+    'frozenTags',
+    'callback',
+  ]) {
     expect([name, f(name)]).toMatchObject([name, data]);
   }
   expect(f('maybe').optional).toBe(true);
@@ -56,7 +96,11 @@ test('kinds, shapes and optionality per field type', () => {
   expect(f('readonlyList').shape).toEqual({ kind: 'array', of: E('Course') });
   expect(f('duo').shape).toEqual({ kind: 'tuple', of: [E('Course'), E('Course')] });
   expect(f('mixedTuple').shape).toEqual({ kind: 'tuple', of: [E('Course'), { kind: 'data' }] });
-  expect(f('headAndRest')).toMatchObject({ kind: 'entities', shape: null, type: { t: 'tuple', rest: { t: 'entity' } } });
+  expect(f('headAndRest')).toMatchObject({
+    kind: 'entities',
+    shape: null,
+    type: { t: 'tuple', rest: { t: 'entity' } },
+  });
   expect(f('byName').shape).toEqual({ kind: 'map', of: E('Course') });
   expect(f('byNumber').type).toMatchObject({ t: 'map', key: 'number' });
   expect(f('byAnyKey').type).toMatchObject({ t: 'map', key: 'other' });
@@ -103,7 +147,15 @@ test('parameters: names, kinds (entity / entities / data / config), class names,
       shape: { kind: 'entity', className: 'Student' },
       optional: false,
     },
-    { name: 'newGpa', declaredType: 'number', type: { kind: 'number' }, kind: 'data', classNames: [], shape: { kind: 'data' }, optional: false },
+    {
+      name: 'newGpa',
+      declaredType: 'number',
+      type: { kind: 'number' },
+      kind: 'data',
+      classNames: [],
+      shape: { kind: 'data' },
+      optional: false,
+    },
   ]);
   expect(fn('fixture_run_sim').params.map((p) => [p.name, p.kind, p.optional])).toEqual([
     ['config', 'config', false],
@@ -114,14 +166,38 @@ test('parameters: names, kinds (entity / entities / data / config), class names,
     ['building', { kind: 'string' }, false],
     ['limit', { kind: 'number' }, true],
   ]);
-  expect(fn('fixture_average').params[1]).toMatchObject({ name: 'weights', type: { kind: 'map', of: { kind: 'number' } }, optional: true });
+  expect(fn('fixture_average').params[1]).toMatchObject({
+    name: 'weights',
+    type: { kind: 'map', of: { kind: 'number' } },
+    optional: true,
+  });
   expect(fn('fixture_ping').params).toEqual([]);
 });
 
 test('results: entity, tuple of entities, Promise of entities, data', () => {
-  expect(fn('fixture_update_gpa')).toMatchObject({ async: false, result: { kind: 'entity', type: { kind: 'entity', className: 'Student' } } });
-  expect(fn('fixture_enrol').result).toMatchObject({ kind: 'entities', classNames: ['Course', 'Student'], type: { kind: 'tuple', of: [{ kind: 'entity', className: 'Student' }, { kind: 'entity', className: 'Course' }] } });
-  expect(fn('fixture_find_rooms')).toMatchObject({ async: true, result: { kind: 'entities', declaredType: 'Promise<Room[]>', type: { kind: 'array', of: { kind: 'entity', className: 'Room' } } } });
+  expect(fn('fixture_update_gpa')).toMatchObject({
+    async: false,
+    result: { kind: 'entity', type: { kind: 'entity', className: 'Student' } },
+  });
+  expect(fn('fixture_enrol').result).toMatchObject({
+    kind: 'entities',
+    classNames: ['Course', 'Student'],
+    type: {
+      kind: 'tuple',
+      of: [
+        { kind: 'entity', className: 'Student' },
+        { kind: 'entity', className: 'Course' },
+      ],
+    },
+  });
+  expect(fn('fixture_find_rooms')).toMatchObject({
+    async: true,
+    result: {
+      kind: 'entities',
+      declaredType: 'Promise<Room[]>',
+      type: { kind: 'array', of: { kind: 'entity', className: 'Room' } },
+    },
+  });
   expect(fn('fixture_run_sim').result).toMatchObject({ kind: 'data', type: { kind: 'number' } });
   expect(fn('fixture_ping').result).toMatchObject({ kind: 'data', type: { kind: 'string' } });
 });
@@ -131,7 +207,9 @@ test('without useDefineForClassFields, properties without an initialiser are not
   const src = path.join(ROOT, 'src').split(path.sep).join('/');
   const dir = tempProject(
     'nodefine',
-    { 'm.ts': `import { Entity, entity } from '${src}';\n@entity()\nexport class Legacy extends Entity {\n  a = 1;\n  b?: string;\n  c: number[] = [];\n}\n` },
+    {
+      'm.ts': `import { Entity, entity } from '${src}';\n@entity()\nexport class Legacy extends Entity {\n  a = 1;\n  b?: string;\n  c: number[] = [];\n}\n`,
+    },
     { target: 'ES2020', useDefineForClassFields: false },
   );
   const { model: legacy } = readProject({ tsconfig: path.join(dir, 'tsconfig.json') });

@@ -44,10 +44,16 @@ test('execute is typed by function name and checks arguments with the generated 
   // @ts-expect-error newGpa is a number
   expect(() => CallableRegistry.execute('fixture_update_gpa', { student, newGpa: 'high' })).toThrow(/newGpa/);
 
-  const pair: [Student, Course] = CallableRegistry.execute('fixture_enrol', { student: updated, course: new Course({ title: 'logic' }) });
+  const pair: [Student, Course] = CallableRegistry.execute('fixture_enrol', {
+    student: updated,
+    course: new Course({ title: 'logic' }),
+  });
   expect(pair[1].title).toBe('logic');
 
-  const n: number = CallableRegistry.execute('fixture_run_sim', { config: new RunConfig({ iterations: 2 }), students: [new Student()] });
+  const n: number = CallableRegistry.execute('fixture_run_sim', {
+    config: new RunConfig({ iterations: 2 }),
+    students: [new Student()],
+  });
   expect(n).toBe(2);
 
   const pong: string = CallableRegistry.execute('fixture_ping', {});

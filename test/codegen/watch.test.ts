@@ -29,7 +29,11 @@ test('--watch regenerates when a source file changes (and ignores its own output
   const lines: string[] = [];
   const io: CliIo = { stderr: (l) => lines.push(l), stdout: () => undefined, cwd: dir };
 
-  const w = watch({ project: 'tsconfig.json', out: 'generated/abstractions.generated.ts', check: false, watch: true, quiet: false }, io, 50);
+  const w = watch(
+    { project: 'tsconfig.json', out: 'generated/abstractions.generated.ts', check: false, watch: true, quiet: false },
+    io,
+    50,
+  );
   try {
     expect(w.runs).toBe(1);
     expect(fs.readFileSync(out, 'utf8')).toContain("{ name: 'name', declaredType: 'string'");

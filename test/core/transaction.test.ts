@@ -18,7 +18,9 @@ test('move through a transaction forks exactly root, both nodes and the agent', 
   expect(v2.nodes[0].agents.map((a) => a.name)).toEqual(['agent-0-0', 'agent-0-2']);
   expect(v2.nodes[2].agents.map((a) => a.name)).toEqual(['agent-2-0', 'agent-2-1', 'agent-2-2', 'agent-0-1']);
   expect(v2.previousEcsId).toBe(stored.ecsId);
-  const changed = [...reg.getStoredTree(v2.ecsId).nodes.values()].filter((e) => (e as unknown as Entity).previousEcsId !== null);
+  const changed = [...reg.getStoredTree(v2.ecsId).nodes.values()].filter(
+    (e) => (e as unknown as Entity).previousEcsId !== null,
+  );
   expect(changed.length).toBe(4);
   expect(v2.nodes[1]).toBe(stored.nodes[1]); // structural sharing
   expect(v2.derivedFromFunction).toBe('move');

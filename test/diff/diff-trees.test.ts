@@ -20,8 +20,13 @@ class Board extends Entity {
 
 function board(): Board {
   return new Board({
-    nodes: [0, 1, 2].map((i) => new GridNode({ position: [i, 0], agents: [0, 1, 2].map((k) => new Agent({ name: `a${i}${k}` })) })),
-    grid: [[new Agent({ name: 'g00' }), new Agent({ name: 'g01' }), new Agent({ name: 'g02' })], [new Agent({ name: 'g10' })]],
+    nodes: [0, 1, 2].map(
+      (i) => new GridNode({ position: [i, 0], agents: [0, 1, 2].map((k) => new Agent({ name: `a${i}${k}` })) }),
+    ),
+    grid: [
+      [new Agent({ name: 'g00' }), new Agent({ name: 'g01' }), new Agent({ name: 'g02' })],
+      [new Agent({ name: 'g10' })],
+    ],
     byKey: new Map([['a', new Agent({ name: 'ka' })]]),
     left: new Agent({ name: 'L' }),
     right: new GridNode({ position: [9, 9] }),
@@ -271,7 +276,11 @@ describe('Sets and records', () => {
   }
 
   function binScenario(edit: (b: Bin) => void): Scenario<Bin> {
-    const orig = new Bin({ members: new Set([new Agent({ name: 's0' }), new Agent({ name: 's1' })]), list: [new Agent({ name: 'l0' })], rec: { k: new Agent({ name: 'r0' }) } });
+    const orig = new Bin({
+      members: new Set([new Agent({ name: 's0' }), new Agent({ name: 's1' })]),
+      list: [new Agent({ name: 'l0' })],
+      rec: { k: new Agent({ name: 'r0' }) },
+    });
     return diffAfterEdit(orig, edit);
   }
 
@@ -336,7 +345,8 @@ describe('entities inside Set members, at any nesting (SPEC §2: sets are unorde
     if (v instanceof Set) return new Set([...v].reverse().map(reversed)) as T;
     if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, reversed(x)])) as T;
     if (Array.isArray(v)) return v.map(reversed) as T;
-    if (typeof v === 'object' && v !== null && !(v instanceof Entity)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reversed(x)])) as T;
+    if (typeof v === 'object' && v !== null && !(v instanceof Entity))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reversed(x)])) as T;
     return v;
   }
 

@@ -97,7 +97,12 @@ test('a move between boxes: the item entered its new place, both boxes changed, 
   expect(np.path).toEqual(['items', 2]);
   expect(np.fieldIndex).toBe(fieldIndex(b2, 'items'));
   expect(idsOf(changes.modified)).toEqual(idsOf([item, b0, b2, root]));
-  expect(new Map(changes.changedFields)).toEqual(new Map([[b0.ecsId, ['items']], [b2.ecsId, ['items']]]));
+  expect(new Map(changes.changedFields)).toEqual(
+    new Map([
+      [b0.ecsId, ['items']],
+      [b2.ecsId, ['items']],
+    ]),
+  );
   expect(holdsEntity(changes, eo(item))).toBe(true);
   expect(parentIn(changes, eo(item))).toBe(b2);
   expect(placementIn(changes, eo(item))).toEqual({ parentLineageId: b2.lineageId, place: 'items[]' });
@@ -167,7 +172,11 @@ test('a child moved into a box that is then removed is gone with it', () => {
 
 test('new working entities enter with their whole subtree', () => {
   const b0 = root.boxes[0];
-  const fresh = new PpBox({ name: 'new', items: [new PpItem({ name: 'n0' }), new PpItem({ name: 'n1' })], best: new PpItem({ name: 'best' }) });
+  const fresh = new PpBox({
+    name: 'new',
+    items: [new PpItem({ name: 'n0' }), new PpItem({ name: 'n1' })],
+    best: new PpItem({ name: 'best' }),
+  });
   const { changes } = editAndDiff(version, () => {
     root.boxes.push(fresh);
   });

@@ -6,7 +6,14 @@
 import fc from 'fast-check';
 import { EntityRegistry, TreeStructureError } from '../../src';
 import type { EntityObject } from '../../src/metadata/object-model';
-import { diffChildren, enter, fieldOfPlace, sameEntityKind, sameEntityObjects, type NewPlace } from '../../src/diff/field-children';
+import {
+  diffChildren,
+  enter,
+  fieldOfPlace,
+  sameEntityKind,
+  sameEntityObjects,
+  type NewPlace,
+} from '../../src/diff/field-children';
 import { freezeFlatArray } from '../../src/metadata/values';
 import { PpBox, PpItem, eo } from '../support/pipeline';
 
@@ -54,8 +61,12 @@ describe('enter', () => {
     expect(enter(entered, c, { ...np, path: ['items', 0] })).toBe(false);
     expect(entered.get(c)).toBe(np);
     expect(() => enter(entered, c, { ...np, path: ['items', 1] })).toThrow(TreeStructureError);
-    expect(() => enter(entered, c, { ...np, owner: other })).toThrow(/occurs twice in the tree \(a shared reference\): at PpBox\.items\[0\] and at PpBox\.items\[0\]/);
-    expect(() => enter(entered, c, { ...np, path: ['items', 3] })).toThrow(/at PpBox\.items\[0\] and at PpBox\.items\[3\]/);
+    expect(() => enter(entered, c, { ...np, owner: other })).toThrow(
+      /occurs twice in the tree \(a shared reference\): at PpBox\.items\[0\] and at PpBox\.items\[0\]/,
+    );
+    expect(() => enter(entered, c, { ...np, path: ['items', 3] })).toThrow(
+      /at PpBox\.items\[0\] and at PpBox\.items\[3\]/,
+    );
   });
 });
 
@@ -74,7 +85,16 @@ describe('sameEntityObjects', () => {
   });
   test('containers: the same set of entity objects, wherever they sit', () => {
     expect(sameEntityObjects([a, b], [b, a], 'f')).toBe(true);
-    expect(sameEntityObjects([a, b], new Map([['k', a], ['j', b]]), 'f')).toBe(true);
+    expect(
+      sameEntityObjects(
+        [a, b],
+        new Map([
+          ['k', a],
+          ['j', b],
+        ]),
+        'f',
+      ),
+    ).toBe(true);
     expect(sameEntityObjects({ x: [a] }, { y: new Set([a]) }, 'f')).toBe(true);
     expect(sameEntityObjects([a, b], [a, c], 'f')).toBe(false);
     expect(sameEntityObjects([a, b], [a], 'f')).toBe(false);
@@ -196,14 +216,17 @@ describe('diffChildren: other values', () => {
 describe('property: diffChildren on arrays of entities agrees with a naive set comparison', () => {
   const POOL = 8;
   // before: distinct entities from a pool (with primitives between them); after: another such array
-  const arrayOf = fc.uniqueArray(fc.nat(POOL - 1), { maxLength: POOL }).chain((ids) =>
-    fc.tuple(fc.constant(ids), fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length })),
-  );
+  const arrayOf = fc
+    .uniqueArray(fc.nat(POOL - 1), { maxLength: POOL })
+    .chain((ids) =>
+      fc.tuple(fc.constant(ids), fc.array(fc.boolean(), { minLength: ids.length, maxLength: ids.length })),
+    );
   test.each([true, false])('beforeFlat = %s', (beforeFlat) => {
     fc.assert(
       fc.property(arrayOf, arrayOf, fc.integer({ min: 0, max: 3 }), ([bIds, bNums], [aIds, aNums], extra) => {
         const pool = items(POOL);
-        const build = (ids: number[], nums: boolean[]): unknown[] => ids.flatMap((id, k) => (nums[k] ? [pool[id], k] : [pool[id]]));
+        const build = (ids: number[], nums: boolean[]): unknown[] =>
+          ids.flatMap((id, k) => (nums[k] ? [pool[id], k] : [pool[id]]));
         const beforeList = build(bIds, bNums);
         const afterList = [...build(aIds, aNums), ...Array.from({ length: extra }, () => 0)];
         const before = beforeFlat ? freezeFlatArray(beforeList.slice()) : beforeList;
@@ -214,7 +237,8 @@ describe('property: diffChildren on arrays of entities agrees with a naive set c
         const afterSet = new Set(aIds.map((i) => pool[i]));
         const naiveLeft = [...beforeSet].filter((e) => !afterSet.has(e));
         const naiveEntered = [...afterSet].filter((e) => !beforeSet.has(e));
-        const names = (es: Iterable<EntityObject>): string[] => [...es].map((e) => (e as unknown as PpItem).name).sort();
+        const names = (es: Iterable<EntityObject>): string[] =>
+          [...es].map((e) => (e as unknown as PpItem).name).sort();
         expect(names(r.left.keys())).toEqual(names(naiveLeft));
         for (const v of r.left.values()) expect(v).toBe(owner);
         expect(names(r.entered.keys())).toEqual(names(naiveEntered));

@@ -11,8 +11,26 @@ import { VALUES, fieldSlots, type StoredSlots } from '../../src/metadata/object-
 /** More fields than V8 keeps inside an object: the later slots live in its property store. */
 @entity()
 class Wide extends Entity {
-  f00 = 0; f01 = 1; f02 = 2; f03 = 3; f04 = 4; f05 = 5; f06 = 6; f07 = 7; f08 = 8; f09 = 9;
-  f10 = 10; f11 = 11; f12 = 12; f13 = 13; f14 = 14; f15 = 15; f16 = 16; f17 = 17; f18 = 18; f19 = 19;
+  f00 = 0;
+  f01 = 1;
+  f02 = 2;
+  f03 = 3;
+  f04 = 4;
+  f05 = 5;
+  f06 = 6;
+  f07 = 7;
+  f08 = 8;
+  f09 = 9;
+  f10 = 10;
+  f11 = 11;
+  f12 = 12;
+  f13 = 13;
+  f14 = 14;
+  f15 = 15;
+  f16 = 16;
+  f17 = 17;
+  f18 = 18;
+  f19 = 19;
   tail: Agent[] = [];
 }
 
@@ -84,7 +102,10 @@ test('a class with many fields reads every slot, stored and inside a function', 
   const entities = new EntityRegistry();
   const calls = new CallableRegistry({ entities });
   const wide = entities.promoteToRoot(new Wide({ f19: 190, tail: [new Agent({ name: 'w' })] })).root as unknown as Wide;
-  const values = Array.from({ length: 20 }, (_, i) => (wide as unknown as Record<string, number>)[`f${String(i).padStart(2, '0')}`]);
+  const values = Array.from(
+    { length: 20 },
+    (_, i) => (wide as unknown as Record<string, number>)[`f${String(i).padStart(2, '0')}`],
+  );
   expect(values).toEqual([...Array.from({ length: 19 }, (_, i) => i), 190]);
   expect(wide.tail.map((a) => a.name)).toEqual(['w']);
   calls.register('widen', ({ w }: { w: Wide }) => {

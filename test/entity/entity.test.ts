@@ -1,7 +1,17 @@
 /**
  * Entities (SPEC §1): typed init, inheritance, @transient, decorators, system fields and methods.
  */
-import { Entity, EntityDefinitionError, EntityRegistry, EntityTree, TreeStructureError, VersioningError, entity, field, transient } from '../../src';
+import {
+  Entity,
+  EntityDefinitionError,
+  EntityRegistry,
+  EntityTree,
+  TreeStructureError,
+  VersioningError,
+  entity,
+  field,
+  transient,
+} from '../../src';
 import { classMetaOf } from '../../src/entity/decorators';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -193,7 +203,18 @@ describe('system fields of a new entity', () => {
 
   test('system fields are read-only', () => {
     const s = new Student();
-    for (const name of ['ecsId', 'liveId', 'lineageId', 'rootEcsId', 'previousEcsId', 'oldIds', 'createdAt', 'forkedAt', 'outputIndex', 'attributeSource']) {
+    for (const name of [
+      'ecsId',
+      'liveId',
+      'lineageId',
+      'rootEcsId',
+      'previousEcsId',
+      'oldIds',
+      'createdAt',
+      'forkedAt',
+      'outputIndex',
+      'attributeSource',
+    ]) {
       expect(() => {
         (s as unknown as Record<string, unknown>)[name] = 'x';
       }).toThrow(TypeError);
@@ -212,7 +233,11 @@ describe('system fields of a new entity', () => {
 
 describe('methods', () => {
   function tree() {
-    return new Student({ name: 'S', transcript: new Transcript(), courses: [new Course({ title: 'A' }), new Course({ title: 'B' })] });
+    return new Student({
+      name: 'S',
+      transcript: new Transcript(),
+      courses: [new Course({ title: 'A' }), new Course({ title: 'B' })],
+    });
   }
 
   test('promoteToRoot registers version 1 and gives every entity its root ids', () => {

@@ -136,14 +136,26 @@ describe('cascade depth bound', () => {
   it('depth counts handler levels: operations nested in an operation body keep its depth', () => {
     const bus = new EventBus({ maxCascadeDepth: 1 });
     const errors = collectErrors(bus);
-    const nest = (k: number): number => (k === 0 ? 0 : runOperation(bus, () => ({ type: `level.${k}` }), () => nest(k - 1) + 1));
+    const nest = (k: number): number =>
+      k === 0
+        ? 0
+        : runOperation(
+            bus,
+            () => ({ type: `level.${k}` }),
+            () => nest(k - 1) + 1,
+          );
     expect(nest(50)).toBe(50); // no handler reacts: no cascade, whatever the nesting
     bus.on('level.*', () => undefined);
     expect(nest(50)).toBe(50);
     expect(errors).toEqual([]);
     // a handler that runs an operation is one level deeper: refused at maxCascadeDepth 1
     bus.on('level.1', (e) => {
-      if (e.phase === 'completed') runOperation(bus, () => ({ type: 'reaction' }), () => 'ran');
+      if (e.phase === 'completed')
+        runOperation(
+          bus,
+          () => ({ type: 'reaction' }),
+          () => 'ran',
+        );
     });
     expect(nest(2)).toBe(2);
     expect(errors.map((e) => (e.error as CascadeDepthError).event.type)).toEqual(['reaction']);
@@ -171,7 +183,9 @@ describe('cascade depth bound', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, -Infinity]) {
       expect(() => new EventBus({ maxCascadeDepth: bad })).toThrow(EventBusError);
     }
-    expect(() => new EventBus({ maxCascadeDepth: 0 })).toThrow('maxCascadeDepth must be a positive integer or Infinity, got 0');
+    expect(() => new EventBus({ maxCascadeDepth: 0 })).toThrow(
+      'maxCascadeDepth must be a positive integer or Infinity, got 0',
+    );
     expect(new EventBus({ maxCascadeDepth: Infinity }).maxCascadeDepth).toBe(Infinity);
   });
 });
@@ -191,9 +205,20 @@ describe('a handler that executes a function on every completed function.execute
       reactions++;
       const latest = entities.latest<GridMap>(map.lineageId)!;
       const from = latest.nodes[0]!.agents.some((a) => a.name === 'agent-0-0') ? 0 : 1;
-      callables.execute('move_agent', { gridmap: latest, sourceIndex: from, agentName: 'agent-0-0', targetIndex: 1 - from });
+      callables.execute('move_agent', {
+        gridmap: latest,
+        sourceIndex: from,
+        agentName: 'agent-0-0',
+        targetIndex: 1 - from,
+      });
     });
-    const run = () => callables.execute<GridMap>('move_agent', { gridmap: map, sourceIndex: 0, agentName: 'agent-0-0', targetIndex: 1 });
+    const run = () =>
+      callables.execute<GridMap>('move_agent', {
+        gridmap: map,
+        sourceIndex: 0,
+        agentName: 'agent-0-0',
+        targetIndex: 1,
+      });
     return { entities, callables, errors, map, run, reactions: () => reactions };
   }
 

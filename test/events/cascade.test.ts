@@ -30,9 +30,13 @@ describe('reactive cascade', () => {
       bus.emit(new Event({ type: 'batch.summary', metadata: { count: students.length } }));
     });
 
-    runOperation(bus, () => ({ type: 'course.grade' }), () => {
-      for (let i = 1; i <= 7; i++) bus.emit(new StudentProcessed({ subjectType: 'Student', subjectId: `s${i}` }));
-    });
+    runOperation(
+      bus,
+      () => ({ type: 'course.grade' }),
+      () => {
+        for (let i = 1; i <= 7; i++) bus.emit(new StudentProcessed({ subjectType: 'Student', subjectId: `s${i}` }));
+      },
+    );
     await bus.settled();
 
     const h = bus.history;
@@ -60,7 +64,12 @@ describe('reactive cascade', () => {
     for (const e of h.all()) expect(e.rootId).toBe(start.id);
     expect(h.all()).toHaveLength(2 + 7 + 2 + 2);
     // the batch is emitted synchronously inside the third handler call, before the fourth student
-    expect(h.all().map((e) => e.type).slice(0, 6)).toEqual([
+    expect(
+      h
+        .all()
+        .map((e) => e.type)
+        .slice(0, 6),
+    ).toEqual([
       'course.grade',
       'student.processed',
       'student.processed',

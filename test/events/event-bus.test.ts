@@ -110,9 +110,13 @@ describe('EventBus', () => {
       const bus = new EventBus();
       const order: string[] = [];
       const add = (name: string, priority?: number) =>
-        bus.on('**', () => {
-          order.push(name);
-        }, priority === undefined ? {} : { priority });
+        bus.on(
+          '**',
+          () => {
+            order.push(name);
+          },
+          priority === undefined ? {} : { priority },
+        );
       add('default-1');
       add('low', -5);
       add('high-1', 10);
@@ -128,9 +132,13 @@ describe('EventBus', () => {
       const bus = new EventBus();
       const order: string[] = [];
       bus.events$.subscribe(() => order.push('stream'));
-      bus.on('**', () => {
-        order.push('handler');
-      }, { priority: -100 });
+      bus.on(
+        '**',
+        () => {
+          order.push('handler');
+        },
+        { priority: -100 },
+      );
       bus.emit(new Event({ type: 'x' }));
       expect(order).toEqual(['handler', 'stream']);
     });

@@ -1,11 +1,4 @@
-import {
-  CreatedEvent,
-  DeletedEvent,
-  Event,
-  EventBus,
-  ModifiedEvent,
-  StateTransitionEvent,
-} from '../../src/events';
+import { CreatedEvent, DeletedEvent, Event, EventBus, ModifiedEvent, StateTransitionEvent } from '../../src/events';
 
 class Student {
   name = '';

@@ -79,7 +79,14 @@ describe('glob matching (property)', () => {
       return false;
     }
     if (type.length === 0) return false;
-    const segment = new RegExp('^' + head!.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    const segment = new RegExp(
+      '^' +
+        head!
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+    );
     return segment.test(type[0]!) && reference(rest, type.slice(1));
   }
 
@@ -87,9 +94,13 @@ describe('glob matching (property)', () => {
     const segment = fc.constantFrom('a', 'b', 'ab', 'ba', 'x');
     const globSegment = fc.constantFrom('a', 'b', 'ab', '*', '**', 'a*', '*b', 'x');
     fc.assert(
-      fc.property(fc.array(globSegment, { minLength: 1, maxLength: 5 }), fc.array(segment, { minLength: 1, maxLength: 6 }), (glob, type) => {
-        expect(matchesGlob(glob.join('.'), type.join('.'))).toBe(reference(glob, type));
-      }),
+      fc.property(
+        fc.array(globSegment, { minLength: 1, maxLength: 5 }),
+        fc.array(segment, { minLength: 1, maxLength: 6 }),
+        (glob, type) => {
+          expect(matchesGlob(glob.join('.'), type.join('.'))).toBe(reference(glob, type));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -74,11 +74,19 @@ describe('history', () => {
 
   it('framework operations are recorded only while the bus is observed, unless recordHistory', () => {
     const quiet = new EventBus();
-    runOperation(quiet, () => ({ type: 'entity.version' }), () => 1);
+    runOperation(
+      quiet,
+      () => ({ type: 'entity.version' }),
+      () => 1,
+    );
     expect(quiet.history.all()).toEqual([]);
 
     const recording = new EventBus({ recordHistory: true });
-    runOperation(recording, () => ({ type: 'entity.version' }), () => 1);
+    runOperation(
+      recording,
+      () => ({ type: 'entity.version' }),
+      () => 1,
+    );
     expect(recording.history.all().map((e) => e.phase)).toEqual(['started', 'completed']);
   });
 });

@@ -50,12 +50,22 @@ describe('runOperation', () => {
       const bus = new EventBus();
       const boom = new Error('boom');
       expect(() =>
-        runOperation(bus, () => ({ type: 'x' }), () => {
-          throw boom;
-        }),
+        runOperation(
+          bus,
+          () => ({ type: 'x' }),
+          () => {
+            throw boom;
+          },
+        ),
       ).toThrow(boom);
       const p = Promise.resolve(7);
-      expect(runOperation(bus, () => ({ type: 'x' }), () => p)).toBe(p);
+      expect(
+        runOperation(
+          bus,
+          () => ({ type: 'x' }),
+          () => p,
+        ),
+      ).toBe(p);
     });
 
     it('becomes observed as soon as someone listens', () => {
@@ -122,9 +132,14 @@ describe('runOperation', () => {
       const complete = jest.fn(() => ({}));
       let caught: unknown;
       try {
-        runOperation(bus, () => ({ type: 'function.execute', metadata: { fn: 'f' } }), () => {
-          throw boom;
-        }, complete);
+        runOperation(
+          bus,
+          () => ({ type: 'function.execute', metadata: { fn: 'f' } }),
+          () => {
+            throw boom;
+          },
+          complete,
+        );
       } catch (error) {
         caught = error;
       }
@@ -142,9 +157,13 @@ describe('runOperation', () => {
     it('reports non-Error throws with a readable error', () => {
       const bus = observedBus();
       expect(() =>
-        runOperation(bus, () => ({ type: 'x' }), () => {
-          throw 'nope';
-        }),
+        runOperation(
+          bus,
+          () => ({ type: 'x' }),
+          () => {
+            throw 'nope';
+          },
+        ),
       ).toThrow('nope');
       expect(byPhase(bus, 'x', 'failed')[0]!.error).toEqual({ name: 'string', message: 'nope' });
     });
@@ -153,9 +172,14 @@ describe('runOperation', () => {
       const bus = observedBus();
       const errors: HandlerError[] = [];
       bus.errors$.subscribe((e) => errors.push(e));
-      const r = runOperation(bus, () => ({ type: 'x', metadata: { a: 1 } }), () => 5, () => {
-        throw new Error('bad complete');
-      });
+      const r = runOperation(
+        bus,
+        () => ({ type: 'x', metadata: { a: 1 } }),
+        () => 5,
+        () => {
+          throw new Error('bad complete');
+        },
+      );
       expect(r).toBe(5);
       expect(errors.map((e) => e.handler)).toEqual(['runOperation.complete']);
       expect(byPhase(bus, 'x', 'completed')[0]!.metadata).toEqual({ a: 1 });
@@ -165,9 +189,13 @@ describe('runOperation', () => {
       const bus = observedBus();
       const body = jest.fn(() => 1);
       expect(() =>
-        runOperation(bus, () => {
-          throw new Error('bad describe');
-        }, body),
+        runOperation(
+          bus,
+          () => {
+            throw new Error('bad describe');
+          },
+          body,
+        ),
       ).toThrow('bad describe');
       expect(body).not.toHaveBeenCalled();
       expect(bus.history.all()).toEqual([]);
@@ -179,7 +207,11 @@ describe('runOperation', () => {
       bus.on('op', (e) => {
         order.push(e.phase);
       });
-      runOperation(bus, () => ({ type: 'op' }), () => order.push('body'));
+      runOperation(
+        bus,
+        () => ({ type: 'op' }),
+        () => order.push('body'),
+      );
       expect(order).toEqual(['started', 'body', 'completed']);
     });
   });
@@ -211,10 +243,14 @@ describe('runOperation', () => {
     it('emits failed when the promise rejects, and rejects with the same error', async () => {
       const bus = observedBus();
       const boom = new Error('late');
-      const p = runOperation(bus, () => ({ type: 'op' }), async () => {
-        await tick();
-        throw boom;
-      });
+      const p = runOperation(
+        bus,
+        () => ({ type: 'op' }),
+        async () => {
+          await tick();
+          throw boom;
+        },
+      );
       await expect(p).rejects.toBe(boom);
       const end = byPhase(bus, 'op', 'failed')[0]!;
       expect(end.error).toEqual({ name: 'Error', message: 'late' });
@@ -222,12 +258,20 @@ describe('runOperation', () => {
 
     it('end events of nested async operations keep their start lineage', async () => {
       const bus = observedBus();
-      await runOperation(bus, () => ({ type: 'outer' }), async () => {
-        await tick();
-        await runOperation(bus, () => ({ type: 'inner' }), async () => {
+      await runOperation(
+        bus,
+        () => ({ type: 'outer' }),
+        async () => {
           await tick();
-        });
-      });
+          await runOperation(
+            bus,
+            () => ({ type: 'inner' }),
+            async () => {
+              await tick();
+            },
+          );
+        },
+      );
       const outerStart = byPhase(bus, 'outer', 'started')[0]!;
       const innerStart = byPhase(bus, 'inner', 'started')[0]!;
       const innerEnd = byPhase(bus, 'inner', 'completed')[0]!;
@@ -243,12 +287,25 @@ describe('runOperation', () => {
       bus.on('level.c', (e) => {
         if (e.phase === 'started') bus.emit(new Event({ type: 'from.handler' }));
       });
-      runOperation(bus, () => ({ type: 'level.a' }), () =>
-        runOperation(bus, () => ({ type: 'level.b' }), () =>
-          runOperation(bus, () => ({ type: 'level.c' }), () =>
-            runOperation(bus, () => ({ type: 'level.d' }), () => bus.emit(new Event({ type: 'leaf' }))),
+      runOperation(
+        bus,
+        () => ({ type: 'level.a' }),
+        () =>
+          runOperation(
+            bus,
+            () => ({ type: 'level.b' }),
+            () =>
+              runOperation(
+                bus,
+                () => ({ type: 'level.c' }),
+                () =>
+                  runOperation(
+                    bus,
+                    () => ({ type: 'level.d' }),
+                    () => bus.emit(new Event({ type: 'leaf' })),
+                  ),
+              ),
           ),
-        ),
       );
       const a = byPhase(bus, 'level.a', 'started')[0]!;
       const b = byPhase(bus, 'level.b', 'started')[0]!;
@@ -265,7 +322,12 @@ describe('runOperation', () => {
       expect(fromHandler.parentId).toBe(c.id);
       for (const e of bus.history.all()) expect(e.rootId).toBe(a.id);
 
-      for (const [type, start] of [['level.a', a], ['level.b', b], ['level.c', c], ['level.d', d]] as const) {
+      for (const [type, start] of [
+        ['level.a', a],
+        ['level.b', b],
+        ['level.c', c],
+        ['level.d', d],
+      ] as const) {
         const end = byPhase(bus, type, 'completed')[0]!;
         expect(end.startId).toBe(start.id);
         expect(end.parentId).toBe(start.parentId);
@@ -300,9 +362,18 @@ describe('runOperation', () => {
     it('a handler of an operation event that runs an operation nests it under that event', () => {
       const bus = observedBus();
       bus.on('outer', (e) => {
-        if (e.phase === 'completed') runOperation(bus, () => ({ type: 'reaction' }), () => undefined);
+        if (e.phase === 'completed')
+          runOperation(
+            bus,
+            () => ({ type: 'reaction' }),
+            () => undefined,
+          );
       });
-      runOperation(bus, () => ({ type: 'outer' }), () => undefined);
+      runOperation(
+        bus,
+        () => ({ type: 'outer' }),
+        () => undefined,
+      );
       const outerStart = byPhase(bus, 'outer', 'started')[0]!;
       const outerEnd = byPhase(bus, 'outer', 'completed')[0]!;
       const reaction = byPhase(bus, 'reaction', 'started')[0]!;
@@ -313,18 +384,26 @@ describe('runOperation', () => {
     it('concurrent async operations with interleaved awaits do not cross-talk', async () => {
       const bus = observedBus();
       async function job(name: string, delays: number[]): Promise<void> {
-        await runOperation(bus, () => ({ type: 'job', subjectId: name }), async () => {
-          for (const [i, ms] of delays.entries()) {
-            await sleep(ms);
-            bus.emit(new Event({ type: 'step', subjectId: name, metadata: { i } }));
-            if (i === 1) {
-              await runOperation(bus, () => ({ type: 'sub', subjectId: name }), async () => {
-                await sleep(ms);
-                bus.emit(new Event({ type: 'substep', subjectId: name }));
-              });
+        await runOperation(
+          bus,
+          () => ({ type: 'job', subjectId: name }),
+          async () => {
+            for (const [i, ms] of delays.entries()) {
+              await sleep(ms);
+              bus.emit(new Event({ type: 'step', subjectId: name, metadata: { i } }));
+              if (i === 1) {
+                await runOperation(
+                  bus,
+                  () => ({ type: 'sub', subjectId: name }),
+                  async () => {
+                    await sleep(ms);
+                    bus.emit(new Event({ type: 'substep', subjectId: name }));
+                  },
+                );
+              }
             }
-          }
-        });
+          },
+        );
       }
       await Promise.all([job('A', [5, 1, 7, 2]), job('B', [1, 6, 1, 5]), job('C', [3, 3, 3, 3])]);
 
@@ -346,21 +425,32 @@ describe('runOperation', () => {
         expect(subStart.parentId).toBe(start.id);
         expect(mine.find((e) => e.type === 'substep')!.parentId).toBe(subStart.id);
         for (const e of mine) expect(e.rootId).toBe(start.id);
-        expect(mine.filter((e) => e.phase === 'completed').map((e) => e.startId).sort()).toEqual(
-          [start.id, subStart.id].sort(),
-        );
+        expect(
+          mine
+            .filter((e) => e.phase === 'completed')
+            .map((e) => e.startId)
+            .sort(),
+        ).toEqual([start.id, subStart.id].sort());
       }
     });
 
     it('buses keep separate contexts', () => {
       const a = observedBus();
       const b = observedBus();
-      runOperation(a, () => ({ type: 'on.a' }), () => {
-        runOperation(b, () => ({ type: 'on.b' }), () => {
-          a.emit(new Event({ type: 'a.inside.b' }));
-          b.emit(new Event({ type: 'b.inside.b' }));
-        });
-      });
+      runOperation(
+        a,
+        () => ({ type: 'on.a' }),
+        () => {
+          runOperation(
+            b,
+            () => ({ type: 'on.b' }),
+            () => {
+              a.emit(new Event({ type: 'a.inside.b' }));
+              b.emit(new Event({ type: 'b.inside.b' }));
+            },
+          );
+        },
+      );
       const aStart = byPhase(a, 'on.a', 'started')[0]!;
       const bStart = byPhase(b, 'on.b', 'started')[0]!;
       expect(bStart.parentId).toBeNull();

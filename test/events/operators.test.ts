@@ -39,7 +39,9 @@ describe('operators', () => {
 
   it('compose with other RxJS operators, and unsubscribe through them', async () => {
     const bus = new EventBus();
-    const collected = firstValueFrom(bus.events$.pipe(ofPattern('student.**'), ofType(StudentProcessed), take(2), toArray()));
+    const collected = firstValueFrom(
+      bus.events$.pipe(ofPattern('student.**'), ofType(StudentProcessed), take(2), toArray()),
+    );
     expect(bus.isObserved).toBe(true);
     const a = new StudentProcessed();
     const b = new StudentProcessed();

@@ -175,7 +175,12 @@ describe('events$ subscriber errors', () => {
   it('piping keeps RxJS behaviour: unsubscribe, observed count, and subscribers that are operators', () => {
     const bus = new EventBus();
     const got: string[] = [];
-    const sub = bus.events$.pipe(ofType(Ping), map((e) => e.type)).subscribe((t) => got.push(t));
+    const sub = bus.events$
+      .pipe(
+        ofType(Ping),
+        map((e) => e.type),
+      )
+      .subscribe((t) => got.push(t));
     expect(bus.isObserved).toBe(true);
     bus.emit(new Ping());
     sub.unsubscribe();

@@ -20,9 +20,17 @@ function world() {
 test('a function commit: id map of the four forked entities, changed fields by old id', () => {
   const { entities, callables, completed } = world();
   const v1 = entities.promoteToRoot(buildGridMap(3, 2)).root as unknown as GridMap;
-  const v2 = callables.execute<GridMap>('move_agent', { gridmap: v1, sourceIndex: 0, agentName: 'agent-0-1', targetIndex: 2 });
+  const v2 = callables.execute<GridMap>('move_agent', {
+    gridmap: v1,
+    sourceIndex: 0,
+    agentName: 'agent-0-1',
+    targetIndex: 2,
+  });
   expect(completed).toHaveLength(1);
-  const { idMap, changedFields } = completed[0].metadata as { idMap: Record<string, string>; changedFields: Record<string, string[]> };
+  const { idMap, changedFields } = completed[0].metadata as {
+    idMap: Record<string, string>;
+    changedFields: Record<string, string[]>;
+  };
   expect(idMap).toEqual({
     [v1.ecsId]: v2.ecsId,
     [v1.nodes[0].ecsId]: v2.nodes[0].ecsId,

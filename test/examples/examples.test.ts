@@ -49,10 +49,14 @@ test('the numbered examples are the ones run-all runs', async () => {
 });
 
 test('01 basic transformation: new versions chain by parent, the old one stays', async () => {
-  const { lines, text, result } = await run<{ v1: { ecsId: string; gpa: number }; v2: { previousEcsId: string } }>('01-basic-transformation.ts');
+  const { lines, text, result } = await run<{ v1: { ecsId: string; gpa: number }; v2: { previousEcsId: string } }>(
+    '01-basic-transformation.ts',
+  );
   expect(result.v2.previousEcsId).toBe(result.v1.ecsId);
-  expect(only(lines, 'v2 ')[0]).toMatch(new RegExp(`gpa 3\\.8  previousEcsId ${short(result.v1.ecsId)}  via update_gpa`));
-  expect(text).toContain('v1 still reads gpa 3.5; the caller\'s object too: 3.5; v3 is frozen: true');
+  expect(only(lines, 'v2 ')[0]).toMatch(
+    new RegExp(`gpa 3\\.8  previousEcsId ${short(result.v1.ecsId)}  via update_gpa`),
+  );
+  expect(text).toContain("v1 still reads gpa 3.5; the caller's object too: 3.5; v3 is frozen: true");
   expect(text).toContain('created true, 1 entity forked');
   expect(lines[lines.length - 1]).toBe('lineage: v1  v2←v1  v3←v2  v4←v3');
 });
@@ -61,17 +65,29 @@ test('02 addresses: get copies, put versions, stale put fails, composite records
   const { lines, text, result } = await run<{ v2: { ecsId: string; author: { ecsId: string } } }>('02-addresses.ts');
   expect(only(lines, 'put ')[0]).toMatch(/author\.country = USA → Book v2 .*; v1 still says US$/);
   expect(only(lines, 'get entity')[0]).toContain('author.name = Frank Herbert');
-  expect(only(lines, 'stale put')[0]).toContain(`StaleVersionError: re-read from the latest version (${short(result.v2.ecsId)})`);
+  expect(only(lines, 'stale put')[0]).toContain(
+    `StaleVersionError: re-read from the latest version (${short(result.v2.ecsId)})`,
+  );
   expect(text).toContain('"Dune" by Frank Herbert, shelf B-12');
-  expect(only(lines, 'attributeSource')[0]).toContain(`heading ← Book ${short(result.v2.ecsId)}, writtenBy ← Author ${short(result.v2.author.ecsId)}, shelf ← null`);
+  expect(only(lines, 'attributeSource')[0]).toContain(
+    `heading ← Book ${short(result.v2.ecsId)}, writtenBy ← Author ${short(result.v2.author.ecsId)}, shelf ← null`,
+  );
   expect(only(lines, 'typo')[0]).toContain("FieldPathError at 'autor'; fields there: title, author, tags");
 });
 
 test('03 multiple outputs: order, outputIndex, siblings, one execution', async () => {
   const { lines, result } = await run<{ low: { ecsId: string }; high: { ecsId: string } }>('03-multiple-outputs.ts');
   const [a, b] = only(lines, 'output');
-  expect(a).toMatch(new RegExp(`^output  \\[0\\] Choir A-M  ${short(result.low.ecsId)}: Ada, Bob, Max .*siblings \\[${short(result.high.ecsId)}\\]$`));
-  expect(b).toMatch(new RegExp(`^output  \\[1\\] Choir N-Z  ${short(result.high.ecsId)}: Zoe, Nia, Tom .*siblings \\[${short(result.low.ecsId)}\\]$`));
+  expect(a).toMatch(
+    new RegExp(
+      `^output  \\[0\\] Choir A-M  ${short(result.low.ecsId)}: Ada, Bob, Max .*siblings \\[${short(result.high.ecsId)}\\]$`,
+    ),
+  );
+  expect(b).toMatch(
+    new RegExp(
+      `^output  \\[1\\] Choir N-Z  ${short(result.high.ecsId)}: Zoe, Nia, Tom .*siblings \\[${short(result.low.ecsId)}\\]$`,
+    ),
+  );
   expect(only(lines, 'record')[0]).toContain('status succeeded, semantics [creation, creation]');
   expect(lines.find((l) => l.includes('derivedFromExecutionId'))).toMatch(/: true; input was /);
   expect(lines[lines.length - 1]).toContain('Choir A-M 1, Choir N-Z 1, Choir 1');
@@ -83,18 +99,28 @@ test('04 pipeline: results of each stage and the provenance chain back to hand-e
   expect(text).toContain('summarize_term  3 students, mean 89.6, honours: Ada, Cy');
   expect(result.chain).toEqual([
     '0:TermSummary:summarize_term',
-    ...Array.from({ length: 3 }, () => ['1:ReportCard:make_report', '2:GradeSheet:curve_scores', '3:GradeSheet:hand']).flat(),
+    ...Array.from({ length: 3 }, () => [
+      '1:ReportCard:make_report',
+      '2:GradeSheet:curve_scores',
+      '3:GradeSheet:hand',
+    ]).flat(),
   ]);
   expect(text).toMatch(/reports\[2\]: ReportCard \w{8} Cy A  ← make_report/);
   expect(text).toMatch(/sheet: GradeSheet \w{8} Cy \[90 84 86\]  \(entered by hand\)/);
 });
 
 test('05 async: two concurrent calls from one version both succeed, the lineage branches', async () => {
-  const { lines, text, result } = await run<{ v1: { ecsId: string }; children: unknown[]; lineage: unknown[] }>('05-async-concurrent.ts');
+  const { lines, text, result } = await run<{ v1: { ecsId: string }; children: unknown[]; lineage: unknown[] }>(
+    '05-async-concurrent.ts',
+  );
   expect(lines[0]).toContain('AsyncFunctionError');
   expect(lines[0]).toContain('aexecute');
-  expect(only(lines, '  A ')[0]).toMatch(new RegExp(`balance 150  history \\[\\+50\\]  parent ${short(result.v1.ecsId)}`));
-  expect(only(lines, '  B ')[0]).toMatch(new RegExp(`balance 120  history \\[\\+20\\]  parent ${short(result.v1.ecsId)}`));
+  expect(only(lines, '  A ')[0]).toMatch(
+    new RegExp(`balance 150  history \\[\\+50\\]  parent ${short(result.v1.ecsId)}`),
+  );
+  expect(only(lines, '  B ')[0]).toMatch(
+    new RegExp(`balance 120  history \\[\\+20\\]  parent ${short(result.v1.ecsId)}`),
+  );
   expect(result.children).toHaveLength(2);
   expect(text).toContain('lineage: 3 versions; v1 has 2 children (a branch); v1 still has balance 100');
 });
@@ -146,11 +172,15 @@ test('08 config entities: instance, plain object, loose arguments and defaults; 
 
 test('09 detachment: functions returning children, detach(), attach()', async () => {
   const { lines, text } = await run('09-detachment.ts');
-  expect(lines[0]).toMatch(/inspect_engine → detachment: Engine \w{8} is a root \(true\), forked from (\w{8}) = v1\.engine \1$/);
+  expect(lines[0]).toMatch(
+    /inspect_engine → detachment: Engine \w{8} is a root \(true\), forked from (\w{8}) = v1\.engine \1$/,
+  );
   expect(text).toContain('same lineage as in the car: true; the car is unchanged: 1 version');
   expect(text).toContain('take_wheel → detachment: Wheel RR is a root; the car got v2 with 3 wheels (v1 still has 4)');
   expect(text).toMatch(/detach\(\) +Wheel FL is a root \(true\), previous \w{8}; car v3 has FR, RL/);
-  expect(text).toMatch(/attach\(\) +car v4 has FR, RL, SPARE; the spare forked \w{8} → \w{8}, root now (\w{8}) = car v4/);
+  expect(text).toMatch(
+    /attach\(\) +car v4 has FR, RL, SPARE; the spare forked \w{8} → \w{8}, root now (\w{8}) = car v4/,
+  );
   expect(lines[lines.length - 1]).toMatch(/^car lineage +v1 \w{8} → v2 \w{8} → v3 \w{8} → v4 \w{8}$/);
 });
 
@@ -163,9 +193,15 @@ test('10 codegen: the metadata in use, and what the generator reads', async () =
   expect(lines[0]).toBe(`usingGeneratedMetadata(): ${generated} · classMetaOf(GridMap).source: '${__METADATA_MODE__}'`);
   expect(text).toMatch(/3 entity classes, 1 registered function, 0 errors/);
   const kind = generated ? 'entities' : 'dynamic';
-  expect(lines.find((l) => l.includes('GridMap.nodes'))).toMatch(new RegExp(`GridMap\\.nodes +${kind} +GridNode\\[\\] +entities +array<GridNode>`));
-  expect(lines.find((l) => l.includes('GridNode.position'))).toMatch(new RegExp(`${generated ? 'data' : 'dynamic'} +\\[number, number\\] +data +data`));
-  expect(text).toContain('move_agent(gridmap: GridMap, sourceIndex: number, agentName: string, targetIndex: number): GridMap');
+  expect(lines.find((l) => l.includes('GridMap.nodes'))).toMatch(
+    new RegExp(`GridMap\\.nodes +${kind} +GridNode\\[\\] +entities +array<GridNode>`),
+  );
+  expect(lines.find((l) => l.includes('GridNode.position'))).toMatch(
+    new RegExp(`${generated ? 'data' : 'dynamic'} +\\[number, number\\] +data +data`),
+  );
+  expect(text).toContain(
+    'move_agent(gridmap: GridMap, sourceIndex: number, agentName: string, targetIndex: number): GridMap',
+  );
   expect(text).toContain('parameter kinds: entity, data, data, data · result: entity');
 });
 
@@ -203,7 +239,9 @@ test('the demo (npm start) runs in a few seconds and writes demo-diagrams.md in 
     expect(out).toMatch(/^  ▸ entity\.promote started +GridMap \w{8}$/m);
     expect(out).toMatch(/^    · entity\.register completed +111 entities, lineage \w{8}$/m);
     expect(out).toMatch(/^  ▸ function\.execute started +move_agent$/m);
-    expect(out).toMatch(/^    · entity\.version completed +GridMap \w{8} → \w{8}  \(4 forked: GridMap, GridNode ×2, Agent\)$/m);
+    expect(out).toMatch(
+      /^    · entity\.version completed +GridMap \w{8} → \w{8}  \(4 forked: GridMap, GridNode ×2, Agent\)$/m,
+    );
     expect(out).toMatch(/^  · function\.execute completed +move_agent mutation → \w{8}/m);
     expect(lines.filter((l) => l.startsWith('  ▸ function.execute started'))).toHaveLength(4);
     // the lineage: five versions, v2 is a branch point with children v3 and v4
@@ -215,7 +253,9 @@ test('the demo (npm start) runs in a few seconds and writes demo-diagrams.md in 
     // the diff in words
     expect(out).toMatch(/^  moved +agent-0-0 +nodes\[0\] → nodes\[9\]$/m);
     expect(out).toMatch(/^  moved +agent-7-2 +nodes\[7\] → nodes\[3\]$/m);
-    expect(out).toContain('changed  GridNode nodes[0] (agents) · nodes[3] (agents) · nodes[7] (agents) · nodes[9] (agents)');
+    expect(out).toContain(
+      'changed  GridNode nodes[0] (agents) · nodes[3] (agents) · nodes[7] (agents) · nodes[9] (agents)',
+    );
     expect(out).toMatch(/forked +7 of 111: GridMap, GridNode ×4, Agent ×2 .*the other 104 are the same objects/);
     // reading the old version back through its address
     expect(out).toMatch(/^  get\('@[0-9a-f-]{36}\.nodes\.3\.agents'\)$/m);
@@ -223,7 +263,9 @@ test('the demo (npm start) runs in a few seconds and writes demo-diagrams.md in 
     expect(out).toContain('latest → 11 agents: agent-3-0 … agent-3-9, agent-7-2');
     expect(out).toContain('v1.width = 0 → ImmutableVersionError');
     // timing and the diagrams file
-    expect(out).toMatch(/^timing +1,000 × execute\('move_agent'\) on 50x50 \(2,551 entities\), no subscriber: median \d+\.\d µs\/op/m);
+    expect(out).toMatch(
+      /^timing +1,000 × execute\('move_agent'\) on 50x50 \(2,551 entities\), no subscriber: median \d+\.\d µs\/op/m,
+    );
     const file = path.join(cwd, 'demo-diagrams.md');
     expect(out).toContain(`diagrams  ${file}`);
     const md = fs.readFileSync(file, 'utf8');

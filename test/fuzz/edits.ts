@@ -21,7 +21,20 @@ export function isEntity(v: unknown): v is FzEntity {
 const LEAF_DATA = ['s', 'n', 'big', 'when', 'flag', 'tags', 'data', 'loose'];
 const NODE_DATA = ['name', 'n', 'info', 'loose'];
 const ROOT_DATA = [...NODE_DATA, 'title', 'big', 'stamp'];
-const NODE_SITES = ['one', 'two', 'pair', 'list', 'byKey', 'members', 'rec', 'grid', 'mapOfLists', 'recOfSets', 'setOfLists', 'loose'];
+const NODE_SITES = [
+  'one',
+  'two',
+  'pair',
+  'list',
+  'byKey',
+  'members',
+  'rec',
+  'grid',
+  'mapOfLists',
+  'recOfSets',
+  'setOfLists',
+  'loose',
+];
 const LEAF_SITES = ['loose'];
 
 export function dataFieldsOf(e: FzEntity): readonly string[] {
@@ -122,7 +135,15 @@ type Visit = (e: FzEntity, slot: Slot) => void;
  * Visits the entities inside value `v` held at (container, kind, key), containers in iteration
  * order. `inSet`: `container` sits inside a member of a Set.
  */
-function walkValue(v: unknown, container: object, kind: Slot['kind'], key: unknown, tuple: boolean, inSet: boolean, visit: Visit): void {
+function walkValue(
+  v: unknown,
+  container: object,
+  kind: Slot['kind'],
+  key: unknown,
+  tuple: boolean,
+  inSet: boolean,
+  visit: Visit,
+): void {
   if (typeof v !== 'object' || v === null || v instanceof NDate) return;
   if (isEntity(v)) return visit(v, { kind, container, key, inSet });
   const under = inSet || kind === 'set';
@@ -156,7 +177,8 @@ export function positions(roots: readonly FzEntity[], onRepeat?: (e: FzEntity, t
     out.push({ e, parent: owner, slot, tree });
     parent = e;
     const sites = sitesOf(e);
-    for (let i = 0; i < sites.length; i++) walkValue(read(e, sites[i]), e, 'field', sites[i], sites[i] === 'pair', false, visit);
+    for (let i = 0; i < sites.length; i++)
+      walkValue(read(e, sites[i]), e, 'field', sites[i], sites[i] === 'pair', false, visit);
     parent = owner; // for e's next sibling
   };
   for (tree = 0; tree < roots.length; tree++) {
@@ -354,7 +376,7 @@ export function describePos(p: Pos | FzEntity, all?: readonly Pos[]): string {
     return `${q.slot.kind}${q.slot.kind === 'field' ? ' ' : ' '}${key}${q.slot.inSet ? ' (in a Set member)' : ''} ${name(q.e)}`;
   };
   const steps = [step(p)];
-  for (let cur = p.parent; cur !== null && all !== undefined; ) {
+  for (let cur = p.parent; cur !== null && all !== undefined;) {
     const q = all.find((x) => x.e === cur);
     if (q === undefined) break;
     steps.unshift(step(q));
@@ -364,7 +386,12 @@ export function describePos(p: Pos | FzEntity, all?: readonly Pos[]): string {
 }
 
 /** Applies one edit to the trees of `roots`; `log` hears what it did (debugging). */
-export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<string>, log?: (line: string) => void): void {
+export function applyEdit(
+  roots: readonly FzEntity[],
+  ed: Edit,
+  tags?: Set<string>,
+  log?: (line: string) => void,
+): void {
   const all = positions(roots);
   const nonRoot = all.filter((p) => p.slot !== null);
   const r = new Rng(ed.seed);
@@ -436,7 +463,12 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       const x = nonRoot[ed.a % nonRoot.length];
       const within = ancestry(all);
       // Two members of one Set have no places to trade.
-      const others = nonRoot.filter((p) => !within(p.e, x.e) && !within(x.e, p.e) && !(p.slot!.kind === 'set' && p.slot!.container === x.slot!.container));
+      const others = nonRoot.filter(
+        (p) =>
+          !within(p.e, x.e) &&
+          !within(x.e, p.e) &&
+          !(p.slot!.kind === 'set' && p.slot!.container === x.slot!.container),
+      );
       if (others.length === 0) return;
       const y = others[ed.b % others.length];
       tags?.add('edit.swap');
@@ -473,7 +505,9 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
       const below = all.filter((p) => p.e !== x.e && within(p.e, x.e));
       const d = below[ed.b % below.length].e;
       tags?.add(ed.flag ? 'edit.cycle-island' : 'edit.cycle-reachable');
-      log?.(`${ed.flag ? 'take out and ' : ''}put ${describePos(x, all)} under its descendant ${describePos(below[ed.b % below.length], all)} .${siteOf(d, ed.at)}`);
+      log?.(
+        `${ed.flag ? 'take out and ' : ''}put ${describePos(x, all)} under its descendant ${describePos(below[ed.b % below.length], all)} .${siteOf(d, ed.at)}`,
+      );
       if (ed.flag) removeAt(x.slot!);
       insert(d, ed.at, x.e, tags);
       return;
@@ -484,9 +518,21 @@ export function applyEdit(roots: readonly FzEntity[], ed: Edit, tags?: Set<strin
 /** Containers with two or more entries inside a field value, with what they hold. */
 function collectReorderable(v: unknown, tuple: boolean, out: Array<{ c: object; kind: string }>): void {
   if (typeof v !== 'object' || v === null || v instanceof NDate || isEntity(v)) return;
-  const items: unknown[] = isArray(v) ? v : v instanceof NMap || v instanceof NSet ? [...v.values()] : keys(v).map((k) => (v as Record<string, unknown>)[k]);
+  const items: unknown[] = isArray(v)
+    ? v
+    : v instanceof NMap || v instanceof NSet
+      ? [...v.values()]
+      : keys(v).map((k) => (v as Record<string, unknown>)[k]);
   if (items.length >= 2) {
-    const base = tuple ? 'tuple' : isArray(v) ? 'array' : v instanceof NMap ? 'map' : v instanceof NSet ? 'set' : 'record';
+    const base = tuple
+      ? 'tuple'
+      : isArray(v)
+        ? 'array'
+        : v instanceof NMap
+          ? 'map'
+          : v instanceof NSet
+            ? 'set'
+            : 'record';
     const nested = items.some((x) => typeof x === 'object' && x !== null && !isEntity(x) && containsEntity(x));
     out.push({ c: v, kind: nested ? `${base}-of-containers` : base });
   }
@@ -496,7 +542,11 @@ function collectReorderable(v: unknown, tuple: boolean, out: Array<{ c: object; 
 function containsEntity(v: unknown): boolean {
   if (typeof v !== 'object' || v === null || v instanceof NDate) return false;
   if (isEntity(v)) return true;
-  const items = isArray(v) ? v : v instanceof NMap || v instanceof NSet ? [...v.values()] : keys(v).map((k) => (v as Record<string, unknown>)[k]);
+  const items = isArray(v)
+    ? v
+    : v instanceof NMap || v instanceof NSet
+      ? [...v.values()]
+      : keys(v).map((k) => (v as Record<string, unknown>)[k]);
   return items.some(containsEntity);
 }
 
@@ -579,7 +629,8 @@ export function scriptResult(s: Script, roots: readonly FzEntity[], ctx: ScriptC
   const r = new Rng(s.retSeed);
   const nonRoot = (): Pos[] => positions([roots[0]]).filter((p) => p.slot !== null);
   let mode = s.ret;
-  const children = mode === 'child' || mode === 'removed' || mode === 'rootAndChild' || mode === 'newWrap' ? nonRoot() : [];
+  const children =
+    mode === 'child' || mode === 'removed' || mode === 'rootAndChild' || mode === 'newWrap' ? nonRoot() : [];
   if (children.length === 0 && (mode === 'child' || mode === 'removed' || mode === 'rootAndChild')) mode = 'root';
   if (children.length === 0 && mode === 'newWrap') mode = 'new';
   ctx.tags?.add(`ret.${mode}`);

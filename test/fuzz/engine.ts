@@ -68,7 +68,19 @@ import {
   type ScriptContext,
 } from './edits';
 import { FzNode, type FzEntity } from './models';
-import { canonicalContent, contentText, exactText, firstDifference, lineageProblems, registryDelta, registryShape, relativeText, strayEntities, valueText, type RegistryShape } from './oracles';
+import {
+  canonicalContent,
+  contentText,
+  exactText,
+  firstDifference,
+  lineageProblems,
+  registryDelta,
+  registryShape,
+  relativeText,
+  strayEntities,
+  valueText,
+  type RegistryShape,
+} from './oracles';
 import { Rng, mixSeed } from './rng';
 import { MAP_KEYS, REC_KEYS, allowMapKeyEdits, dataValue, edgeNumber, edgeString, mutateField } from './values';
 import { NMap, NSet, NDate, isArray, keys, defineProperty, isFrozen, stringify } from './natives';
@@ -89,7 +101,11 @@ export const KNOWN_FAILING: Readonly<Record<string, string>> = {
  * The stored version (before the call) an entity descends from: `previousEcsId` followed through
  * the versions the same call stored (a detached child forks from its new version in the tree).
  */
-function originOf(previous: string | null, storedBefore: ReadonlyMap<string, object>, storedNow: ReadonlyMap<string, Entity>): string | null {
+function originOf(
+  previous: string | null,
+  storedBefore: ReadonlyMap<string, object>,
+  storedNow: ReadonlyMap<string, Entity>,
+): string | null {
   let id = previous;
   while (id !== null && !storedBefore.has(id)) {
     const e = storedNow.get(id);
@@ -147,11 +163,19 @@ function context(op: number): ScriptContext {
 }
 
 export function registerFuzzFunctions(): void {
-  CallableRegistry.register('fz_edit', ({ root, op }: { root: FzEntity; op: number }): unknown => runScript(scriptOf(op), [root], context(op)));
-  CallableRegistry.register('fz_edit2', ({ a, b, op }: { a: FzEntity; b: FzEntity; op: number }): unknown => runScript(scriptOf(op), [a, b], context(op)));
-  CallableRegistry.register('fz_edit_async', async ({ root, op }: { root: FzEntity; op: number }): Promise<unknown> => runScriptAsync(scriptOf(op), [root], context(op)));
-  CallableRegistry.register('fz_edit2_async', async ({ a, b, op }: { a: FzEntity; b: FzEntity; op: number }): Promise<unknown> =>
-    runScriptAsync(scriptOf(op), [a, b], context(op)),
+  CallableRegistry.register('fz_edit', ({ root, op }: { root: FzEntity; op: number }): unknown =>
+    runScript(scriptOf(op), [root], context(op)),
+  );
+  CallableRegistry.register('fz_edit2', ({ a, b, op }: { a: FzEntity; b: FzEntity; op: number }): unknown =>
+    runScript(scriptOf(op), [a, b], context(op)),
+  );
+  CallableRegistry.register('fz_edit_async', async ({ root, op }: { root: FzEntity; op: number }): Promise<unknown> =>
+    runScriptAsync(scriptOf(op), [root], context(op)),
+  );
+  CallableRegistry.register(
+    'fz_edit2_async',
+    async ({ a, b, op }: { a: FzEntity; b: FzEntity; op: number }): Promise<unknown> =>
+      runScriptAsync(scriptOf(op), [a, b], context(op)),
   );
 }
 
@@ -163,7 +187,8 @@ function traceDifference(op: number): string | null {
   const fn = traces.get(`function ${op}`);
   if (!model || !fn) return null;
   for (let i = 0; i < Math.max(model.length, fn.length); i++) {
-    if (model[i] !== fn[i]) return `  trace: the function parted from the model after edit ${i} ${firstDifference(model[i] ?? '', fn[i] ?? '')}\n${log.join('\n')}`;
+    if (model[i] !== fn[i])
+      return `  trace: the function parted from the model after edit ${i} ${firstDifference(model[i] ?? '', fn[i] ?? '')}\n${log.join('\n')}`;
   }
   return `  trace: the function applied the edits exactly like the model:\n${log.join('\n')}`;
 }
@@ -199,7 +224,12 @@ export interface FuzzFailure {
   readonly problems: readonly string[];
   readonly detail: string;
   /** The failing registered-function call of the operation, if it was one. */
-  readonly call: { readonly call: number; readonly edits: number; readonly ret: ReturnMode; readonly throwAfter: boolean } | null;
+  readonly call: {
+    readonly call: number;
+    readonly edits: number;
+    readonly ret: ReturnMode;
+    readonly throwAfter: boolean;
+  } | null;
 }
 
 /** Shrinking: replay an episode with one call of one operation reduced. */
@@ -309,7 +339,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     } catch (error) {
       if (!(error instanceof FuzzError)) throw error;
       report.failures.push(error.failure);
-      options.log?.(describeFailure(error.failure, options.all ? ' --all' : options.enable?.length ? ` --enable ${options.enable.join(',')}` : ''));
+      options.log?.(
+        describeFailure(
+          error.failure,
+          options.all ? ' --all' : options.enable?.length ? ` --enable ${options.enable.join(',')}` : '',
+        ),
+      );
       if (!options.collect) throw error;
     } finally {
       scripts.clear();
@@ -327,7 +362,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 export async function shrink(options: FuzzOptions, failure: FuzzFailure): Promise<FuzzFailure> {
   const call = failure.call;
   if (call === null) return failure;
-  const kind = (f: FuzzFailure): string => f.problems[0].replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '#').replace(/\(.*$/, '').slice(0, 60);
+  const kind = (f: FuzzFailure): string =>
+    f.problems[0]
+      .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '#')
+      .replace(/\(.*$/, '')
+      .slice(0, 60);
   const wanted = kind(failure);
   const attempt = async (o: Override, trace = false): Promise<FuzzFailure | null> => {
     try {
@@ -339,8 +378,13 @@ export async function shrink(options: FuzzOptions, failure: FuzzFailure): Promis
       return f.op === failure.op && f.call?.call === call.call && kind(f) === wanted ? f : null;
     }
   };
-  let best: Override = { op: failure.op, call: call.call, keep: Array.from({ length: call.edits }, (_, i) => i), keepThrow: true };
-  for (let changed = true; changed; ) {
+  let best: Override = {
+    op: failure.op,
+    call: call.call,
+    keep: Array.from({ length: call.edits }, (_, i) => i),
+    keepThrow: true,
+  };
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = 0; i < best.keep.length; i++) {
       const next = { ...best, keep: best.keep.filter((_, j) => j !== i) };
@@ -439,7 +483,9 @@ class Episode {
 
   private drawKind(): OpKind {
     if (this.lineageIds().length < 3) return 'promote';
-    return this.rng.weighted(OP_WEIGHTS.filter(([k]) => !(k === 'exec2same' && this.disabled.has('inputs.same-lineage'))));
+    return this.rng.weighted(
+      OP_WEIGHTS.filter(([k]) => !(k === 'exec2same' && this.disabled.has('inputs.same-lineage'))),
+    );
   }
 
   /** Runs one operation (drawn again while it is impossible or uses a disabled feature); returns how many calls it made. */
@@ -460,7 +506,9 @@ class Episode {
       this.opIndex++;
       const t0 = performance.now();
       // A full capture (every stored object) where nothing may change: operations that may fail.
-      const full = kind === 'putStale' || [...this.tags].some((t) => t === 'outcome.throw' || t === 'outcome.invalid' || t === 'outcome.okOrInvalid');
+      const full =
+        kind === 'putStale' ||
+        [...this.tags].some((t) => t === 'outcome.throw' || t === 'outcome.invalid' || t === 'outcome.okOrInvalid');
       const before = registryShape(this.reg, full);
       const calls = await prepared(before);
       this.finishOp();
@@ -579,7 +627,11 @@ class Episode {
   /** Keeps a working tree for later operations if it reads exactly like its stored version (`exact`: known to). */
   private keep(working: FzEntity, exact = false): void {
     const id = working.rootEcsId;
-    if (id === null || !this.reg.hasVersion(id) || (!exact && contentText(working) !== contentText(this.reg.getVersion(id).root as unknown as Entity))) {
+    if (
+      id === null ||
+      !this.reg.hasVersion(id) ||
+      (!exact && contentText(working) !== contentText(this.reg.getVersion(id).root as unknown as Entity))
+    ) {
       this.pool = this.pool.filter((w) => w !== working);
       return;
     }
@@ -641,7 +693,15 @@ class Episode {
       retAt: drawPlacement(r),
       throwAfter: r.chance(0.07),
       // mostly microtasks; a macrotask now and then (other calls in flight run in between either way)
-      awaits: async ? Array.from({ length: edits.length + 1 }, () => r.weighted([[0, 3], [1, 4], [2, 1]] as const)) : [],
+      awaits: async
+        ? Array.from({ length: edits.length + 1 }, () =>
+            r.weighted([
+              [0, 3],
+              [1, 4],
+              [2, 1],
+            ] as const),
+          )
+        : [],
     };
   }
 
@@ -700,13 +760,36 @@ class Episode {
   private plan(plan: CallPlan, tags: Set<string>): CallPlan {
     const { inputs } = plan;
     for (const i of inputs) tags.add(`input.${i.form}`);
-    const model = this.modelOf(plan, inputs.map((i) => i.base), tags);
+    const model = this.modelOf(
+      plan,
+      inputs.map((i) => i.base),
+      tags,
+    );
     const invalid = model.threw ? null : this.invalidReason(model.roots, tags, outputsOf(model.result) ?? []);
-    if (invalid === null && !model.threw && (tags.has('edit.share') || tags.has('edit.cycle-reachable')) && this.sharedOnTheWay(plan)) tags.add('share.resolved-later');
+    if (
+      invalid === null &&
+      !model.threw &&
+      (tags.has('edit.share') || tags.has('edit.cycle-reachable')) &&
+      this.sharedOnTheWay(plan)
+    )
+      tags.add('share.resolved-later');
     // A cycle the script made that no root reaches any more (taken out first, or its way in removed later) is an island.
     if (invalid === null && tags.has('edit.cycle-reachable')) tags.add('edit.cycle-island');
-    if (invalid !== null && this.twiceBelowGone(model.roots, inputs.map((i) => i.base))) tags.add('twice.old-ancestor-gone');
-    const outcome: Outcome = model.threw ? 'throw' : invalid !== null ? 'invalid' : tags.has('edit.cycle-island') ? 'okOrInvalid' : 'ok';
+    if (
+      invalid !== null &&
+      this.twiceBelowGone(
+        model.roots,
+        inputs.map((i) => i.base),
+      )
+    )
+      tags.add('twice.old-ancestor-gone');
+    const outcome: Outcome = model.threw
+      ? 'throw'
+      : invalid !== null
+        ? 'invalid'
+        : tags.has('edit.cycle-island')
+          ? 'okOrInvalid'
+          : 'ok';
     tags.add(`outcome.${outcome}`);
     if (outcome === 'ok' || outcome === 'okOrInvalid') {
       // what the function starts from: the stored bases, with the caller's own edits (its pre-call version)
@@ -730,7 +813,8 @@ class Episode {
       const before = positions([bases[t].root as unknown as FzEntity]);
       const parentOf = new NMap(before.map((q) => [q.e.ecsId, q.parent?.ecsId ?? null]));
       return repeated.some((x) => {
-        for (let id = parentOf.get(x.ecsId) ?? null; id !== null; id = parentOf.get(id) ?? null) if (!now.has(id)) return true;
+        for (let id = parentOf.get(x.ecsId) ?? null; id !== null; id = parentOf.get(id) ?? null)
+          if (!now.has(id)) return true;
         return false;
       });
     });
@@ -768,7 +852,16 @@ class Episode {
     });
     try {
       const log = TRACE && tags ? (line: string) => traces.get(`model ${plan.op}`)?.push(`# ${line}`) : undefined;
-      return { roots, result: runScript(plan.script, roots, { op: plan.op, tags, trace: tags ? tracer(plan.op, 'model') : undefined, log }), threw: false };
+      return {
+        roots,
+        result: runScript(plan.script, roots, {
+          op: plan.op,
+          tags,
+          trace: tags ? tracer(plan.op, 'model') : undefined,
+          log,
+        }),
+        threw: false,
+      };
     } catch (error) {
       if (error instanceof FuzzThrow) return { roots, result: undefined, threw: true };
       throw error;
@@ -783,7 +876,8 @@ class Episode {
       const byLineage = new NMap(positions([starts[i] as FzEntity]).map((q) => [q.e.lineageId, q.e.ecsId]));
       for (const q of positions([root])) {
         const there = byLineage.get(q.e.lineageId);
-        if (there !== undefined && there !== q.e.ecsId && this.reg.findStoredEntity(q.e.ecsId) !== undefined) tags.add('edit.other-version');
+        if (there !== undefined && there !== q.e.ecsId && this.reg.findStoredEntity(q.e.ecsId) !== undefined)
+          tags.add('edit.other-version');
       }
     });
     if (model.roots.length > 1) {
@@ -794,7 +888,8 @@ class Episode {
       if (shared.length > 0) {
         const modified = new NSet(model.roots.flatMap((r, i) => naiveDiff(starts[i], r).modified));
         const within = ancestry(trees[1]);
-        if (trees[1].some((q) => modified.has(q.e.ecsId) && shared.some((x) => x !== q.e && within(q.e, x)))) tags.add('share.cross-tree.changed-below');
+        if (trees[1].some((q) => modified.has(q.e.ecsId) && shared.some((x) => x !== q.e && within(q.e, x))))
+          tags.add('share.cross-tree.changed-below');
       }
     }
     const stored = (e: Entity): boolean => this.reg.findStoredEntity(e.ecsId) !== undefined;
@@ -806,7 +901,10 @@ class Episode {
       const modified = new NSet(naiveDiff(starts[0], model.roots[0]).modified);
       if (below.some((p) => stored(p.e) && modified.has(p.e.ecsId))) tags.add('ret.child.modified-below');
       // with several outputs, a child that forks in any input tree (changed in its own, or added to another)
-      if (tags.has('ret.rootAndChild') && model.roots.some((r, i) => (i === 0 ? modified : new NSet(naiveDiff(starts[i], r).modified)).has(child.ecsId)))
+      if (
+        tags.has('ret.rootAndChild') &&
+        model.roots.some((r, i) => (i === 0 ? modified : new NSet(naiveDiff(starts[i], r).modified)).has(child.ecsId))
+      )
         tags.add('ret.rootAndChild.modified');
     }
   }
@@ -822,18 +920,26 @@ class Episode {
     for (const o of outputs) {
       if (inTrees.has(o as FzEntity)) continue;
       let problem: string | null = null;
-      const all = positions([o as FzEntity], (e) => (problem ??= `returned ${o.constructor.name}: ${e.constructor.name} ${e.ecsId} occurs twice (shared or a cycle)`));
+      const all = positions(
+        [o as FzEntity],
+        (e) =>
+          (problem ??= `returned ${o.constructor.name}: ${e.constructor.name} ${e.ecsId} occurs twice (shared or a cycle)`),
+      );
       if (problem !== null) {
         tags.add('ret.cycle-or-shared');
         return problem;
       }
-      if (new NSet(all.map((q) => q.e.lineageId)).size !== all.length) return `returned ${o.constructor.name}: two entities of one lineage`;
+      if (new NSet(all.map((q) => q.e.lineageId)).size !== all.length)
+        return `returned ${o.constructor.name}: two entities of one lineage`;
       if (all.some((q) => inTrees.has(q.e))) tags.add('ret.new.holds-tree-entity');
     }
     const owner = new NMap<Entity, number>();
     for (let t = 0; t < roots.length; t++) {
       let problem: string | null = null;
-      const all = positions([roots[t]], (e) => (problem ??= `tree ${t}: ${e.constructor.name} ${e.ecsId} occurs twice (shared or a cycle)`));
+      const all = positions(
+        [roots[t]],
+        (e) => (problem ??= `tree ${t}: ${e.constructor.name} ${e.ecsId} occurs twice (shared or a cycle)`),
+      );
       if (problem !== null) return problem;
       const lineages = new NSet<string>();
       for (const { e } of all) {
@@ -843,7 +949,9 @@ class Episode {
         // An entity in two input trees is a shared reference, unless it is the root of one of them
         // (an input's root put into another tree is attached there; its own tree stays as it was).
         if (o !== undefined && e !== roots[o] && e !== roots[t]) {
-          tags.add(this.reg.findStoredEntity(e.ecsId) === undefined ? 'share.cross-tree.new' : 'share.cross-tree.stored');
+          tags.add(
+            this.reg.findStoredEntity(e.ecsId) === undefined ? 'share.cross-tree.new' : 'share.cross-tree.stored',
+          );
           return `${e.constructor.name} ${e.ecsId} is in trees ${o} and ${t}`;
         }
         owner.set(e, t);
@@ -857,7 +965,12 @@ class Episode {
       const o = this.override;
       if (o === undefined || o.op !== this.opIndex || o.call !== k) return p;
       // Shrinking: the same call with fewer edits (and maybe a simpler result).
-      const script: Script = { ...p.script, edits: o.keep.map((i) => p.script.edits[i]), ret: o.ret ?? p.script.ret, throwAfter: o.keepThrow && p.script.throwAfter };
+      const script: Script = {
+        ...p.script,
+        edits: o.keep.map((i) => p.script.edits[i]),
+        ret: o.ret ?? p.script.ret,
+        throwAfter: o.keepThrow && p.script.throwAfter,
+      };
       return this.plan({ ...p, script }, new NSet());
     });
     const recordsBefore = CallableRegistry.executions().length;
@@ -873,7 +986,8 @@ class Episode {
       }
     } else {
       const promises = plans.map((p) => CallableRegistry.aexecute(p.fn, this.argsOf(p)));
-      for (const r of await Promise.allSettled(promises)) settled.push(r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: r.reason });
+      for (const r of await Promise.allSettled(promises))
+        settled.push(r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: r.reason });
     }
     for (const p of plans) scripts.delete(p.op);
 
@@ -881,8 +995,12 @@ class Episode {
     if (records.length !== plans.length) this.fail(`${records.length} new execution records for ${plans.length} calls`);
     const allowed: RootVersion[] = [];
     plans.forEach((p, k) => {
-      this.detail.push(`call ${k}: ${p.fn} op ${p.op} outcome ${p.outcome}${p.invalid ? ` (${p.invalid})` : ''} tags ${p.tags.join(' ')}`);
-      this.detail.push(`  inputs: ${p.inputs.map((i) => `${i.form} ${i.base.ecsId}${i.pre.length ? ` pre ${stringify(i.pre)}` : ''}`).join(', ')}`);
+      this.detail.push(
+        `call ${k}: ${p.fn} op ${p.op} outcome ${p.outcome}${p.invalid ? ` (${p.invalid})` : ''} tags ${p.tags.join(' ')}`,
+      );
+      this.detail.push(
+        `  inputs: ${p.inputs.map((i) => `${i.form} ${i.base.ecsId}${i.pre.length ? ` pre ${stringify(i.pre)}` : ''}`).join(', ')}`,
+      );
       this.detail.push(`  script: ${stringify(p.script)}`);
       const trace = traceDifference(p.op);
       if (trace !== null) this.detail.push(trace);
@@ -893,15 +1011,19 @@ class Episode {
       }
       const problems = this.problems.length;
       allowed.push(...this.checkCall(p, settled[k], record));
-      if (this.problems.length > problems && this.failedCall === null) this.failedCall = { call: k, edits: p.script.edits.length, ret: p.script.ret, throwAfter: p.script.throwAfter };
+      if (this.problems.length > problems && this.failedCall === null)
+        this.failedCall = { call: k, edits: p.script.edits.length, ret: p.script.ret, throwAfter: p.script.throwAfter };
     });
     this.checkDelta(before, allowed);
     return plans.length;
   }
 
   private argsOf(p: CallPlan): Record<string, unknown> {
-    const arg = (i: InputPlan): unknown => (i.form === 'working' ? i.working : i.form === 'address' ? `@${i.base.ecsId}` : i.base.root);
-    return p.inputs.length === 1 ? { root: arg(p.inputs[0]), op: p.op } : { a: arg(p.inputs[0]), b: arg(p.inputs[1]), op: p.op };
+    const arg = (i: InputPlan): unknown =>
+      i.form === 'working' ? i.working : i.form === 'address' ? `@${i.base.ecsId}` : i.base.root;
+    return p.inputs.length === 1
+      ? { root: arg(p.inputs[0]), op: p.op }
+      : { a: arg(p.inputs[0]), b: arg(p.inputs[1]), op: p.op };
   }
 
   /** Checks one call against its model; returns the versions it may have added. */
@@ -918,7 +1040,8 @@ class Episode {
       if (now === input.base.ecsId) {
         const model = this.checkout(input.base);
         for (const ed of input.pre) applyEdit([model], ed);
-        if (naiveDiff(input.base.root as unknown as Entity, model).modified.length > 0) this.fail(`input ${i}: the edited working tree was not versioned before the call`);
+        if (naiveDiff(input.base.root as unknown as Entity, model).modified.length > 0)
+          this.fail(`input ${i}: the edited working tree was not versioned before the call`);
         this.keep(input.working); // dropped if the caller's edits left it unlike its version (a reordered Set)
         return input.base;
       }
@@ -927,32 +1050,41 @@ class Episode {
       const model = this.checkout(input.base);
       for (const ed of input.pre) applyEdit([model], ed);
       this.checkTreeVersion(`input ${i} (pre-call version)`, input.base, model, [v1], this.ids);
-      if (canonicalContent(input.working) !== canonicalContent(v1.root as unknown as FzEntity)) this.fail(`input ${i}: the working tree does not read like its pre-call version`);
+      if (canonicalContent(input.working) !== canonicalContent(v1.root as unknown as FzEntity))
+        this.fail(`input ${i}: the working tree does not read like its pre-call version`);
       this.keep(input.working);
       return v1;
     });
     const storedBefore: Map<string, Entity> = allowed.length === 0 ? this.ids : new NMap(this.ids);
-    for (const v of allowed) for (const q of positions([v.root as unknown as FzEntity])) if (!storedBefore.has(q.e.ecsId)) storedBefore.set(q.e.ecsId, q.e);
+    for (const v of allowed)
+      for (const q of positions([v.root as unknown as FzEntity]))
+        if (!storedBefore.has(q.e.ecsId)) storedBefore.set(q.e.ecsId, q.e);
 
     if (!outcome.ok) {
       const error = outcome.error;
       const name = error instanceof Error ? `${error.constructor.name}: ${error.message.slice(0, 300)}` : String(error);
       if (record.status !== 'failed') this.fail(`the call threw (${name}) but its record says ${record.status}`);
       if (p.outcome === 'ok') this.fail(`unexpected error: ${name}`);
-      else if (p.outcome === 'throw' && !(error instanceof FuzzThrow && error.op === p.op)) this.fail(`expected the script's own FuzzThrow, got ${name}`);
-      else if ((p.outcome === 'invalid' || p.outcome === 'okOrInvalid') && !(error instanceof AbstractionsError)) this.fail(`expected a typed error (${p.invalid ?? 'island cycle'}), got ${name}`);
+      else if (p.outcome === 'throw' && !(error instanceof FuzzThrow && error.op === p.op))
+        this.fail(`expected the script's own FuzzThrow, got ${name}`);
+      else if ((p.outcome === 'invalid' || p.outcome === 'okOrInvalid') && !(error instanceof AbstractionsError))
+        this.fail(`expected a typed error (${p.invalid ?? 'island cycle'}), got ${name}`);
       if (record.versionIds.length > 0) this.fail(`a failed record lists versions ${record.versionIds.join(', ')}`);
       return allowed;
     }
     if (p.outcome === 'throw' || p.outcome === 'invalid') {
-      this.fail(`expected ${p.outcome === 'throw' ? 'the FuzzThrow' : `a TreeStructureError (${p.invalid})`}, the call succeeded`);
+      this.fail(
+        `expected ${p.outcome === 'throw' ? 'the FuzzThrow' : `a TreeStructureError (${p.invalid})`}, the call succeeded`,
+      );
       return allowed;
     }
     if (record.status !== 'succeeded') this.fail(`record status ${record.status} for a call that returned`);
 
     // The model from the bases the function really started from (a working input: its pre-call
     // version, or its stored version when the caller's edits changed nothing, like a reordered Map).
-    const model = p.inputs.some((i) => i.working) ? this.modelOf({ ...p, inputs: p.inputs.map((i) => ({ ...i, pre: [] })) }, bases) : p.model!;
+    const model = p.inputs.some((i) => i.working)
+      ? this.modelOf({ ...p, inputs: p.inputs.map((i) => ({ ...i, pre: [] })) }, bases)
+      : p.model!;
     if (model.threw) {
       this.fail('the model threw on the second application');
       return allowed;
@@ -978,7 +1110,8 @@ class Episode {
     const modelOuts = outputsOf(model.result);
     const actualOuts = outputsOf(result);
     if (modelOuts === null || actualOuts === null) {
-      if (valueText(result, () => 'E') !== valueText(model.result, () => 'E')) this.fail(`result ${valueText(result, () => 'E')}, model ${valueText(model.result, () => 'E')}`);
+      if (valueText(result, () => 'E') !== valueText(model.result, () => 'E'))
+        this.fail(`result ${valueText(result, () => 'E')}, model ${valueText(model.result, () => 'E')}`);
     } else if (!sameShape(model.result, result) || modelOuts.length !== actualOuts.length) {
       this.fail(`result shape differs from the model's: ${describeShape(result)} vs ${describeShape(model.result)}`);
     } else {
@@ -990,7 +1123,8 @@ class Episode {
         if (tree >= 0) {
           const t = treeResult[tree];
           const expected = t.changed ? t.version?.root : bases[tree].root;
-          if (expected !== undefined && ao !== (expected as unknown)) this.fail(`output ${k}: not the ${t.changed ? 'new version' : 'stored version'} of input ${tree}`);
+          if (expected !== undefined && ao !== (expected as unknown))
+            this.fail(`output ${k}: not the ${t.changed ? 'new version' : 'stored version'} of input ${tree}`);
           semantics.push(t.changed ? 'mutation' : 'unchanged');
           if (t.changed && multiple) this.checkOutputIdentity(k, ao, actualOuts);
           return;
@@ -1002,44 +1136,62 @@ class Episode {
           // A new entity returned that the function also put into an input tree: the result is
           // its stored version inside that tree's new version (no lineage of its own).
           const v = treeResult[holder].version;
-          if (!v || !positions([v.root as unknown as FzEntity]).some((q) => (q.e as Entity) === ao) || ao.rootEcsId !== v.ecsId)
+          if (
+            !v ||
+            !positions([v.root as unknown as FzEntity]).some((q) => (q.e as Entity) === ao) ||
+            ao.rootEcsId !== v.ecsId
+          )
             this.fail(`output ${k}: a new entity inside input ${holder} is not the stored entity of its new version`);
           if (multiple) this.checkOutputIdentity(k, ao, actualOuts);
           return;
         }
         const v = fresh.find((x) => (x.root as unknown) === ao);
         if (!v) {
-          this.fail(`output ${k} (${detachment ? 'detachment' : 'creation'}) is not the root of a new version of this call`);
+          this.fail(
+            `output ${k} (${detachment ? 'detachment' : 'creation'}) is not the root of a new version of this call`,
+          );
           return;
         }
         used.add(v);
         if (v.parentEcsId !== null) this.fail(`output ${k}: new root version has parent ${v.parentEcsId}`);
-        if (v.lineageId !== ao.lineageId) this.fail(`output ${k}: version lineage ${v.lineageId} is not its root's lineage ${ao.lineageId}`);
+        if (v.lineageId !== ao.lineageId)
+          this.fail(`output ${k}: version lineage ${v.lineageId} is not its root's lineage ${ao.lineageId}`);
         if (detachment) {
-          if (ao.lineageId !== mo.lineageId) this.fail(`output ${k}: the detached root has lineage ${ao.lineageId}, not the child's ${mo.lineageId}`);
+          if (ao.lineageId !== mo.lineageId)
+            this.fail(`output ${k}: the detached root has lineage ${ao.lineageId}, not the child's ${mo.lineageId}`);
           if (originOf(ao.previousEcsId, storedBefore, storedNow) !== mo.ecsId) {
-            this.fail(`output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, neither the child's id ${mo.ecsId} nor its new version in the tree`);
+            this.fail(
+              `output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, neither the child's id ${mo.ecsId} nor its new version in the tree`,
+            );
           }
           // The child's version in its tree as the call left it (forked or not) is what it forks from.
           const home = model.roots.findIndex((root) => positions([root]).some((q) => q.e === mo));
           const inTree = home < 0 ? undefined : treeResult[home].version?.index.get(mo.lineageId);
           if (inTree !== undefined && metaEcsId(inTree) !== ao.previousEcsId) {
-            this.fail(`output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, not the child's version in its tree ${metaEcsId(inTree)}`);
+            this.fail(
+              `output ${k}: the detached root's previousEcsId is ${ao.previousEcsId}, not the child's version in its tree ${metaEcsId(inTree)}`,
+            );
           }
         }
         this.checkNewRoot(`output ${k}`, ao as FzEntity, mo as FzEntity, storedBefore, storedNow);
         if (multiple) this.checkOutputIdentity(k, ao, actualOuts);
       });
-      if (record.semantics.join() !== semantics.join()) this.fail(`record semantics [${record.semantics.join()}], expected [${semantics.join()}]`);
-      if (record.outputIds.join() !== actualOuts.map((o) => o.ecsId).join()) this.fail(`record outputIds ${record.outputIds.join()} are not the result's ids`);
+      if (record.semantics.join() !== semantics.join())
+        this.fail(`record semantics [${record.semantics.join()}], expected [${semantics.join()}]`);
+      if (record.outputIds.join() !== actualOuts.map((o) => o.ecsId).join())
+        this.fail(`record outputIds ${record.outputIds.join()} are not the result's ids`);
     }
-    for (const v of fresh) if (!used.has(v)) this.fail(`the call made an unexpected version ${v.ecsId} (lineage ${v.lineageId}, parent ${v.parentEcsId})`);
+    for (const v of fresh)
+      if (!used.has(v))
+        this.fail(`the call made an unexpected version ${v.ecsId} (lineage ${v.lineageId}, parent ${v.parentEcsId})`);
     // Provenance of everything this call stored.
     for (const v of fresh) {
       for (const q of positions([v.root as unknown as FzEntity])) {
         if (storedBefore.has(q.e.ecsId)) continue;
         if (q.e.derivedFromExecutionId !== record.id || q.e.derivedFromFunction !== p.fn) {
-          this.fail(`${q.e.ecsId} in version ${v.ecsId}: provenance ${q.e.derivedFromFunction}/${q.e.derivedFromExecutionId}, expected ${p.fn}/${record.id}`);
+          this.fail(
+            `${q.e.ecsId} in version ${v.ecsId}: provenance ${q.e.derivedFromFunction}/${q.e.derivedFromExecutionId}, expected ${p.fn}/${record.id}`,
+          );
           break;
         }
       }
@@ -1050,21 +1202,35 @@ class Episode {
   private checkOutputIdentity(k: number, ao: Entity, outs: readonly Entity[]): void {
     if (ao.outputIndex !== k) this.fail(`output ${k}: outputIndex ${ao.outputIndex}`);
     const siblings = outs.filter((_, j) => j !== k).map((o) => o.ecsId);
-    if (ao.siblingOutputEntities.join() !== siblings.join()) this.fail(`output ${k}: siblingOutputEntities [${ao.siblingOutputEntities.join()}], expected [${siblings.join()}]`);
+    if (ao.siblingOutputEntities.join() !== siblings.join())
+      this.fail(
+        `output ${k}: siblingOutputEntities [${ao.siblingOutputEntities.join()}], expected [${siblings.join()}]`,
+      );
   }
 
   /**
    * One input tree: `fresh` (its new versions) must be exactly one version iff the naive diff of
    * the stored base against the model is not empty, and read like the model. Returns whether it changed.
    */
-  private checkTreeVersion(what: string, base: RootVersion, model: FzEntity, fresh: readonly RootVersion[], storedBefore: ReadonlyMap<string, object>): { changed: boolean; forks: string[] } {
+  private checkTreeVersion(
+    what: string,
+    base: RootVersion,
+    model: FzEntity,
+    fresh: readonly RootVersion[],
+    storedBefore: ReadonlyMap<string, object>,
+  ): { changed: boolean; forks: string[] } {
     const diff = naiveDiff(base.root as unknown as Entity, model);
     const forks = diff.modified.filter((id) => storedBefore.has(id));
     const changed = diff.modified.length > 0;
     if (!changed) {
-      if (fresh.length > 0) this.fail(`${what}: the model did not change the tree, but version(s) ${fresh.map((v) => v.ecsId).join(', ')} were made`);
+      if (fresh.length > 0)
+        this.fail(
+          `${what}: the model did not change the tree, but version(s) ${fresh.map((v) => v.ecsId).join(', ')} were made`,
+        );
     } else if (fresh.length !== 1) {
-      this.fail(`${what}: expected one new version of ${base.ecsId} (modified ${diff.modified.length}), found ${fresh.length}`);
+      this.fail(
+        `${what}: expected one new version of ${base.ecsId} (modified ${diff.modified.length}), found ${fresh.length}`,
+      );
     } else {
       this.checkTree(what, fresh[0].root as unknown as FzEntity, model, new NSet(forks), storedBefore);
     }
@@ -1072,8 +1238,18 @@ class Episode {
   }
 
   /** A new root version (creation, detachment, promotion): every stored entity in it forks. */
-  private checkNewRoot(what: string, actual: FzEntity, model: FzEntity, storedBefore: ReadonlyMap<string, object>, storedNow?: ReadonlyMap<string, Entity>): void {
-    const forks = new NSet(positions([model]).map((q) => q.e.ecsId).filter((id) => storedBefore.has(id)));
+  private checkNewRoot(
+    what: string,
+    actual: FzEntity,
+    model: FzEntity,
+    storedBefore: ReadonlyMap<string, object>,
+    storedNow?: ReadonlyMap<string, Entity>,
+  ): void {
+    const forks = new NSet(
+      positions([model])
+        .map((q) => q.e.ecsId)
+        .filter((id) => storedBefore.has(id)),
+    );
     this.checkTree(what, actual, model, forks, storedBefore, storedNow);
   }
 
@@ -1091,7 +1267,8 @@ class Episode {
       const origin = originOf(e.previousEcsId, storedBefore, storedNow);
       return origin !== null ? `fork:${origin}` : 'new';
     };
-    const modelLabel = (e: Entity): string => (storedBefore.has(e.ecsId) ? `${forks.has(e.ecsId) ? 'fork' : 'old'}:${e.ecsId}` : 'new');
+    const modelLabel = (e: Entity): string =>
+      storedBefore.has(e.ecsId) ? `${forks.has(e.ecsId) ? 'fork' : 'old'}:${e.ecsId}` : 'new';
     // A fork keeps the stored value of a field the naive diff calls unchanged (-0 written over 0,
     // another key order of a record), unless a child in it forked or a Map or Set in it has a new
     // iteration order (README: "a version that is written anyway stores the working tree's
@@ -1108,7 +1285,9 @@ class Episode {
     const a = relativeText(actual, actualLabel);
     const m = relativeText(model, modelLabel, modelField, (e) => modelByLineage.get(e.lineageId) ?? e);
     if (a !== m) {
-      this.fail(`${what}: the stored version does not read like the model (forks expected: ${[...forks].join(' ')}) ${firstDifference(m, a)}`);
+      this.fail(
+        `${what}: the stored version does not read like the model (forks expected: ${[...forks].join(' ')}) ${firstDifference(m, a)}`,
+      );
       return;
     }
     for (const q of positions([actual])) {
@@ -1117,7 +1296,8 @@ class Episode {
       if (old !== undefined && old !== e) this.fail(`${what}: ${e.ecsId} is a second object under a stored ecsId`);
       if (old === undefined && e.previousEcsId !== null && storedBefore.has(e.previousEcsId)) {
         const source = storedBefore.get(e.previousEcsId) as Entity;
-        if (source.lineageId !== e.lineageId) this.fail(`${what}: fork ${e.ecsId} of ${e.previousEcsId} changed lineage`);
+        if (source.lineageId !== e.lineageId)
+          this.fail(`${what}: fork ${e.ecsId} of ${e.previousEcsId} changed lineage`);
       }
     }
   }
@@ -1160,9 +1340,13 @@ class Episode {
         this.fail('no version for the promoted root');
         return 1;
       }
-      if (v.parentEcsId !== null || v.lineageId !== tree.lineageId) this.fail(`promoted version: parent ${v.parentEcsId}, lineage ${v.lineageId}`);
+      if (v.parentEcsId !== null || v.lineageId !== tree.lineageId)
+        this.fail(`promoted version: parent ${v.parentEcsId}, lineage ${v.lineageId}`);
       this.checkNewRoot('promoted tree', v.root as unknown as FzEntity, model, this.ids);
-      if (contentText(tree) !== contentText(v.root as unknown as Entity)) this.fail(`the promoted working tree does not read like its stored version ${firstDifference(contentText(v.root as unknown as Entity), contentText(tree))}`);
+      if (contentText(tree) !== contentText(v.root as unknown as Entity))
+        this.fail(
+          `the promoted working tree does not read like its stored version ${firstDifference(contentText(v.root as unknown as Entity), contentText(tree))}`,
+        );
       this.checkDelta(before, [v]);
       this.keep(tree, true);
       return 1;
@@ -1188,7 +1372,8 @@ class Episode {
         result = this.reg.version(working);
       } catch (error) {
         if (invalid === null) this.fail(`version() threw ${describeError(error)}`);
-        else if (!(error instanceof AbstractionsError)) this.fail(`version() of an invalid tree (${invalid}) threw an untyped ${describeError(error)}`);
+        else if (!(error instanceof AbstractionsError))
+          this.fail(`version() of an invalid tree (${invalid}) threw an untyped ${describeError(error)}`);
         this.pool = this.pool.filter((w) => w !== working);
         this.checkDelta(before, []);
         return 1;
@@ -1201,10 +1386,15 @@ class Episode {
       const { changed, forks } = this.checkTreeVersion('version()', base, model, fresh, this.ids);
       if (changed !== result.created) this.fail(`version() created ${result.created}, the naive diff says ${changed}`);
       forks.sort();
-      if ([...result.idMap.keys()].sort().join() !== forks.join()) this.fail(`version() idMap keys ${[...result.idMap.keys()].sort().join()} != naive forks ${forks.join()}`);
-      if (result.rootEcsId !== working.ecsId) this.fail(`version() rootEcsId ${result.rootEcsId}, the working root is ${working.ecsId}`);
+      if ([...result.idMap.keys()].sort().join() !== forks.join())
+        this.fail(`version() idMap keys ${[...result.idMap.keys()].sort().join()} != naive forks ${forks.join()}`);
+      if (result.rootEcsId !== working.ecsId)
+        this.fail(`version() rootEcsId ${result.rootEcsId}, the working root is ${working.ecsId}`);
       const stored = this.reg.getVersion(working.ecsId).root as unknown as FzEntity;
-      if (canonicalContent(working) !== canonicalContent(stored)) this.fail(`the working tree does not read like its version ${firstDifference(canonicalContent(stored), canonicalContent(working))}`);
+      if (canonicalContent(working) !== canonicalContent(stored))
+        this.fail(
+          `the working tree does not read like its version ${firstDifference(canonicalContent(stored), canonicalContent(working))}`,
+        );
       this.checkDelta(before, fresh);
       this.keep(working);
       return 1;
@@ -1234,7 +1424,8 @@ class Episode {
           put(address, value());
           this.fail(`put through ${address} succeeded`);
         } catch (error) {
-          if (!(error instanceof FieldPathError)) this.fail(`put through ${address} threw ${describeError(error)}, expected FieldPathError`);
+          if (!(error instanceof FieldPathError))
+            this.fail(`put through ${address} threw ${describeError(error)}, expected FieldPathError`);
         }
         this.checkDelta(before, []);
         return 1;
@@ -1254,7 +1445,8 @@ class Episode {
       const fresh = rootVersions(this.reg).slice(before.versions.length);
       const { changed } = this.checkTreeVersion('put', latest, model, fresh, this.ids);
       const expected = changed && fresh.length === 1 ? fresh[0].index.get(x.lineageId) : x;
-      if ((out as unknown) !== expected) this.fail(`put returned ${out?.ecsId}, not the ${changed ? 'new' : 'stored'} version of the addressed entity`);
+      if ((out as unknown) !== expected)
+        this.fail(`put returned ${out?.ecsId}, not the ${changed ? 'new' : 'stored'} version of the addressed entity`);
       this.checkDelta(before, fresh);
       return 1;
     };
@@ -1266,13 +1458,16 @@ class Episode {
     for (const lineage of this.lineageIds()) {
       const entries = this.reg.lineage(lineage);
       if (entries.length < 2) continue;
-      const latest = new NSet(positions([this.reg.getVersion(entries[entries.length - 1].ecsId).root as unknown as FzEntity]).map((q) => q.e));
+      const latest = new NSet(
+        positions([this.reg.getVersion(entries[entries.length - 1].ecsId).root as unknown as FzEntity]).map((q) => q.e),
+      );
       const older = this.reg.getVersion(entries[r.int(entries.length - 1)].ecsId);
       for (const q of positions([older.root as unknown as FzEntity])) {
         if (latest.has(q.e)) continue;
         // put names the tree by the version that first stored the entity; stale if that lineage's latest lacks it
         const home = this.reg.latestVersion(this.reg.getVersion(q.e.rootEcsId!).lineageId)!;
-        if (!positions([home.root as unknown as FzEntity]).some((h) => h.e === q.e)) candidates.push({ e: q.e, v: older });
+        if (!positions([home.root as unknown as FzEntity]).some((h) => h.e === q.e))
+          candidates.push({ e: q.e, v: older });
       }
     }
     if (candidates.length === 0) return null;
@@ -1287,7 +1482,8 @@ class Episode {
         put(address, value);
         this.fail('put through a stale address succeeded');
       } catch (error) {
-        if (!(error instanceof StaleVersionError)) this.fail(`stale put threw ${describeError(error)}, expected StaleVersionError`);
+        if (!(error instanceof StaleVersionError))
+          this.fail(`stale put threw ${describeError(error)}, expected StaleVersionError`);
       }
       if (CallableRegistry.executions().length !== records) this.fail('a failed put left an execution record');
       this.checkDelta(before, []);
@@ -1311,8 +1507,11 @@ class Episode {
       const copy = get<FzEntity>(`@${x.ecsId}`);
       if ((copy as unknown) === x || isFrozen(copy)) this.fail('get() returned a stored object');
       if (!copy.isOrphan()) this.fail(`get() copy has root ${copy.rootEcsId}`);
-      if (contentText(copy) !== contentText(x)) this.fail(`get() copy differs ${firstDifference(contentText(x), contentText(copy))}`);
-      for (const q of positions([copy])) if (isFrozen(q.e) || this.reg.findStoredEntity(q.e.ecsId) === (q.e as unknown)) this.fail('get() copy holds a stored entity');
+      if (contentText(copy) !== contentText(x))
+        this.fail(`get() copy differs ${firstDifference(contentText(x), contentText(copy))}`);
+      for (const q of positions([copy]))
+        if (isFrozen(q.e) || this.reg.findStoredEntity(q.e.ecsId) === (q.e as unknown))
+          this.fail('get() copy holds a stored entity');
       try {
         for (const ed of edits) applyEdit([copy], ed);
       } catch (error) {
@@ -1324,7 +1523,8 @@ class Episode {
       const f = fields[fr.int(fields.length)];
       const value = get(formatAddress(x.ecsId, [f]));
       const storedValue = (x as unknown as Record<string, unknown>)[f];
-      if (valueText(value, (e) => e.ecsId) !== valueText(storedValue, (e) => e.ecsId)) this.fail(`get(@x.${f}) reads ${valueText(value, (e) => e.ecsId)}`);
+      if (valueText(value, (e) => e.ecsId) !== valueText(storedValue, (e) => e.ecsId))
+        this.fail(`get(@x.${f}) reads ${valueText(value, (e) => e.ecsId)}`);
       if (typeof value === 'object' && value !== null) {
         if (value === storedValue) this.fail(`get(@x.${f}) returned the stored value itself`);
         else mutateField(f, value, fr, undefined, isEntity);
@@ -1347,7 +1547,9 @@ class Episode {
     for (const ed of pre) applyEdit([model], ed, this.tags);
     const children = positions([model]).filter((q) => q.slot !== null);
     // Only stored children: one added since the checkout has no root ids yet (detach() calls it an orphan).
-    const candidates = children.map((q, i) => i).filter((i) => this.reg.findStoredEntity(children[i].e.ecsId) !== undefined);
+    const candidates = children
+      .map((q, i) => i)
+      .filter((i) => this.reg.findStoredEntity(children[i].e.ecsId) !== undefined);
     if (candidates.length === 0) return null;
     const index = r.pick(candidates);
     const removeFirst = r.chance(0.5);
@@ -1357,14 +1559,18 @@ class Episode {
     if (!removeFirst && mx.slot!.kind === 'tuple') this.tags.add('detach.tuple');
     // detach() itself empties a single field with null, and removes an array element (a tuple's
     // too: runtime metadata cannot tell a tuple from an array, and both modes behave the same)
-    if (!removeFirst && mx.slot!.kind === 'field') (mx.parent as unknown as Record<string, unknown>)[mx.slot!.key as string] = null;
-    else if (!removeFirst && mx.slot!.kind === 'tuple') (mx.slot!.container as unknown[]).splice(mx.slot!.key as number, 1);
+    if (!removeFirst && mx.slot!.kind === 'field')
+      (mx.parent as unknown as Record<string, unknown>)[mx.slot!.key as string] = null;
+    else if (!removeFirst && mx.slot!.kind === 'tuple')
+      (mx.slot!.container as unknown[]).splice(mx.slot!.key as number, 1);
     else removeAt(mx.slot!);
     if (this.invalidReason([model, mx.e], this.tags) !== null) return null;
     return async (before) => {
       for (const ed of pre) applyEdit([working], ed);
       const wx = positions([working]).filter((q) => q.slot !== null)[index];
-      this.detail.push(`detach child ${index} (${wx.e.ecsId}) of a working tree of ${base.ecsId}, pre-edits ${stringify(pre)}, removed first ${removeFirst}`);
+      this.detail.push(
+        `detach child ${index} (${wx.e.ecsId}) of a working tree of ${base.ecsId}, pre-edits ${stringify(pre)}, removed first ${removeFirst}`,
+      );
       if (removeFirst) removeAt(wx.slot!);
       const wxId = wx.e.ecsId;
       const wxLineage = wx.e.lineageId;
@@ -1378,16 +1584,25 @@ class Episode {
       const treeVersions = fresh.filter((v) => v.lineageId === base.lineageId && v.parentEcsId === base.ecsId);
       this.checkTreeVersion('detach: parent tree', base, model, treeVersions, this.ids);
       const own = fresh.filter((v) => v.ecsId === wx.e.ecsId);
-      if (own.length !== 1) this.fail(`detach: the detached entity is not the root of one new version (${fresh.map((v) => v.ecsId).join(', ')})`);
+      if (own.length !== 1)
+        this.fail(
+          `detach: the detached entity is not the root of one new version (${fresh.map((v) => v.ecsId).join(', ')})`,
+        );
       else {
         const v = own[0];
-        if (v.lineageId !== wxLineage || v.parentEcsId !== null) this.fail(`detach: new version lineage ${v.lineageId} parent ${v.parentEcsId}`);
+        if (v.lineageId !== wxLineage || v.parentEcsId !== null)
+          this.fail(`detach: new version lineage ${v.lineageId} parent ${v.parentEcsId}`);
         const prev = this.ids.has(wxId) ? wxId : null; // an entity never stored keeps its id
-        if ((v.root as unknown as Entity).previousEcsId !== prev) this.fail(`detach: previousEcsId ${(v.root as unknown as Entity).previousEcsId}, expected ${prev}`);
+        if ((v.root as unknown as Entity).previousEcsId !== prev)
+          this.fail(`detach: previousEcsId ${(v.root as unknown as Entity).previousEcsId}, expected ${prev}`);
         this.checkNewRoot('detach: detached root', v.root as unknown as FzEntity, mx.e, this.ids);
-        if (canonicalContent(wx.e) !== canonicalContent(v.root as unknown as FzEntity)) this.fail('detach: the detached working entity does not read like its version');
+        if (canonicalContent(wx.e) !== canonicalContent(v.root as unknown as FzEntity))
+          this.fail('detach: the detached working entity does not read like its version');
       }
-      if (canonicalContent(working) !== canonicalContent(this.reg.getVersion(working.ecsId).root as unknown as FzEntity)) this.fail('detach: the working parent does not read like its version');
+      if (
+        canonicalContent(working) !== canonicalContent(this.reg.getVersion(working.ecsId).root as unknown as FzEntity)
+      )
+        this.fail('detach: the working parent does not read like its version');
       this.checkDelta(before, fresh);
       this.keep(working);
       this.keep(wx.e);
@@ -1413,12 +1628,15 @@ class Episode {
       const child = this.checkout(other);
       const all = positions([working]);
       insert(all[into % all.length].e, at, child);
-      this.detail.push(`attach a checkout of ${other.ecsId} into a working tree of ${base.ecsId}${invalid ? ` (invalid: ${invalid})` : ''}`);
+      this.detail.push(
+        `attach a checkout of ${other.ecsId} into a working tree of ${base.ecsId}${invalid ? ` (invalid: ${invalid})` : ''}`,
+      );
       try {
         child.attach(working as unknown as Entity);
       } catch (error) {
         if (invalid === null) this.fail(`attach() threw ${describeError(error)}`);
-        else if (!(error instanceof AbstractionsError)) this.fail(`attach() of an invalid tree threw an untyped ${describeError(error)}`);
+        else if (!(error instanceof AbstractionsError))
+          this.fail(`attach() of an invalid tree threw an untyped ${describeError(error)}`);
         this.pool = this.pool.filter((w) => w !== working);
         this.checkDelta(before, []);
         return 1;
@@ -1449,7 +1667,9 @@ class Episode {
       const e = q.e;
       const known = this.ids.get(e.ecsId);
       if (known !== undefined && known !== e) {
-        this.fail(`two stored objects share ecsId ${e.ecsId} (${known.constructor.name} in version ${known.rootEcsId}, ${e.constructor.name} in version ${v.ecsId})`);
+        this.fail(
+          `two stored objects share ecsId ${e.ecsId} (${known.constructor.name} in version ${known.rootEcsId}, ${e.constructor.name} in version ${v.ecsId})`,
+        );
         continue;
       }
       if (known === undefined) {
@@ -1457,14 +1677,16 @@ class Episode {
         if (e.rootEcsId !== v.ecsId) this.fail(`${e.ecsId} first stored in ${v.ecsId} has rootEcsId ${e.rootEcsId}`);
       }
       if (!isFrozen(e)) this.fail(`stored entity ${e.ecsId} is not frozen`);
-      if (this.reg.findStoredEntity(e.ecsId) !== (e as unknown)) this.fail(`getStoredEntity(${e.ecsId}) is not the object in version ${v.ecsId}`);
+      if (this.reg.findStoredEntity(e.ecsId) !== (e as unknown))
+        this.fail(`getStoredEntity(${e.ecsId}) is not the object in version ${v.ecsId}`);
     }
   }
 
   private recheck(v: RootVersion): void {
     const text = exactText(v.root as unknown as Entity);
     const snap = this.snapshots.get(v.ecsId);
-    if (snap !== undefined && snap !== text) this.fail(`stored version ${v.ecsId} changed ${firstDifference(snap, text)}`);
+    if (snap !== undefined && snap !== text)
+      this.fail(`stored version ${v.ecsId} changed ${firstDifference(snap, text)}`);
   }
 
   /** Every stored version reads as when it was created; no ecsId names two objects. */
@@ -1481,7 +1703,8 @@ class Episode {
         const known = ids.get(q.e.ecsId);
         if (known !== undefined && known !== q.e) this.fail(`two stored objects share ecsId ${q.e.ecsId}`);
         ids.set(q.e.ecsId, q.e);
-        if (this.reg.findStoredEntity(q.e.ecsId) !== (q.e as unknown)) this.fail(`getStoredEntity(${q.e.ecsId}) is not the object in version ${v.ecsId}`);
+        if (this.reg.findStoredEntity(q.e.ecsId) !== (q.e as unknown))
+          this.fail(`getStoredEntity(${q.e.ecsId}) is not the object in version ${v.ecsId}`);
       }
     }
     for (const p of strayEntities(this.reg)) this.fail(p);
@@ -1503,7 +1726,10 @@ function sameOrder(a: unknown, b: unknown): boolean {
   if (a instanceof NMap || a instanceof NSet) {
     const x = [...a.entries()];
     const y = [...(b as Map<unknown, unknown>).entries()];
-    return x.every(([k, v], i) => canonical(k) === canonical(y[i][0]) && canonical(v) === canonical(y[i][1]) && sameOrder(v, y[i][1]));
+    return x.every(
+      ([k, v], i) =>
+        canonical(k) === canonical(y[i][0]) && canonical(v) === canonical(y[i][1]) && sameOrder(v, y[i][1]),
+    );
   }
   return keys(a).every((k) => sameOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
@@ -1521,7 +1747,8 @@ function entitiesIn(v: unknown, out: Entity[] = []): Entity[] {
 /** The entities a result returns, in the order execute reports them; null for a result without entities. */
 function outputsOf(result: unknown): Entity[] | null {
   if (result instanceof Entity) return [result];
-  if (isArray(result) && result.some((x) => x instanceof Entity)) return result.filter((x): x is Entity => x instanceof Entity);
+  if (isArray(result) && result.some((x) => x instanceof Entity))
+    return result.filter((x): x is Entity => x instanceof Entity);
   if (typeof result === 'object' && result !== null && 'main' in result) {
     const r = result as { main: Entity; more: Entity[] };
     return [r.main, ...r.more];
@@ -1552,7 +1779,13 @@ function drawPut(x: FzEntity, r: Rng): PutTarget {
   if (x instanceof FzNode && which === 0) {
     const slot = r.pick(['one', 'list', 'byKey', 'rec']);
     const path: Array<string | number> =
-      slot === 'one' ? ['one'] : slot === 'list' ? ['list', r.int(x.list.length + 1)] : slot === 'byKey' ? ['byKey', r.pick(MAP_KEYS)] : ['rec', r.pick(REC_KEYS)];
+      slot === 'one'
+        ? ['one']
+        : slot === 'list'
+          ? ['list', r.int(x.list.length + 1)]
+          : slot === 'byKey'
+            ? ['byKey', r.pick(MAP_KEYS)]
+            : ['rec', r.pick(REC_KEYS)];
     return { kind: 'entity', path, value: (vr) => newEntity(vr, 1 + vr.int(2)) };
   }
   if (which === 1) {
@@ -1560,7 +1793,11 @@ function drawPut(x: FzEntity, r: Rng): PutTarget {
     const tags = (x as unknown as { tags: string[] }).tags;
     return r.chance(0.5)
       ? { kind: 'nested', path: ['tags', r.int(tags.length + 1)], value: (vr) => edgeString(vr) }
-      : { kind: 'nested', path: ['data', 'notes', r.pick(REC_KEYS)], value: (vr) => (vr.chance(0.2) ? null : edgeString(vr)) };
+      : {
+          kind: 'nested',
+          path: ['data', 'notes', r.pick(REC_KEYS)],
+          value: (vr) => (vr.chance(0.2) ? null : edgeString(vr)),
+        };
   }
   const fields = dataFieldsOf(x).filter((f) => f !== 'loose');
   const f = fields[r.int(fields.length)];
@@ -1570,7 +1807,8 @@ function drawPut(x: FzEntity, r: Rng): PutTarget {
 /** What put does, on a working model: the last step replaces or appends (arrays), sets (Map), defines (record) or writes (field). */
 function assignPath(x: FzEntity, path: ReadonlyArray<string | number>, value: unknown): void {
   let c: unknown = x;
-  for (let i = 0; i < path.length - 1; i++) c = c instanceof NMap ? c.get(path[i]) : (c as Record<string | number, unknown>)[path[i]];
+  for (let i = 0; i < path.length - 1; i++)
+    c = c instanceof NMap ? c.get(path[i]) : (c as Record<string | number, unknown>)[path[i]];
   const last = path[path.length - 1];
   if (c instanceof NMap) c.set(last, value);
   else if (isArray(c)) c[last as number] = value;

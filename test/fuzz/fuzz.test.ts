@@ -29,7 +29,18 @@ describe.each(SEEDS)('seed %i', (seed) => {
     expect(report.failures).toEqual([]);
     expect(report.ops).toBeGreaterThanOrEqual(OPS_PER_SEED);
     // the run exercised what it is meant to
-    for (const kind of ['op.exec', 'op.aexec', 'op.exec2', 'op.concurrent', 'op.version', 'op.put', 'op.get', 'op.detach', 'op.attach', 'op.promote']) {
+    for (const kind of [
+      'op.exec',
+      'op.aexec',
+      'op.exec2',
+      'op.concurrent',
+      'op.version',
+      'op.put',
+      'op.get',
+      'op.detach',
+      'op.attach',
+      'op.promote',
+    ]) {
       expect(report.tagCounts[kind] ?? 0).toBeGreaterThan(0);
     }
   }, 600_000);

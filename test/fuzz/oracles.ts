@@ -13,7 +13,18 @@ import { rootVersions, storedObjects } from '../callable/dump-registry';
 import type { RootVersion } from '../../src/store/root-version';
 import { positions } from './edits';
 import type { FzEntity } from './models';
-import { NMap, NSet, NDate, isArray, keys, getPrototypeOf, isFrozen, sameValue, ObjectProto, stringify } from './natives';
+import {
+  NMap,
+  NSet,
+  NDate,
+  isArray,
+  keys,
+  getPrototypeOf,
+  isFrozen,
+  sameValue,
+  ObjectProto,
+  stringify,
+} from './natives';
 
 type Label = (e: Entity) => string | null;
 
@@ -42,7 +53,8 @@ export function valueText(v: unknown, entity: (e: Entity) => string): string {
     return `[${parts.join(',')}]`;
   }
   if (v instanceof NDate) return `D:${v.getTime()}`;
-  if (v instanceof NMap) return `M{${[...v].map(([k, x]) => `${valueText(k, entity)}=>${valueText(x, entity)}`).join(',')}}`;
+  if (v instanceof NMap)
+    return `M{${[...v].map(([k, x]) => `${valueText(k, entity)}=>${valueText(x, entity)}`).join(',')}}`;
   if (v instanceof NSet) return `S{${[...v].map((x) => valueText(x, entity)).join(',')}}`;
   const proto = getPrototypeOf(v);
   const tag = proto === null ? 'O0' : proto === ObjectProto ? 'O' : `X(${proto.constructor?.name ?? '?'})`;
@@ -105,7 +117,12 @@ export function exactText(root: Entity, cache?: WeakMap<Entity, string>): string
  * for a field; `resolve`: the entity to show for one met inside such a value). Two trees with
  * equal texts hold the same data in the same order, with the same entities forked, kept and new.
  */
-export function relativeText(root: Entity, label: Label, value?: FieldValue, resolve: (e: Entity) => Entity = (e) => e): string {
+export function relativeText(
+  root: Entity,
+  label: Label,
+  value?: FieldValue,
+  resolve: (e: Entity) => Entity = (e) => e,
+): string {
   const seen = new NSet<Entity>();
   const entity = (found: Entity): string => {
     const e = resolve(found);
@@ -131,7 +148,12 @@ export function contentText(root: Entity): string {
  */
 export function canonicalContent(root: FzEntity): string {
   return positions([root])
-    .map(({ e }) => `${e.ecsId}:${e.constructor.name}{${fieldNamesOf(e).map((f) => `${f}=${canonical((e as unknown as Record<string, unknown>)[f])}`).join(';')}}`)
+    .map(
+      ({ e }) =>
+        `${e.ecsId}:${e.constructor.name}{${fieldNamesOf(e)
+          .map((f) => `${f}=${canonical((e as unknown as Record<string, unknown>)[f])}`)
+          .join(';')}}`,
+    )
     .sort()
     .join('\n');
 }
@@ -163,25 +185,37 @@ export function registryShape(reg: EntityRegistry, full: boolean): RegistryShape
  * them (`known`: the ecsIds stored before). With a full `before`, every entity stored before is
  * still the same object under the same id. Returns the problems found.
  */
-export function registryDelta(reg: EntityRegistry, before: RegistryShape, allowed: readonly RootVersion[], known: (ecsId: string) => boolean): string[] {
+export function registryDelta(
+  reg: EntityRegistry,
+  before: RegistryShape,
+  allowed: readonly RootVersion[],
+  known: (ecsId: string) => boolean,
+): string[] {
   const problems: string[] = [];
   const after = registryShape(reg, before.entities !== null);
   const allowedIds = new NSet(allowed.map((v) => v.ecsId));
   for (let i = 0; i < before.versions.length; i++) {
-    if (after.versions[i] !== before.versions[i]) problems.push(`version ${before.versions[i].ecsId} is no longer the same record at position ${i}`);
+    if (after.versions[i] !== before.versions[i])
+      problems.push(`version ${before.versions[i].ecsId} is no longer the same record at position ${i}`);
   }
   const added = after.versions.slice(before.versions.length);
-  for (const v of added) if (!allowedIds.has(v.ecsId)) problems.push(`unexpected new version ${v.ecsId} of lineage ${v.lineageId} (parent ${v.parentEcsId})`);
+  for (const v of added)
+    if (!allowedIds.has(v.ecsId))
+      problems.push(`unexpected new version ${v.ecsId} of lineage ${v.lineageId} (parent ${v.parentEcsId})`);
   for (const v of allowed) {
     if (!added.includes(v)) problems.push(`expected new version ${v.ecsId} is not a new version of the registry`);
     const entries = reg.lineage(v.lineageId);
     const at = entries.findIndex((e) => e.ecsId === v.ecsId);
-    if (at < 0 || entries[at].parentEcsId !== v.parentEcsId) problems.push(`version ${v.ecsId} is not in its lineage ${v.lineageId} with its parent`);
+    if (at < 0 || entries[at].parentEcsId !== v.parentEcsId)
+      problems.push(`version ${v.ecsId} is not in its lineage ${v.lineageId} with its parent`);
   }
   const fresh = new NSet<string>();
-  for (const v of allowed) for (const p of positions([v.root as unknown as FzEntity])) if (!known(p.e.ecsId)) fresh.add(p.e.ecsId);
+  for (const v of allowed)
+    for (const p of positions([v.root as unknown as FzEntity])) if (!known(p.e.ecsId)) fresh.add(p.e.ecsId);
   if (after.stats.entities !== before.stats.entities + fresh.size) {
-    problems.push(`${after.stats.entities - before.stats.entities} new stored entities, but the new versions hold ${fresh.size}`);
+    problems.push(
+      `${after.stats.entities - before.stats.entities} new stored entities, but the new versions hold ${fresh.size}`,
+    );
     for (const line of strayEntities(reg)) problems.push(line);
   }
   if (before.entities !== null && after.entities !== null) {
@@ -201,7 +235,9 @@ export function strayEntities(reg: EntityRegistry): string[] {
   for (const [id, e] of storedObjects(reg)) {
     if (held.has(e)) continue;
     const x = e as unknown as Entity;
-    out.push(`stored entity ${id} (${x.constructor.name}, rootEcsId ${x.rootEcsId}, previousEcsId ${x.previousEcsId}, execution ${x.derivedFromExecutionId}) is in no stored version`);
+    out.push(
+      `stored entity ${id} (${x.constructor.name}, rootEcsId ${x.rootEcsId}, previousEcsId ${x.previousEcsId}, execution ${x.derivedFromExecutionId}) is in no stored version`,
+    );
   }
   return out;
 }
@@ -217,8 +253,12 @@ export function lineageProblems(reg: EntityRegistry): string[] {
       listed.set(e.ecsId, e.parentEcsId);
     }
   }
-  for (const v of versions) if (listed.get(v.ecsId) !== v.parentEcsId) problems.push(`version ${v.ecsId} is not in its lineage with its parent`);
-  if (listed.size !== versions.length) problems.push(`the lineages list ${listed.size} versions, the registry holds ${versions.length}`);
-  if (reg.stats.versions !== versions.length) problems.push(`stats.versions ${reg.stats.versions}, ${versions.length} versions`);
+  for (const v of versions)
+    if (listed.get(v.ecsId) !== v.parentEcsId)
+      problems.push(`version ${v.ecsId} is not in its lineage with its parent`);
+  if (listed.size !== versions.length)
+    problems.push(`the lineages list ${listed.size} versions, the registry holds ${versions.length}`);
+  if (reg.stats.versions !== versions.length)
+    problems.push(`stats.versions ${reg.stats.versions}, ${versions.length} versions`);
   return problems;
 }

@@ -27,7 +27,15 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const args: Args = { ops: 20000, seed: Math.floor(Math.random() * 0x7fffffff), mode: 'both', all: false, enable: [], collect: false, shrink: false };
+  const args: Args = {
+    ops: 20000,
+    seed: Math.floor(Math.random() * 0x7fffffff),
+    mode: 'both',
+    all: false,
+    enable: [],
+    collect: false,
+    shrink: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -65,7 +73,9 @@ async function runMode(args: Args): Promise<boolean> {
     if (!(error instanceof FuzzError)) throw error;
     if (args.shrink) {
       const small = await shrink(options, error.failure);
-      console.error(`\n[${args.mode}] shrunk (the call's remaining edits are listed under "trace"):\n${describeFailure(small)}\n`);
+      console.error(
+        `\n[${args.mode}] shrunk (the call's remaining edits are listed under "trace"):\n${describeFailure(small)}\n`,
+      );
     }
     return null;
   });
@@ -83,9 +93,17 @@ async function runMode(args: Args): Promise<boolean> {
     `[${args.mode}] seed ${args.seed}: ${report.ops} operations in ${report.episodes} episodes, ${report.versionsChecked} stored versions checked, ` +
       `${report.edits} edits, ${report.redraws} redraws, ${seconds} s\n  operations: ${kinds}`,
   );
-  if (!args.all) console.log(`  disabled (known defects): ${Object.keys(KNOWN_FAILING).filter((t) => !args.enable.includes(t)).join(', ')}`);
+  if (!args.all)
+    console.log(
+      `  disabled (known defects): ${Object.keys(KNOWN_FAILING)
+        .filter((t) => !args.enable.includes(t))
+        .join(', ')}`,
+    );
   const enabled = args.all ? Object.keys(KNOWN_FAILING) : args.enable;
-  if (enabled.length > 0) console.log(`  operations with known-defect features: ${enabled.map((t) => `${t} ${report.tagCounts[t] ?? 0}`).join(', ')}`);
+  if (enabled.length > 0)
+    console.log(
+      `  operations with known-defect features: ${enabled.map((t) => `${t} ${report.tagCounts[t] ?? 0}`).join(', ')}`,
+    );
   if (report.failures.length > 0) {
     // Which known defects the failures carry; a failure with none of their tags is something new.
     const known = new Map<string, number>();
@@ -95,9 +113,11 @@ async function runMode(args: Args): Promise<boolean> {
       return hits.length === 0;
     });
     console.log(`[${args.mode}] ${report.failures.length} failing episodes; known defects among their tags:`);
-    for (const [t, n] of [...known].sort((a, b) => b[1] - a[1])) console.log(`  ${t} (${KNOWN_FAILING[t].split(':')[0]}): ${n}`);
+    for (const [t, n] of [...known].sort((a, b) => b[1] - a[1]))
+      console.log(`  ${t} (${KNOWN_FAILING[t].split(':')[0]}): ${n}`);
     console.log(`  without a known defect's tag: ${unclassified.length}`);
-    for (const f of unclassified) console.log(`    seed ${f.seed} episode ${f.episode} op ${f.op} (${f.kind}): ${f.problems[0]?.slice(0, 200)}`);
+    for (const f of unclassified)
+      console.log(`    seed ${f.seed} episode ${f.episode} op ${f.op} (${f.kind}): ${f.problems[0]?.slice(0, 200)}`);
   }
   return report.failures.length === 0;
 }
@@ -108,13 +128,19 @@ async function main(): Promise<void> {
     process.exitCode = (await runMode(args)) ? 0 : 1;
     return;
   }
-  console.log(`fuzz: seed ${args.seed}, ${args.ops} operations per metadata mode (replay: npm run fuzz -- --seed ${args.seed} --ops ${args.ops})`);
+  console.log(
+    `fuzz: seed ${args.seed}, ${args.ops} operations per metadata mode (replay: npm run fuzz -- --seed ${args.seed} --ops ${args.ops})`,
+  );
   let ok = true;
   for (const mode of ['runtime', 'generated'] as const) {
     const forwarded = process.argv.slice(2).filter((_, i, all) => all[i] !== '--mode' && all[i - 1] !== '--mode');
-    const child = spawnSync(process.execPath, [...process.execArgv, path.join(__dirname, 'run.ts'), ...forwarded, '--seed', String(args.seed), '--mode', mode], {
-      stdio: 'inherit',
-    });
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, path.join(__dirname, 'run.ts'), ...forwarded, '--seed', String(args.seed), '--mode', mode],
+      {
+        stdio: 'inherit',
+      },
+    );
     ok = ok && child.status === 0;
   }
   process.exitCode = ok ? 0 : 1;

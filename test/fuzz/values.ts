@@ -142,7 +142,12 @@ export function dataValue(field: string, r: Rng, tags?: Set<string>): unknown {
       for (let i = r.int(3); i > 0; i--) notes[r.pick(REC_KEYS)] = r.chance(0.2) ? null : edgeString(r);
       const bag = new NMap<string, Set<number>>();
       for (let i = r.int(3); i > 0; i--) bag.set(r.pick(MAP_KEYS), new NSet(smallArray(r, 3, () => edgeNumber(r))));
-      return { grid: smallArray(r, 3, () => smallArray(r, 3, () => edgeNumber(r))), bag, notes, when: r.chance(0.3) ? null : edgeDate(r) };
+      return {
+        grid: smallArray(r, 3, () => smallArray(r, 3, () => edgeNumber(r))),
+        bag,
+        notes,
+        when: r.chance(0.3) ? null : edgeDate(r),
+      };
     }
     case 'info':
       return { k: edgeNumber(r), tags: smallArray(r, 3, () => edgeString(r)), at: r.chance(0.3) ? null : edgeDate(r) };
@@ -164,7 +169,13 @@ export function cloneData(v: unknown): unknown {
   if (v instanceof NMap) return new NMap([...v].map(([k, x]) => [k, cloneData(x)]));
   if (v instanceof NSet) return new NSet([...v].map(cloneData));
   const out: Record<string, unknown> = getPrototypeOf(v) === null ? Object.create(null) : {};
-  for (const k of keys(v)) defineProperty(out, k, { value: cloneData((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+  for (const k of keys(v))
+    defineProperty(out, k, {
+      value: cloneData((v as Record<string, unknown>)[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -173,7 +184,13 @@ export function cloneData(v: unknown): unknown {
  * does to an array or record it read), recording what it did in `tags`. `v` is the field's value
  * as read. Returns false when there was nothing to change in place.
  */
-export function mutateField(field: string, v: unknown, r: Rng, tags: Set<string> | undefined, isEntity: (x: unknown) => boolean): boolean {
+export function mutateField(
+  field: string,
+  v: unknown,
+  r: Rng,
+  tags: Set<string> | undefined,
+  isEntity: (x: unknown) => boolean,
+): boolean {
   switch (field) {
     case 'when':
     case 'stamp':
@@ -201,7 +218,12 @@ export function mutateField(field: string, v: unknown, r: Rng, tags: Set<string>
       return true;
     }
     case 'data': {
-      const d = v as { grid: number[][]; bag: Map<string, Set<number>>; notes: Record<string, string | null>; when: Date | null };
+      const d = v as {
+        grid: number[][];
+        bag: Map<string, Set<number>>;
+        notes: Record<string, string | null>;
+        when: Date | null;
+      };
       switch (r.int(4)) {
         case 0:
           tags?.add('inplace.array');
@@ -222,7 +244,13 @@ export function mutateField(field: string, v: unknown, r: Rng, tags: Set<string>
           tags?.add('inplace.record');
           const names = keys(d.notes);
           if (names.length > 0 && r.chance(0.4)) delete d.notes[r.pick(names)];
-          else defineProperty(d.notes, r.pick(REC_KEYS), { value: edgeString(r), enumerable: true, writable: true, configurable: true });
+          else
+            defineProperty(d.notes, r.pick(REC_KEYS), {
+              value: edgeString(r),
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           return true;
         }
         default:
@@ -298,6 +326,12 @@ function mutateLoose(v: unknown, r: Rng, tags: Set<string> | undefined, isEntity
   if (descend(names.map((k) => rec[k]))) return true;
   tags?.add('inplace.record');
   if (names.length > 0 && r.chance(0.4)) delete rec[r.pick(names)];
-  else defineProperty(rec, r.pick(REC_KEYS), { value: looseData(r, 1, tags), enumerable: true, writable: true, configurable: true });
+  else
+    defineProperty(rec, r.pick(REC_KEYS), {
+      value: looseData(r, 1, tags),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return true;
 }

@@ -91,7 +91,10 @@ const item = fc.oneof(
   fc.constant(new Date(5)),
   fc.constant([1, 2]),
 );
-const recordKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', '$x', '0', '1'), fc.string({ maxLength: 3 }));
+const recordKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'toString', '$x', '0', '1'),
+  fc.string({ maxLength: 3 }),
+);
 
 type Built = { kind: DataContainerKind; make: () => object };
 const containerArb: fc.Arbitrary<Built> = fc.oneof(
@@ -99,25 +102,40 @@ const containerArb: fc.Arbitrary<Built> = fc.oneof(
     kind: 'array' as const,
     make: () => (frozen ? Object.freeze([...items]) : [...items]),
   })),
-  fc.record({ entries: fc.array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: 5 }), fc.string({ maxLength: 2 }), fc.constant({ k: 1 })), item), { maxLength: 6 }), frozen: fc.boolean() }).map(({ entries, frozen }) => ({
-    kind: 'map' as const,
-    make: () => (frozen ? new FrozenMap(entries) : new Map(entries)),
-  })),
+  fc
+    .record({
+      entries: fc.array(
+        fc.tuple(fc.oneof(fc.integer({ min: 0, max: 5 }), fc.string({ maxLength: 2 }), fc.constant({ k: 1 })), item),
+        { maxLength: 6 },
+      ),
+      frozen: fc.boolean(),
+    })
+    .map(({ entries, frozen }) => ({
+      kind: 'map' as const,
+      make: () => (frozen ? new FrozenMap(entries) : new Map(entries)),
+    })),
   fc.record({ items: fc.array(item, { maxLength: 6 }), frozen: fc.boolean() }).map(({ items, frozen }) => ({
     kind: 'set' as const,
     make: () => (frozen ? new FrozenSet(items) : new Set(items)),
   })),
-  fc.record({ entries: fc.array(fc.tuple(recordKey, item), { maxLength: 6 }), nullProto: fc.boolean(), frozen: fc.boolean() }).map(({ entries, nullProto, frozen }) => ({
-    kind: 'record' as const,
-    make: () => {
-      const r = (nullProto ? Object.create(null) : {}) as Record<string, unknown>;
-      for (const [k, v] of entries) setOwn(r, k, v);
-      return frozen ? Object.freeze(r) : r;
-    },
-  })),
+  fc
+    .record({
+      entries: fc.array(fc.tuple(recordKey, item), { maxLength: 6 }),
+      nullProto: fc.boolean(),
+      frozen: fc.boolean(),
+    })
+    .map(({ entries, nullProto, frozen }) => ({
+      kind: 'record' as const,
+      make: () => {
+        const r = (nullProto ? Object.create(null) : {}) as Record<string, unknown>;
+        for (const [k, v] of entries) setOwn(r, k, v);
+        return frozen ? Object.freeze(r) : r;
+      },
+    })),
 );
 
-const isFrozenContainer = (c: object): boolean => c instanceof FrozenMap || c instanceof FrozenSet || Object.isFrozen(c);
+const isFrozenContainer = (c: object): boolean =>
+  c instanceof FrozenMap || c instanceof FrozenSet || Object.isFrozen(c);
 
 /** The mutable kind of container a copy of `c` is. */
 function sameKind(copy: object, c: object): boolean {
@@ -231,36 +249,46 @@ describe('reading: forEachItem, findInItems, itemsOf', () => {
 describe('copying: mapItems, copyShell + fillCopy', () => {
   test('a mutable copy of the same kind, items mapped in order, the source untouched', () => {
     fc.assert(
-      fc.property(containerArb, fc.boolean(), fc.constantFrom<'source' | 'object' | undefined>(undefined, 'source', 'object'), ({ kind, make }, mapKeys, recordPrototype) => {
-        const c = make();
-        const before = naiveEntries(c);
-        const keyCalls: unknown[] = [];
-        const options = {
-          recordPrototype,
-          mapKey: mapKeys
-            ? (k: unknown): unknown => {
-                keyCalls.push(k);
-                return typeof k === 'number' ? k + 100 : k;
-              }
-            : undefined,
-        };
-        const copy = mapItems(c, kind, (v, k) => ({ v, k }), options) as object;
-        expect(copy).not.toBe(c);
-        expect(Object.isFrozen(copy)).toBe(false);
-        expect(copy instanceof FrozenMap || copy instanceof FrozenSet).toBe(false);
-        if (kind === 'record' && recordPrototype === 'object') expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
-        else expect(sameKind(copy, c)).toBe(true);
-        expect(naiveEntries(c)).toEqual(before);
+      fc.property(
+        containerArb,
+        fc.boolean(),
+        fc.constantFrom<'source' | 'object' | undefined>(undefined, 'source', 'object'),
+        ({ kind, make }, mapKeys, recordPrototype) => {
+          const c = make();
+          const before = naiveEntries(c);
+          const keyCalls: unknown[] = [];
+          const options = {
+            recordPrototype,
+            mapKey: mapKeys
+              ? (k: unknown): unknown => {
+                  keyCalls.push(k);
+                  return typeof k === 'number' ? k + 100 : k;
+                }
+              : undefined,
+          };
+          const copy = mapItems(c, kind, (v, k) => ({ v, k }), options) as object;
+          expect(copy).not.toBe(c);
+          expect(Object.isFrozen(copy)).toBe(false);
+          expect(copy instanceof FrozenMap || copy instanceof FrozenSet).toBe(false);
+          if (kind === 'record' && recordPrototype === 'object')
+            expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+          else expect(sameKind(copy, c)).toBe(true);
+          expect(naiveEntries(c)).toEqual(before);
 
-        const mapped = before.map(([v, k]) => [{ v, k }, kind === 'map' && mapKeys && typeof k === 'number' ? k + 100 : k]);
-        if (kind === 'set') expect([...(copy as Set<unknown>)]).toEqual(mapped.map((e) => e[0]));
-        else if (kind === 'map' && mapKeys) {
-          expect(keyCalls).toEqual(before.map((e) => e[1]));
-          // Mapped keys may collide (a later entry wins, as Map.set does).
-          expect(copy).toEqual(new Map(mapped.map(([v, k]) => [k, v])));
-        } else expect(naiveEntries(copy)).toEqual(mapped);
-        if (kind === 'record') for (const [, k] of before) expect(Object.prototype.hasOwnProperty.call(copy, k as string)).toBe(true);
-      }),
+          const mapped = before.map(([v, k]) => [
+            { v, k },
+            kind === 'map' && mapKeys && typeof k === 'number' ? k + 100 : k,
+          ]);
+          if (kind === 'set') expect([...(copy as Set<unknown>)]).toEqual(mapped.map((e) => e[0]));
+          else if (kind === 'map' && mapKeys) {
+            expect(keyCalls).toEqual(before.map((e) => e[1]));
+            // Mapped keys may collide (a later entry wins, as Map.set does).
+            expect(copy).toEqual(new Map(mapped.map(([v, k]) => [k, v])));
+          } else expect(naiveEntries(copy)).toEqual(mapped);
+          if (kind === 'record')
+            for (const [, k] of before) expect(Object.prototype.hasOwnProperty.call(copy, k as string)).toBe(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -343,22 +371,23 @@ describe('copying: mapItems, copyShell + fillCopy', () => {
 describe('changing in place: mapItemsInPlace', () => {
   test('every item replaced in order, the container kept (Set order kept; equal results merge)', () => {
     fc.assert(
-      fc.property(
-        containerArb,
-        ({ kind, make }) => {
-          const c = make();
-          const before = naiveEntries(c);
-          const f = (v: unknown, k: unknown): unknown => (typeof v === 'number' ? v * 2 : Array.isArray(v) ? 'arr' : [v, k]);
-          if (isFrozenContainer(c)) {
-            if (before.length > 0) expect(() => mapItemsInPlace(c, kind, f)).toThrow(c instanceof FrozenMap || c instanceof FrozenSet ? ImmutableVersionError : TypeError);
-            return;
-          }
-          expect(mapItemsInPlace(c, kind, f)).toBe(c);
-          const expected = before.map(([v, k]) => [f(v, k), k] as [unknown, unknown]);
-          if (kind === 'set') expect([...(c as Set<unknown>)]).toEqual([...new Set(expected.map((e) => e[0]))]);
-          else expect(naiveEntries(c)).toEqual(expected);
-        },
-      ),
+      fc.property(containerArb, ({ kind, make }) => {
+        const c = make();
+        const before = naiveEntries(c);
+        const f = (v: unknown, k: unknown): unknown =>
+          typeof v === 'number' ? v * 2 : Array.isArray(v) ? 'arr' : [v, k];
+        if (isFrozenContainer(c)) {
+          if (before.length > 0)
+            expect(() => mapItemsInPlace(c, kind, f)).toThrow(
+              c instanceof FrozenMap || c instanceof FrozenSet ? ImmutableVersionError : TypeError,
+            );
+          return;
+        }
+        expect(mapItemsInPlace(c, kind, f)).toBe(c);
+        const expected = before.map(([v, k]) => [f(v, k), k] as [unknown, unknown]);
+        if (kind === 'set') expect([...(c as Set<unknown>)]).toEqual([...new Set(expected.map((e) => e[0]))]);
+        else expect(naiveEntries(c)).toEqual(expected);
+      }),
       { numRuns: RUNS },
     );
   });
@@ -455,7 +484,8 @@ describe('one segment: readItem, replaceItem, removeItem, findSetMember', () => 
 describe('values.ts on the walker', () => {
   test('containsEntity: any depth up to MAX_DATA_DEPTH, Map values not keys, every kind', () => {
     let v: unknown = leaves[0];
-    for (let i = 0; i < MAX_DATA_DEPTH; i++) v = i % 4 === 0 ? [v] : i % 4 === 1 ? new Map([['k', v]]) : i % 4 === 2 ? new Set([v]) : { k: v };
+    for (let i = 0; i < MAX_DATA_DEPTH; i++)
+      v = i % 4 === 0 ? [v] : i % 4 === 1 ? new Map([['k', v]]) : i % 4 === 2 ? new Set([v]) : { k: v };
     expect(containsEntity(v)).toBe(true);
     expect(() => containsEntity([v])).toThrow(DataDepthError);
     expect(containsEntity(new Map([[leaves[0], 1]]))).toBe(false);

@@ -49,10 +49,16 @@ const specArb: fc.Arbitrary<Spec> = fc.letrec<{ spec: Spec }>((tie) => ({
     prim.map((v): Spec => ({ t: 'prim', v })),
     fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constant(NaN)).map((ms): Spec => ({ t: 'date', ms })),
     fc.array(tie('spec'), { maxLength: 4 }).map((items): Spec => ({ t: 'arr', items })),
-    fc.array(fc.tuple(fc.oneof(key, fc.integer({ min: -3, max: 3 })), tie('spec')), { maxLength: 3 }).map((entries): Spec => ({ t: 'map', entries })),
+    fc
+      .array(fc.tuple(fc.oneof(key, fc.integer({ min: -3, max: 3 })), tie('spec')), { maxLength: 3 })
+      .map((entries): Spec => ({ t: 'map', entries })),
     fc.array(tie('spec'), { maxLength: 3 }).map((items): Spec => ({ t: 'set', items })),
-    fc.tuple(fc.array(fc.tuple(key, tie('spec')), { maxLength: 3 }), fc.boolean()).map(([entries, nullProto]): Spec => ({ t: 'obj', entries, nullProto })),
-    fc.tuple(fc.string({ maxLength: 3 }), fc.option(tie('spec'), { nil: null })).map(([name, v]): Spec => ({ t: 'entity', name, v })),
+    fc
+      .tuple(fc.array(fc.tuple(key, tie('spec')), { maxLength: 3 }), fc.boolean())
+      .map(([entries, nullProto]): Spec => ({ t: 'obj', entries, nullProto })),
+    fc
+      .tuple(fc.string({ maxLength: 3 }), fc.option(tie('spec'), { nil: null }))
+      .map(([name, v]): Spec => ({ t: 'entity', name, v })),
   ),
 })).spec;
 
@@ -70,7 +76,8 @@ function build(s: Spec): unknown {
       return new Set(s.items.map(build));
     case 'obj': {
       const o = (s.nullProto ? Object.create(null) : {}) as Record<string, unknown>;
-      for (const [k, v] of s.entries) Object.defineProperty(o, k, { value: build(v), enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of s.entries)
+        Object.defineProperty(o, k, { value: build(v), enumerable: true, writable: true, configurable: true });
       return o;
     }
     case 'entity':
@@ -115,7 +122,9 @@ test('stored versions of random trees: round trips read like the stored version 
         reg.version(root);
       }
       // the working tree itself
-      expect(snapshot(fromJSON<PRoot>(JSON.stringify(toJSON(root))), { rootIds: true })).toEqual(snapshot(root, { rootIds: true }));
+      expect(snapshot(fromJSON<PRoot>(JSON.stringify(toJSON(root))), { rootIds: true })).toEqual(
+        snapshot(root, { rootIds: true }),
+      );
       const stats = reg.stats;
       for (const { ecsId } of reg.lineage(root.lineageId)) {
         const stored = reg.getStoredEntity<PRoot>(ecsId);

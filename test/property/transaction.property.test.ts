@@ -19,7 +19,12 @@ const RUNS = Number(process.env.PROP_RUNS ?? 1000);
 let executions = 0;
 
 /** One round; returns the stored root to continue from. */
-function round(reg: EntityRegistry, stored: PRoot, edits: Edit[], history: Array<{ id: string; snap: unknown }>): PRoot {
+function round(
+  reg: EntityRegistry,
+  stored: PRoot,
+  edits: Edit[],
+  history: Array<{ id: string; snap: unknown }>,
+): PRoot {
   const baseIds = idsOf(stored);
   const lineageBefore = reg.lineage(stored.lineageId);
 
@@ -59,7 +64,9 @@ function round(reg: EntityRegistry, stored: PRoot, edits: Edit[], history: Array
     expect(Object.isFrozen(result)).toBe(true);
     expect(result.previousEcsId).toBe(stored.ecsId);
     // reads exactly like the naive result (ids relative to the base version) ...
-    expect(snapshot(result, { relativeTo: baseIds })).toEqual(snapshot(naiveResult, { relativeTo: baseIds, forking: new Set(naive.modified) }));
+    expect(snapshot(result, { relativeTo: baseIds })).toEqual(
+      snapshot(naiveResult, { relativeTo: baseIds, forking: new Set(naive.modified) }),
+    );
     // ... and like version()'s result, fork for fork
     expect(snapshot(result, { relativeTo: baseIds })).toEqual(snapshot(viaVersion, { relativeTo: baseIds }));
     const newTree = reg.getStoredTree(result.ecsId);
@@ -81,7 +88,11 @@ function round(reg: EntityRegistry, stored: PRoot, edits: Edit[], history: Array
     }
     expect(reg.stats.versions).toBe(statsBefore.versions + 1);
     expect(reg.stats.entities).toBe(statsBefore.entities + r.idMap.size + naive.added.length);
-    expect(reg.lineage(stored.lineageId)).toEqual([...lineageBefore, { ecsId: viaVersion.ecsId, parentEcsId: stored.ecsId }, { ecsId: result.ecsId, parentEcsId: stored.ecsId }]);
+    expect(reg.lineage(stored.lineageId)).toEqual([
+      ...lineageBefore,
+      { ecsId: viaVersion.ecsId, parentEcsId: stored.ecsId },
+      { ecsId: result.ecsId, parentEcsId: stored.ecsId },
+    ]);
     // the version's index (lineage -> stored entity) lists exactly the entities of its tree
     expect(indexTable(reg.getVersion(result.ecsId).index)).toEqual(lineageTable(result));
     history.push({ id: result.ecsId, snap: snapshot(result, { rootIds: true }) });

@@ -40,7 +40,12 @@ test('version() forks exactly the naive modified set and never changes history',
         // (a) on the way: the diff version() will use is the naive one
         expect(plainDiff(diffTrees(reg.getStoredTree(baseId), buildEntityTree(root)))).toEqual(naive);
 
-        const before = new Map([...naiveIndex(root).values()].map((n) => [n.entity, { ecsId: n.id, oldIds: n.entity.oldIds, prev: n.entity.previousEcsId }]));
+        const before = new Map(
+          [...naiveIndex(root).values()].map((n) => [
+            n.entity,
+            { ecsId: n.id, oldIds: n.entity.oldIds, prev: n.entity.previousEcsId },
+          ]),
+        );
         const statsBefore = reg.stats;
         const result = reg.version(root);
 

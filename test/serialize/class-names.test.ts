@@ -56,7 +56,11 @@ test('writing an entity whose class name another class shares is a Serialization
 });
 
 test('reading a name several classes share is a SerializationError at $class, never the first class', () => {
-  const json = { $class: 'Invoice', $id: { ecsId: '0123abcd-4567-89ab-cdef-0123456789ab', lineageId: '1123abcd-4567-89ab-cdef-0123456789ab' }, fields: { total: 5 } };
+  const json = {
+    $class: 'Invoice',
+    $id: { ecsId: '0123abcd-4567-89ab-cdef-0123456789ab', lineageId: '1123abcd-4567-89ab-cdef-0123456789ab' },
+    fields: { total: 5 },
+  };
   const err = thrown(() => fromJSON(json)) as SerializationError;
   expect(err).toBeInstanceOf(SerializationError);
   expect(err.path).toBe('$.$class');

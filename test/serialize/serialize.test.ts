@@ -3,7 +3,15 @@
  */
 import { Entity, EntityRegistry, TreeStructureError, entity, transient } from '../../src';
 import { AbstractionsError } from '../../src/errors';
-import { SerializationError, VERSION_FORMAT, fromJSON, toJSON, versionFromJSON, versionToJSON, type EntityJSON } from '../../src/serialize';
+import {
+  SerializationError,
+  VERSION_FORMAT,
+  fromJSON,
+  toJSON,
+  versionFromJSON,
+  versionToJSON,
+  type EntityJSON,
+} from '../../src/serialize';
 import { Transaction } from '../support/transaction';
 import type { EntityObject } from '../../src/metadata/object-model';
 import { snapshot } from '../support/naive';
@@ -51,14 +59,32 @@ function rich(): Doc {
     flag: true,
     when: new Date('2024-02-03T04:05:06.789Z'),
     pair: [7, 'seven'],
-    list: [1, 'two', null, undefined, NaN, Infinity, -Infinity, -0, [new Tag({ text: 'in list' })], { deep: [[new Tag({ text: 'deep' })]] }, new Date(5)],
+    list: [
+      1,
+      'two',
+      null,
+      undefined,
+      NaN,
+      Infinity,
+      -Infinity,
+      -0,
+      [new Tag({ text: 'in list' })],
+      { deep: [[new Tag({ text: 'deep' })]] },
+      new Date(5),
+    ],
     byKey: new Map<unknown, unknown>([
       ['k', new Tag({ text: 'map value' })],
       [3, 'number key'],
       [true, { nested: new Map([['inner', [new Tag({ text: 'inner' })]]]) }],
     ]),
     members: new Set<unknown>([1, 'a', new Tag({ text: 'set member' })]),
-    record: { $weird: 1, plain: { $class: 'not an entity' }, nullProto, invalid: new Date(NaN), t: new Tag({ text: 'in record' }) },
+    record: {
+      $weird: 1,
+      plain: { $class: 'not an entity' },
+      nullProto,
+      invalid: new Date(NaN),
+      t: new Tag({ text: 'in record' }),
+    },
     main: new Tag({ text: 'main' }),
     tags: [new Tag({ text: 't0' }), new Tag({ text: 't1' })],
   });
@@ -74,14 +100,31 @@ describe('round trip', () => {
     expect(j.$class).toBe('Doc');
     expect(j.$id.ecsId).toBe(d.ecsId);
     expect(j.$id.lineageId).toBe(d.lineageId);
-    expect(Object.keys(j.fields)).toEqual(['title', 'count', 'big', 'flag', 'nothing', 'missing', 'when', 'pair', 'list', 'byKey', 'members', 'record', 'main', 'tags']);
+    expect(Object.keys(j.fields)).toEqual([
+      'title',
+      'count',
+      'big',
+      'flag',
+      'nothing',
+      'missing',
+      'when',
+      'pair',
+      'list',
+      'byKey',
+      'members',
+      'record',
+      'main',
+      'tags',
+    ]);
     expect(j.fields.when).toEqual({ $date: '2024-02-03T04:05:06.789Z' });
     expect(j.fields.big).toEqual({ $bigint: '12345678901234567890' });
     expect(j.fields.missing).toEqual({ $undefined: true });
     expect((j.fields.byKey as { $map: unknown[] }).$map).toHaveLength(3);
     expect((j.fields.members as { $set: unknown[] }).$set).toHaveLength(3);
     expect((j.fields.main as unknown as EntityJSON).$class).toBe('Tag');
-    expect((j.fields.record as { $object: Record<string, unknown> }).$object.plain).toEqual({ $object: { $class: 'not an entity' } });
+    expect((j.fields.record as { $object: Record<string, unknown> }).$object.plain).toEqual({
+      $object: { $class: 'not an entity' },
+    });
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
     expect('scratch' in j.fields).toBe(false);
   });
@@ -117,7 +160,11 @@ describe('round trip', () => {
     d.main!.borrowAttributeFrom(d.tags[1], 'text', 'text');
     reg.version(d);
     const back = roundTrip(d);
-    for (const [a, b] of [[d, back], [d.tags[0], back.tags[0]], [d.main!, back.main!]] as Array<[Entity, Entity]>) {
+    for (const [a, b] of [
+      [d, back],
+      [d.tags[0], back.tags[0]],
+      [d.main!, back.main!],
+    ] as Array<[Entity, Entity]>) {
       expect(b.ecsId).toBe(a.ecsId);
       expect(b.lineageId).toBe(a.lineageId);
       expect(b.previousEcsId).toBe(a.previousEcsId);
@@ -250,7 +297,9 @@ describe('stored versions', () => {
     const r1 = reg.version(copy);
     const r2 = reg.version(co);
     expect([...r1.idMap.keys()].sort()).toEqual([...r2.idMap.keys()].sort());
-    expect(snapshot(reg.getStoredEntity<Doc>(copy.ecsId), { relativeTo: new Set([v2]) })).toEqual(snapshot(reg.getStoredEntity<Doc>(co.ecsId), { relativeTo: new Set([v2]) }));
+    expect(snapshot(reg.getStoredEntity<Doc>(copy.ecsId), { relativeTo: new Set([v2]) })).toEqual(
+      snapshot(reg.getStoredEntity<Doc>(co.ecsId), { relativeTo: new Set([v2]) }),
+    );
   });
 
   test('toJSON of an EntityTree writes its root', () => {
@@ -312,7 +361,17 @@ describe('errors', () => {
       ['unknown entity key', (j) => (j.extra = 1), '$.extra'],
       ['unknown tag', (j) => (j.fields.list[0] = { $bogus: 1 }), '$.fields.list[0].$bogus'],
       ['bad $map pair', (j) => (j.fields.byKey = { $map: [[1]] }), '$.fields.byKey.$map[0]'],
-      ['duplicate Map key', (j) => (j.fields.byKey = { $map: [[1, 1], [1, 2]] }), '$.fields.byKey.$map[1][0]'],
+      [
+        'duplicate Map key',
+        (j) =>
+          (j.fields.byKey = {
+            $map: [
+              [1, 1],
+              [1, 2],
+            ],
+          }),
+        '$.fields.byKey.$map[1][0]',
+      ],
       ['bad $date', (j) => (j.fields.when = { $date: 'never' }), '$.fields.when.$date'],
       ['bad $bigint', (j) => (j.fields.big = { $bigint: '1.5' }), '$.fields.big.$bigint'],
       ['bad $num', (j) => (j.fields.count = { $num: 'Lots' }), '$.fields.count.$num'],
@@ -339,7 +398,11 @@ describe('errors', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON poked at by path
     const v = versionToJSON(reg, d.ecsId) as unknown as Record<string, any>;
     expect(errorOf(() => versionFromJSON({ ...v, $format: 'other' })).path).toBe('$.$format');
-    expect(errorOf(() => versionFromJSON({ ...v, $version: { ...v.$version, ecsId: '00000000-0000-4000-8000-000000000000' } })).path).toBe('$.$version.ecsId');
+    expect(
+      errorOf(() =>
+        versionFromJSON({ ...v, $version: { ...v.$version, ecsId: '00000000-0000-4000-8000-000000000000' } }),
+      ).path,
+    ).toBe('$.$version.ecsId');
     expect(errorOf(() => versionFromJSON({ ...v, extra: 1 })).path).toBe('$.extra');
     expect(errorOf(() => versionFromJSON('[]')).path).toBe('$');
   });

@@ -8,7 +8,12 @@ import { VALUES, metaOf, type EntityObject } from '../../src/metadata/object-mod
 import { Draft } from '../../src/store/draft';
 import { changesOfInputs } from '../../src/store/input-trees';
 import { planOutputs } from '../../src/store/output-plan';
-import { announceExecution, prepareExecution, publishExecution, type PreparedExecution } from '../../src/store/commit-execution';
+import {
+  announceExecution,
+  prepareExecution,
+  publishExecution,
+  type PreparedExecution,
+} from '../../src/store/commit-execution';
 import type { RootVersion } from '../../src/store/root-version';
 import { capture, expectUnchanged } from '../callable/dump-registry';
 import { PpBox, PpItem, PpRoot, buildRoot, eo, storeRoot } from '../support/pipeline';
@@ -75,11 +80,17 @@ describe('prepare publishes nothing; publish makes it visible; announce emits', 
 
     announceExecution(registry, prepared);
     expect(events.map((e) => e.type)).toEqual(['entity.version']);
-    const md = events[0].metadata as { rootEcsId: string; changedFields: Record<string, string[]>; idMap: Record<string, string> };
+    const md = events[0].metadata as {
+      rootEcsId: string;
+      changedFields: Record<string, string[]>;
+      idMap: Record<string, string>;
+    };
     expect(events[0].subjectId).toBe(root.ecsId);
     expect(md.rootEcsId).toBe(v2.ecsId);
     expect(md.changedFields).toEqual({ [root.boxes[1].items[0].ecsId]: ['n'] });
-    expect(Object.keys(md.idMap).sort()).toEqual([root.ecsId, root.boxes[1].ecsId, root.boxes[1].items[0].ecsId].sort());
+    expect(Object.keys(md.idMap).sort()).toEqual(
+      [root.ecsId, root.boxes[1].ecsId, root.boxes[1].items[0].ecsId].sort(),
+    );
   });
 
   test('a creation: a new lineage, announced as entity.register', () => {
@@ -131,7 +142,11 @@ describe('prepare publishes nothing; publish makes it visible; announce emits', 
       b.stored.title = 'B';
       return [fresh];
     });
-    expect(prepared.versions.map((v) => v.lineageId)).toEqual([a.stored.lineageId, b.stored.lineageId, fresh.lineageId]);
+    expect(prepared.versions.map((v) => v.lineageId)).toEqual([
+      a.stored.lineageId,
+      b.stored.lineageId,
+      fresh.lineageId,
+    ]);
     expect(prepared.outputs.map((o) => o.semantic)).toEqual(['creation']);
     publishExecution(registry, prepared);
     announceExecution(registry, prepared);
@@ -180,7 +195,13 @@ describe('copied input trees (a second version of a lineage)', () => {
     const copyRoot = draft.copied[0].root;
     const outputs = draft.run(() => [copyRoot]);
     const trees = changesOfInputs(draft, registry, provenance);
-    const prepared = prepareExecution(registry, draft, trees, planOutputs(trees, draft, registry, outputs, { handed: [], multiple: false }), provenance);
+    const prepared = prepareExecution(
+      registry,
+      draft,
+      trees,
+      planOutputs(trees, draft, registry, outputs, { handed: [], multiple: false }),
+      provenance,
+    );
     expect(prepared.treeResults).toEqual([null, null]);
     expect(prepared.outputs).toEqual([{ entity: ver2.root, semantic: 'unchanged' }]);
   });
@@ -195,7 +216,13 @@ describe('copied input trees (a second version of a lineage)', () => {
     });
     const trees = changesOfInputs(draft, registry, provenance);
     const before = capture(registry);
-    const prepared = prepareExecution(registry, draft, trees, planOutputs(trees, draft, registry, outputs, { handed: [], multiple: false }), provenance);
+    const prepared = prepareExecution(
+      registry,
+      draft,
+      trees,
+      planOutputs(trees, draft, registry, outputs, { handed: [], multiple: false }),
+      provenance,
+    );
     expectUnchanged(registry, before);
     expect(prepared.treeResults[0]).toBeNull();
     expect(prepared.treeResults[1]!.base).toBe(ver2);

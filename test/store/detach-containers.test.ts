@@ -13,7 +13,9 @@ class DcHolder extends Entity {
 
 test('detach() of an entity inside an array that is a Set member', () => {
   const registry = new EntityRegistry();
-  const root = new DcHolder({ groups: new Set([[new DcLeaf({ name: 'a' })], [new DcLeaf({ name: 'b' }), new DcLeaf({ name: 'c' })]]) });
+  const root = new DcHolder({
+    groups: new Set([[new DcLeaf({ name: 'a' })], [new DcLeaf({ name: 'b' }), new DcLeaf({ name: 'c' })]]),
+  });
   registry.promoteToRoot(root);
   const working = registry.checkout<DcHolder>(root.ecsId);
   const c = [...working.groups][1][1];

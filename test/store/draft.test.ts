@@ -258,8 +258,16 @@ describe('property: the draft behaves as a private copy of each field', () => {
     const items: PpItem[] = stored.boxes.flatMap((b) => b.items);
     const op = fc.oneof(
       fc.record({ kind: fc.constant('n' as const), item: fc.nat(items.length - 1), value: fc.integer() }),
-      fc.record({ kind: fc.constant('name' as const), item: fc.nat(items.length - 1), value: fc.string({ maxLength: 3 }) }),
-      fc.record({ kind: fc.constant('push' as const), item: fc.nat(items.length - 1), value: fc.string({ maxLength: 3 }) }),
+      fc.record({
+        kind: fc.constant('name' as const),
+        item: fc.nat(items.length - 1),
+        value: fc.string({ maxLength: 3 }),
+      }),
+      fc.record({
+        kind: fc.constant('push' as const),
+        item: fc.nat(items.length - 1),
+        value: fc.string({ maxLength: 3 }),
+      }),
       fc.record({ kind: fc.constant('read' as const), item: fc.nat(items.length - 1), value: fc.constant(0) }),
     );
     fc.assert(
@@ -292,7 +300,9 @@ describe('property: the draft behaves as a private copy of each field', () => {
           const m = model[k];
           expect(draft.overlays.has(eo(it))).toBe(m.touched);
           const values = draft.valuesOf(eo(it));
-          expect([values[fieldIndex(it, 'name')], values[fieldIndex(it, 'n')], values[fieldIndex(it, 'tags')]]).toEqual([m.name, m.n, m.tags]);
+          expect([values[fieldIndex(it, 'name')], values[fieldIndex(it, 'n')], values[fieldIndex(it, 'tags')]]).toEqual(
+            [m.name, m.n, m.tags],
+          );
           // the stored version is untouched
           expect([it.name, it.n, [...it.tags]]).toEqual([`b${Math.floor(k / 3)}-${k % 3}`, k % 3, ['t']]);
         });

@@ -3,7 +3,18 @@
  * the registry as it was, structural sharing, isolation.
  */
 import { Agent, GridMap, GridNode, buildGridMap } from '../../examples/gridmap/model';
-import { CallableRegistry, Entity, EntityDefinitionError, EntityNotFoundError, EntityRegistry, TreeStructureError, VersioningError, buildEntityTree, diffTrees, entity } from '../../src';
+import {
+  CallableRegistry,
+  Entity,
+  EntityDefinitionError,
+  EntityNotFoundError,
+  EntityRegistry,
+  TreeStructureError,
+  VersioningError,
+  buildEntityTree,
+  diffTrees,
+  entity,
+} from '../../src';
 import { snapshot } from '../support/naive';
 
 @entity()
@@ -24,7 +35,9 @@ function dump(reg: EntityRegistry, roots: string[], lineages: string[], entities
     lineages: lineages.map((l) => reg.lineage(l)),
     latest: lineages.map((l) => (reg.latest<Entity>(l) ? reg.latest<Entity>(l)!.ecsId : null)),
     versions: roots.map((r) => snapshot(reg.getStoredEntity<Entity>(r), { rootIds: true })),
-    entities: entities.map((e) => (reg.findStoredEntity<Entity>(e) ? snapshot(reg.getStoredEntity<Entity>(e), { rootIds: true }) : null)),
+    entities: entities.map((e) =>
+      reg.findStoredEntity<Entity>(e) ? snapshot(reg.getStoredEntity<Entity>(e), { rootIds: true }) : null,
+    ),
   };
 }
 
@@ -67,7 +80,13 @@ describe('promote and version', () => {
     const r = reg.version(g);
     expect(r.created).toBe(true);
     expect(r.rootEcsId).toBe(g.ecsId);
-    expect(new Map(r.idMap)).toEqual(new Map([[v1, g.ecsId], [oldNode, g.nodes[1].ecsId], [oldAgent, agent.ecsId]]));
+    expect(new Map(r.idMap)).toEqual(
+      new Map([
+        [v1, g.ecsId],
+        [oldNode, g.nodes[1].ecsId],
+        [oldAgent, agent.ecsId],
+      ]),
+    );
     expect(agent.previousEcsId).toBe(oldAgent);
     expect(agent.oldIds).toEqual([oldAgent]);
     expect(agent.forkedAt).toBeInstanceOf(Date);
@@ -198,7 +217,17 @@ describe('typed errors leave the registry exactly as it was', () => {
     g.width = 5;
     reg.version(g);
     const entities = [g.nodes[0].ecsId, g.nodes[0].agents[0].ecsId];
-    return { reg, g, before: () => dump(reg, reg.lineage(g.lineageId).map((l) => l.ecsId), [g.lineageId], entities) };
+    return {
+      reg,
+      g,
+      before: () =>
+        dump(
+          reg,
+          reg.lineage(g.lineageId).map((l) => l.ecsId),
+          [g.lineageId],
+          entities,
+        ),
+    };
   }
 
   test('versioning an orphan', () => {
@@ -347,7 +376,12 @@ describe('queries', () => {
       { ecsId: g.ecsId, parentEcsId: v1 },
     ]);
     expect(reg.latest<GridMap>(g.lineageId)).toBe(reg.getStoredEntity(g.ecsId));
-    expect(reg.rootsOfType(GridMap).map((x) => x.ecsId).sort()).toEqual([g.ecsId, s.ecsId].sort());
+    expect(
+      reg
+        .rootsOfType(GridMap)
+        .map((x) => x.ecsId)
+        .sort(),
+    ).toEqual([g.ecsId, s.ecsId].sort());
     expect(reg.rootsOfType(SpecialGrid).map((x) => x.ecsId)).toEqual([s.ecsId]);
     expect(reg.rootsOfType(Agent).map((x) => x.ecsId)).toEqual([lone.ecsId]);
     expect(reg.versionsContaining(shared).sort()).toEqual([v1, g.ecsId].sort());
@@ -436,7 +470,14 @@ describe('stored versions read exactly as the working tree that was versioned', 
 
   test('Map and Set iteration order of a forked entity is the working order', () => {
     const reg = new EntityRegistry();
-    const s = new Shelf({ byKey: new Map([['a', new Slot()], ['b', new Slot()]]), words: new Set(['x', 'y']), items: [new Slot()] });
+    const s = new Shelf({
+      byKey: new Map([
+        ['a', new Slot()],
+        ['b', new Slot()],
+      ]),
+      words: new Set(['x', 'y']),
+      items: [new Slot()],
+    });
     reg.promoteToRoot(s);
     const a = s.byKey.get('a')!;
     s.byKey.delete('a');
@@ -523,7 +564,12 @@ describe('reordering a Set is no change in execute, diffTrees and version(), at 
     t.sets = new Set([...t.sets].reverse().map((s) => new Set([...s].reverse())));
     t.bySet = new Map([...t.bySet].map(([k, s]) => [k, new Set([...s].reverse())]));
   }
-  const agentsOf = (t: Tray): Agent[] => [...t.members, ...[...t.lists].flat(), ...[...t.sets].flatMap((s) => [...s]), ...[...t.bySet.values()].flatMap((s) => [...s])];
+  const agentsOf = (t: Tray): Agent[] => [
+    ...t.members,
+    ...[...t.lists].flat(),
+    ...[...t.sets].flatMap((s) => [...s]),
+    ...[...t.bySet.values()].flatMap((s) => [...s]),
+  ];
   const ag = (name: string): Agent => new Agent({ name });
 
   let reg: EntityRegistry;

@@ -20,7 +20,14 @@ function moved(moves: number): { entities: EntityRegistry; roots: GridMap[] } {
     const g = roots[roots.length - 1];
     const source = g.nodes.findIndex((n) => n.agents.length > 0);
     const targetIndex = (source + 1 + (i % 3)) % g.nodes.length;
-    roots.push(calls.execute<GridMap>('move_agent', { gridmap: g, sourceIndex: source, agentName: g.nodes[source].agents[0].name, targetIndex }));
+    roots.push(
+      calls.execute<GridMap>('move_agent', {
+        gridmap: g,
+        sourceIndex: source,
+        agentName: g.nodes[source].agents[0].name,
+        targetIndex,
+      }),
+    );
   }
   return { entities, roots };
 }

@@ -434,7 +434,9 @@ describe('other objects the API hands out', () => {
       result.items[2].label = 'x';
     }).toThrow(ImmutableVersionError);
     // the earlier versions are as they were (the stats changed by the commit: compare snapshots only)
-    expect(snapshot(reg.getStoredEntity<Vault>(latest.ecsId), { rootIds: true })).toEqual(snapshot(latest, { rootIds: true }));
+    expect(snapshot(reg.getStoredEntity<Vault>(latest.ecsId), { rootIds: true })).toEqual(
+      snapshot(latest, { rootIds: true }),
+    );
     void check;
   });
 

@@ -94,7 +94,9 @@ test('a change to a stored entity outside the inputs is a VersioningError; an eq
   again.run(() => {
     outside.boxes[0].items[0].n = 5;
   });
-  expect(() => changesOfInputs(again, registry, provenance)).toThrow(/PpItem .*: the function changed field 'n' of an entity that is not part of its inputs/);
+  expect(() => changesOfInputs(again, registry, provenance)).toThrow(
+    /PpItem .*: the function changed field 'n' of an entity that is not part of its inputs/,
+  );
 
   const equal = new Draft([input.version]);
   equal.run(() => {
@@ -116,7 +118,9 @@ test('an entity moved from one input tree into another while it stays in the fir
   again.run(() => {
     b.stored.boxes[0].items.push(a.stored.boxes[0].items[0]);
   });
-  expect(() => changesOfInputs(again, registry, provenance)).toThrow(/occurs in two trees of this call \(a shared reference\): it is in the input tree of PpRoot/);
+  expect(() => changesOfInputs(again, registry, provenance)).toThrow(
+    /occurs in two trees of this call \(a shared reference\): it is in the input tree of PpRoot/,
+  );
 });
 
 test('an entity moved from one input tree into another (and removed from the first) is fine', () => {

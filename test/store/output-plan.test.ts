@@ -55,7 +55,9 @@ describe('targets', () => {
   test('a stored child that stays in its tree: a detachment, unless it was handed to the function', () => {
     const child = root.boxes[1];
     expect(planOf([version], () => [child]).plan.targets).toEqual([{ kind: 'root', semantic: 'detachment' }]);
-    expect(planOf([version], () => [child], { handed: [eo(child)] }).plan.targets).toEqual([{ kind: 'tree', tree: 0, isInput: true }]);
+    expect(planOf([version], () => [child], { handed: [eo(child)] }).plan.targets).toEqual([
+      { kind: 'tree', tree: 0, isInput: true },
+    ]);
   });
 
   test('a new entity put into an input tree is stored in its commit (a creation inside the tree)', () => {
@@ -84,7 +86,9 @@ describe('targets', () => {
   test('a stored root outside the inputs, untouched: unchanged; a stored child outside the inputs: a detachment', () => {
     const outside = storeRoot(registry, buildRoot(1, 1)).stored;
     expect(planOf([version], () => [outside]).plan.targets).toEqual([{ kind: 'root', semantic: 'unchanged' }]);
-    expect(planOf([version], () => [outside.boxes[0]]).plan.targets).toEqual([{ kind: 'root', semantic: 'detachment' }]);
+    expect(planOf([version], () => [outside.boxes[0]]).plan.targets).toEqual([
+      { kind: 'root', semantic: 'detachment' },
+    ]);
   });
 
   // A read of a container field makes an overlay too; a real change to an outside root is refused
@@ -106,9 +110,13 @@ describe('targets', () => {
     registry.version(co);
     const ver2 = registry.latestVersion(root.lineageId)!;
     const copyRoot = (d: Draft): PpRoot => d.copied[0].root as unknown as PpRoot;
-    expect(planOf([version, ver2], (d) => [copyRoot(d)]).plan.targets).toEqual([{ kind: 'tree', tree: 1, isInput: true }]);
+    expect(planOf([version, ver2], (d) => [copyRoot(d)]).plan.targets).toEqual([
+      { kind: 'tree', tree: 1, isInput: true },
+    ]);
     // a copy still in its tree, returned on its own: not created by the function
-    expect(planOf([version, ver2], (d) => [copyRoot(d).boxes[0]]).plan.targets).toEqual([{ kind: 'root', semantic: 'detachment' }]);
+    expect(planOf([version, ver2], (d) => [copyRoot(d).boxes[0]]).plan.targets).toEqual([
+      { kind: 'root', semantic: 'detachment' },
+    ]);
     expect(
       planOf([version, ver2], (d) => {
         const [taken] = copyRoot(d).boxes.splice(0, 1);
@@ -224,7 +232,10 @@ describe('identity', () => {
       },
       { attributeSource, multiple: true },
     ).plan;
-    expect(identityOf(several, eo(fresh))!.get(eo(fresh))).toMatchObject({ attributeSource: { name: 'holder-1' }, outputIndex: 1 });
+    expect(identityOf(several, eo(fresh))!.get(eo(fresh))).toMatchObject({
+      attributeSource: { name: 'holder-1' },
+      outputIndex: 1,
+    });
     expect(identityOf(several, 0)!.get(eo(fresh))).toEqual({ attributeSource: { name: 'holder-1' } });
   });
 });

@@ -84,19 +84,22 @@ function stored(p: Profile): Profile {
 }
 
 describe('D3: nothing reachable from a stored version is mutable', () => {
-  test.each(['__proto__', 'constructor', 'prototype'])('put never writes through %s (FieldPathError naming the segment)', (segment) => {
-    const v1 = stored(new Profile({ prefs: { theme: 'dark', inner: { a: 1 } } }));
-    const snap = snapshot(v1);
-    for (const path of [`prefs.${segment}`, `prefs.inner.${segment}`, `prefs.${segment}.x`]) {
-      for (const value of [{ role: 'admin' }, []]) {
-        const e = refused(FieldPathError, () => put(`@${v1.ecsId}.${path}`, value, reg));
-        expect(e.segment).toBe(segment);
-        expect(e.message).toContain(segment);
+  test.each(['__proto__', 'constructor', 'prototype'])(
+    'put never writes through %s (FieldPathError naming the segment)',
+    (segment) => {
+      const v1 = stored(new Profile({ prefs: { theme: 'dark', inner: { a: 1 } } }));
+      const snap = snapshot(v1);
+      for (const path of [`prefs.${segment}`, `prefs.inner.${segment}`, `prefs.${segment}.x`]) {
+        for (const value of [{ role: 'admin' }, []]) {
+          const e = refused(FieldPathError, () => put(`@${v1.ecsId}.${path}`, value, reg));
+          expect(e.segment).toBe(segment);
+          expect(e.message).toContain(segment);
+        }
       }
-    }
-    expect(snapshot(v1)).toEqual(snap);
-    expect(Object.getPrototypeOf(v1.prefs)).toBe(Object.prototype);
-  });
+      expect(snapshot(v1)).toEqual(snap);
+      expect(Object.getPrototypeOf(v1.prefs)).toBe(Object.prototype);
+    },
+  );
 
   test('a prototype set inside a function is refused when stored; the failed record is kept', () => {
     const v1 = stored(new Profile({ prefs: { theme: 'dark' } }));
@@ -116,7 +119,9 @@ describe('D3: nothing reachable from a stored version is mutable', () => {
     const [storedKey] = [...v1.tags.keys()] as Array<typeof key>;
     expect(storedKey).not.toBe(key);
     expect(storedKey).toEqual(key);
-    expect(Object.isFrozen(storedKey) && Object.isFrozen(storedKey.nested) && Object.isFrozen(storedKey.nested.deep)).toBe(true);
+    expect(
+      Object.isFrozen(storedKey) && Object.isFrozen(storedKey.nested) && Object.isFrozen(storedKey.nested.deep),
+    ).toBe(true);
     key.id = 2; // the caller's object is not part of the stored version
     expect(storedKey.id).toBe(1);
     expect(() => {
@@ -163,7 +168,9 @@ describe('D3: nothing reachable from a stored version is mutable', () => {
     const child = new Profile({ name: 'child' });
     const e = refused(UnsupportedValueError, () => reg.promoteToRoot(new Profile({ tags: new Map([[child, 'x']]) })));
     expect(e).toMatchObject({ className: 'Profile', kind: 'entity in a Map key' });
-    const inKey = refused(UnsupportedValueError, () => reg.promoteToRoot(new Profile({ tags: new Map([[{ owner: new Profile() }, 'x']]) })));
+    const inKey = refused(UnsupportedValueError, () =>
+      reg.promoteToRoot(new Profile({ tags: new Map([[{ owner: new Profile() }, 'x']]) })),
+    );
     expect(inKey.kind).toBe('entity in a Map key');
     const ok = new Profile({ value: new Map([['k', new Profile({ name: 'in map' })]]) });
     reg.promoteToRoot(ok);
@@ -243,10 +250,22 @@ describe('D4: values outside the data kinds are refused when they would be store
       h.items.push(new Profile({ name: 'new' }));
       return [h, new Profile({ value: Symbol('s') as never })];
     });
-    expect(refused(UnsupportedValueError, () => calls.execute('store_bad', { h: v1 }))).toMatchObject({ className: 'Profile', fieldPath: 'value', kind: 'Money' });
-    expect(refused(UnsupportedValueError, () => calls.execute('push_function', { h: v1 }))).toMatchObject({ className: 'Profile', fieldPath: 'scores[0]', kind: 'function' });
+    expect(refused(UnsupportedValueError, () => calls.execute('store_bad', { h: v1 }))).toMatchObject({
+      className: 'Profile',
+      fieldPath: 'value',
+      kind: 'Money',
+    });
+    expect(refused(UnsupportedValueError, () => calls.execute('push_function', { h: v1 }))).toMatchObject({
+      className: 'Profile',
+      fieldPath: 'scores[0]',
+      kind: 'function',
+    });
     // Both outputs are prepared before either is published: the valid one is not stored either.
-    expect(refused(UnsupportedValueError, () => calls.execute('new_bad', { h: v1 }))).toMatchObject({ className: 'Profile', fieldPath: 'value', kind: 'symbol' });
+    expect(refused(UnsupportedValueError, () => calls.execute('new_bad', { h: v1 }))).toMatchObject({
+      className: 'Profile',
+      fieldPath: 'value',
+      kind: 'symbol',
+    });
     expect(calls.executions().map((r) => [r.functionName, r.status])).toEqual([
       ['store_bad', 'failed'],
       ['push_function', 'failed'],
@@ -265,14 +284,24 @@ describe('D4: values outside the data kinds are refused when they would be store
 
   test('put refuses it with the address path, and stores field data', () => {
     const v1 = stored(new Profile({ prefs: { a: 1 } }));
-    expect(refused(UnsupportedValueError, () => put(`@${v1.ecsId}.prefs.b`, { when: new Uint8Array(1) }, reg))).toMatchObject({
+    expect(
+      refused(UnsupportedValueError, () => put(`@${v1.ecsId}.prefs.b`, { when: new Uint8Array(1) }, reg)),
+    ).toMatchObject({
       className: 'Profile',
       fieldPath: 'prefs.b.when',
       kind: 'Uint8Array',
     });
     expect(refused(UnsupportedValueError, () => put(`@${v1.ecsId}.value`, () => 1, reg)).kind).toBe('function');
-    const v2 = put<Profile>(`@${v1.ecsId}.prefs.b`, { when: new Date(5), list: [1n, null, undefined], m: new Map([[1, new Set(['x'])]]) }, reg);
-    expect(get(`@${v2.ecsId}.prefs.b`, reg)).toEqual({ when: new Date(5), list: [1n, null, undefined], m: new Map([[1, new Set(['x'])]]) });
+    const v2 = put<Profile>(
+      `@${v1.ecsId}.prefs.b`,
+      { when: new Date(5), list: [1n, null, undefined], m: new Map([[1, new Set(['x'])]]) },
+      reg,
+    );
+    expect(get(`@${v2.ecsId}.prefs.b`, reg)).toEqual({
+      when: new Date(5),
+      list: [1n, null, undefined],
+      m: new Map([[1, new Set(['x'])]]),
+    });
   });
 });
 
@@ -376,16 +405,26 @@ describe('D12, D13: deep and cyclic structures work or end in a typed error', ()
       expect(e.message).toContain('cycle');
     }
     const v1 = stored(new Profile());
-    expect(refused(DataCycleError, () => put(`@${v1.ecsId}.prefs`, { loop: obj }, reg))).toMatchObject({ firstPath: 'Profile.prefs.loop', secondPath: 'Profile.prefs.loop.self' });
+    expect(refused(DataCycleError, () => put(`@${v1.ecsId}.prefs`, { loop: obj }, reg))).toMatchObject({
+      firstPath: 'Profile.prefs.loop',
+      secondPath: 'Profile.prefs.loop.self',
+    });
     calls.register('make_cycle', ({ p }: { p: Profile }) => {
       p.prefs.back = p.prefs;
       return p;
     });
-    expect(refused(DataCycleError, () => calls.execute('make_cycle', { p: v1 }))).toMatchObject({ className: 'Profile', fieldPath: 'prefs', secondPath: 'Profile.prefs.back' });
+    expect(refused(DataCycleError, () => calls.execute('make_cycle', { p: v1 }))).toMatchObject({
+      className: 'Profile',
+      fieldPath: 'prefs',
+      secondPath: 'Profile.prefs.back',
+    });
   });
 
   test('D12: an entity made part of an unreachable cycle inside a function is a TreeStructureError naming the cycle', () => {
-    const r = new Twig({ name: 'R', kids: [new Twig({ name: 'X', kids: [new Twig({ name: 'Y' })] }), new Twig({ name: 'Z' })] });
+    const r = new Twig({
+      name: 'R',
+      kids: [new Twig({ name: 'X', kids: [new Twig({ name: 'Y' })] }), new Twig({ name: 'Z' })],
+    });
     reg.promoteToRoot(r);
     const v1 = reg.getStoredEntity<Twig>(r.ecsId);
     const snap = snapshot(v1);

@@ -20,7 +20,11 @@ class TNode extends Entity {
 
 function setup() {
   const reg = new EntityRegistry();
-  const root = new TNode({ name: 'root', left: new TLeaf({ label: 'L' }), items: [new TNode({ name: 'n', items: [new TLeaf({ label: 'x' })] })] });
+  const root = new TNode({
+    name: 'root',
+    left: new TLeaf({ label: 'L' }),
+    items: [new TNode({ name: 'n', items: [new TLeaf({ label: 'x' })] })],
+  });
   reg.promoteToRoot(root);
   const stored = reg.getStoredEntity<TNode>(root.ecsId);
   return { reg, stored };
@@ -38,7 +42,9 @@ function expectIndexMatchesTree(reg: EntityRegistry, rootId: string) {
   const version = reg.getVersion(rootId);
   const tree = reg.getStoredTree(rootId);
   const indexed = [...version.index].map(([lineage, e]) => [lineage, (e as unknown as Entity).ecsId]).sort();
-  const inTree = [...tree.nodes.values()].map((e) => [(e as unknown as Entity).lineageId, (e as unknown as Entity).ecsId]).sort();
+  const inTree = [...tree.nodes.values()]
+    .map((e) => [(e as unknown as Entity).lineageId, (e as unknown as Entity).ecsId])
+    .sort();
   expect(indexed).toEqual(inTree);
 }
 

@@ -31,7 +31,12 @@ function first(store: VersionStore, root: object, publish = true): CommitResult 
 }
 
 /** A child version of `base`: `edit` changes a working copy and returns the entities it modified. */
-function next(store: VersionStore, base: RootVersion, edit: (copy: VsRoot) => object[], removed: string[] = []): CommitResult {
+function next(
+  store: VersionStore,
+  base: RootVersion,
+  edit: (copy: VsRoot) => object[],
+  removed: string[] = [],
+): CommitResult {
   const copy = workingCopyOf(base.root, true) as unknown as VsRoot;
   const modified = new Set(edit(copy) as EntityObject[]);
   const r = store.prepareCommit(treeRequest(base, buildEntityTree(copy), modified, null, removed, ownValues));
@@ -79,7 +84,7 @@ test('lookups by id ignore case; anything but a held id finds nothing, get* thro
   expect(() => store.getStoredEntity(null as unknown as string)).toThrow(EntityNotFoundError);
 });
 
-test('holds: its own stored roots and children, not working copies, other stores\' versions or non-entities', () => {
+test("holds: its own stored roots and children, not working copies, other stores' versions or non-entities", () => {
   const store = new VersionStore();
   const { version } = first(store, tree());
   const other = first(new VersionStore(), tree()).version;

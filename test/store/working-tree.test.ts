@@ -26,7 +26,10 @@ function holder(): WtHolder {
   return new WtHolder({
     one: leaf('one'),
     list: [leaf('l0'), leaf('l1'), leaf('l2')],
-    byKey: new Map([['a', leaf('ka')], ['b', leaf('kb')]]),
+    byKey: new Map([
+      ['a', leaf('ka')],
+      ['b', leaf('kb')],
+    ]),
     members: new Set([leaf('s0'), leaf('s1'), leaf('s2')]),
     groups: new Set([[leaf('g00')], [leaf('g10'), leaf('g11')]]),
     rec: { x: leaf('rx'), y: leaf('ry') },

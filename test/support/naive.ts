@@ -23,7 +23,8 @@ function fieldOf(e: object, name: string): unknown {
 }
 
 /** One step inside a field value: an array index, a Map key, a Set member, a record key. */
-type Step = { kind: 'index'; i: number } | { kind: 'key'; key: unknown } | { kind: 'member' } | { kind: 'prop'; key: string };
+type Step =
+  { kind: 'index'; i: number } | { kind: 'key'; key: unknown } | { kind: 'member' } | { kind: 'prop'; key: string };
 
 export interface NaiveNode {
   readonly id: string;
@@ -93,11 +94,18 @@ export function canonical(v: unknown): string {
     return `[${parts.join(',')}]`;
   }
   if (v instanceof NDate) return `D(${v.getTime()})`;
-  if (v instanceof NMap) return `M{${[...v].map(([k, x]) => `${canonical(k)}=>${canonical(x)}`).sort().join(',')}}`;
+  if (v instanceof NMap)
+    return `M{${[...v]
+      .map(([k, x]) => `${canonical(k)}=>${canonical(x)}`)
+      .sort()
+      .join(',')}}`;
   if (v instanceof NSet) return `S{${[...v].map(canonical).sort().join(',')}}`;
   const proto = getPrototypeOf(v);
   const tag = proto === null ? 'O0' : 'O';
-  return `${tag}{${keys(v as object).sort().map((k) => `${stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return `${tag}{${keys(v as object)
+    .sort()
+    .map((k) => `${stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+    .join(',')}}`;
 }
 
 /** Every entity of the tree, by ecsId, found by a plain recursive walk. Throws on a second occurrence. */
@@ -122,7 +130,8 @@ export function naiveIndex(root: Entity): Map<string, NaiveNode> {
       depth,
       data,
     });
-    for (const name of fieldNamesOf(e)) findChildren(fieldOf(e, name), [], (child, st) => visit(child, e, name, st, depth + 1));
+    for (const name of fieldNamesOf(e))
+      findChildren(fieldOf(e, name), [], (child, st) => visit(child, e, name, st, depth + 1));
   };
   visit(root, null, null, [], 0);
   return out;
@@ -139,7 +148,8 @@ function findChildren(v: unknown, steps: Step[], found: (e: Entity, steps: Step[
     // Sets are unordered (SPEC §2): being in a Set, at any depth, names no position.
     for (const x of v) findChildren(x, [...steps, { kind: 'member' }], found);
   } else if (!(v instanceof Date)) {
-    for (const k of Object.keys(v)) findChildren((v as Record<string, unknown>)[k], [...steps, { kind: 'prop', key: k }], found);
+    for (const k of Object.keys(v))
+      findChildren((v as Record<string, unknown>)[k], [...steps, { kind: 'prop', key: k }], found);
   }
 }
 
@@ -156,7 +166,11 @@ export interface NaiveDiff {
  * The diff of SPEC §3, straight from its definitions. All id lists sorted. `indexOf` may serve
  * the index of an immutable `before` from a cache.
  */
-export function naiveDiff(before: Entity, after: Entity, indexOf: (root: Entity) => Map<string, NaiveNode> = naiveIndex): NaiveDiff {
+export function naiveDiff(
+  before: Entity,
+  after: Entity,
+  indexOf: (root: Entity) => Map<string, NaiveNode> = naiveIndex,
+): NaiveDiff {
   const a = indexOf(before);
   const b = naiveIndex(after);
   const added = [...b.keys()].filter((id) => !a.has(id));
@@ -168,7 +182,10 @@ export function naiveDiff(before: Entity, after: Entity, indexOf: (root: Entity)
     const na = a.get(id);
     if (!na) continue;
     if (na.place !== nb.place) moved.push(id);
-    const names = na.className !== nb.className ? Object.keys(nb.data) : Object.keys(nb.data).filter((f) => na.data[f] !== nb.data[f]);
+    const names =
+      na.className !== nb.className
+        ? Object.keys(nb.data)
+        : Object.keys(nb.data).filter((f) => na.data[f] !== nb.data[f]);
     if (names.length > 0) {
       changed.push(id);
       changedFields[id] = names;
@@ -178,7 +195,14 @@ export function naiveDiff(before: Entity, after: Entity, indexOf: (root: Entity)
   for (const id of [...added, ...moved, ...changed]) {
     for (let cur: string | null = id; cur !== null; cur = b.get(cur)!.parentId) modified.add(cur);
   }
-  return { added: added.sort(), removed: removed.sort(), moved: moved.sort(), changed: changed.sort(), modified: [...modified].sort(), changedFields };
+  return {
+    added: added.sort(),
+    removed: removed.sort(),
+    moved: moved.sort(),
+    changed: changed.sort(),
+    modified: [...modified].sort(),
+    changedFields,
+  };
 }
 
 /** A TreeDiff in the same plain shape as NaiveDiff. */
@@ -265,15 +289,29 @@ export function snapshot(root: Entity, opts: SnapshotOptions = {}): unknown {
     }
     if (v instanceof Date) return { $date: v.getTime() };
     if (v instanceof Map) {
-      return { $map: [...v].map(([k, x]) => [snapValue(k), snapValue(x)]).sort((p, q) => cmp(JSON.stringify(p[0]), JSON.stringify(q[0]))) };
+      return {
+        $map: [...v]
+          .map(([k, x]) => [snapValue(k), snapValue(x)])
+          .sort((p, q) => cmp(JSON.stringify(p[0]), JSON.stringify(q[0]))),
+      };
     }
-    if (v instanceof Set) return { $set: [...v].map(snapValue).sort((p, q) => cmp(JSON.stringify(p), JSON.stringify(q))) };
+    if (v instanceof Set)
+      return { $set: [...v].map(snapValue).sort((p, q) => cmp(JSON.stringify(p), JSON.stringify(q))) };
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) {
-      Object.defineProperty(out, k, { value: snapValue((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: snapValue((v as Record<string, unknown>)[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     const proto = Object.getPrototypeOf(v);
-    return proto === null ? { $nullProto: out } : proto === Object.prototype ? out : { $proto: proto.constructor?.name ?? '?', out };
+    return proto === null
+      ? { $nullProto: out }
+      : proto === Object.prototype
+        ? out
+        : { $proto: proto.constructor?.name ?? '?', out };
   };
   return snapEntity(root);
 }

@@ -45,7 +45,11 @@ export function buildRoot(boxes = 2, items = 2): PpRoot {
     title: 'root',
     boxes: Array.from(
       { length: boxes },
-      (_, b) => new PpBox({ name: `b${b}`, items: Array.from({ length: items }, (_, k) => new PpItem({ name: `b${b}-${k}`, n: k, tags: ['t'] })) }),
+      (_, b) =>
+        new PpBox({
+          name: `b${b}`,
+          items: Array.from({ length: items }, (_, k) => new PpItem({ name: `b${b}-${k}`, n: k, tags: ['t'] })),
+        }),
     ),
   });
 }
@@ -62,7 +66,10 @@ export function eo(e: object): EntityObject {
 }
 
 /** Runs `edit` in a fresh draft over `version` and diffs the draft (the draft diff of one tree). */
-export function editAndDiff(version: RootVersion, edit: () => void): { draft: Draft; changes: DraftChanges<RootVersion> } {
+export function editAndDiff(
+  version: RootVersion,
+  edit: () => void,
+): { draft: Draft; changes: DraftChanges<RootVersion> } {
   const draft = new Draft([version]);
   draft.run(edit);
   draft.close();

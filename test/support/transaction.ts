@@ -8,7 +8,12 @@ import { Draft } from '../../src/store/draft';
 import type { EntityRegistry } from '../../src/store/entity-registry';
 import { changesOfInputs } from '../../src/store/input-trees';
 import { planOutputs } from '../../src/store/output-plan';
-import { announceExecution, prepareExecution, publishExecution, type ExecutionOutput } from '../../src/store/commit-execution';
+import {
+  announceExecution,
+  prepareExecution,
+  publishExecution,
+  type ExecutionOutput,
+} from '../../src/store/commit-execution';
 import type { Provenance } from '../../src/store/persist';
 import type { RootVersion } from '../../src/store/root-version';
 

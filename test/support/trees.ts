@@ -86,7 +86,14 @@ function setAt(parent: PNode, ref: SlotRef, child: PChild): void {
  * With `overwrite`, an occupied single slot or Map key drops its occupant; without, the child goes
  * to `items` instead.
  */
-export function placeInto(parent: PNode, slot: number, key: string, pos: number, child: PChild, overwrite: boolean): void {
+export function placeInto(
+  parent: PNode,
+  slot: number,
+  key: string,
+  pos: number,
+  child: PChild,
+  overwrite: boolean,
+): void {
   switch (slot % 6) {
     case 0:
       if (parent.left === null || overwrite) parent.left = child;
@@ -179,16 +186,47 @@ export type Edit =
   | { kind: 'trade'; a: number; b: number; give: boolean };
 
 export const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('data' as const), a: small, v: fc.nat({ max: 11 }), s: label }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('data' as const), a: small, v: fc.nat({ max: 11 }), s: label }),
+  },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('add' as const), a: small, slot: fc.nat({ max: 5 }), key, pos: small, node: fc.boolean(), s: label, v: fc.nat({ max: 9 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      a: small,
+      slot: fc.nat({ max: 5 }),
+      key,
+      pos: small,
+      node: fc.boolean(),
+      s: label,
+      v: fc.nat({ max: 9 }),
+    }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), a: small }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('move' as const), a: small, b: small, slot: fc.nat({ max: 5 }), key, pos: small }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('move' as const),
+      a: small,
+      b: small,
+      slot: fc.nat({ max: 5 }),
+      key,
+      pos: small,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reorder' as const), a: small, how: fc.nat({ max: 7 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('swap' as const), a: small }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('replace' as const), a: small, node: fc.boolean(), s: label, v: fc.nat({ max: 9 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('replace' as const),
+      a: small,
+      node: fc.boolean(),
+      s: label,
+      v: fc.nat({ max: 9 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('trade' as const), a: small, b: small, give: fc.boolean() }) },
 );
 
@@ -210,19 +248,38 @@ export function applyEdit(root: PRoot, edit: Edit): void {
       const x = all[edit.a % all.length].e;
       if (x instanceof PLeaf) {
         switch (edit.v % 6) {
-          case 0: x.label = edit.s; break;
-          case 1: x.n = edit.v; break;
-          case 2: x.tags.push(edit.s); break;
-          case 3: x.tags = [edit.s]; break;
-          case 4: x.when = new Date(edit.v * 1000); break;
-          default: x.label = x.label; // eslint-disable-line no-self-assign -- a write that changes nothing
+          case 0:
+            x.label = edit.s;
+            break;
+          case 1:
+            x.n = edit.v;
+            break;
+          case 2:
+            x.tags.push(edit.s);
+            break;
+          case 3:
+            x.tags = [edit.s];
+            break;
+          case 4:
+            x.when = new Date(edit.v * 1000);
+            break;
+          default:
+            x.label = x.label; // eslint-disable-line no-self-assign -- a write that changes nothing
         }
       } else {
         switch (edit.v % 6) {
-          case 0: x.name = edit.s; break;
-          case 1: x.info.k = edit.v; break;
-          case 2: x.info.xs.push(edit.v); break;
-          case 3: x.info = { k: edit.v, xs: [] }; break;
+          case 0:
+            x.name = edit.s;
+            break;
+          case 1:
+            x.info.k = edit.v;
+            break;
+          case 2:
+            x.info.xs.push(edit.v);
+            break;
+          case 3:
+            x.info = { k: edit.v, xs: [] };
+            break;
           case 4:
             x.name = x.name; // eslint-disable-line no-self-assign -- a write that changes nothing
             break;

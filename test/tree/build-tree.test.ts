@@ -2,7 +2,15 @@
  * buildEntityTree (SPEC §2): entities anywhere inside containers, edges with field, position path
  * and container kind, the tree queries, and TreeStructureError for shared references and cycles.
  */
-import { Entity, EntityDefinitionError, EntityRegistry, EntityTree, TreeStructureError, buildEntityTree, entity } from '../../src';
+import {
+  Entity,
+  EntityDefinitionError,
+  EntityRegistry,
+  EntityTree,
+  TreeStructureError,
+  buildEntityTree,
+  entity,
+} from '../../src';
 
 @entity()
 class Leaf extends Entity {
@@ -46,7 +54,10 @@ describe('entities inside containers', () => {
       list: [b],
       pair: [c, 7],
       grid: [[], [d]],
-      byName: new Map<string | number, Leaf>([['x', e], [3, k]]),
+      byName: new Map<string | number, Leaf>([
+        ['x', e],
+        [3, k],
+      ]),
       members: new Set([f]),
       record: { inner: { deeper: [g] } },
     });
@@ -85,7 +96,9 @@ describe('entities inside containers', () => {
   });
 
   test('data values are not children: Dates, primitives, plain data', () => {
-    const h = new Holder({ deep: { when: new Date(), n: [1, 2, { s: 'x' }], m: new Map([['a', 1]]), s: new Set([1]) } });
+    const h = new Holder({
+      deep: { when: new Date(), n: [1, 2, { s: 'x' }], m: new Map([['a', 1]]), s: new Set([1]) },
+    });
     expect(buildEntityTree(h).nodeCount).toBe(1);
   });
 

@@ -8,7 +8,11 @@ beforeEach(() => {
 });
 
 const has = (text: string) => (lines: string[]) => lines.includes(text);
-const classOf = (p: ParsedMermaid, id: string): string[] => [...p.classes].filter(([, ids]) => ids.includes(id)).map(([c]) => c).sort();
+const classOf = (p: ParsedMermaid, id: string): string[] =>
+  [...p.classes]
+    .filter(([, ids]) => ids.includes(id))
+    .map(([c]) => c)
+    .sort();
 
 describe('diffToMermaid (move, addition, removal, data change)', () => {
   test('the union of both trees, matched by lineage: one node per entity', () => {
@@ -24,7 +28,8 @@ describe('diffToMermaid (move, addition, removal, data change)', () => {
     const moved = nodeWith(p, has('name: a-0-1'));
     expect(moved.lines[0]).toMatch(/^Agent [0-9a-f]{8} → [0-9a-f]{8}$/);
     // each agent name appears exactly once
-    for (const name of ['a-0-0', 'a-0-1', 'a-1-1', 'a-2-0', 'a-2-1', 'fresh']) expect(p.nodes.filter((n) => n.lines.includes(`name: ${name}`))).toHaveLength(1);
+    for (const name of ['a-0-0', 'a-0-1', 'a-1-1', 'a-2-0', 'a-2-1', 'fresh'])
+      expect(p.nodes.filter((n) => n.lines.includes(`name: ${name}`))).toHaveLength(1);
   });
 
   test('classDefs for every kind and the class of each node', () => {
@@ -50,7 +55,8 @@ describe('diffToMermaid (move, addition, removal, data change)', () => {
     expect(classOf(p, fresh.id)).toEqual(['added']);
     expect(classOf(p, moved.id)).toEqual(['moved']);
     expect(classOf(p, removed.id)).toEqual(['removed']);
-    for (const name of ['a-0-0', 'a-1-1', 'a-2-1']) expect(classOf(p, nodeWith(p, has(`name: ${name}`)).id)).toEqual([]);
+    for (const name of ['a-0-0', 'a-1-1', 'a-2-1'])
+      expect(classOf(p, nodeWith(p, has(`name: ${name}`)).id)).toEqual([]);
     expect(p.classes.get('changed')).toHaveLength(5);
     expect(p.classes.get('added')).toEqual([fresh.id]);
     expect(p.classes.get('moved')).toEqual([moved.id]);
@@ -96,7 +102,11 @@ describe('diffToMermaid (move, addition, removal, data change)', () => {
     expect(dashed).toEqual([expect.objectContaining({ from: node2, to: removed, label: 'agents[0]' })]);
     const origins = p.edges.filter((e) => e.arrow === '-.-');
     expect(origins).toEqual([expect.objectContaining({ from: node0, to: moved, label: 'was agents[1]' })]);
-    expect(nodeWith(p, has('name: a-0-1')).lines.some((l) => l.startsWith('moved from: LabeledNode ') && l.endsWith(' agents[1]'))).toBe(true);
+    expect(
+      nodeWith(p, has('name: a-0-1')).lines.some(
+        (l) => l.startsWith('moved from: LabeledNode ') && l.endsWith(' agents[1]'),
+      ),
+    ).toBe(true);
 
     // linkStyle indices point at those links
     const indexOf = (e: object) => p.edges.indexOf(e as never);
@@ -109,7 +119,9 @@ describe('diffToMermaid (move, addition, removal, data change)', () => {
   test('legend and summary comments', () => {
     const { v1, v2 } = fourChanges(reg);
     const p = parseMermaid(diffToMermaid(v1, v2, reg));
-    expect(p.comments[0]).toBe(`%% diff ${v1} -> ${v2} (matched by lineage): 5 changed, 1 added, 1 moved, 1 removed, 3 unchanged`);
+    expect(p.comments[0]).toBe(
+      `%% diff ${v1} -> ${v2} (matched by lineage): 5 changed, 1 added, 1 moved, 1 removed, 3 unchanged`,
+    );
     expect(p.comments[1]).toMatch(/^%% Legend: changed = .*added = .*moved = .*removed = .*unchanged = default/);
   });
 

@@ -37,7 +37,15 @@ export function grid(n: number, m: number): GridMap {
   return new GridMap({
     width: n,
     height: 1,
-    nodes: Array.from({ length: n }, (_, i) => new LabeledNode({ position: [i, 0], label: `node-${i}`, agents: Array.from({ length: m }, (_, k) => new Agent({ name: `a-${i}-${k}` })) })),
+    nodes: Array.from(
+      { length: n },
+      (_, i) =>
+        new LabeledNode({
+          position: [i, 0],
+          label: `node-${i}`,
+          agents: Array.from({ length: m }, (_, k) => new Agent({ name: `a-${i}-${k}` })),
+        }),
+    ),
   });
 }
 
@@ -54,7 +62,8 @@ export function fourChanges(reg: EntityRegistry) {
   const v1 = g.ecsId;
   const t1 = reg.getStoredTree(v1);
   const lineageOfName = (name: string): string => {
-    for (const e of t1.nodes.values()) if ((e as unknown as Agent).name === name) return (e as unknown as Agent).lineageId;
+    for (const e of t1.nodes.values())
+      if ((e as unknown as Agent).name === name) return (e as unknown as Agent).lineageId;
     throw new Error(name);
   };
   const ids = {
@@ -115,15 +124,27 @@ export function decode(text: string): string {
 /** A strict parser for the subset of Mermaid the renderers emit; anything else lands in `unknown`. */
 export function parseMermaid(text: string): ParsedMermaid {
   const [header, ...rest] = text.replace(/\n$/, '').split('\n');
-  const out: ParsedMermaid = { header, comments: [], nodes: [], edges: [], classDefs: new Map(), classes: new Map(), linkStyles: [], unknown: [] };
+  const out: ParsedMermaid = {
+    header,
+    comments: [],
+    nodes: [],
+    edges: [],
+    classDefs: new Map(),
+    classes: new Map(),
+    linkStyles: [],
+    unknown: [],
+  };
   for (const line of rest) {
     let m: RegExpMatchArray | null;
     if (line.startsWith('%%')) out.comments.push(line);
-    else if ((m = line.match(/^ {2}([nv]\d+)\["([^"\n]*)"\]$/))) out.nodes.push({ id: m[1], raw: m[2], lines: m[2].split('<br/>').map(decode) });
-    else if ((m = line.match(/^ {2}([nv]\d+) (-->|-\.->|-\.-)(?:\|"([^"\n]*)"\|)? ([nv]\d+)$/))) out.edges.push({ from: m[1], arrow: m[2], raw: m[3] ?? '', label: decode(m[3] ?? ''), to: m[4] });
+    else if ((m = line.match(/^ {2}([nv]\d+)\["([^"\n]*)"\]$/)))
+      out.nodes.push({ id: m[1], raw: m[2], lines: m[2].split('<br/>').map(decode) });
+    else if ((m = line.match(/^ {2}([nv]\d+) (-->|-\.->|-\.-)(?:\|"([^"\n]*)"\|)? ([nv]\d+)$/)))
+      out.edges.push({ from: m[1], arrow: m[2], raw: m[3] ?? '', label: decode(m[3] ?? ''), to: m[4] });
     else if ((m = line.match(/^ {2}classDef (\w+) (\S+(?: \S+)*)$/))) out.classDefs.set(m[1], m[2]);
     else if ((m = line.match(/^ {2}class ([nv]\d+(?:,[nv]\d+)*) (\w+)$/))) out.classes.set(m[2], m[1].split(','));
-    else if ((m = line.match(/^ {2}linkStyle (\d+(?:,\d+)*) (\S+)$/))) out.linkStyles.push({ indices: m[1].split(',').map(Number), style: m[2] });
+    else if ((m = line.match(/^ {2}linkStyle (\d+(?:,\d+)*) (\S+)$/)))
+      out.linkStyles.push({ indices: m[1].split(',').map(Number), style: m[2] });
     else out.unknown.push(line);
   }
   return out;

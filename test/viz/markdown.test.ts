@@ -10,12 +10,17 @@ describe('toMarkdown', () => {
       { title: 'Tree', mermaid: tree },
       { title: 'Other', mermaid: 'graph LR\n  a --> b', description: 'Some *text*.' },
     ]);
-    expect(md).toBe(`## Tree\n\n\`\`\`mermaid\n${tree.trimEnd()}\n\`\`\`\n\n## Other\n\nSome *text*.\n\n\`\`\`mermaid\ngraph LR\n  a --> b\n\`\`\`\n`);
+    expect(md).toBe(
+      `## Tree\n\n\`\`\`mermaid\n${tree.trimEnd()}\n\`\`\`\n\n## Other\n\nSome *text*.\n\n\`\`\`mermaid\ngraph LR\n  a --> b\n\`\`\`\n`,
+    );
     expect(md.match(/```mermaid/g)).toHaveLength(2);
   });
 
   test('document title, heading level, one-line titles', () => {
-    const md = toMarkdown([{ title: 'multi\nline   title', mermaid: 'graph TD\n' }], { title: 'Report', headingLevel: 3 });
+    const md = toMarkdown([{ title: 'multi\nline   title', mermaid: 'graph TD\n' }], {
+      title: 'Report',
+      headingLevel: 3,
+    });
     expect(md).toBe('# Report\n\n### multi line   title\n\n```mermaid\ngraph TD\n```\n');
     expect(toMarkdown([{ title: 't', mermaid: 'graph TD' }], { headingLevel: 9 }).startsWith('###### t')).toBe(true);
     expect(toMarkdown([])).toBe('\n');

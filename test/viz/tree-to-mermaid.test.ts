@@ -33,7 +33,15 @@ describe('toMermaid', () => {
     const g = grid(2, 2);
     const p = parseMermaid(toMermaid(buildEntityTree(g)));
     const names = p.nodes.map((n) => n.lines[1]);
-    expect(names).toEqual(['width: 2', 'label: node-0', 'name: a-0-0', 'name: a-0-1', 'label: node-1', 'name: a-1-0', 'name: a-1-1']);
+    expect(names).toEqual([
+      'width: 2',
+      'label: node-0',
+      'name: a-0-0',
+      'name: a-0-1',
+      'label: node-1',
+      'name: a-1-0',
+      'name: a-1-1',
+    ]);
     expect(p.edges.map((e) => `${e.from}-${e.label}->${e.to}`)).toEqual([
       'n0-nodes[0]->n1',
       'n1-agents[0]->n2',
@@ -49,7 +57,10 @@ describe('toMermaid', () => {
     const member = new Agent({ name: 'm' });
     const hub = new Hub({
       title: 'hub',
-      byName: new Map<string | number, Agent>([['k', new Agent({ name: 'k' })], [7, new Agent({ name: 'seven' })]]),
+      byName: new Map<string | number, Agent>([
+        ['k', new Agent({ name: 'k' })],
+        [7, new Agent({ name: 'seven' })],
+      ]),
       members: new Set([member]),
       byKey: { 'a b': new Agent({ name: 'rec' }) },
       grid: [[], [new Agent({ name: 'cell' })]],
@@ -58,7 +69,14 @@ describe('toMermaid', () => {
     const text = toMermaid(hub);
     const p = parseMermaid(text);
     expect(p.unknown).toEqual([]);
-    expect(p.edges.map((e) => e.label)).toEqual(['byName["k"]', 'byName[7]', `members{${member.ecsId.slice(0, 8)}}`, 'byKey["a b"]', 'grid[1][0]', 'lead']);
+    expect(p.edges.map((e) => e.label)).toEqual([
+      'byName["k"]',
+      'byName[7]',
+      `members{${member.ecsId.slice(0, 8)}}`,
+      'byKey["a b"]',
+      'grid[1][0]',
+      'lead',
+    ]);
     expect(text).toContain('-->|"byName[#34;k#34;]"|');
   });
 
