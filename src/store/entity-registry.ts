@@ -14,8 +14,8 @@ import { describeValue } from '../metadata/describe-value';
 import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
-import { Event, LazyMetadata } from '../events/event';
 import { runOperation } from '../events/operation';
+import { announceCommit, versionEventData } from './commit-events';
 import { treeRequest, type CommitRequest, type CommitResult } from './commit';
 import { EntityNotFoundError, VersioningError } from './errors';
 import type { Provenance } from './persist';
@@ -285,39 +285,7 @@ export class EntityRegistry {
    * the version is stored already, so a failure while announcing it goes to `errors$`.
    */
   announce(prepared: CommitResult, changedFields: ReadonlyMap<string, string[]> | null): void {
-    if (!this.bus.isObserved) return;
-    const { version } = prepared;
-    const root = version.root;
-    try {
-      if (version.parentEcsId === null) {
-        runOperation(
-          this.bus,
-          () => ({ type: 'entity.register', subjectType: root.constructor.name, subjectId: version.ecsId }),
-          () => undefined,
-          () => ({ rootEcsId: version.ecsId, lineageId: version.lineageId, entityCount: prepared.stored.size }),
-        );
-      } else if (changedFields !== null) {
-        runOperation(
-          this.bus,
-          () => ({
-            type: 'entity.version',
-            subjectType: root.constructor.name,
-            subjectId: version.parentEcsId ?? undefined,
-          }),
-          () => undefined,
-          () => versionEventData(true, version.ecsId, prepared.idMap, changedFields),
-        );
-      }
-    } catch (error) {
-      this.bus.reportError(
-        error,
-        new Event({
-          type: version.parentEcsId === null ? 'entity.register' : 'entity.version',
-          subjectId: version.ecsId,
-        }),
-        'announce',
-      );
-    }
+    announceCommit(this.bus, prepared, changedFields);
   }
 
   /**
@@ -467,20 +435,6 @@ export class EntityRegistry {
 }
 
 const ownValues = (e: EntityObject): readonly unknown[] => e[VALUES];
-
-function versionEventData(
-  created: boolean,
-  rootEcsId: string,
-  idMap: ReadonlyMap<string, string>,
-  changedFields: ReadonlyMap<string, string[]>,
-): Record<string, unknown> {
-  return {
-    created,
-    rootEcsId,
-    idMap: new LazyMetadata(() => Object.fromEntries(idMap)),
-    changedFields: new LazyMetadata(() => Object.fromEntries(changedFields)),
-  };
-}
 
 function requireEntity(value: unknown, operation: string): EntityObject {
   if (!isEntityObject(value))

@@ -1,0 +1,70 @@
+/**
+ * The events of a published commit (SPEC §7): `entity.register` for the first version of a
+ * lineage, `entity.version` for a function's change to a tree, and the data of `entity.version`
+ * events that `version()` emits too.
+ */
+import type { EventBus } from '../events';
+import { Event, LazyMetadata } from '../events/event';
+import { runOperation } from '../events/operation';
+import type { CommitResult } from './commit';
+
+/**
+ * Announces a published commit: `entity.register` for a first version, otherwise
+ * `entity.version` with the fields a function changed (`changedFields`; null: no event, the
+ * caller's own operation event says it). Never throws: the version is stored already, so a
+ * failure while announcing it goes to `errors$`.
+ */
+export function announceCommit(
+  bus: EventBus,
+  prepared: CommitResult,
+  changedFields: ReadonlyMap<string, string[]> | null,
+): void {
+  if (!bus.isObserved) return;
+  const { version } = prepared;
+  const root = version.root;
+  try {
+    if (version.parentEcsId === null) {
+      runOperation(
+        bus,
+        () => ({ type: 'entity.register', subjectType: root.constructor.name, subjectId: version.ecsId }),
+        () => undefined,
+        () => ({ rootEcsId: version.ecsId, lineageId: version.lineageId, entityCount: prepared.stored.size }),
+      );
+    } else if (changedFields !== null) {
+      runOperation(
+        bus,
+        () => ({
+          type: 'entity.version',
+          subjectType: root.constructor.name,
+          subjectId: version.parentEcsId ?? undefined,
+        }),
+        () => undefined,
+        () => versionEventData(true, version.ecsId, prepared.idMap, changedFields),
+      );
+    }
+  } catch (error) {
+    bus.reportError(
+      error,
+      new Event({
+        type: version.parentEcsId === null ? 'entity.register' : 'entity.version',
+        subjectId: version.ecsId,
+      }),
+      'announce',
+    );
+  }
+}
+
+/** The data of an `entity.version` event; the maps are turned into objects on first read. */
+export function versionEventData(
+  created: boolean,
+  rootEcsId: string,
+  idMap: ReadonlyMap<string, string>,
+  changedFields: ReadonlyMap<string, string[]>,
+): Record<string, unknown> {
+  return {
+    created,
+    rootEcsId,
+    idMap: new LazyMetadata(() => Object.fromEntries(idMap)),
+    changedFields: new LazyMetadata(() => Object.fromEntries(changedFields)),
+  };
+}
