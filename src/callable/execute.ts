@@ -192,7 +192,7 @@ function recordOf(x: Execution, s: Started, outcome: ExecutionOutcome): Function
     x.executionId,
     x.functionName,
     raw,
-    s.inputs.versions,
+    s.inputs.versions.slice(), // exact size: a pushed-to array keeps spare capacity, and records live long
     s.startedAt,
     performance.now() - s.t0,
     outcome,
