@@ -1,0 +1,82 @@
+/**
+ * The rows of a durable store (SPEC §12), as every engine reads and writes them. One row per stored
+ * entity version (children referenced by ecsId: structural sharing on disk, as in memory), one per
+ * root version (its parent and index delta), one per execution record. Rows are immutable once
+ * written; a lineage's order is the order its root versions were written in.
+ */
+
+/** One stored entity version. */
+export interface EntityRow {
+  readonly ecsId: string;
+  readonly lineageId: string;
+  /** The entity's type name (`@entity({ name })` or the class name), as `toJSON` writes `$class`. */
+  readonly className: string;
+  /** The root version that first stored it (SPEC §2). */
+  readonly rootEcsId: string;
+  readonly previousEcsId: string | null;
+  /** Where it sits in its tree: true for every version that shares it. */
+  readonly parentLineageId: string | null;
+  readonly place: string;
+  readonly createdAt: number;
+  readonly forkedAt: number | null;
+  readonly derivedFromExecutionId: string | null;
+  /**
+   * JSON: the rest of its identity, as `toJSON` writes `$id` but without the columns above and
+   * without `oldIds` when they are the previous version's `oldIds` plus the previous ecsId (the
+   * usual fork), so a row's size does not grow with the length of its history:
+   * `{ derivedFromFunction, siblingOutputEntities, outputIndex, attributeSource, oldIds? }`.
+   */
+  readonly identity: string;
+  /**
+   * JSON: the field values by name in `toJSON`'s tagged form (`$map`, `$set`, `$date`, ...), with
+   * each child entity written as `{ "$ref": "<ecsId>" }` instead of inline.
+   */
+  readonly data: string;
+}
+
+/** One stored root version. */
+export interface RootVersionRow {
+  readonly ecsId: string;
+  readonly lineageId: string;
+  readonly parentEcsId: string | null;
+  readonly createdAt: number;
+  /** The root entity's type name. */
+  readonly rootClass: string;
+  /** JSON: what it changed in its tree's index, `[lineageId, ecsId | null, ...]`; null for a first version. */
+  readonly delta: string | null;
+}
+
+/** One execution record: `FunctionExecution.toJSON()` as JSON. */
+export interface ExecutionRow {
+  readonly id: string;
+  readonly functionName: string;
+  readonly status: string;
+  readonly startedAt: number;
+  readonly record: string;
+}
+
+/** What one write transaction stores: all of it or nothing. */
+export interface WriteBatch {
+  readonly entities: readonly EntityRow[];
+  /** In commit order. */
+  readonly versions: readonly RootVersionRow[];
+  readonly executions: readonly ExecutionRow[];
+}
+
+/**
+ * A storage engine: where rows go and come back from. Engines know rows, never entities: the
+ * encoding lives above them (`entity-rows.ts`), so a server engine (PostgreSQL) implements the same
+ * few methods over the same tables.
+ */
+export interface StorageEngine {
+  /** Writes a batch in one transaction (all or nothing). Throws what the engine throws. */
+  write(batch: WriteBatch): void;
+  entity(ecsId: string): EntityRow | undefined;
+  rootVersion(ecsId: string): RootVersionRow | undefined;
+  /** Every root version, in the order they were written (per lineage: commit order). */
+  rootVersions(): Iterable<RootVersionRow>;
+  /** Every execution record, oldest first. */
+  executions(): Iterable<ExecutionRow>;
+  /** Releases the engine (after this, every method throws). */
+  close(): void;
+}
