@@ -73,6 +73,11 @@ export {
 export { toJSON, fromJSON, versionToJSON, versionFromJSON, VERSION_FORMAT } from './serialize';
 export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './serialize';
 
+// Durable history: stores that keep a registry's history across restarts (SPEC §12).
+export { sqliteStore, type HistoryStoreOptions } from './durable/engine-store';
+export { memoryStore, type HistoryStore } from './store/history-store';
+export type { Durability } from './durable/sqlite-engine';
+
 // Viz: Mermaid diagrams and Markdown of trees, diffs and lineages.
 export {
   toMermaid,
@@ -110,3 +115,4 @@ export {
 } from './callable/errors';
 export { HandlerError, CascadeDepthError, EventBusError } from './events';
 export { SerializationError } from './serialize';
+export { StoreWriteError } from './durable/errors';

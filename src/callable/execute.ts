@@ -15,9 +15,9 @@
  *   8. fork and freeze `prepareExecution` (store/commit-execution.ts, store/persist.ts) ->
  *                      `PreparedExecution`: new stored versions, nothing visible yet.
  *   9. record          `storedResult` (result-shape.ts) and the `FunctionExecution` record.
- *  10. index           `publishExecution`: the versions become visible (cannot fail).
- *                      A durable store queues the commit here, after the in-memory publish.
- *  11. keep            the record joins the registry's records.
+ *  10. index           `publishExecution`: the versions become visible (cannot fail); the
+ *                      registry's history store (if any) queues each commit for writing.
+ *  11. keep            the record joins the registry's records (and the store's queue).
  *  12. emit            `announceExecution`: `entity.*` events (never throws); the caller's
  *                      `function.execute` completion reads the record it was handed.
  *
@@ -121,6 +121,7 @@ export async function executeAsync(x: Execution): Promise<unknown> {
 
 /** Steps 2-3: the input trees prepared and drafted. A throw here leaves no record. */
 function start(x: Execution): Started {
+  x.registry.checkWritable();
   const inputs = prepareInputs(x.plan, x.bound, x.registry);
   const draft = new Draft(inputs.versions);
   const handed =
@@ -159,6 +160,7 @@ function complete(x: Execution, s: Started, result: unknown): unknown {
   publishExecution(registry, prepared);
   keep(x, record);
   announceExecution(registry, prepared);
+  registry.operationEnded();
   return value;
 }
 
@@ -166,12 +168,19 @@ function complete(x: Execution, s: Started, result: unknown): unknown {
 function fail(x: Execution, s: Started, error: unknown): unknown {
   withdrawConfigs(x.registry, s.inputs.configs);
   keep(x, recordOf(x, s, { ok: false, error }));
+  try {
+    x.registry.operationEnded();
+  } catch {
+    // A store that cannot write its record is in fail-stop now (its errors$ says so); the
+    // caller gets the execution's own error.
+  }
   return error;
 }
 
 function keep(x: Execution, record: FunctionExecution): void {
   x.records.push(record);
   x.record = record;
+  x.registry.keepRecord(record);
 }
 
 /**

@@ -21,6 +21,7 @@ import { EntityNotFoundError, VersioningError } from './errors';
 import type { Provenance } from './persist';
 import { liveIndexOf, type LineageEntry, type RootVersion } from './root-version';
 import { VersionStore } from './version-store';
+import { memoryStore, storeAt, type HistoryStore, type RecordToStore } from './history-store';
 import { WorkingRoots, adoptWorkingTree, removeAt } from './working-tree';
 import { workingCopyOf } from './working-copy';
 
@@ -38,6 +39,12 @@ export interface VersionResult {
 export interface EntityRegistryOptions {
   /** Where this registry's events go (default: the default bus `events`). */
   readonly bus?: EventBus;
+  /**
+   * Where its history is kept besides memory (SPEC §12): `sqliteStore(path, options)`, or
+   * `memoryStore()` (the default: nothing survives the process). A store's existing history is
+   * loaded when the registry is created.
+   */
+  readonly store?: HistoryStore;
 }
 
 /**
@@ -50,13 +57,74 @@ export class EntityRegistry {
   private static current = new EntityRegistry();
   /** The bus this registry emits on. */
   readonly bus: EventBus;
+  /** Where the history is kept besides memory. */
+  private readonly history: HistoryStore;
   /** The stored versions, their lineages and indexes, the ecsId index. */
-  private readonly store = new VersionStore();
+  private readonly store: VersionStore;
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
   private readonly workingRoots = new WorkingRoots();
+  /** Set while a history store's versions are loaded: they are announced by no event. */
+  private restoring = false;
 
   constructor(options: EntityRegistryOptions = {}) {
     this.bus = options.bus ?? defaultBus;
+    this.history = options.store ?? memoryStore();
+    this.store = new VersionStore(this.history);
+    this.history.attach(this);
+  }
+
+  /**
+   * A registry over the SQLite store at `path` (created if missing), which becomes the default
+   * registry: its history is there after a restart.
+   */
+  static open(path: string): EntityRegistry {
+    EntityRegistry.current = new EntityRegistry({ store: storeAt(path) });
+    return EntityRegistry.current;
+  }
+
+  /** Resolves when everything before this call is written to the store (and fsynced for 'durable'). */
+  flush(): Promise<void> {
+    return this.history.flush();
+  }
+
+  /** Flushes, then releases the store; the registry's in-memory versions stay readable. */
+  close(): Promise<void> {
+    return this.history.close();
+  }
+
+  /** @internal An execution record to keep in the store (called by the execute pipeline). */
+  keepRecord(record: RecordToStore): void {
+    this.history.recorded(record);
+  }
+
+  /** @internal An operation (an execution, a user operation) ended: a `strict` store writes now. */
+  operationEnded(): void {
+    this.history.operationEnded();
+  }
+
+  /** The end of a user operation: `v`, after the store had its say (a `strict` store writes here). */
+  private ended<T>(v: T): T {
+    this.history.operationEnded();
+    return v;
+  }
+
+  /**
+   * @internal Loads a version a history store holds (a working copy read from its rows, as
+   * `versionFromJSON` gives it) through the ordinary load path, without events: it is history
+   * being read back, not a new operation.
+   */
+  restore(root: object): RootVersion {
+    this.restoring = true;
+    try {
+      return this.promoteNow(requireEntity(root, 'restore'));
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  /** @internal Throws `StoreWriteError` when the store is in fail-stop (before an execution starts). */
+  checkWritable(): void {
+    this.history.checkWritable();
   }
 
   /** The registry behind the static API and entity methods. */
@@ -122,7 +190,7 @@ export class EntityRegistry {
     return runOperation(
       this.bus,
       () => ({ type: 'entity.promote', subjectType: root.constructor.name, subjectId: metaOf(root).ecsId }),
-      () => this.promoteNow(root),
+      () => this.ended(this.promoteNow(root)),
       (v) => ({ rootEcsId: v.ecsId, lineageId: v.lineageId }),
     );
   }
@@ -175,7 +243,7 @@ export class EntityRegistry {
     return runOperation(
       this.bus,
       () => ({ type: 'entity.version', subjectType: root.constructor.name, subjectId: metaOf(root).ecsId }),
-      () => this.versionNow(root),
+      () => this.ended(this.versionNow(root)),
       // The caller gets these maps too: the event keeps its own copies (its data is built on first read).
       (r) => versionEventData(r.created, r.rootEcsId, new Map(r.idMap), new Map(r.diff.changedFields)),
     );
@@ -285,7 +353,7 @@ export class EntityRegistry {
    * the version is stored already, so a failure while announcing it goes to `errors$`.
    */
   announce(prepared: CommitResult, changedFields: ReadonlyMap<string, string[]> | null): void {
-    announceCommit(this.bus, prepared, changedFields);
+    if (!this.restoring) announceCommit(this.bus, prepared, changedFields);
   }
 
   /**
@@ -309,7 +377,7 @@ export class EntityRegistry {
     return runOperation(
       this.bus,
       () => ({ type: 'entity.detach', subjectType: e.constructor.name, subjectId: metaOf(e).ecsId }),
-      () => this.detachNow(e),
+      () => this.ended(this.detachNow(e)),
       (v) => ({ rootEcsId: v.ecsId, previousEcsId: metaOf(v.root).previousEcsId }),
     );
   }
@@ -356,7 +424,7 @@ export class EntityRegistry {
         subjectId: metaOf(e).ecsId,
         metadata: { parentEcsId: metaOf(parent).ecsId },
       }),
-      () => this.attachNow(e, parent),
+      () => this.ended(this.attachNow(e, parent)),
       (r) => ({ rootEcsId: r.rootEcsId, created: r.created }),
     );
   }

@@ -11,10 +11,14 @@ import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-mo
 import type { CommitRequest, CommitResult } from './commit';
 import { EntityNotFoundError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
+import type { HistoryStore } from './history-store';
 import { persist } from './persist';
 import { RootVersion, deltaOf, type LineageEntry } from './root-version';
 
 export class VersionStore {
+  /** `history`: where published commits are queued for a durable store. */
+  constructor(private readonly history: HistoryStore) {}
+
   private readonly versions = new Map<string, RootVersion>();
   /** ecsId -> stored entity, for every stored version of every entity (see `entityIndex`). */
   private readonly entities = new Map<string, EntityObject>();
@@ -34,6 +38,8 @@ export class VersionStore {
 
   /** Builds a commit without publishing it (several trees of one execution publish together). */
   prepareCommit(req: CommitRequest): CommitResult {
+    // A store in fail-stop takes no new history: refused before anything is built.
+    this.history.checkWritable();
     const persisted = persist(req, this.lookupStored);
     const rootMeta = metaOf(persisted.root);
     const delta = indexDelta(req.removedLineages, persisted.stored);
@@ -66,6 +72,7 @@ export class VersionStore {
     const versions = this.lineages.get(version.lineageId);
     if (versions === undefined) this.lineages.set(version.lineageId, [version]);
     else versions.push(version);
+    this.history.committed(prepared);
   }
 
   /**

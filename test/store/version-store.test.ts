@@ -1,4 +1,5 @@
 /** The version store on its own: commits in (prepare, then publish) and the lookups by id. */
+import { memoryStore } from '../../src/store/history-store';
 import { Entity, entity } from '../../src';
 import { VALUES, metaOf, type EntityObject } from '../../src/metadata/object-model';
 import { buildEntityTree } from '../../src/tree/build-tree';
@@ -56,7 +57,7 @@ const dropItems = (c: VsRoot): object[] => {
 const tree = () => new VsRoot({ title: 't1', items: [new VsLeaf({ name: 'a' })] });
 
 test('a prepared commit is invisible until published', () => {
-  const store = new VersionStore();
+  const store = new VersionStore(memoryStore());
   const r = first(store, tree(), false);
   expect(store.hasVersion(r.version.ecsId)).toBe(false);
   expect(store.findStoredEntity(idOf(r.version.root))).toBeUndefined();
@@ -67,7 +68,7 @@ test('a prepared commit is invisible until published', () => {
 });
 
 test('lookups by id ignore case; anything but a held id finds nothing, get* throw EntityNotFoundError', () => {
-  const store = new VersionStore();
+  const store = new VersionStore(memoryStore());
   const { version } = first(store, tree());
   const leaf = (version.root as unknown as VsRoot).items[0];
   const upper = version.ecsId.toUpperCase();
@@ -85,9 +86,9 @@ test('lookups by id ignore case; anything but a held id finds nothing, get* thro
 });
 
 test("holds: its own stored roots and children, not working copies, other stores' versions or non-entities", () => {
-  const store = new VersionStore();
+  const store = new VersionStore(memoryStore());
   const { version } = first(store, tree());
-  const other = first(new VersionStore(), tree()).version;
+  const other = first(new VersionStore(memoryStore()), tree()).version;
   expect(store.holds(version.root)).toBe(true);
   expect(store.holds((version.root as unknown as VsRoot).items[0])).toBe(true);
   expect(store.holds(workingCopyOf(version.root, true))).toBe(false);
@@ -96,7 +97,7 @@ test("holds: its own stored roots and children, not working copies, other stores
 });
 
 test('lineage, latestVersion, rootsOfType and versionsContaining follow the versions of a lineage', () => {
-  const store = new VersionStore();
+  const store = new VersionStore(memoryStore());
   const v1 = first(store, tree()).version;
   const leaf = (v1.root as unknown as VsRoot).items[0];
   const v2 = next(store, v1, retitle).version;
@@ -118,7 +119,7 @@ test('lineage, latestVersion, rootsOfType and versionsContaining follow the vers
 });
 
 test('withdrawFirstVersion: only a first version nothing was built on, and then as if never stored', () => {
-  const store = new VersionStore();
+  const store = new VersionStore(memoryStore());
   const kept = first(store, tree()).version;
   next(store, kept, retitle);
   const before = store.stats;

@@ -1,0 +1,191 @@
+/**
+ * A history store over a storage engine (SPEC §12), and `sqliteStore`, the default one: what a
+ * registry commits is written to the engine behind the in-memory commit, and a registry created
+ * over the same store later gets it all back. The engine knows rows only (`rows.ts`); this file
+ * decides when rows are written and what a failure means.
+ *
+ * Writing: a published commit or a kept execution record is queued by reference (stored versions
+ * are frozen, so nothing is copied or encoded on the calling path); the queue is encoded into rows
+ * and written in one transaction when it holds `batchSize` items, or `batchDelayMs` after the
+ * first one, or on `flush()` / `close()` / process exit. A batch is all or nothing. A failed
+ * write puts the store in fail-stop: `errors$` emits, `flush()` rejects, and every later change
+ * to the registry throws `StoreWriteError` before doing anything.
+ *
+ * Reading: this first version loads the whole history when the registry is created, replaying
+ * every root version in commit order through the registry's ordinary load path
+ * (`versionFromJSON` + `promoteToRoot`, which keeps every id and shares what did not change).
+ */
+import { Subject, type Observable } from 'rxjs';
+import type { CommitResult } from '../store/commit';
+import type { EntityRegistry } from '../store/entity-registry';
+import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
+import { versionFromJSON } from '../serialize';
+import { entityRow, rootVersionRow, versionJSONFromRows } from './entity-rows';
+import { StoreWriteError } from './errors';
+import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
+import { openSqliteEngine, type Durability } from './sqlite-engine';
+
+export interface HistoryStoreOptions {
+  /**
+   * `relaxed` (default): a call returns after the in-memory commit; a `kill -9` loses at most the
+   * queued batch window, a power loss also the commits since the last WAL checkpoint sync.
+   * `durable`: the same, and every commit is fsynced: what `flush()` resolved for survives both.
+   * `strict`: every call writes (and fsyncs) its rows before it returns.
+   */
+  readonly durability?: Durability;
+  /** Queued items (commits and records) that make a batch be written at once (default 100). */
+  readonly batchSize?: number;
+  /** How long the first queued item waits for more before its batch is written (default 1 ms). */
+  readonly batchDelayMs?: number;
+}
+
+/** Stores with queued items, written when the process exits normally. */
+const open = new Set<EngineHistoryStore>();
+let exitHook = false;
+
+/** @internal Exported for engines and tests; users call `sqliteStore`. */
+export class EngineHistoryStore implements HistoryStore {
+  private engine: StorageEngine | null;
+  /** Commits and records in the order they happened; encoded when written. */
+  private queue: (CommitResult | RecordToStore)[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private failure: StoreWriteError | null = null;
+  /** Set while the store's history is loaded into the registry: those commits are on disk already. */
+  private loading = false;
+  private readonly errors = new Subject<StoreWriteError>();
+  /** The write failure that put the store in fail-stop (emitted once). */
+  readonly errors$: Observable<StoreWriteError> = this.errors.asObservable();
+  private readonly durability: Durability;
+  private readonly batchSize: number;
+  private readonly batchDelayMs: number;
+
+  constructor(
+    /** Engine name, for messages. */
+    readonly kind: string,
+    /** Where the engine keeps its rows (a file path), for messages. */
+    readonly path: string,
+    engine: StorageEngine,
+    options: HistoryStoreOptions,
+  ) {
+    this.durability = options.durability ?? 'relaxed';
+    this.batchSize = options.batchSize ?? 100;
+    this.batchDelayMs = options.batchDelayMs ?? 1;
+    this.engine = engine;
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => {
+        for (const store of open) store.writeNow();
+      });
+    }
+  }
+
+  attach(registry: EntityRegistry): void {
+    const engine = this.engine!;
+    this.loading = true;
+    try {
+      const oldIds = new Map<string, readonly string[]>();
+      // Read first: the engine cannot answer the row lookups below while a scan is open.
+      for (const row of [...engine.rootVersions()]) {
+        registry.restore(versionFromJSON(versionJSONFromRows(row.ecsId, engine, oldIds)));
+      }
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  committed(commit: CommitResult): void {
+    if (!this.loading) this.enqueue(commit);
+  }
+
+  recorded(record: RecordToStore): void {
+    this.enqueue(record);
+  }
+
+  operationEnded(): void {
+    if (this.durability !== 'strict' || this.queue.length === 0) return;
+    this.writeNow();
+    this.checkWritable();
+  }
+
+  checkWritable(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  flush(): Promise<void> {
+    this.writeNow();
+    return this.failure === null ? Promise.resolve() : Promise.reject(this.failure);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.engine?.close();
+    this.engine = null;
+    this.failure = new StoreWriteError(this.path, 'the store is closed', null);
+  }
+
+  private enqueue(item: CommitResult | RecordToStore): void {
+    if (this.failure !== null) return; // fail-stop: checkWritable refuses the next change
+    this.queue.push(item);
+    open.add(this);
+    if (this.queue.length >= this.batchSize) this.writeNow();
+    else this.timer ??= setTimeout(() => this.writeNow(), this.batchDelayMs);
+  }
+
+  /** Writes the queue as one batch. Never throws: a failure puts the store in fail-stop. */
+  private writeNow(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const items = this.queue;
+    if (items.length === 0 || this.engine === null || this.failure !== null) return;
+    this.queue = [];
+    open.delete(this);
+    try {
+      this.engine.write(batchOf(items));
+    } catch (error) {
+      this.failure = new StoreWriteError(this.path, 'a write failed', error);
+      this.errors.next(this.failure);
+    }
+  }
+}
+
+function isCommit(item: CommitResult | RecordToStore): item is CommitResult {
+  return 'version' in item && 'stored' in item;
+}
+
+/** The rows of queued commits and records, in their order. */
+function batchOf(items: readonly (CommitResult | RecordToStore)[]): {
+  entities: EntityRow[];
+  versions: RootVersionRow[];
+  executions: ExecutionRow[];
+} {
+  const entities: EntityRow[] = [];
+  const versions: RootVersionRow[] = [];
+  const executions: ExecutionRow[] = [];
+  for (const item of items) {
+    if (isCommit(item)) {
+      for (const stored of item.stored.values()) entities.push(entityRow(stored));
+      versions.push(rootVersionRow(item.version));
+    } else {
+      executions.push({
+        id: item.id,
+        functionName: item.functionName,
+        status: item.status,
+        startedAt: item.startedAt,
+        record: JSON.stringify(item.toJSON()),
+      });
+    }
+  }
+  return { entities, versions, executions };
+}
+
+/**
+ * A history store in the SQLite file at `path` (created if missing):
+ * `new EntityRegistry({ store: sqliteStore('data/history.db') })`.
+ */
+export function sqliteStore(path: string, options: HistoryStoreOptions = {}): EngineHistoryStore {
+  return new EngineHistoryStore('sqlite', path, openSqliteEngine(path, { durability: options.durability }), options);
+}
+
+installStoreOpener((path) => sqliteStore(path));

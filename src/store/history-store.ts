@@ -1,0 +1,68 @@
+/**
+ * Where a registry's history goes besides memory (SPEC §12). The registry calls it at fixed points
+ * (a commit published, an execution record kept, an operation ended) and never waits on it; a
+ * durable store (`src/durable/`, SQLite) implements it above the store layer, so the store layer
+ * stays free of I/O. `memoryStore()` is the absence of one: today's behaviour.
+ */
+import type { CommitResult } from './commit';
+import type { EntityRegistry } from './entity-registry';
+
+/** What the store keeps of an execution record (`FunctionExecution`, from the callable layer). */
+export interface RecordToStore {
+  readonly id: string;
+  readonly functionName: string;
+  readonly status: string;
+  readonly startedAt: number;
+  toJSON(): unknown;
+}
+
+export interface HistoryStore {
+  /** Engine name, for messages ('memory', 'sqlite'). */
+  readonly kind: string;
+  /**
+   * Called once, by the registry's constructor: loads what the store holds into `registry`
+   * (through its ordinary load path) before anything else happens to it.
+   */
+  attach(registry: EntityRegistry): void;
+  /** A commit was published in memory: queue it for writing (never throws, never blocks on I/O). */
+  committed(commit: CommitResult): void;
+  /** An execution record was kept: queue it for writing. */
+  recorded(record: RecordToStore): void;
+  /** A user operation or execution ended: a `strict` store writes what it queued now. */
+  operationEnded(): void;
+  /** Throws `StoreWriteError` when an earlier write failed (fail-stop): checked before every change. */
+  checkWritable(): void;
+  /** Resolves when everything queued before the call is written (and fsynced where the mode says so). */
+  flush(): Promise<void>;
+  /** Flushes, then releases the store. */
+  close(): Promise<void>;
+}
+
+/** No durable store: history lives in this process's memory only (tests, throwaway worlds). */
+export function memoryStore(): HistoryStore {
+  return {
+    kind: 'memory',
+    attach: () => undefined,
+    committed: () => undefined,
+    recorded: () => undefined,
+    operationEnded: () => undefined,
+    checkWritable: () => undefined,
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+let openStore: ((path: string) => HistoryStore) | null = null;
+
+/** Installs the engine `EntityRegistry.open(path)` uses (the durable layer installs SQLite when loaded). */
+export function installStoreOpener(open: (path: string) => HistoryStore): void {
+  openStore = open;
+}
+
+/** The store `EntityRegistry.open(path)` opens. */
+export function storeAt(path: string): HistoryStore {
+  if (openStore === null) {
+    throw new Error('internal: no durable store engine is installed (import abstractions-ts, not a deep path)');
+  }
+  return openStore(path);
+}

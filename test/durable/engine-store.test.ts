@@ -1,0 +1,172 @@
+/**
+ * A registry over a history store (SPEC §12): what it commits is written behind the in-memory
+ * commit, and a new registry over the same store gets every version back, exactly.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import Database from 'better-sqlite3';
+import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
+import { CallableRegistry, EntityRegistry, StoreWriteError, sqliteStore, toJSON, versionToJSON } from '../../src';
+import { EngineHistoryStore } from '../../src/durable/engine-store';
+import type { StorageEngine, WriteBatch } from '../../src/durable/rows';
+import type { EntityObject } from '../../src/metadata/object-model';
+import { metaOf } from '../../src/metadata/object-model';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abs-store-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function world(file: string, durability?: 'relaxed' | 'durable' | 'strict') {
+  const registry = new EntityRegistry({ store: sqliteStore(file, { durability }) });
+  const calls = new CallableRegistry({ entities: registry });
+  calls.register('move_agent', moveAgent);
+  return { registry, calls };
+}
+
+/** Everything a registry holds of a lineage, as plain data: versions with parents, each version's JSON. */
+function history(registry: EntityRegistry, lineageId: string): unknown {
+  return registry.lineage(lineageId).map((v) => ({ ...v, json: versionToJSON(registry, v.ecsId) }));
+}
+
+test('a new registry over the store has every version back: ids, parents, values, provenance', async () => {
+  const file = path.join(dir, 'history.db');
+  const { registry, calls } = world(file);
+  const g = buildGridMap(3, 3);
+  registry.promoteToRoot(g);
+  let latest = registry.latest<GridMap>(g.lineageId)!;
+  for (let i = 0; i < 5; i++) {
+    latest = calls.execute<GridMap>('move_agent', {
+      gridmap: latest,
+      sourceIndex: i % 3,
+      agentName: latest.nodes[i % 3].agents[0].name,
+      targetIndex: (i + 1) % 3,
+    });
+  }
+  // a branch: a working copy of an older version, versioned
+  const older = registry.checkout<GridMap>(registry.lineage(g.lineageId)[1].ecsId);
+  older.width = 42;
+  registry.version(older);
+  const before = history(registry, g.lineageId);
+  const agent = latest.nodes[0].agents[0];
+  const containing = registry.versionsContaining(agent.ecsId);
+  await registry.close();
+
+  const again = world(file);
+  expect(history(again.registry, g.lineageId)).toEqual(before);
+  expect(again.registry.latest<GridMap>(g.lineageId)!.ecsId).toBe(registry.latest<GridMap>(g.lineageId)!.ecsId);
+  expect(again.registry.versionsContaining(agent.ecsId)).toEqual(containing);
+  const reread = again.registry.getStoredEntity<EntityObject>(agent.ecsId);
+  expect(metaOf(reread).derivedFromExecutionId).toBe(metaOf(agent as unknown as EntityObject).derivedFromExecutionId);
+  expect(toJSON(reread)).toEqual(toJSON(agent));
+  await again.registry.close();
+});
+
+test('work continues on a reopened store, and is there after the next reopen', async () => {
+  const file = path.join(dir, 'history.db');
+  const first = world(file);
+  const g = buildGridMap(2, 2);
+  first.registry.promoteToRoot(g);
+  await first.registry.close();
+
+  const second = world(file);
+  const latest = second.registry.latest<GridMap>(g.lineageId)!;
+  const moved = second.calls.execute<GridMap>('move_agent', {
+    gridmap: latest,
+    sourceIndex: 0,
+    agentName: latest.nodes[0].agents[0].name,
+    targetIndex: 1,
+  });
+  expect(moved.previousEcsId).toBe(latest.ecsId);
+  await second.registry.close();
+
+  const third = world(file);
+  expect(third.registry.lineage(g.lineageId).map((v) => v.ecsId)).toEqual([latest.ecsId, moved.ecsId]);
+  expect(toJSON(third.registry.latest<GridMap>(g.lineageId)!)).toEqual(toJSON(moved));
+  await third.registry.close();
+});
+
+test('rows are written behind the call: by flush() in relaxed mode, before the call returns in strict mode', async () => {
+  const count = (file: string, table: string): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const relaxedFile = path.join(dir, 'relaxed.db');
+  const relaxed = world(relaxedFile);
+  relaxed.registry.promoteToRoot(buildGridMap(2, 2));
+  expect(count(relaxedFile, 'root_version')).toBe(0); // queued
+  await relaxed.registry.flush();
+  expect(count(relaxedFile, 'root_version')).toBe(1);
+  await relaxed.registry.close();
+
+  const strictFile = path.join(dir, 'strict.db');
+  const strict = world(strictFile, 'strict');
+  const g = buildGridMap(2, 2);
+  strict.registry.promoteToRoot(g);
+  expect(count(strictFile, 'root_version')).toBe(1);
+  const latest = strict.registry.latest<GridMap>(g.lineageId)!;
+  strict.calls.execute('move_agent', { gridmap: latest, sourceIndex: 0, agentName: latest.nodes[0].agents[0].name, targetIndex: 1 });
+  expect(count(strictFile, 'root_version')).toBe(2);
+  expect(count(strictFile, 'execution')).toBe(1);
+  await strict.registry.close();
+});
+
+test('a failed write puts the store in fail-stop: errors$, flush() rejects, later changes throw StoreWriteError', async () => {
+  const rows: WriteBatch[] = [];
+  let failing = false;
+  const engine: StorageEngine = {
+    write: (batch) => {
+      if (failing) throw new Error('disk full');
+      rows.push(batch);
+    },
+    entity: () => undefined,
+    rootVersion: () => undefined,
+    rootVersions: () => [],
+    executions: () => [],
+    close: () => undefined,
+  };
+  const store = new EngineHistoryStore('test', 'memory:test', engine, { batchSize: 1 });
+  const errors: StoreWriteError[] = [];
+  store.errors$.subscribe((e) => errors.push(e));
+  const registry = new EntityRegistry({ store });
+  const g = buildGridMap(1, 1);
+  registry.promoteToRoot(g);
+  expect(rows).toHaveLength(1);
+  failing = true;
+  const copy = registry.checkout<GridMap>(registry.latest<GridMap>(g.lineageId)!.ecsId);
+  copy.width = 7;
+  registry.version(copy); // in memory; its write fails
+  expect(errors).toHaveLength(1);
+  expect(errors[0].message).toMatch(/disk full/);
+  await expect(registry.flush()).rejects.toBeInstanceOf(StoreWriteError);
+  const stats = registry.stats;
+  const again = registry.checkout<GridMap>(registry.latest<GridMap>(g.lineageId)!.ecsId);
+  again.width = 8;
+  expect(() => registry.version(again)).toThrow(StoreWriteError);
+  expect(() => registry.promoteToRoot(buildGridMap(1, 1))).toThrow(StoreWriteError);
+  expect(registry.stats).toEqual(stats);
+});
+
+test('EntityRegistry.open(path) opens the SQLite store as the default registry', async () => {
+  const file = path.join(dir, 'default.db');
+  const registry = EntityRegistry.open(file);
+  try {
+    expect(EntityRegistry.default).toBe(registry);
+    const g = buildGridMap(1, 2);
+    g.promoteToRoot(); // the entity method goes to the default registry
+    await registry.close();
+    const reopened = EntityRegistry.open(file);
+    expect(reopened.lineage(g.lineageId)).toHaveLength(1);
+    await reopened.close();
+  } finally {
+    EntityRegistry.reset();
+  }
+});
