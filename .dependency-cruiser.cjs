@@ -3,10 +3,11 @@
  *
  * src/'s folders are layers; a module imports only from its own layer and the layers below it:
  *
- *   util → metadata → entity → tree → diff → store → address → callable → serialize → viz
+ *   util → metadata → entity → tree → diff → store → address → callable → serialize → durable → viz
  *
- * (bottom to top). events/ is a side leaf: it imports only util/ (and src/errors.ts), and any layer
- * above util/ may use it. src/errors.ts (the base error class) imports nothing from src/.
+ * (bottom to top; durable/ is the durable history store of SPEC §12). events/ is a side leaf: it
+ * imports only util/ (and src/errors.ts), and any layer above util/ may use it. src/errors.ts (the
+ * base error class) imports nothing from src/.
  * src/index.ts and src/generated-support.ts are the package's entry points, above every layer.
  * src/ never imports codegen/ (the build-time generator), ts-morph or a devDependency.
  *
@@ -15,7 +16,19 @@
  */
 'use strict';
 
-const LAYERS = ['util', 'metadata', 'entity', 'tree', 'diff', 'store', 'address', 'callable', 'serialize', 'viz'];
+const LAYERS = [
+  'util',
+  'metadata',
+  'entity',
+  'tree',
+  'diff',
+  'store',
+  'address',
+  'callable',
+  'serialize',
+  'durable',
+  'viz',
+];
 
 /** Upward edges that are part of the design; each names why. */
 const EXCEPTIONS = [

@@ -1,4 +1,42 @@
 import { AbstractionsError, errorText } from '../errors';
+import { excerpt } from '../util/excerpt';
+
+/**
+ * A file that is not a store this code can open: not a database, another program's database, or a
+ * store written by a newer version of the library (SPEC §12: never opened silently). Nothing in the
+ * file was changed.
+ */
+export class StoreFormatError extends AbstractionsError {
+  constructor(
+    /** The file that was opened. */
+    readonly path: string,
+    /** What was found there instead, in words (`format 'x'`, `schema_version 7`, ...). */
+    readonly found: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${excerpt(path)} is not an abstractions-ts store this version can open: ${found}`, options);
+  }
+}
+
+/** A row whose id is already stored with different content (stored rows are immutable). */
+export class StoreConflictError extends AbstractionsError {
+  constructor(
+    /** `'entity'`, `'root version'` or `'execution'`. */
+    readonly kind: string,
+    readonly id: string,
+    /** The first field that differs. */
+    readonly field: string,
+  ) {
+    super(`${kind} ${excerpt(id)} is already stored with a different ${field}`);
+  }
+}
+
+/** A store used after `close()`. */
+export class StoreClosedError extends AbstractionsError {
+  constructor(readonly path: string) {
+    super(`the store ${excerpt(path)} is closed`);
+  }
+}
 
 /** A history store could not write (or is closed): it takes no more changes (fail-stop, SPEC §12). */
 export class StoreWriteError extends AbstractionsError {
@@ -10,9 +48,20 @@ export class StoreWriteError extends AbstractionsError {
     cause: unknown,
   ) {
     super(
-      `history store ${store}: ${reason}${cause === null ? '' : `: ${errorText(cause)}`}; it takes no more changes ` +
+      `history store ${excerpt(store)}: ${reason}${cause === null ? '' : `: ${errorText(cause)}`}; it takes no more changes ` +
         `(what this process committed before stays readable in memory, but is not all on disk)`,
       cause === null ? undefined : { cause },
     );
+  }
+}
+
+/** An option of a store that is not one it takes (names the option and what was given). */
+export class StoreOptionError extends AbstractionsError {
+  constructor(
+    readonly option: string,
+    readonly given: string,
+    expected: string,
+  ) {
+    super(`store option '${option}': expected ${expected}, got ${given}`);
   }
 }

@@ -1,0 +1,60 @@
+/**
+ * The child process of the crash test (sqlite-engine.test.ts): writes batches of BATCH rows of
+ * each kind into the store at argv[2] until it is killed, and reports each committed batch to the
+ * parent (`process.send(count)`). Run with `node -r tsx/cjs`.
+ */
+import { randomUUID } from 'node:crypto';
+import { openSqliteEngine } from '../../src/durable/sqlite-engine';
+import type { WriteBatch } from '../../src/durable/rows';
+
+export const BATCH = 100;
+/** Lineages the versions are spread over (so lineage_head is moved many times per batch). */
+export const LINEAGES = 7;
+
+function batch(): WriteBatch {
+  const filler = 'x'.repeat(400);
+  const rows = Array.from({ length: BATCH }, (_, i) => ({ id: randomUUID(), lineage: `lineage-${i % LINEAGES}` }));
+  return {
+    entities: rows.map(({ id, lineage }) => ({
+      ecsId: id,
+      lineageId: lineage,
+      className: 'Crash',
+      rootEcsId: id,
+      previousEcsId: null,
+      parentLineageId: null,
+      place: '',
+      createdAt: Date.now(),
+      forkedAt: null,
+      derivedFromExecutionId: null,
+      identity: '{}',
+      data: JSON.stringify({ filler }),
+    })),
+    versions: rows.map(({ id, lineage }) => ({
+      ecsId: id,
+      lineageId: lineage,
+      parentEcsId: null,
+      createdAt: Date.now(),
+      rootClass: 'Crash',
+      delta: null,
+    })),
+    executions: rows.map(({ id }) => ({
+      id,
+      functionName: 'crash',
+      status: 'succeeded',
+      startedAt: Date.now(),
+      record: JSON.stringify({ filler }),
+    })),
+  };
+}
+
+if (require.main === module) {
+  const engine = openSqliteEngine(process.argv[2]);
+  let committed = 0;
+  // setImmediate between batches lets each report reach the parent before the next write.
+  const loop = (): void => {
+    engine.write(batch());
+    process.send?.(++committed);
+    setImmediate(loop);
+  };
+  loop();
+}
