@@ -20,7 +20,8 @@ import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
 import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
 import { versionFromJSON } from '../serialize';
-import { entityRow, rootVersionRow, versionJSONFromRows } from './entity-rows';
+import { RowCache, entityRow, rootVersionRow, versionJSONFromRows } from './entity-rows';
+import type { EntityObject } from '../metadata/object-model';
 import { StoreWriteError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
@@ -53,6 +54,8 @@ export class EngineHistoryStore implements HistoryStore {
   /** Set while the store's history is loaded into the registry: those commits are on disk already. */
   private loading = false;
   private readonly errors = new Subject<StoreWriteError>();
+  /** The registry whose history this is (set by `attach`). */
+  private registry: EntityRegistry | null = null;
   /** The write failure that put the store in fail-stop (emitted once). */
   readonly errors$: Observable<StoreWriteError> = this.errors.asObservable();
   private readonly durability: Durability;
@@ -80,13 +83,14 @@ export class EngineHistoryStore implements HistoryStore {
   }
 
   attach(registry: EntityRegistry): void {
+    this.registry = registry;
     const engine = this.engine!;
     this.loading = true;
     try {
-      const oldIds = new Map<string, readonly string[]>();
+      const cache = new RowCache();
       // Read first: the engine cannot answer the row lookups below while a scan is open.
       for (const row of [...engine.rootVersions()]) {
-        registry.restore(versionFromJSON(versionJSONFromRows(row.ecsId, engine, oldIds)));
+        registry.restore(versionFromJSON(versionJSONFromRows(row.ecsId, engine, cache)), row.createdAt);
       }
     } finally {
       this.loading = false;
@@ -142,7 +146,8 @@ export class EngineHistoryStore implements HistoryStore {
     this.queue = [];
     open.delete(this);
     try {
-      this.engine.write(batchOf(items));
+      const registry = this.registry!;
+      this.engine.write(batchOf(items, (ecsId) => registry.findStoredEntity(ecsId)));
     } catch (error) {
       this.failure = new StoreWriteError(this.path, 'a write failed', error);
       this.errors.next(this.failure);
@@ -155,7 +160,10 @@ function isCommit(item: CommitResult | RecordToStore): item is CommitResult {
 }
 
 /** The rows of queued commits and records, in their order. */
-function batchOf(items: readonly (CommitResult | RecordToStore)[]): {
+function batchOf(
+  items: readonly (CommitResult | RecordToStore)[],
+  storedVersion: (ecsId: string) => EntityObject | undefined,
+): {
   entities: EntityRow[];
   versions: RootVersionRow[];
   executions: ExecutionRow[];
@@ -165,7 +173,7 @@ function batchOf(items: readonly (CommitResult | RecordToStore)[]): {
   const executions: ExecutionRow[] = [];
   for (const item of items) {
     if (isCommit(item)) {
-      for (const stored of item.stored.values()) entities.push(entityRow(stored));
+      for (const stored of item.stored.values()) entities.push(entityRow(stored, storedVersion));
       versions.push(rootVersionRow(item.version));
     } else {
       executions.push({

@@ -147,7 +147,7 @@ export function openSqliteEngine(
   if (!DURABILITIES.includes(durability)) {
     throw new StoreOptionError('durability', String(durability), "'relaxed', 'durable' or 'strict'");
   }
-  const db = openDatabase(path, durability);
+  const db = openDatabase(path);
   const writeEntity = rowWriter(db, ENTITY);
   const writeVersion = rowWriter(db, ROOT_VERSION);
   const writeExecution = rowWriter(db, EXECUTION);
@@ -227,7 +227,7 @@ export function openSqliteEngine(
 }
 
 /** The connection, with the schema checked (or created) and the pragmas set; closed again on failure. */
-function openDatabase(path: string, durability: Durability): Database.Database {
+function openDatabase(path: string): Database.Database {
   mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database | undefined;
   try {

@@ -60,6 +60,25 @@ function put(out: Out, key: string | number, value: JsonValue): void {
  * `buildEntityTree` reports it; a plain container inside itself is a `SerializationError`.
  */
 export function encodeEntity(root: EntityObject, path: string): EntityJSON {
+  return write(root, path, false) as unknown as EntityJSON;
+}
+
+/**
+ * The `fields` of `entity` as `encodeEntity` writes them, except that each child entity is
+ * `{ "$ref": "<ecsId>" }` instead of inline (the durable store's rows, SPEC §12). Unambiguous: a
+ * plain object with a key starting `$` is always written as `{ "$object": … }`.
+ */
+export function encodeFields(entity: EntityObject, path: string): Record<string, JsonValue> {
+  return write(entity, path, true) as Record<string, JsonValue>;
+}
+
+/** The entity's type name, as `$class` is written. */
+export function entityTypeName(entity: EntityObject, path: string): string {
+  return typeNameOf(runtimeOfObject(entity).meta.ctor, path);
+}
+
+/** `refs`: `root`'s fields only, its children as `{ $ref }`. */
+function write(root: EntityObject, path: string, refs: boolean): JsonValue {
   const result: JsonValue[] = [null];
   /** Containers on the path from the root to the value being written (a cycle meets one again). */
   const open = new Map<object, string>();
@@ -98,14 +117,20 @@ export function encodeEntity(root: EntityObject, path: string): EntityJSON {
       if (clash !== undefined) throw occursTwice(o, clash, open.has(o), at);
       byEcsId.set(m.ecsId, { entity: o, path: at });
       byLineage.set(m.lineageId, { entity: o, path: at });
+      if (refs && o !== root) {
+        put(job.out, job.key, { $ref: m.ecsId });
+        continue;
+      }
       const { meta } = runtimeOfObject(o);
       const values = o[VALUES];
       const fields: Record<string, JsonValue> = {};
-      put(job.out, job.key, {
-        $class: typeNameOf(meta.ctor, at),
-        $id: encodeIdentity(m, at),
-        fields,
-      } as unknown as JsonValue);
+      put(
+        job.out,
+        job.key,
+        refs
+          ? fields
+          : ({ $class: typeNameOf(meta.ctor, at), $id: encodeIdentity(m, at), fields } as unknown as JsonValue),
+      );
       enter(o, at);
       for (const f of meta.fields) setOwn(fields, f.name, null); // field order, filled below
       for (let i = meta.fields.length - 1; i >= 0; i--)
@@ -127,7 +152,7 @@ export function encodeEntity(root: EntityObject, path: string): EntityJSON {
     enter(o, at);
     for (let j = children.length - 1; j >= 0; j--) stack.push(children[j]);
   }
-  return result[0] as unknown as EntityJSON;
+  return result[0];
 }
 
 const NOT_SCALAR = Symbol('not a scalar');

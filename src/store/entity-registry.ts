@@ -110,13 +110,13 @@ export class EntityRegistry {
 
   /**
    * @internal Loads a version a history store holds (a working copy read from its rows, as
-   * `versionFromJSON` gives it) through the ordinary load path, without events: it is history
-   * being read back, not a new operation.
+   * `versionFromJSON` gives it, and the time the version was created) through the ordinary load
+   * path, without events: it is history being read back, not a new operation.
    */
-  restore(root: object): RootVersion {
+  restore(root: object, createdAt: number): RootVersion {
     this.restoring = true;
     try {
-      return this.promoteNow(requireEntity(root, 'restore'));
+      return this.store.dated(createdAt, () => this.promoteNow(requireEntity(root, 'restore')));
     } finally {
       this.restoring = false;
     }

@@ -19,6 +19,19 @@ export class VersionStore {
   /** `history`: where published commits are queued for a durable store. */
   constructor(private readonly history: HistoryStore) {}
 
+  /** Set while versions read back from a history store are committed: their original time. */
+  private restoredAt: number | null = null;
+
+  /** Runs `commit` with every version it creates dated `createdAt` (a version read back from a store). */
+  dated<T>(createdAt: number, commit: () => T): T {
+    this.restoredAt = createdAt;
+    try {
+      return commit();
+    } finally {
+      this.restoredAt = null;
+    }
+  }
+
   private readonly versions = new Map<string, RootVersion>();
   /** ecsId -> stored entity, for every stored version of every entity (see `entityIndex`). */
   private readonly entities = new Map<string, EntityObject>();
@@ -48,7 +61,7 @@ export class VersionStore {
       rootMeta.lineageId,
       persisted.root,
       req.base ? req.base.ecsId : null,
-      Date.now(),
+      this.restoredAt ?? Date.now(),
       req.base ? delta : null,
       this.indexes,
     );

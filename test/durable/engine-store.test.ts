@@ -113,7 +113,12 @@ test('rows are written behind the call: by flush() in relaxed mode, before the c
   strict.registry.promoteToRoot(g);
   expect(count(strictFile, 'root_version')).toBe(1);
   const latest = strict.registry.latest<GridMap>(g.lineageId)!;
-  strict.calls.execute('move_agent', { gridmap: latest, sourceIndex: 0, agentName: latest.nodes[0].agents[0].name, targetIndex: 1 });
+  strict.calls.execute('move_agent', {
+    gridmap: latest,
+    sourceIndex: 0,
+    agentName: latest.nodes[0].agents[0].name,
+    targetIndex: 1,
+  });
   expect(count(strictFile, 'root_version')).toBe(2);
   expect(count(strictFile, 'execution')).toBe(1);
   await strict.registry.close();

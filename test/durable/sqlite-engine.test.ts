@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AbstractionsError } from '../../src/errors';
-import { StoreClosedError, StoreConflictError, StoreFormatError } from '../../src/durable/errors';
+import { StoreClosedError, StoreConflictError, StoreFormatError, StoreOptionError } from '../../src/durable/errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from '../../src/durable/rows';
 import { openSqliteEngine, STORE_FORMAT, type SqliteOptions } from '../../src/durable/sqlite-engine';
 import { BATCH, LINEAGES } from './crash-writer';
@@ -357,7 +357,7 @@ describe('openSqliteEngine', () => {
   });
 
   it('rejects an unknown durability', () => {
-    expect(() => openSqliteEngine(file(), { durability: 'fast' as never })).toThrow(/durability must be/);
+    expect(() => openSqliteEngine(file(), { durability: 'fast' as never })).toThrow(StoreOptionError);
   });
 
   it('throws StoreClosedError on every use after close; closing twice is harmless', () => {

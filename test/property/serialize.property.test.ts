@@ -12,7 +12,8 @@ import { Entity, EntityRegistry, entity } from '../../src';
 import { fromJSON, toJSON, versionFromJSON, versionToJSON } from '../../src/serialize';
 import { snapshot } from '../support/naive';
 import { PRoot } from '../support/models';
-import { applyEdits, buildTree, editsArb, treeSpecArb } from '../support/trees';
+import { editsArb, treeSpecArb, versionedTree } from '../support/trees';
+import { buildValue, specArb, type Spec } from '../support/values';
 
 const RUNS = Number(process.env.PROP_RUNS ?? 500);
 
@@ -22,67 +23,8 @@ class SBag extends Entity {
   v: unknown = null;
 }
 
-/** A description of a value; entities and containers are built fresh from it in each run. */
-type Spec =
-  | { t: 'prim'; v: unknown }
-  | { t: 'date'; ms: number }
-  | { t: 'arr'; items: Spec[] }
-  | { t: 'map'; entries: Array<[string | number, Spec]> }
-  | { t: 'set'; items: Spec[] }
-  | { t: 'obj'; entries: Array<[string, Spec]>; nullProto: boolean }
-  | { t: 'entity'; name: string; v: Spec | null };
-
-const prim = fc.oneof(
-  fc.string({ maxLength: 4 }),
-  fc.integer(),
-  fc.double(), // NaN, -0, Infinity included
-  fc.boolean(),
-  fc.constant(null),
-  fc.constant(undefined),
-  fc.bigInt(),
-);
-const key = fc.constantFrom('a', 'b', '$c', '$class', '$map', 'x y', '', 'fields', '__proto__', 'constructor');
-
-const specArb: fc.Arbitrary<Spec> = fc.letrec<{ spec: Spec }>((tie) => ({
-  spec: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    prim.map((v): Spec => ({ t: 'prim', v })),
-    fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.constant(NaN)).map((ms): Spec => ({ t: 'date', ms })),
-    fc.array(tie('spec'), { maxLength: 4 }).map((items): Spec => ({ t: 'arr', items })),
-    fc
-      .array(fc.tuple(fc.oneof(key, fc.integer({ min: -3, max: 3 })), tie('spec')), { maxLength: 3 })
-      .map((entries): Spec => ({ t: 'map', entries })),
-    fc.array(tie('spec'), { maxLength: 3 }).map((items): Spec => ({ t: 'set', items })),
-    fc
-      .tuple(fc.array(fc.tuple(key, tie('spec')), { maxLength: 3 }), fc.boolean())
-      .map(([entries, nullProto]): Spec => ({ t: 'obj', entries, nullProto })),
-    fc
-      .tuple(fc.string({ maxLength: 3 }), fc.option(tie('spec'), { nil: null }))
-      .map(([name, v]): Spec => ({ t: 'entity', name, v })),
-  ),
-})).spec;
-
 function build(s: Spec): unknown {
-  switch (s.t) {
-    case 'prim':
-      return s.v;
-    case 'date':
-      return new Date(s.ms);
-    case 'arr':
-      return s.items.map(build);
-    case 'map':
-      return new Map(s.entries.map(([k, v]) => [k, build(v)]));
-    case 'set':
-      return new Set(s.items.map(build));
-    case 'obj': {
-      const o = (s.nullProto ? Object.create(null) : {}) as Record<string, unknown>;
-      for (const [k, v] of s.entries)
-        Object.defineProperty(o, k, { value: build(v), enumerable: true, writable: true, configurable: true });
-      return o;
-    }
-    case 'entity':
-      return new SBag({ name: s.name, v: s.v === null ? null : build(s.v) });
-  }
+  return buildValue(s, (name, v) => new SBag({ name, v }));
 }
 
 test('any data with entities inside reads back exactly, and writes back to the same JSON', () => {
@@ -114,13 +56,7 @@ test('any data with entities inside reads back exactly, and writes back to the s
 test('stored versions of random trees: round trips read like the stored version and like checkout()', () => {
   fc.assert(
     fc.property(treeSpecArb(12), fc.array(editsArb(4), { minLength: 1, maxLength: 3 }), (spec, rounds) => {
-      const reg = new EntityRegistry();
-      const root = buildTree(spec);
-      reg.promoteToRoot(root);
-      for (const edits of rounds) {
-        applyEdits(root, edits);
-        reg.version(root);
-      }
+      const { reg, root } = versionedTree(spec, rounds);
       // the working tree itself
       expect(snapshot(fromJSON<PRoot>(JSON.stringify(toJSON(root))), { rootIds: true })).toEqual(
         snapshot(root, { rootIds: true }),

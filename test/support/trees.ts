@@ -9,6 +9,7 @@
  * inside a transaction's copy-on-write draft.
  */
 import fc from 'fast-check';
+import { EntityRegistry } from '../../src';
 import { PLeaf, PNode, PRoot, type PChild } from './models';
 
 // ---- slots ---------------------------------------------------------------------------------------
@@ -349,4 +350,19 @@ export function applyEdit(root: PRoot, edit: Edit): void {
 
 export function applyEdits(root: PRoot, edits: readonly Edit[]): void {
   for (const e of edits) applyEdit(root, e);
+}
+
+/** A registry holding the tree of `spec`, promoted, then one version per round of edits (the working root). */
+export function versionedTree(
+  spec: TreeSpec,
+  rounds: ReadonlyArray<readonly Edit[]>,
+): { reg: EntityRegistry; root: PRoot } {
+  const reg = new EntityRegistry();
+  const root = buildTree(spec);
+  reg.promoteToRoot(root);
+  for (const edits of rounds) {
+    applyEdits(root, edits);
+    reg.version(root);
+  }
+  return { reg, root };
 }
