@@ -241,7 +241,9 @@ function openDatabase(path: string): Database.Database {
     return db;
   } catch (e) {
     db?.close();
-    if (e instanceof Database.SqliteError && e.code === 'SQLITE_NOTADB') {
+    // By code, not `instanceof SqliteError`: the native addon keeps the error class of the first
+    // copy of better-sqlite3 loaded in the process (module registries such as Jest's load several).
+    if ((e as { code?: unknown }).code === 'SQLITE_NOTADB') {
       throw new StoreFormatError(path, 'not an SQLite database', { cause: e });
     }
     throw e;
