@@ -19,7 +19,10 @@ import { Subject, type Observable } from 'rxjs';
 import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
 import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
-import { versionFromJSON } from '../serialize';
+import { versionFromJSON, type JsonValue } from '../serialize';
+import { encodeValue } from '../serialize/codec';
+import { setOwn } from '../metadata/values';
+import { errorText } from '../errors';
 import { RowCache, entityRow, rootVersionRow, versionJSONFromRows } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
 import { StoreWriteError } from './errors';
@@ -181,11 +184,42 @@ function batchOf(
         functionName: item.functionName,
         status: item.status,
         startedAt: item.startedAt,
-        record: JSON.stringify(item.toJSON()),
+        record: recordJSON(item),
       });
     }
   }
   return { entities, versions, executions };
+}
+
+/**
+ * An execution record as JSON that always encodes, so a record can never put the store in
+ * fail-stop: values in the tagged form (`$bigint`, `$map`, ...; entities as `{ $ref }`), and a
+ * value that is not data (a class instance a function was given as it is) named instead.
+ */
+function recordJSON(record: RecordToStore): string {
+  const { inputs, ...rest } = record.toJSON() as { inputs: Record<string, unknown> } & Record<string, unknown>;
+  // Each value on its own: one that cannot be written does not take the others with it.
+  const values: Record<string, JsonValue> = {};
+  const given = inputs.values as Record<string, unknown>;
+  for (const key of Object.keys(given)) setOwn(values, key, encodedOrNamed(given[key], `inputs.values.${key}`));
+  const out: Record<string, JsonValue> = {
+    inputs: {
+      entities: encodedOrNamed(inputs.entities, 'inputs.entities'),
+      addresses: encodedOrNamed(inputs.addresses, 'inputs.addresses'),
+      rootIds: encodedOrNamed(inputs.rootIds, 'inputs.rootIds'),
+      values,
+    },
+  };
+  for (const key of Object.keys(rest)) setOwn(out, key, encodedOrNamed(rest[key], key));
+  return JSON.stringify(out);
+}
+
+function encodedOrNamed(value: unknown, path: string): JsonValue {
+  try {
+    return encodeValue(value, path);
+  } catch (error) {
+    return { $unserialisable: errorText(error) };
+  }
 }
 
 /**

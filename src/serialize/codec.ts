@@ -60,7 +60,7 @@ function put(out: Out, key: string | number, value: JsonValue): void {
  * `buildEntityTree` reports it; a plain container inside itself is a `SerializationError`.
  */
 export function encodeEntity(root: EntityObject, path: string): EntityJSON {
-  return write(root, path, false) as unknown as EntityJSON;
+  return write(root, path, 'none') as unknown as EntityJSON;
 }
 
 /**
@@ -69,7 +69,15 @@ export function encodeEntity(root: EntityObject, path: string): EntityJSON {
  * plain object with a key starting `$` is always written as `{ "$object": … }`.
  */
 export function encodeFields(entity: EntityObject, path: string): Record<string, JsonValue> {
-  return write(entity, path, true) as Record<string, JsonValue>;
+  return write(entity, path, 'children') as Record<string, JsonValue>;
+}
+
+/**
+ * Any value in the tagged form, every entity in it written as `{ "$ref": "<ecsId>" }` (an entity
+ * may occur several times: references, not a tree). For the durable store's execution records.
+ */
+export function encodeValue(value: unknown, path: string): JsonValue {
+  return write(value, path, 'all');
 }
 
 /** The entity's type name, as `$class` is written. */
@@ -77,8 +85,13 @@ export function entityTypeName(entity: EntityObject, path: string): string {
   return typeNameOf(runtimeOfObject(entity).meta.ctor, path);
 }
 
-/** `refs`: `root`'s fields only, its children as `{ $ref }`. */
-function write(root: EntityObject, path: string, refs: boolean): JsonValue {
+/**
+ * Which entities are written as `{ $ref }`: none (inline trees), the children of the root entity
+ * (its fields only), or all of them (any value).
+ */
+type Refs = 'none' | 'children' | 'all';
+
+function write(root: unknown, path: string, refs: Refs): JsonValue {
   const result: JsonValue[] = [null];
   /** Containers on the path from the root to the value being written (a cycle meets one again). */
   const open = new Map<object, string>();
@@ -113,21 +126,21 @@ function write(root: EntityObject, path: string, refs: boolean): JsonValue {
     const o = v as object;
     if (isEntityObject(o)) {
       const m = metaOf(o);
+      if (refs === 'all' || (refs === 'children' && o !== root)) {
+        put(job.out, job.key, { $ref: m.ecsId });
+        continue;
+      }
       const clash = byEcsId.get(m.ecsId) ?? byLineage.get(m.lineageId);
       if (clash !== undefined) throw occursTwice(o, clash, open.has(o), at);
       byEcsId.set(m.ecsId, { entity: o, path: at });
       byLineage.set(m.lineageId, { entity: o, path: at });
-      if (refs && o !== root) {
-        put(job.out, job.key, { $ref: m.ecsId });
-        continue;
-      }
       const { meta } = runtimeOfObject(o);
       const values = o[VALUES];
       const fields: Record<string, JsonValue> = {};
       put(
         job.out,
         job.key,
-        refs
+        refs === 'children'
           ? fields
           : ({ $class: typeNameOf(meta.ctor, at), $id: encodeIdentity(m, at), fields } as unknown as JsonValue),
       );

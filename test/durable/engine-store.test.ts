@@ -175,3 +175,55 @@ test('EntityRegistry.open(path) opens the SQLite store as the default registry',
     EntityRegistry.reset();
   }
 });
+
+test('every execution record is written, whatever its values: tagged, entities as refs, non-data named', async () => {
+  const file = path.join(dir, 'records.db');
+  const { registry, calls } = world(file, 'strict');
+  class Opaque {
+    constructor(readonly n: number) {}
+  }
+  calls.register('echo', ({ big, map, opaque }: { big: bigint; map: Map<string, number>; opaque: Opaque }) => [
+    big,
+    map.size,
+    opaque.n,
+  ]);
+  calls.register('boom', () => {
+    throw new Error('nope');
+  });
+  const g = buildGridMap(1, 2);
+  registry.promoteToRoot(g);
+  const latest = registry.latest<GridMap>(g.lineageId)!;
+  calls.execute('echo', { big: 12345678901234567890n, map: new Map([['a', 1]]), opaque: new Opaque(3) });
+  calls.execute('move_agent', {
+    gridmap: latest,
+    sourceIndex: 0,
+    agentName: latest.nodes[0].agents[0].name,
+    targetIndex: 0,
+  });
+  expect(() => calls.execute('boom', {})).toThrow('nope');
+  await registry.flush(); // not in fail-stop
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT function_name, status, record FROM execution ORDER BY seq').all() as {
+      function_name: string;
+      status: string;
+      record: string;
+    }[];
+    expect(rows.map((r) => [r.function_name, r.status])).toEqual([
+      ['echo', 'succeeded'],
+      ['move_agent', 'succeeded'],
+      ['boom', 'failed'],
+    ]);
+    const echo = JSON.parse(rows[0].record);
+    expect(echo.inputs.values.big).toEqual({ $bigint: '12345678901234567890' });
+    expect(echo.inputs.values.map).toEqual({ $map: [['a', 1]] });
+    expect(echo.inputs.values.opaque.$unserialisable).toMatch(/Opaque/);
+    expect(echo.result).toEqual([{ $bigint: '12345678901234567890' }, 1, 3]);
+    const move = JSON.parse(rows[1].record);
+    expect(move.result).toEqual({ $ref: move.outputIds[0] });
+    expect(JSON.parse(rows[2].record).error).toEqual({ name: 'Error', message: 'nope' });
+  } finally {
+    db.close();
+  }
+  await registry.close();
+});
