@@ -248,12 +248,16 @@ export class CallableRegistry {
       const r = this.records[this.indexed];
       this.recordIndex.set(r.id, r);
     }
-    return this.recordIndex.get(executionId);
+    // Records of earlier processes come back from the entity registry's history store.
+    return (
+      this.recordIndex.get(executionId) ?? (this.entities.storedRecord(executionId) as FunctionExecution | undefined)
+    );
   }
 
   /** Every execution record, oldest first. */
   executions(): FunctionExecution[] {
-    return [...this.records];
+    const stored = this.entities.storedRecords() as readonly FunctionExecution[];
+    return stored.length === 0 ? [...this.records] : [...stored, ...this.records];
   }
 
   /** The record of one execution, or undefined. */

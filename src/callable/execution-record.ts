@@ -48,6 +48,24 @@ export interface RawInputs {
 
 const NONE: readonly never[] = Object.freeze([]);
 
+/** A record as a history store gives it back (see `FunctionExecution.restored`). */
+export interface RestoredExecution {
+  readonly id: string;
+  readonly functionName: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly inputs: ExecutionInputs;
+  readonly outputIds: readonly string[];
+  readonly semantics: readonly OutputSemantic[];
+  readonly versionIds: readonly string[];
+  readonly result: unknown;
+  /** null for a succeeded execution. */
+  readonly error: ExecutionError | null;
+}
+
+/** The raw inputs of a restored record: its inputs are given as they were stored. */
+const NO_RAW: RawInputs = Object.freeze({ entities: [], entityPaths: [], addresses: null, values: {} });
+
 /** How an execution ended, as its record takes it. */
 export type ExecutionOutcome =
   | {
@@ -123,6 +141,23 @@ export class FunctionExecution {
       this.#versions = NONE;
     }
     Object.freeze(this);
+  }
+
+  /**
+   * @internal A record read back from a history store: its lists as they were stored (the
+   * durable layer decodes the row; stored entities in `result` are the registry's own).
+   */
+  static restored(data: RestoredExecution): FunctionExecution {
+    const outcome: ExecutionOutcome =
+      data.error === null
+        ? { ok: true, outputs: NONE, versions: NONE, result: data.result }
+        : { ok: false, error: Object.assign(new Error(data.error.message), { name: data.error.name }) };
+    const r = new FunctionExecution(data.id, data.functionName, NO_RAW, NONE, data.startedAt, data.durationMs, outcome);
+    r.#inputs = Object.freeze({ ...data.inputs });
+    r.#outputIds = Object.freeze([...data.outputIds]);
+    r.#semantics = Object.freeze([...data.semantics]);
+    r.#versionIds = Object.freeze([...data.versionIds]);
+    return r;
   }
 
   /** What the function received: entity versions, addresses, plain values, input tree roots. */

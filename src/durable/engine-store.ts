@@ -20,12 +20,13 @@ import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
 import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
 import { versionFromJSON, type JsonValue } from '../serialize';
-import { encodeValue } from '../serialize/codec';
+import { DecodeContext, decodeValue, encodeValue } from '../serialize/codec';
+import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
 import { setOwn } from '../metadata/values';
 import { errorText } from '../errors';
 import { RowCache, entityRow, rootVersionRow, versionJSONFromRows } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
-import { StoreWriteError } from './errors';
+import { StoreCorruptError, StoreWriteError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
 
@@ -59,6 +60,9 @@ export class EngineHistoryStore implements HistoryStore {
   private readonly errors = new Subject<StoreWriteError>();
   /** The registry whose history this is (set by `attach`). */
   private registry: EntityRegistry | null = null;
+  /** The records the store held when it was attached, oldest first, and by id. */
+  private restoredRecords: readonly FunctionExecution[] = [];
+  private readonly recordsById = new Map<string, FunctionExecution>();
   /** The write failure that put the store in fail-stop (emitted once). */
   readonly errors$: Observable<StoreWriteError> = this.errors.asObservable();
   private readonly durability: Durability;
@@ -95,9 +99,30 @@ export class EngineHistoryStore implements HistoryStore {
       for (const row of [...engine.rootVersions()]) {
         registry.restore(versionFromJSON(versionJSONFromRows(row.ecsId, engine, cache)), row.createdAt);
       }
+      const find = (ecsId: string, at: string): EntityObject => {
+        const e = registry.findStoredEntity<EntityObject>(ecsId);
+        if (e === undefined)
+          throw new StoreCorruptError(`${at} names entity ${ecsId}, which the store does not hold`, ecsId);
+        return e;
+      };
+      const records: FunctionExecution[] = [];
+      for (const row of engine.executions()) {
+        const record = restoredRecord(row, find);
+        records.push(record);
+        this.recordsById.set(record.id, record);
+      }
+      this.restoredRecords = records;
     } finally {
       this.loading = false;
     }
+  }
+
+  records(): readonly FunctionExecution[] {
+    return this.restoredRecords;
+  }
+
+  record(executionId: string): FunctionExecution | undefined {
+    return this.recordsById.get(executionId);
   }
 
   committed(commit: CommitResult): void {
@@ -212,6 +237,39 @@ function recordJSON(record: RecordToStore): string {
   };
   for (const key of Object.keys(rest)) setOwn(out, key, encodedOrNamed(rest[key], key));
   return JSON.stringify(out);
+}
+
+/** A record row read back: every part decoded, stored entities the registry's own. */
+function restoredRecord(row: ExecutionRow, find: (ecsId: string, at: string) => EntityObject): FunctionExecution {
+  const json = JSON.parse(row.record) as Record<string, JsonValue>;
+  const ctx = new DecodeContext(find);
+  const part = (raw: JsonValue | undefined, at: string): unknown => {
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '$unserialisable' in raw) {
+      return `(not stored: ${String(raw.$unserialisable)})`;
+    }
+    return decodeValue(raw, `execution ${row.id}: ${at}`, ctx);
+  };
+  const inputs = json.inputs as Record<string, JsonValue>;
+  const values: Record<string, unknown> = {};
+  const stored = inputs.values as Record<string, JsonValue>;
+  for (const key of Object.keys(stored)) setOwn(values, key, part(stored[key], `inputs.values.${key}`));
+  return FunctionExecution.restored({
+    id: row.id,
+    functionName: row.functionName,
+    startedAt: row.startedAt,
+    durationMs: part(json.durationMs, 'durationMs') as number,
+    inputs: {
+      entities: part(inputs.entities, 'inputs.entities') as Record<string, string>,
+      addresses: part(inputs.addresses, 'inputs.addresses') as Record<string, string>,
+      values: Object.freeze(values),
+      rootIds: part(inputs.rootIds, 'inputs.rootIds') as readonly string[],
+    },
+    outputIds: part(json.outputIds, 'outputIds') as readonly string[],
+    semantics: part(json.semantics, 'semantics') as readonly OutputSemantic[],
+    versionIds: part(json.versionIds, 'versionIds') as readonly string[],
+    result: part(json.result, 'result'),
+    error: part(json.error, 'error') as ExecutionError | null,
+  });
 }
 
 function encodedOrNamed(value: unknown, path: string): JsonValue {

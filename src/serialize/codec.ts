@@ -301,6 +301,8 @@ export class DecodeContext {
   readonly byEcsId = new Map<string, string>();
   readonly byLineage = new Map<string, string>();
   readonly metas: EntityMeta[] = [];
+  /** What a `{ $ref }` reads as (`decodeValue` of `encodeValue` output); null: `$ref` is no tag. */
+  constructor(readonly resolveRef: ((ecsId: string, path: string) => unknown) | null = null) {}
 }
 
 function fail(message: string, path: string): never {
@@ -336,6 +338,15 @@ interface ReadJob {
 export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): EntityObject {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     fail(`expected an entity object, got ${show(raw)}`, path);
+  return read(raw, path, ctx, true) as EntityObject;
+}
+
+/** Reads any value `encodeValue` wrote; `ctx.resolveRef` gives what each `{ $ref }` stands for. */
+export function decodeValue(raw: unknown, path: string, ctx: DecodeContext): unknown {
+  return read(raw, path, ctx, false);
+}
+
+function read(raw: unknown, path: string, ctx: DecodeContext, entity: boolean): unknown {
   const top = new Frame(null, [undefined], null, null, 0);
   const stack: (ReadJob | Frame)[] = [];
   /** Raw containers on the path being read: input given as objects may contain itself. */
@@ -347,7 +358,8 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
     stack.push(frame);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   };
-  readEntity(raw as Record<string, unknown>, path, ctx, top, 0, enter);
+  if (entity) readEntity(raw as Record<string, unknown>, path, ctx, top, 0, enter);
+  else readValue({ raw, path, parent: top, slot: 0 }, ctx, enter);
   while (stack.length > 0) {
     const job = stack.pop()!;
     if (job instanceof Frame) {
@@ -357,7 +369,7 @@ export function decodeEntity(raw: unknown, path: string, ctx: DecodeContext): En
     }
     readValue(job, ctx, enter);
   }
-  return top.slots[0] as EntityObject;
+  return top.slots[0];
 }
 
 type Enter = (frame: Frame, path: string, children: ReadJob[]) => void;
@@ -505,6 +517,10 @@ function readValue(job: ReadJob, ctx: DecodeContext, enter: Enter): void {
   const keys = Object.keys(o);
   if ('$class' in o) return readEntity(o, path, ctx, parent, slot, enter);
   const tag = keys.find((k) => k.startsWith('$'));
+  if (tag === '$ref' && ctx.resolveRef !== null && keys.length === 1 && typeof o.$ref === 'string') {
+    parent.slots[slot] = ctx.resolveRef(o.$ref, path);
+    return;
+  }
   if (tag === undefined) {
     const frame = new Frame(
       o,

@@ -97,6 +97,19 @@ export class EntityRegistry {
     this.history.recorded(record);
   }
 
+  /**
+   * @internal The execution records its history store held when the registry was created (the
+   * callable layer's `FunctionExecution`s; `CallableRegistry.executions()` lists them first).
+   */
+  storedRecords(): readonly unknown[] {
+    return this.history.records();
+  }
+
+  /** @internal One of `storedRecords()` by execution id. */
+  storedRecord(executionId: string): unknown {
+    return this.history.record(executionId);
+  }
+
   /** @internal An operation (an execution, a user operation) ended: a `strict` store writes now. */
   operationEnded(): void {
     this.history.operationEnded();

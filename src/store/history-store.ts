@@ -32,6 +32,13 @@ export interface HistoryStore {
   operationEnded(): void;
   /** Throws `StoreWriteError` when an earlier write failed (fail-stop): checked before every change. */
   checkWritable(): void;
+  /**
+   * The execution records this store held when the registry was created, oldest first
+   * (`FunctionExecution`s of the callable layer, typed loosely here to keep layers apart).
+   */
+  records(): readonly unknown[];
+  /** One of `records()` by execution id. */
+  record(executionId: string): unknown;
   /** Resolves when everything queued before the call is written (and fsynced where the mode says so). */
   flush(): Promise<void>;
   /** Flushes, then releases the store. */
@@ -47,6 +54,8 @@ export function memoryStore(): HistoryStore {
     recorded: () => undefined,
     operationEnded: () => undefined,
     checkWritable: () => undefined,
+    records: () => [],
+    record: () => undefined,
     flush: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -227,3 +227,39 @@ test('every execution record is written, whatever its values: tagged, entities a
   }
   await registry.close();
 });
+
+test('execution records come back too: executions(), execution(id), executionOf(entity), as they were', async () => {
+  const file = path.join(dir, 'records-back.db');
+  const { registry, calls } = world(file);
+  calls.register('tag', ({ big, when }: { big: bigint; when: Date }) => ({ big, when }));
+  calls.register('boom', () => {
+    throw new TypeError('nope');
+  });
+  const g = buildGridMap(2, 2);
+  registry.promoteToRoot(g);
+  const latest = registry.latest<GridMap>(g.lineageId)!;
+  const moved = calls.execute<GridMap>('move_agent', {
+    gridmap: latest,
+    sourceIndex: 0,
+    agentName: latest.nodes[0].agents[0].name,
+    targetIndex: 1,
+  });
+  calls.execute('tag', { big: 7n, when: new Date(0) });
+  expect(() => calls.execute('boom', {})).toThrow('nope');
+  const before = calls.executions().map((r) => r.toJSON());
+  await registry.close();
+
+  const again = world(file);
+  const records = again.calls.executions();
+  expect(records.map((r) => r.toJSON())).toEqual(
+    before.map((r) => ({
+      ...r,
+      result: r.functionName === 'move_agent' ? again.registry.latest(g.lineageId) : r.result,
+    })),
+  );
+  expect(records[0].result).toBe(again.registry.latest(g.lineageId)); // the registry's own stored version
+  expect(again.calls.execution(records[1].id)).toBe(records[1]);
+  expect(again.calls.executionOf(moved.ecsId)?.id).toBe(records[0].id);
+  expect(records[2].error).toEqual({ name: 'TypeError', message: 'nope' });
+  await again.registry.close();
+});
