@@ -10,6 +10,10 @@
  *  6. time 1,000 executes on a 50x50 grid (2,551 entities) with nobody listening;
  *  7. write demo-diagrams.md (Mermaid: a tree, a diff, the lineage) in the current directory.
  *
+ * The history is kept in demo-history.db (SQLite, SPEC §12) in the current directory: a second run
+ * finds the first run's versions and execution records there and continues its grid with a move.
+ * `npm start -- --fresh` starts over.
+ *
  * Run: `npm start` (or `npx tsx examples/demo.ts`). Colour only on a terminal (NO_COLOR disables it).
  */
 // The generated metadata (npm run codegen) first: the classes below then use generated code.
@@ -76,12 +80,19 @@ function names(agents: readonly Agent[]): string {
  * Runs the demo. `outDir`: where demo-diagrams.md goes (default: the current directory).
  * Returns what the tests check.
  */
-export async function main(log: Log = console.log, outDir: string = process.cwd()) {
+export async function main(
+  log: Log = console.log,
+  outDir: string = process.cwd(),
+  fresh = process.argv.includes('--fresh'),
+) {
   const p = painter(log === console.log && process.stdout.isTTY === true && !process.env.NO_COLOR);
   const heading = (s: string): void => log(`\n${p.bold(s)}`);
 
-  // A fresh world: the static API (CallableRegistry.execute, get, ...) uses these defaults.
-  const registry = EntityRegistry.reset();
+  // The history store (SQLite in the current directory) becomes the default registry: the static
+  // API (CallableRegistry.execute, get, ...) and entity methods use it.
+  const storeFile = path.join(outDir, 'demo-history.db');
+  if (fresh) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(storeFile + suffix, { force: true });
+  const registry = EntityRegistry.open(storeFile);
   CallableRegistry.reset();
 
   log(p.bold('abstractions-ts') + p.dim(' · versioned, traceable entity trees · the GridMap demo'));
@@ -95,6 +106,7 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
   const sig = CallableRegistry.describe('move_agent');
   const params = Object.entries(sig.parameters.properties ?? {}).map(([n, s]) => `${n}: ${schemaType(s)}`);
   log(`${p.dim('registered')}  move_agent(${params.join(', ')}) → GridMap`);
+  log(`${p.dim('history')}     ${storeFile}: ${continueEarlierRun(registry)}`);
 
   // 2. Live events: every operation emits `started` and `completed` (or `failed`); events emitted
   //    inside an operation carry its start event as parentId, so depth = parent's depth + 1.
@@ -229,6 +241,9 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
   fs.writeFileSync(file, diagrams(grid.lineageId, registry));
   log(`${p.bold('diagrams')}  ${file}  ${p.dim('(Mermaid: a small tree, the diff of a move, the lineage above)')}`);
 
+  await registry.close();
+  log(`${p.bold('history')}   saved: run \`npm start\` again to continue it, \`npm start -- --fresh\` to start over`);
+
   return {
     v1,
     v5,
@@ -238,6 +253,31 @@ export async function main(log: Log = console.log, outDir: string = process.cwd(
     timing,
     file,
   };
+}
+
+/**
+ * What the store holds from earlier runs, in words; an earlier run's grid (the most recent) is
+ * continued with one move, to show its history is there and usable after a restart.
+ */
+function continueEarlierRun(registry: EntityRegistry): string {
+  const grids = registry.rootsOfType(GridMap);
+  if (grids.length === 0) return 'a new store';
+  const versions = grids.reduce((n, g) => n + registry.lineage(g.lineageId).length, 0);
+  const records = CallableRegistry.executions().length;
+  const last = grids.reduce((a, b) =>
+    registry.getVersion(a.ecsId).createdAt >= registry.getVersion(b.ecsId).createdAt ? a : b,
+  );
+  const from = last.nodes.findIndex((n) => n.agents.length > 0);
+  const moved = CallableRegistry.execute<GridMap>('move_agent', {
+    gridmap: last,
+    sourceIndex: from,
+    agentName: last.nodes[from].agents[0].name,
+    targetIndex: (from + 1) % last.nodes.length,
+  });
+  return (
+    `${count(grids.length, 'grid')}, ${count(versions, 'version')} and ${count(records, 'execution record')} from earlier runs; ` +
+    `continued the last grid: version ${registry.lineage(moved.lineageId).length} of its lineage`
+  );
 }
 
 /** One line of detail per event type: ids in short form, what changed, how long it took. */

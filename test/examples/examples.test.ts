@@ -273,6 +273,24 @@ test('the demo (npm start) runs in a few seconds and writes demo-diagrams.md in 
     expect(md).toContain('classDef moved');
     expect(md).toMatch(/v1 GridMap.*v5 GridMap/s);
     expect(md).toContain('class v1 branchPoint');
+    // the history store: new on the first run, continued on the second (SPEC §12)
+    const store = path.join(cwd, 'demo-history.db');
+    expect(out).toContain(`history     ${store}: a new store`);
+    expect(out).toContain(
+      'history   saved: run `npm start` again to continue it, `npm start -- --fresh` to start over',
+    );
+    const second = spawnSync(process.execPath, [tsxCli, path.join(EXAMPLES, 'demo.ts')], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'), FORCE_COLOR: '0' },
+    });
+    expect(second.stderr).toBe('');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain(
+      `history     ${store}: 1 grid, 5 versions and 4 execution records from earlier runs; continued the last grid: version 6 of its lineage`,
+    );
+    expect(second.stdout).toMatch(/^lineage \w{8}: 5 versions, 1 branch point$/m); // this run's own grid, as before
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }
