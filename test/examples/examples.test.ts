@@ -45,6 +45,7 @@ test('the numbered examples are the ones run-all runs', async () => {
     '08-config-entities.ts',
     '09-detachment.ts',
     '10-codegen-in-a-build.ts',
+    '11-durable-history.ts',
   ]);
 });
 
@@ -182,6 +183,20 @@ test('09 detachment: functions returning children, detach(), attach()', async ()
     /attach\(\) +car v4 has FR, RL, SPARE; the spare forked \w{8} → \w{8}, root now (\w{8}) = car v4/,
   );
   expect(lines[lines.length - 1]).toMatch(/^car lineage +v1 \w{8} → v2 \w{8} → v3 \w{8} → v4 \w{8}$/);
+});
+
+test('11 durable history: versions and records survive a restart, and the history reads back', async () => {
+  const { lines, text, result } = await run<{ balance: number; versions: number }>('11-durable-history.ts');
+  expect(result).toEqual({ balance: 175, versions: 4 });
+  expect(lines[0]).toBe('first run   alice has 150 after 3 versions');
+  expect(lines[1]).toMatch(/^second run  found balance 150 \(version \w{8}\), deposited 25: 175$/);
+  expect(only(lines, '  ').map((l) => l.replace(/\w{8} ← (\w{8}|—)/, 'v ← p'))).toEqual([
+    '  v ← p  balance   0  promoteToRoot',
+    '  v ← p  balance 100  deposit({"amount":100})',
+    '  v ← p  balance 150  deposit({"amount":50})',
+    '  v ← p  balance 175  deposit({"amount":25})',
+  ]);
+  expect(text).toContain('records     3 executions, 2 of them from the first run');
 });
 
 declare const __METADATA_MODE__: 'runtime' | 'generated';
