@@ -2,6 +2,9 @@
  * The framework's benchmark cases: the reference operation (execute move_agent) with and without
  * an event subscriber, and its components on their own. Modules load lazily inside `setup`.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { BenchCase, CaseInstance } from '../harness/types';
 import type { Size } from '../workload/sizes';
 import type { Move } from '../workload/moves';
@@ -20,33 +23,49 @@ interface World {
 
 type Mode = 'generated' | 'runtime';
 
+/** A world's history store: none (memory), or an SQLite file in a temporary directory. */
+type Store = 'memory' | 'sqlite';
+
 /**
  * A fresh, isolated world with the grid registered (version 1) and move_agent registered.
  * 'generated' imports the project's generated metadata first (as a user's build would);
  * 'runtime' does not, so every class is described by runtime inspection.
  */
-function world(size: Size, mode: Mode): World {
+function world(size: Size, mode: Mode, store: Store = 'memory'): World & { close(): void } {
   if (mode === 'generated') require('../../examples/generated/abstractions.generated');
   const fw = require('../../src') as Framework;
   const model = require('../../examples/gridmap/model') as Model;
   const bus = new fw.EventBus();
-  const entities = new fw.EntityRegistry({ bus });
+  const dir = store === 'sqlite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'abstractions-bench-')) : null;
+  const entities = new fw.EntityRegistry({
+    bus,
+    store: dir === null ? undefined : fw.sqliteStore(path.join(dir, 'bench.db')),
+  });
   const callables = new fw.CallableRegistry({ entities, events: bus });
   callables.register('move_agent', model.moveAgent);
   const working = model.buildGridMap(size.nodes, size.agentsPerNode);
   const v1 = entities.promoteToRoot(working);
-  return { fw, model, callables, entities, bus, root: v1.root as unknown as World['root'] };
+  const close = (): void => {
+    if (dir !== null) void entities.close().finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+  };
+  return { fw, model, callables, entities, bus, root: v1.root as unknown as World['root'], close };
 }
 
 const names = (g: World['root']) => () => g.nodes.map((n) => n.agents.map((a) => a.name));
 
-function executeCase(name: string, description: string, subscribe: boolean, mode: Mode): BenchCase {
+function executeCase(
+  name: string,
+  description: string,
+  subscribe: boolean,
+  mode: Mode,
+  store: Store = 'memory',
+): BenchCase {
   return {
     name,
     description,
     framework: true,
     setup(size, moves) {
-      const w = world(size, mode);
+      const w = world(size, mode, store);
       const sub = subscribe ? w.bus.on('**', () => undefined) : null;
       let latest = w.root;
       const instance: CaseInstance = {
@@ -56,7 +75,10 @@ function executeCase(name: string, description: string, subscribe: boolean, mode
         },
         retained: () => latest,
         names: () => names(latest)(),
-        teardown: () => sub?.unsubscribe(),
+        teardown: () => {
+          sub?.unsubscribe();
+          w.close();
+        },
       };
       return instance;
     },
@@ -105,6 +127,13 @@ export const frameworkCases: BenchCase[] = [
   ),
   executeCase('execute+subscriber', "the same with one subscriber to every event ('**')", true, 'generated'),
   executeCase('execute/runtime-meta', 'execute with runtime metadata (no generated file)', false, 'runtime'),
+  executeCase(
+    'execute+sqlite',
+    'execute with an SQLite history store (relaxed): the call queues its commit and record; every 100 calls one of them writes the batch (one transaction, fsync) on the calling thread',
+    false,
+    'generated',
+    'sqlite',
+  ),
   ...componentCases('tree-build', 'buildEntityTree over the stored version (O(tree))', (w) => ({
     op: () => void w.fw.buildEntityTree(w.root),
   })),

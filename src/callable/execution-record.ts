@@ -162,54 +162,85 @@ export class FunctionExecution {
 
   /** What the function received: entity versions, addresses, plain values, input tree roots. */
   get inputs(): ExecutionInputs {
-    if (this.#inputs === undefined) {
-      const raw = this.#raw;
-      const entities: Record<string, string> = {};
-      for (let i = 0; i < raw.entities.length; i++) setOwn(entities, raw.entityPaths[i], metaOf(raw.entities[i]).ecsId);
-      let addresses = NO_ADDRESSES;
-      if (raw.addresses !== null) {
-        const a: Record<string, string> = {};
-        for (const u of raw.addresses) setOwn(a, u.argument, u.address);
-        addresses = Object.freeze(a);
-      }
-      this.#inputs = Object.freeze({
-        entities: Object.freeze(entities),
-        addresses,
-        values: Object.freeze(raw.values),
-        rootIds: Object.freeze(this.#inputVersions.map((v) => v.ecsId)),
-      });
-    }
-    return this.#inputs;
+    return (this.#inputs ??= this.#readInputs());
   }
 
   /** ecsIds of the stored entities returned, in order (empty for a non-entity result or a failure). */
   get outputIds(): readonly string[] {
-    if (this.#outputIds === undefined)
-      this.#outputIds = Object.freeze(this.#outputs.map((o) => metaOf(o.entity).ecsId));
-    return this.#outputIds;
+    return (this.#outputIds ??= this.#readOutputIds());
   }
 
   /** Per output (same order as `outputIds`): mutation, creation, detachment or unchanged. */
   get semantics(): readonly OutputSemantic[] {
-    if (this.#semantics === undefined) this.#semantics = Object.freeze(this.#outputs.map((o) => o.semantic));
-    return this.#semantics;
+    return (this.#semantics ??= this.#readSemantics());
   }
 
   /** Root ecsIds of every version this execution created (input trees changed, new roots). */
   get versionIds(): readonly string[] {
-    if (this.#versionIds === undefined) this.#versionIds = Object.freeze(this.#versions.map((v) => v.ecsId));
-    return this.#versionIds;
+    return (this.#versionIds ??= this.#readVersionIds());
+  }
+
+  #readInputs(): ExecutionInputs {
+    const raw = this.#raw;
+    const entities: Record<string, string> = {};
+    for (let i = 0; i < raw.entities.length; i++) setOwn(entities, raw.entityPaths[i], metaOf(raw.entities[i]).ecsId);
+    let addresses = NO_ADDRESSES;
+    if (raw.addresses !== null) {
+      const a: Record<string, string> = {};
+      for (const u of raw.addresses) setOwn(a, u.argument, u.address);
+      addresses = Object.freeze(a);
+    }
+    return Object.freeze({
+      entities: Object.freeze(entities),
+      addresses,
+      values: Object.freeze(raw.values),
+      rootIds: Object.freeze(this.#inputVersions.map((v) => v.ecsId)),
+    });
+  }
+
+  #readOutputIds(): readonly string[] {
+    return Object.freeze(this.#outputs.map((o) => metaOf(o.entity).ecsId));
+  }
+
+  #readSemantics(): readonly OutputSemantic[] {
+    return Object.freeze(this.#outputs.map((o) => o.semantic));
+  }
+
+  #readVersionIds(): readonly string[] {
+    return Object.freeze(this.#versions.map((v) => v.ecsId));
+  }
+
+  /**
+   * @internal `toJSON()` without keeping what it builds: a history store writes every record, and
+   * the lists a record builds on first read would otherwise stay with it for good (~450 B each).
+   */
+  toStoredJSON(): Record<string, unknown> {
+    return this.#json(
+      this.#inputs ?? this.#readInputs(),
+      this.#outputIds ?? this.#readOutputIds(),
+      this.#semantics ?? this.#readSemantics(),
+      this.#versionIds ?? this.#readVersionIds(),
+    );
   }
 
   /** A plain object of the record (for logs, JSON, comparisons). */
   toJSON(): Record<string, unknown> {
+    return this.#json(this.inputs, this.outputIds, this.semantics, this.versionIds);
+  }
+
+  #json(
+    inputs: ExecutionInputs,
+    outputIds: readonly string[],
+    semantics: readonly OutputSemantic[],
+    versionIds: readonly string[],
+  ): Record<string, unknown> {
     return {
       id: this.id,
       functionName: this.functionName,
-      inputs: this.inputs,
-      outputIds: this.outputIds,
-      semantics: this.semantics,
-      versionIds: this.versionIds,
+      inputs,
+      outputIds,
+      semantics,
+      versionIds,
       result: this.result,
       status: this.status,
       error: this.error,

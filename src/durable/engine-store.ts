@@ -222,7 +222,7 @@ function batchOf(
  * value that is not data (a class instance a function was given as it is) named instead.
  */
 function recordJSON(record: RecordToStore): string {
-  const { inputs, ...rest } = record.toJSON() as { inputs: Record<string, unknown> } & Record<string, unknown>;
+  const { inputs, ...rest } = record.toStoredJSON() as { inputs: Record<string, unknown> } & Record<string, unknown>;
   // Each value on its own: one that cannot be written does not take the others with it.
   const values: Record<string, JsonValue> = {};
   const given = inputs.values as Record<string, unknown>;

@@ -13,7 +13,8 @@ export interface RecordToStore {
   readonly functionName: string;
   readonly status: string;
   readonly startedAt: number;
-  toJSON(): unknown;
+  /** The record as plain data, without keeping what it builds for that. */
+  toStoredJSON(): unknown;
 }
 
 export interface HistoryStore {
