@@ -115,4 +115,11 @@ export {
 } from './callable/errors';
 export { HandlerError, CascadeDepthError, EventBusError } from './events';
 export { SerializationError } from './serialize';
-export { StoreWriteError } from './durable/errors';
+export {
+  StoreWriteError,
+  StoreFormatError,
+  StoreConflictError,
+  StoreClosedError,
+  StoreCorruptError,
+  StoreOptionError,
+} from './durable/errors';
