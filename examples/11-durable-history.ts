@@ -25,7 +25,7 @@ export class Account extends Entity {
 function app(file: string) {
   const entities = new EntityRegistry({ store: sqliteStore(file) });
   const functions = new CallableRegistry({ entities });
-  functions.register('deposit', ({ account, amount }: { account: Account; amount: number }) => {
+  functions.register('credit', ({ account, amount }: { account: Account; amount: number }) => {
     account.balance += amount;
     return account;
   });
@@ -41,15 +41,15 @@ export async function main(log: (line: string) => void = console.log) {
     const alice = new Account({ owner: 'alice' });
     first.entities.promoteToRoot(alice);
     let latest = first.entities.latest<Account>(alice.lineageId)!;
-    for (const amount of [100, 50]) latest = first.functions.execute<Account>('deposit', { account: latest, amount });
+    for (const amount of [100, 50]) latest = first.functions.execute<Account>('credit', { account: latest, amount });
     log(`first run   alice has ${latest.balance} after ${first.entities.lineage(alice.lineageId).length} versions`);
     await first.entities.close();
 
     // After a restart: the same file, new registries (the functions are registered again).
     const second = app(file);
     const before = second.entities.latest<Account>(alice.lineageId)!;
-    const after = second.functions.execute<Account>('deposit', { account: before, amount: 25 });
-    log(`second run  found balance ${before.balance} (version ${short(before.ecsId)}), deposited 25: ${after.balance}`);
+    const after = second.functions.execute<Account>('credit', { account: before, amount: 25 });
+    log(`second run  found balance ${before.balance} (version ${short(before.ecsId)}), credited 25: ${after.balance}`);
 
     // The history of one entity: every version, and what produced it.
     log('history of alice:');

@@ -189,12 +189,12 @@ test('11 durable history: versions and records survive a restart, and the histor
   const { lines, text, result } = await run<{ balance: number; versions: number }>('11-durable-history.ts');
   expect(result).toEqual({ balance: 175, versions: 4 });
   expect(lines[0]).toBe('first run   alice has 150 after 3 versions');
-  expect(lines[1]).toMatch(/^second run  found balance 150 \(version \w{8}\), deposited 25: 175$/);
+  expect(lines[1]).toMatch(/^second run  found balance 150 \(version \w{8}\), credited 25: 175$/);
   expect(only(lines, '  ').map((l) => l.replace(/\w{8} ← (\w{8}|—)/, 'v ← p'))).toEqual([
     '  v ← p  balance   0  promoteToRoot',
-    '  v ← p  balance 100  deposit({"amount":100})',
-    '  v ← p  balance 150  deposit({"amount":50})',
-    '  v ← p  balance 175  deposit({"amount":25})',
+    '  v ← p  balance 100  credit({"amount":100})',
+    '  v ← p  balance 150  credit({"amount":50})',
+    '  v ← p  balance 175  credit({"amount":25})',
   ]);
   expect(text).toContain('records     3 executions, 2 of them from the first run');
 });
