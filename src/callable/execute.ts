@@ -40,6 +40,7 @@ import { announceExecution, prepareExecution, publishExecution } from '../store/
 import type { Provenance } from '../store/persist';
 import type { BindingPlan } from './binding-plan';
 import type { AddressUse, BoundCall } from './bound-call';
+import { isThenable as isPromiseLike } from '../events/thenable';
 import { AsyncFunctionError } from './errors';
 import { FunctionExecution, type ExecutionOutcome, type RawInputs } from './execution-record';
 import { handOutInputs, prepareInputs, withdrawConfigs, type PreparedInputs } from './prepare-inputs';
@@ -212,12 +213,7 @@ function toRecordedAddress({ argument, address }: AddressUse): { argument: strin
   return { argument, address };
 }
 
-/** A promise-like result (an entity with a `then` field is a result, not a promise). */
+/** A promise-like result (an entity with a `then` field is a result, not a promise: not even read). */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    !isEntityObject(value) &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  return !isEntityObject(value) && isPromiseLike(value);
 }

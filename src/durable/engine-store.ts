@@ -55,14 +55,11 @@ export class EngineHistoryStore implements HistoryStore {
   private queue: (CommitResult | RecordToStore)[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failure: StoreWriteError | null = null;
-  /** Set while the store's history is loaded into the registry: those commits are on disk already. */
-  private loading = false;
   private readonly errors = new Subject<StoreWriteError>();
   /** The registry whose history this is (set by `attach`). */
   private registry: EntityRegistry | null = null;
-  /** The records the store held when it was attached, oldest first, and by id. */
-  private restoredRecords: readonly FunctionExecution[] = [];
-  private readonly recordsById = new Map<string, FunctionExecution>();
+  /** The records the store held when it was attached, by id, oldest first. */
+  private readonly restoredRecords = new Map<string, FunctionExecution>();
   /** The write failure that put the store in fail-stop (emitted once). */
   readonly errors$: Observable<StoreWriteError> = this.errors.asObservable();
   private readonly durability: Durability;
@@ -92,7 +89,6 @@ export class EngineHistoryStore implements HistoryStore {
   attach(registry: EntityRegistry): void {
     this.registry = registry;
     const engine = this.engine!;
-    this.loading = true;
     try {
       const cache = new RowCache();
       // Read first: the engine cannot answer the row lookups below while a scan is open.
@@ -105,28 +101,28 @@ export class EngineHistoryStore implements HistoryStore {
           throw new StoreCorruptError(`${at} names entity ${ecsId}, which the store does not hold`, ecsId);
         return e;
       };
-      const records: FunctionExecution[] = [];
       for (const row of engine.executions()) {
         const record = restoredRecord(row, find);
-        records.push(record);
-        this.recordsById.set(record.id, record);
+        this.restoredRecords.set(record.id, record);
       }
-      this.restoredRecords = records;
-    } finally {
-      this.loading = false;
+    } catch (error) {
+      // The registry being created fails with this error: release the file it would have used.
+      engine.close();
+      this.engine = null;
+      throw error;
     }
   }
 
   records(): readonly FunctionExecution[] {
-    return this.restoredRecords;
+    return [...this.restoredRecords.values()];
   }
 
   record(executionId: string): FunctionExecution | undefined {
-    return this.recordsById.get(executionId);
+    return this.restoredRecords.get(executionId);
   }
 
   committed(commit: CommitResult): void {
-    if (!this.loading) this.enqueue(commit);
+    this.enqueue(commit);
   }
 
   recorded(record: RecordToStore): void {
@@ -149,10 +145,14 @@ export class EngineHistoryStore implements HistoryStore {
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    this.engine?.close();
-    this.engine = null;
-    this.failure = new StoreWriteError(this.path, 'the store is closed', null);
+    try {
+      await this.flush();
+    } finally {
+      // Released also when the last write failed: the file is no use to this process any more.
+      this.engine?.close();
+      this.engine = null;
+      this.failure ??= new StoreWriteError(this.path, 'the store is closed', null);
+    }
   }
 
   private enqueue(item: CommitResult | RecordToStore): void {

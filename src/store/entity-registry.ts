@@ -63,8 +63,6 @@ export class EntityRegistry {
   private readonly store: VersionStore;
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
   private readonly workingRoots = new WorkingRoots();
-  /** Set while a history store's versions are loaded: they are announced by no event. */
-  private restoring = false;
 
   constructor(options: EntityRegistryOptions = {}) {
     this.bus = options.bus ?? defaultBus;
@@ -127,12 +125,7 @@ export class EntityRegistry {
    * path, without events: it is history being read back, not a new operation.
    */
   restore(root: object, createdAt: number): RootVersion {
-    this.restoring = true;
-    try {
-      return this.store.dated(createdAt, () => this.promoteNow(requireEntity(root, 'restore')));
-    } finally {
-      this.restoring = false;
-    }
+    return this.store.restoring(createdAt, () => this.promoteNow(requireEntity(root, 'restore')));
   }
 
   /** @internal Throws `StoreWriteError` when the store is in fail-stop (before an execution starts). */
@@ -366,7 +359,7 @@ export class EntityRegistry {
    * the version is stored already, so a failure while announcing it goes to `errors$`.
    */
   announce(prepared: CommitResult, changedFields: ReadonlyMap<string, string[]> | null): void {
-    if (!this.restoring) announceCommit(this.bus, prepared, changedFields);
+    if (!this.store.isRestoring) announceCommit(this.bus, prepared, changedFields);
   }
 
   /**

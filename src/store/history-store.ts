@@ -25,7 +25,10 @@ export interface HistoryStore {
    * (through its ordinary load path) before anything else happens to it.
    */
   attach(registry: EntityRegistry): void;
-  /** A commit was published in memory: queue it for writing (never throws, never blocks on I/O). */
+  /**
+   * A commit was published in memory: queue it for writing (never throws, never blocks on I/O).
+   * Not called for the versions `attach` restores: their rows are in the store already.
+   */
   committed(commit: CommitResult): void;
   /** An execution record was kept: queue it for writing. */
   recorded(record: RecordToStore): void;

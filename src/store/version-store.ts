@@ -22,14 +22,22 @@ export class VersionStore {
   /** Set while versions read back from a history store are committed: their original time. */
   private restoredAt: number | null = null;
 
-  /** Runs `commit` with every version it creates dated `createdAt` (a version read back from a store). */
-  dated<T>(createdAt: number, commit: () => T): T {
+  /**
+   * Runs `commit` as the restore of a version a history store holds: every version it creates is
+   * dated `createdAt`, and none goes back to the history store (its rows are there already).
+   */
+  restoring<T>(createdAt: number, commit: () => T): T {
     this.restoredAt = createdAt;
     try {
       return commit();
     } finally {
       this.restoredAt = null;
     }
+  }
+
+  /** True inside `restoring`: what is committed is history being read back, not a new operation. */
+  get isRestoring(): boolean {
+    return this.restoredAt !== null;
   }
 
   private readonly versions = new Map<string, RootVersion>();
@@ -85,7 +93,7 @@ export class VersionStore {
     const versions = this.lineages.get(version.lineageId);
     if (versions === undefined) this.lineages.set(version.lineageId, [version]);
     else versions.push(version);
-    this.history.committed(prepared);
+    if (this.restoredAt === null) this.history.committed(prepared);
   }
 
   /**

@@ -10,6 +10,8 @@ import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/mo
 import { CallableRegistry, EntityRegistry, StoreWriteError, sqliteStore, toJSON, versionToJSON } from '../../src';
 import { EngineHistoryStore } from '../../src/durable/engine-store';
 import type { StorageEngine, WriteBatch } from '../../src/durable/rows';
+import { StoreCorruptError } from '../../src/durable/errors';
+import { openSqliteEngine } from '../../src/durable/sqlite-engine';
 import type { EntityObject } from '../../src/metadata/object-model';
 import { metaOf } from '../../src/metadata/object-model';
 
@@ -136,8 +138,9 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
     rootVersion: () => undefined,
     rootVersions: () => [],
     executions: () => [],
-    close: () => undefined,
+    close: () => void closed++,
   };
+  let closed = 0;
   const store = new EngineHistoryStore('test', 'memory:test', engine, { batchSize: 1 });
   const errors: StoreWriteError[] = [];
   store.errors$.subscribe((e) => errors.push(e));
@@ -158,6 +161,38 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
   expect(() => registry.version(again)).toThrow(StoreWriteError);
   expect(() => registry.promoteToRoot(buildGridMap(1, 1))).toThrow(StoreWriteError);
   expect(registry.stats).toEqual(stats);
+  // closing still releases the engine, and still reports the failure
+  await expect(registry.close()).rejects.toBeInstanceOf(StoreWriteError);
+  expect(closed).toBe(1);
+});
+
+test('a store whose rows cannot be read back fails the registry being created, and releases its engine', async () => {
+  const file = path.join(dir, 'corrupt.db');
+  const { registry } = world(file);
+  registry.promoteToRoot(buildGridMap(1, 2));
+  await registry.close();
+  const db = new Database(file);
+  db.prepare("DELETE FROM entity_version WHERE class_name = 'Agent'").run(); // children the root rows name
+  db.close();
+  expect(() => world(file)).toThrow(StoreCorruptError);
+  // the same through an engine that counts: the failed open closes it
+  const real = openSqliteEngine(file);
+  let closed = 0;
+  const counting: StorageEngine = {
+    write: (b) => real.write(b),
+    entity: (id) => real.entity(id),
+    rootVersion: (id) => real.rootVersion(id),
+    rootVersions: () => real.rootVersions(),
+    executions: () => real.executions(),
+    close: () => {
+      closed++;
+      real.close();
+    },
+  };
+  expect(() => new EntityRegistry({ store: new EngineHistoryStore('sqlite', file, counting, {}) })).toThrow(
+    StoreCorruptError,
+  );
+  expect(closed).toBe(1);
 });
 
 test('EntityRegistry.open(path) opens the SQLite store as the default registry', async () => {
