@@ -76,7 +76,7 @@ function inputVersionsOf(
       const m = metaOf(e);
       const first = registry.getVersion(m.rootEcsId!);
       const latest = registry.latestVersion(first.lineageId);
-      const inLatest = latest !== undefined && latest !== first && latest.index.get(m.lineageId) === e;
+      const inLatest = latest !== undefined && latest !== first && liveIndexOf(latest).get(m.lineageId) === e;
       if (inLatest && inputOf.includes(latest)) {
         inputOf[i] = latest;
         continue;
