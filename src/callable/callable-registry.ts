@@ -15,7 +15,7 @@ import { bindArguments } from './bind-arguments';
 import { compileBindingPlan, type BindingPlan } from './binding-plan';
 import type { BoundCall } from './bound-call';
 import { AsyncFunctionError, RegistrationError, SignatureRequiredError, UnknownFunctionError } from './errors';
-import { executeAsync, executeSync, type Execution } from './execute';
+import { executeAsync, executeSync, type AnyFunction, type Execution } from './execute';
 import type { FunctionExecution } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
 import {
@@ -27,9 +27,6 @@ import {
   type SignatureSpec,
 } from './signatures';
 import { generatedSignatureOf, generatedSignaturesGeneration } from './generated-signatures';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyFunction = (args: any) => unknown;
 
 const AsyncFunctionCtor = Object.getPrototypeOf(async function () {}).constructor as unknown;
 

@@ -4,10 +4,8 @@
  */
 import { CallableRegistry } from './callable-registry';
 import { RegistrationError } from './errors';
+import type { AnyFunction } from './execute';
 import type { SignatureSpec } from './signatures';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a method of any argument type
-type AnyFunction = (args: any) => unknown;
 
 /** Options of the `@callable()` decorator. */
 export interface CallableOptions {

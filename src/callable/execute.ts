@@ -46,12 +46,15 @@ import { FunctionExecution, type ExecutionOutcome, type RawInputs } from './exec
 import { handOutInputs, prepareInputs, withdrawConfigs, type PreparedInputs } from './prepare-inputs';
 import { attributeSources, readResult, storedResult } from './result-shape';
 
+/** A registered function's implementation, whatever its argument type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the function's own argument type
+export type AnyFunction = (args: any) => unknown;
+
 /** One execution after binding: what it runs, on what, and where its record goes. */
 export interface Execution extends Provenance {
   readonly functionName: string;
   readonly executionId: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the function's own argument type
-  readonly fn: (args: any) => unknown;
+  readonly fn: AnyFunction;
   readonly plan: BindingPlan;
   readonly bound: BoundCall;
   readonly registry: EntityRegistry;
