@@ -74,7 +74,9 @@ export type ExecutionOutcome =
       readonly versions: readonly RootVersion[];
       readonly result: unknown;
     }
-  | { readonly ok: false; readonly error: unknown };
+  | { readonly ok: false; readonly error: unknown }
+  /** A failure as a history store kept it: already described. */
+  | { readonly ok: false; readonly described: ExecutionError };
 const NO_ADDRESSES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Error -> `{ name, message }` (non-Error throws: `typeof` and `String()`). */
@@ -136,7 +138,7 @@ export class FunctionExecution {
     } else {
       this.status = 'failed';
       this.result = undefined;
-      this.error = describeError(outcome.error);
+      this.error = 'described' in outcome ? Object.freeze({ ...outcome.described }) : describeError(outcome.error);
       this.#outputs = NONE;
       this.#versions = NONE;
     }
@@ -151,7 +153,7 @@ export class FunctionExecution {
     const outcome: ExecutionOutcome =
       data.error === null
         ? { ok: true, outputs: NONE, versions: NONE, result: data.result }
-        : { ok: false, error: Object.assign(new Error(data.error.message), { name: data.error.name }) };
+        : { ok: false, described: data.error };
     const r = new FunctionExecution(data.id, data.functionName, NO_RAW, NONE, data.startedAt, data.durationMs, outcome);
     r.#inputs = Object.freeze({ ...data.inputs });
     r.#outputIds = Object.freeze([...data.outputIds]);
