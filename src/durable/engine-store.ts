@@ -24,7 +24,7 @@ import { DecodeContext, decodeValue, encodeValue } from '../serialize/codec';
 import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
 import { setOwn } from '../metadata/values';
 import { errorText } from '../errors';
-import { RowCache, entityRow, rootVersionRow, versionJSONFromRows } from './entity-rows';
+import { RowCache, entityRow, rootVersionRow, stringify, versionJSONFromRows } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
 import { StoreCorruptError, StoreWriteError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
@@ -223,20 +223,39 @@ function batchOf(
  */
 function recordJSON(record: RecordToStore): string {
   const { inputs, ...rest } = record.toStoredJSON() as { inputs: Record<string, unknown> } & Record<string, unknown>;
-  // Each value on its own: one that cannot be written does not take the others with it.
-  const values: Record<string, JsonValue> = {};
+  // Each part written on its own: one that cannot be written does not take the others with it.
   const given = inputs.values as Record<string, unknown>;
-  for (const key of Object.keys(given)) setOwn(values, key, encodedOrNamed(given[key], `inputs.values.${key}`));
-  const out: Record<string, JsonValue> = {
-    inputs: {
-      entities: encodedOrNamed(inputs.entities, 'inputs.entities'),
-      addresses: encodedOrNamed(inputs.addresses, 'inputs.addresses'),
-      rootIds: encodedOrNamed(inputs.rootIds, 'inputs.rootIds'),
-      values,
-    },
-  };
-  for (const key of Object.keys(rest)) setOwn(out, key, encodedOrNamed(rest[key], key));
-  return JSON.stringify(out);
+  const values = Object.keys(given).map((key) => member(key, partText(given[key], `inputs.values.${key}`)));
+  const parts = [
+    member(
+      'inputs',
+      `{${[
+        member('entities', partText(inputs.entities, 'inputs.entities')),
+        member('addresses', partText(inputs.addresses, 'inputs.addresses')),
+        member('rootIds', partText(inputs.rootIds, 'inputs.rootIds')),
+        member('values', `{${values.join(',')}}`),
+      ].join(',')}}`,
+    ),
+    ...Object.keys(rest).map((key) => member(key, partText(rest[key], key))),
+  ];
+  return `{${parts.join(',')}}`;
+}
+
+/** `"key":value` of a JSON object's text. */
+function member(key: string, valueText: string): string {
+  return `${JSON.stringify(key)}:${valueText}`;
+}
+
+/**
+ * One part of a record as JSON text: encoded in the tagged form, or, when it cannot be written
+ * (not data, or nested deeper than `JSON.stringify` goes), named instead.
+ */
+function partText(value: unknown, path: string): string {
+  try {
+    return stringify(encodeValue(value, path), path);
+  } catch (error) {
+    return JSON.stringify({ $unserialisable: errorText(error) });
+  }
 }
 
 /** A record row read back: every part decoded, stored entities the registry's own. */
@@ -270,14 +289,6 @@ function restoredRecord(row: ExecutionRow, find: (ecsId: string, at: string) => 
     result: part(json.result, 'result'),
     error: part(json.error, 'error') as ExecutionError | null,
   });
-}
-
-function encodedOrNamed(value: unknown, path: string): JsonValue {
-  try {
-    return encodeValue(value, path);
-  } catch (error) {
-    return { $unserialisable: errorText(error) };
-  }
 }
 
 /**

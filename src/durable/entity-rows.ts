@@ -77,7 +77,7 @@ function historyIsDerivable(m: EntityMeta, previousVersion: StoredVersionLookup)
 }
 
 /** `JSON.stringify`, whose recursion has a depth limit: reported as a SerializationError. */
-function stringify(value: JsonValue, path: string): string {
+export function stringify(value: JsonValue, path: string): string {
   try {
     return JSON.stringify(value);
   } catch (error) {

@@ -298,3 +298,22 @@ test('execution records come back too: executions(), execution(id), executionOf(
   expect(records[2].error).toEqual({ name: 'TypeError', message: 'nope' });
   await again.registry.close();
 });
+
+test('a record with a part nested deeper than JSON.stringify goes is written, that part named', async () => {
+  const file = path.join(dir, 'deep.db');
+  const { registry, calls } = world(file, 'strict');
+  calls.register('deep', () => {
+    let v: unknown[] = [];
+    for (let i = 0; i < 20_000; i++) v = [v];
+    return v;
+  });
+  calls.execute('deep', { n: 1 });
+  await registry.flush(); // not in fail-stop
+  await registry.close();
+  const again = world(file);
+  const [record] = again.calls.executions();
+  expect(record.functionName).toBe('deep');
+  expect(record.inputs.values).toEqual({ n: 1 });
+  expect(record.result).toMatch(/^\(not stored: .*too deeply nested/);
+  await again.registry.close();
+});
