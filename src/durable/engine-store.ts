@@ -20,11 +20,11 @@ import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
 import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
 import { versionFromJSON, type JsonValue } from '../serialize';
-import { DecodeContext, decodeValue, encodeValue } from '../serialize/codec';
+import { DecodeContext, decodeValue } from '../serialize/codec';
 import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
 import { setOwn } from '../metadata/values';
 import { errorText } from '../errors';
-import { RowCache, entityRow, rootVersionRow, stringify, versionJSONFromRows } from './entity-rows';
+import { RowCache, entityRow, rootVersionRow, valueText, versionJSONFromRows, type SpliceChains } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
 import { StoreCorruptError, StoreWriteError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
@@ -65,6 +65,8 @@ export class EngineHistoryStore implements HistoryStore {
   private readonly durability: Durability;
   private readonly batchSize: number;
   private readonly batchDelayMs: number;
+  /** What this store wrote long arrays against (see entity-rows.ts, "Long arrays by difference"). */
+  private readonly chains: SpliceChains = new WeakMap();
 
   constructor(
     /** Engine name, for messages. */
@@ -175,7 +177,7 @@ export class EngineHistoryStore implements HistoryStore {
     open.delete(this);
     try {
       const registry = this.registry!;
-      this.engine.write(batchOf(items, (ecsId) => registry.findStoredEntity(ecsId)));
+      this.engine.write(batchOf(items, (ecsId) => registry.findStoredEntity(ecsId), this.chains));
     } catch (error) {
       this.failure = new StoreWriteError(this.path, 'a write failed', error);
       this.errors.next(this.failure);
@@ -191,6 +193,7 @@ function isCommit(item: CommitResult | RecordToStore): item is CommitResult {
 function batchOf(
   items: readonly (CommitResult | RecordToStore)[],
   storedVersion: (ecsId: string) => EntityObject | undefined,
+  chains: SpliceChains,
 ): {
   entities: EntityRow[];
   versions: RootVersionRow[];
@@ -201,7 +204,7 @@ function batchOf(
   const executions: ExecutionRow[] = [];
   for (const item of items) {
     if (isCommit(item)) {
-      for (const stored of item.stored.values()) entities.push(entityRow(stored, storedVersion));
+      for (const stored of item.stored.values()) entities.push(entityRow(stored, storedVersion, chains));
       versions.push(rootVersionRow(item.version));
     } else {
       executions.push({
@@ -252,7 +255,7 @@ function member(key: string, valueText: string): string {
  */
 function partText(value: unknown, path: string): string {
   try {
-    return stringify(encodeValue(value, path), path);
+    return valueText(value, path);
   } catch (error) {
     return JSON.stringify({ $unserialisable: errorText(error) });
   }

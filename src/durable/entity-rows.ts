@@ -20,8 +20,16 @@
  *   JSON that is not the previous version's plus one, a previous version the store does not hold)
  *   writes `oldIds` in full. So a row's size does not grow with its history, and leaving them out
  *   is never a guess.
+ * - **Long arrays by difference.** A field holding an array of at least `SPLICE_MIN_LENGTH` items,
+ *   each a primitive or an entity, is written as `{ "$splice": [[at, remove, [items…]], …] }`
+ *   against the same field of the previous version when that version is stored (as above), its
+ *   field is an array too, and the chain of splices behind it is shorter than `SPLICE_MAX_CHAIN`
+ *   (the writer knows the chain of what it wrote: `SpliceChains`). `at` counts in the previous
+ *   array, edits are in ascending order. So a move at 100 nodes × 1,000 agents writes two small
+ *   edits instead of two 1,000-reference arrays, and reading a version's array reads at most
+ *   `SPLICE_MAX_CHAIN` rows (fewer with `RowCache`, which keeps recently rebuilt arrays).
  */
-import { entityTypeName, encodeFields } from '../serialize/codec';
+import { entityTypeName, encodeValue } from '../serialize/codec';
 import { encodeIdentity, isoOf } from '../serialize/identity';
 import { VERSION_FORMAT, type EntityJSON, type JsonValue, type VersionJSON } from '../serialize/format';
 import { SerializationError } from '../serialize/errors';
@@ -30,10 +38,12 @@ import {
   isEntityObject,
   metaOf,
   type EntityMeta,
+  VALUES,
   type EntityObject,
   type IdChain,
 } from '../metadata/object-model';
 import { setOwn } from '../metadata/containers';
+import { runtimeOfObject } from '../entity/class-runtime';
 import { deltaOf, type RootVersion } from '../store/root-version';
 import { VersioningError } from '../store/errors';
 import { StoreCorruptError } from './errors';
@@ -86,11 +96,28 @@ export function stringify(value: JsonValue, path: string): string {
   }
 }
 
+/** Arrays shorter than this are written whole: a splice would save little. */
+export const SPLICE_MIN_LENGTH = 64;
+/** At most this many splices in a row on one entity's fields; then the arrays are written whole. */
+export const SPLICE_MAX_CHAIN = 32;
+
+/**
+ * How many splices each entity version a writer wrote stands on (0: its arrays are whole). A
+ * version the writer did not write is absent: the next version's arrays are written whole. One
+ * per store writer; entries go with their versions.
+ */
+export type SpliceChains = WeakMap<object, number>;
+
 /**
  * One stored entity version as a row: columns from its identity, `identity` and `data` as JSON
- * (rules above). `previousVersion` tells whether the previous version's row is stored.
+ * (rules above). `previousVersion` tells whether the previous version's row is stored; `chains`
+ * (the writer's) allows long arrays to be written as splices.
  */
-export function entityRow(stored: EntityObject, previousVersion: StoredVersionLookup): EntityRow {
+export function entityRow(
+  stored: EntityObject,
+  previousVersion: StoredVersionLookup,
+  chains?: SpliceChains,
+): EntityRow {
   const m = metaOf(stored);
   if (!m.stored || m.rootEcsId === null)
     throw new VersioningError(`entityRow: ${m.ecsId} is not a stored entity version`);
@@ -114,8 +141,178 @@ export function entityRow(stored: EntityObject, previousVersion: StoredVersionLo
     forkedAt: m.forkedAt,
     derivedFromExecutionId: m.derivedFromExecutionId,
     identity: JSON.stringify(identity),
-    data: stringify(encodeFields(stored, className), className),
+    data: dataText(stored, m, className, previousVersion, chains),
   };
+}
+
+/**
+ * The `data` column: the fields in declaration order, as `encodeFields` writes them (children as
+ * `{ $ref }`), written field by field so the common values (strings, numbers, entities, arrays of
+ * them) skip the general encoder, and long arrays as splices where the rules allow.
+ */
+function dataText(
+  stored: EntityObject,
+  m: EntityMeta,
+  className: string,
+  previousVersion: StoredVersionLookup,
+  chains: SpliceChains | undefined,
+): string {
+  const { fields } = runtimeOfObject(stored).meta;
+  const values = stored[VALUES];
+  const base = chains === undefined ? undefined : spliceBase(stored, m, previousVersion, chains);
+  let spliced = false;
+  let text = '{';
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i].name;
+    const v = values[i];
+    const path = `${className}.${name}`;
+    let field: string | null = null;
+    if (base !== undefined && Array.isArray(v) && v.length >= SPLICE_MIN_LENGTH) {
+      const previous = base[VALUES][i];
+      if (Array.isArray(previous)) field = spliceText(previous, v, path);
+      if (field !== null) spliced = true;
+    }
+    text += `${i === 0 ? '' : ','}${JSON.stringify(name)}:${field ?? valueText(v, path)}`;
+  }
+  chains?.set(stored, spliced ? chains.get(base!)! + 1 : 0);
+  return `${text}}`;
+}
+
+/**
+ * The previous version `stored`'s long arrays may be written against: one this writer wrote (so
+ * its row is stored, or in the same batch) with a chain short enough to grow by one.
+ */
+function spliceBase(
+  stored: EntityObject,
+  m: EntityMeta,
+  previousVersion: StoredVersionLookup,
+  chains: SpliceChains,
+): EntityObject | undefined {
+  if (m.previousEcsId === null) return undefined;
+  const previous = previousVersion(m.previousEcsId);
+  if (!isEntityObject(previous) || previous.constructor !== stored.constructor) return undefined;
+  const chain = chains.get(previous);
+  return chain !== undefined && chain + 1 < SPLICE_MAX_CHAIN ? previous : undefined;
+}
+
+/** A primitive that `JSON.stringify` writes as it is, or an entity, as JSON text; null otherwise. */
+function simpleText(v: unknown): string | null {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(v) && !(v === 0 && 1 / v < 0) ? String(v) : null; // NaN, ±Infinity, -0 are tagged
+    case 'object':
+      return v === null ? 'null' : isEntityObject(v) ? `{"$ref":${JSON.stringify(metaOf(v).ecsId)}}` : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * A value as JSON text, exactly as `encodeValue` writes it (so also a field value as
+ * `encodeFields` writes it): arrays and plain objects of primitives and entities directly, the
+ * rest through the general encoder.
+ */
+export function valueText(v: unknown, path: string): string {
+  const simple = simpleText(v);
+  if (simple !== null) return simple;
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && !isEntityObject(v)) {
+    let text = '{';
+    let first = true;
+    for (const k of Object.keys(v)) {
+      const item = k.startsWith('$') ? null : simpleText((v as Record<string, unknown>)[k]);
+      if (item === null) return stringify(encodeValue(v, path), path);
+      text += `${first ? '' : ','}${JSON.stringify(k)}:${item}`;
+      first = false;
+    }
+    return `${text}}`;
+  }
+  if (Array.isArray(v)) {
+    let text = '[';
+    for (let i = 0; i < v.length; i++) {
+      const item = simpleText(v[i]);
+      if (item === null) return stringify(encodeValue(v, path), path);
+      text += i === 0 ? item : `,${item}`;
+    }
+    return `${text}]`;
+  }
+  return stringify(encodeValue(v, path), path);
+}
+
+/** How far ahead `spliceText` looks for the items after a change (a few removed or inserted). */
+const RESYNC = 8;
+
+/**
+ * `after` as edits of `before` (`{ "$splice": [[at, remove, [items…]], …] }`), or null when it
+ * should be written whole: an item that is neither a primitive nor an entity (a reader rebuilds
+ * the array from items it shares with other versions: they must be values it never changes), or
+ * edits inserting more than half of the array. Between the shared prefix and suffix, a greedy
+ * walk: at a difference, up to RESYNC items removed or inserted if that brings both arrays back in
+ * step, else one item replaced. Items are compared by identity (`Object.is`): an unchanged child
+ * is the same stored object in both versions.
+ */
+function spliceText(before: readonly unknown[], after: readonly unknown[], path: string): string | null {
+  for (let k = 0; k < after.length; k++) {
+    const x = after[k];
+    if (typeof x === 'object' && x !== null && !isEntityObject(x)) return null;
+  }
+  const n = before.length;
+  const m = after.length;
+  const min = Math.min(n, m);
+  let i = 0;
+  while (i < min && Object.is(before[i], after[i])) i++;
+  let q = 0;
+  while (q < min - i && Object.is(before[n - 1 - q], after[m - 1 - q])) q++;
+  const endB = n - q;
+  const endA = m - q;
+  /** Edits as [at, remove, from, to] (`after[from..to)` inserted), merged when adjacent. */
+  const edits: [number, number, number, number][] = [];
+  let inserted = 0;
+  const edit = (at: number, remove: number, from: number, to: number): void => {
+    inserted += to - from;
+    const last = edits[edits.length - 1];
+    if (last !== undefined && last[0] + last[1] === at && last[3] === from) {
+      last[1] += remove;
+      last[3] = to;
+    } else edits.push([at, remove, from, to]);
+  };
+  let j = i;
+  while (i < endB && j < endA) {
+    if (Object.is(before[i], after[j])) {
+      i++;
+      j++;
+      continue;
+    }
+    let d = 1;
+    for (; d <= RESYNC; d++) {
+      if (i + d < endB && Object.is(before[i + d], after[j])) {
+        edit(i, d, j, j);
+        i += d;
+        break;
+      }
+      if (j + d < endA && Object.is(before[i], after[j + d])) {
+        edit(i, 0, j, j + d);
+        j += d;
+        break;
+      }
+    }
+    if (d > RESYNC) {
+      edit(i, 1, j, j + 1);
+      i++;
+      j++;
+    }
+  }
+  if (i < endB || j < endA) edit(i, endB - i, j, endA);
+  if (inserted * 2 > m) return null;
+  const text = edits.map(([at, remove, from, to]) => {
+    let items = '';
+    for (let k = from; k < to; k++) items += (k === from ? '' : ',') + valueText(after[k], `${path}[${k}]`);
+    return `[${at},${remove},[${items}]]`;
+  });
+  return `{"$splice":[${text.join(',')}]}`;
 }
 
 /**
@@ -153,7 +350,28 @@ export interface RowSource {
 export class RowCache {
   /** @internal ecsId -> its history (newest first, nodes shared along a previousEcsId chain). */
   readonly histories = new Map<string, IdChain | null>();
+  /**
+   * @internal `ecsId + NUL + field` -> a long array as its row reads (splices applied), for the
+   * next version's splice; the most recent `ARRAYS_KEPT`. Never handed out: callers get copies.
+   */
+  private readonly arrays = new Map<string, readonly JsonValue[]>();
+
+  /** @internal */
+  array(ecsId: string, field: string): readonly JsonValue[] | undefined {
+    return this.arrays.get(`${ecsId}\0${field}`);
+  }
+
+  /** @internal */
+  keepArray(ecsId: string, field: string, items: readonly JsonValue[]): void {
+    const key = `${ecsId}\0${field}`;
+    this.arrays.delete(key);
+    this.arrays.set(key, items);
+    if (this.arrays.size > ARRAYS_KEPT) this.arrays.delete(this.arrays.keys().next().value!);
+  }
 }
+
+/** How many rebuilt long arrays a `RowCache` keeps (a tree's worth of long arrays, for replays). */
+const ARRAYS_KEPT = 512;
 
 function parseJSON(text: string, what: string, ecsId: string): unknown {
   try {
@@ -228,12 +446,123 @@ function historyOf(row: EntityRow, identity: IdentityColumn, rows: RowSource, ca
   return base;
 }
 
+// ---- long arrays (splices) ----------------------------------------------------------------------
+
+type Edit = readonly [at: number, remove: number, items: readonly JsonValue[]];
+
+function splicesOf(v: JsonValue | undefined): readonly unknown[] | undefined {
+  return isRecord(v) && Array.isArray(v.$splice) ? (v.$splice as unknown[]) : undefined;
+}
+
+/** True for items a cached array may share with the arrays built from it (never changed by readers). */
+function isFlat(items: readonly JsonValue[]): boolean {
+  for (const x of items) {
+    if (typeof x !== 'object' || x === null) continue;
+    if (Array.isArray(x)) return false;
+    for (const k in x) if (typeof x[k] === 'object' && x[k] !== null) return false;
+  }
+  return true;
+}
+
+/**
+ * Replaces each `{ $splice }` field of a row by the array it stands for (a copy: the caller may
+ * change it), and keeps long arrays in the cache for the next version's splice.
+ */
+function readLongArrays(row: EntityRow, fields: Record<string, JsonValue>, rows: RowSource, cache: RowCache): void {
+  for (const key of Object.keys(fields)) {
+    const v = fields[key];
+    if (Array.isArray(v)) {
+      if (v.length >= SPLICE_MIN_LENGTH && isFlat(v)) cache.keepArray(row.ecsId, key, v.slice());
+    } else {
+      const edits = splicesOf(v);
+      if (edits !== undefined) setOwn(fields, key, longArray(row, key, edits, rows, cache).slice());
+    }
+  }
+}
+
+/**
+ * The array field `key` of `row`, whose row holds it as `edits`: rebuilt from the previous
+ * versions' rows, back to an array the cache or a row holds whole.
+ */
+function longArray(
+  row: EntityRow,
+  key: string,
+  rowEdits: readonly unknown[],
+  rows: RowSource,
+  cache: RowCache,
+): readonly JsonValue[] {
+  /** Rows whose field is a splice, newest first. */
+  const pending: { ecsId: string; edits: readonly unknown[] }[] = [{ ecsId: row.ecsId, edits: rowEdits }];
+  let r: EntityRow = row;
+  let base: readonly JsonValue[] | undefined;
+  for (;;) {
+    if (pending.length > SPLICE_MAX_CHAIN * 64)
+      throw new StoreCorruptError(`entity row ${row.ecsId}: the splices of '${key}' do not end`, row.ecsId);
+    const previousEcsId = r.previousEcsId;
+    if (previousEcsId === null)
+      throw new StoreCorruptError(`entity row ${r.ecsId} splices '${key}' but has no previous version`, r.ecsId);
+    base = cache.array(previousEcsId, key);
+    if (base !== undefined) break;
+    const previous = rows.entity(previousEcsId);
+    if (previous === undefined)
+      throw new StoreCorruptError(
+        `missing entity row ${previousEcsId} (the previous version of ${r.ecsId}, whose '${key}' is spliced on it)`,
+        previousEcsId,
+      );
+    r = previous;
+    const data = parseJSON(r.data, 'data', r.ecsId);
+    const v = isRecord(data) ? (data[key] as JsonValue | undefined) : undefined;
+    if (Array.isArray(v)) {
+      base = v;
+      break;
+    }
+    const edits = splicesOf(v);
+    if (edits === undefined)
+      throw new StoreCorruptError(`entity row ${r.ecsId} has no array '${key}' for a later version's splice`, r.ecsId);
+    pending.push({ ecsId: r.ecsId, edits });
+  }
+  for (let i = pending.length - 1; i >= 0; i--) {
+    base = applySplice(base, pending[i].edits, pending[i].ecsId, key);
+    cache.keepArray(pending[i].ecsId, key, base);
+  }
+  return base;
+}
+
+/** `before` with `edits` applied (each checked: a bad one is a `StoreCorruptError`). */
+function applySplice(
+  before: readonly JsonValue[],
+  edits: readonly unknown[],
+  ecsId: string,
+  key: string,
+): readonly JsonValue[] {
+  const out: JsonValue[] = [];
+  let from = 0;
+  for (const e of edits) {
+    const [at, remove, items] = (Array.isArray(e) ? e : []) as unknown as Edit;
+    if (
+      !Number.isInteger(at) ||
+      !Number.isInteger(remove) ||
+      !Array.isArray(items) ||
+      at < from ||
+      remove < 0 ||
+      at + remove > before.length
+    )
+      throw new StoreCorruptError(`entity row ${ecsId}: a bad splice of '${key}': ${JSON.stringify(e)}`, ecsId);
+    for (let k = from; k < at; k++) out.push(before[k]);
+    for (const item of items) out.push(item);
+    from = at + remove;
+  }
+  for (let k = from; k < before.length; k++) out.push(before[k]);
+  return out;
+}
+
 /** One entity as `encodeEntity` writes it, its children still `{ $ref }`. */
 function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSON {
   const identity = identityOf(row);
   const fields = parseJSON(row.data, 'data', row.ecsId);
   if (!isRecord(fields))
     throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
+  readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
   const meta: EntityMeta = {
     ecsId: row.ecsId,
     liveId: '',
