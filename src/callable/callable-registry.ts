@@ -195,8 +195,9 @@ export class CallableRegistry {
     const registry = this.entities;
     const bound = bindArguments(rec.plan, args, registry);
     const x = this.newExecution(rec, bound, registry);
-    if (!this.bus.isObserved) return executeAsync(x);
-    return this.observed(x, () => executeAsync(x));
+    const result = await (this.bus.isObserved ? this.observed(x, () => executeAsync(x)) : executeAsync(x));
+    await registry.acknowledged(); // a `durable` store: resolve only once the rows are fsynced
+    return result;
   }
 
   /** One execution of `rec` after binding (see execute.ts). */

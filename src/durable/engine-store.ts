@@ -146,6 +146,10 @@ export class EngineHistoryStore implements HistoryStore {
     return this.failure === null ? Promise.resolve() : Promise.reject(this.failure);
   }
 
+  acknowledged(): Promise<void> {
+    return this.durability === 'durable' ? this.flush() : Promise.resolve();
+  }
+
   async close(): Promise<void> {
     try {
       await this.flush();

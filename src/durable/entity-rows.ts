@@ -43,7 +43,8 @@ import {
   type IdChain,
 } from '../metadata/object-model';
 import { setOwn } from '../metadata/containers';
-import { runtimeOfObject } from '../entity/class-runtime';
+import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
+import { entityClassesOfType } from '../metadata/class-registry';
 import { deltaOf, type RootVersion } from '../store/root-version';
 import { VersioningError } from '../store/errors';
 import { StoreCorruptError } from './errors';
@@ -556,6 +557,19 @@ function applySplice(
   return out;
 }
 
+/**
+ * A class whose fields changed since a row was written still loads it (SPEC §12): a field the
+ * class no longer declares is left out of what is read (it stays in the row), a field it added
+ * is missing from the row and takes the class default when the JSON is read. A class that is not
+ * registered (or ambiguous) is left to the JSON reader, which names it.
+ */
+function dropRemovedFields(className: string, fields: Record<string, JsonValue>): void {
+  const classes = entityClassesOfType(className);
+  if (classes.length !== 1) return;
+  const declared = classRuntimeOf(classes[0].ctor).meta.fieldIndex;
+  for (const key of Object.keys(fields)) if (!declared.has(key)) delete fields[key];
+}
+
 /** One entity as `encodeEntity` writes it, its children still `{ $ref }`. */
 function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSON {
   const identity = identityOf(row);
@@ -563,6 +577,7 @@ function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSO
   if (!isRecord(fields))
     throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
   readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
+  dropRemovedFields(row.className, fields as Record<string, JsonValue>);
   const meta: EntityMeta = {
     ecsId: row.ecsId,
     liveId: '',

@@ -90,6 +90,14 @@ export class EntityRegistry {
     return this.history.close();
   }
 
+  /**
+   * @internal Resolves when what the operations before it wrote is as durable as an awaited call
+   * promises (`durable` mode: written and fsynced); `aexecute` waits for it before it resolves.
+   */
+  acknowledged(): Promise<void> {
+    return this.history.acknowledged();
+  }
+
   /** @internal An execution record to keep in the store (called by the execute pipeline). */
   keepRecord(record: RecordToStore): void {
     this.history.recorded(record);

@@ -45,6 +45,11 @@ export interface HistoryStore {
   record(executionId: string): unknown;
   /** Resolves when everything queued before the call is written (and fsynced where the mode says so). */
   flush(): Promise<void>;
+  /**
+   * What an awaited operation (`aexecute`) waits for before it resolves: `flush()` in the
+   * `durable` mode (its promise: what an awaited call wrote survives a crash), nothing otherwise.
+   */
+  acknowledged(): Promise<void>;
   /** Flushes, then releases the store. */
   close(): Promise<void>;
 }
@@ -61,6 +66,7 @@ export function memoryStore(): HistoryStore {
     records: () => [],
     record: () => undefined,
     flush: () => Promise.resolve(),
+    acknowledged: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
 }

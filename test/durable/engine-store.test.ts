@@ -126,6 +126,35 @@ test('rows are written behind the call: by flush() in relaxed mode, before the c
   await strict.registry.close();
 });
 
+test('durable mode: aexecute resolves once its rows are written; relaxed mode does not wait for them', async () => {
+  const count = (file: string): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM execution').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const run = async (durability: 'relaxed' | 'durable') => {
+    const file = path.join(dir, `${durability}.db`);
+    const { registry, calls } = world(file, durability);
+    const g = buildGridMap(2, 2);
+    registry.promoteToRoot(g);
+    const latest = registry.latest<GridMap>(g.lineageId)!;
+    await calls.aexecute('move_agent', {
+      gridmap: latest,
+      sourceIndex: 0,
+      agentName: latest.nodes[0].agents[0].name,
+      targetIndex: 1,
+    });
+    const written = count(file);
+    await registry.close();
+    return written;
+  };
+  expect(await run('durable')).toBe(1);
+  expect(await run('relaxed')).toBe(0); // still in the batch window
+});
+
 test('a failed write puts the store in fail-stop: errors$, flush() rejects, later changes throw StoreWriteError', async () => {
   const rows: WriteBatch[] = [];
   let failing = false;
