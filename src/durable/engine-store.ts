@@ -83,7 +83,10 @@ export class EngineHistoryStore implements HistoryStore {
     if (!exitHook) {
       exitHook = true;
       process.once('exit', () => {
-        for (const store of open) store.writeNow();
+        for (const store of open) {
+          store.writeNow();
+          store.settleNow();
+        }
       });
     }
   }
@@ -134,16 +137,28 @@ export class EngineHistoryStore implements HistoryStore {
   operationEnded(): void {
     if (this.durability !== 'strict' || this.queue.length === 0) return;
     this.writeNow();
+    this.settleNow();
     this.checkWritable();
   }
 
   checkWritable(): void {
+    if (this.failure === null) {
+      const failed = this.engine?.writeFailure() ?? null;
+      if (failed !== null) this.fail(failed); // found by a writer thread since the last look
+    }
     if (this.failure !== null) throw this.failure;
   }
 
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.writeNow();
-    return this.failure === null ? Promise.resolve() : Promise.reject(this.failure);
+    if (this.failure === null && this.engine !== null) {
+      try {
+        await this.engine.settle();
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+    if (this.failure !== null) throw this.failure;
   }
 
   acknowledged(): Promise<void> {
@@ -155,6 +170,7 @@ export class EngineHistoryStore implements HistoryStore {
       await this.flush();
     } finally {
       // Released also when the last write failed: the file is no use to this process any more.
+      open.delete(this);
       this.engine?.close();
       this.engine = null;
       this.failure ??= new StoreWriteError(this.path, 'the store is closed', null);
@@ -164,7 +180,7 @@ export class EngineHistoryStore implements HistoryStore {
   private enqueue(item: CommitResult | RecordToStore): void {
     if (this.failure !== null) return; // fail-stop: checkWritable refuses the next change
     this.queue.push(item);
-    open.add(this);
+    open.add(this); // until closed: the exit hook also waits for what the writer thread holds
     if (this.queue.length >= this.batchSize) this.writeNow();
     else this.timer ??= setTimeout(() => this.writeNow(), this.batchDelayMs);
   }
@@ -178,14 +194,29 @@ export class EngineHistoryStore implements HistoryStore {
     const items = this.queue;
     if (items.length === 0 || this.engine === null || this.failure !== null) return;
     this.queue = [];
-    open.delete(this);
     try {
       const registry = this.registry!;
-      this.engine.write(batchOf(items, (ecsId) => registry.findStoredEntity(ecsId), this.chains));
+      this.engine.submit(batchOf(items, (ecsId) => registry.findStoredEntity(ecsId), this.chains));
     } catch (error) {
-      this.failure = new StoreWriteError(this.path, 'a write failed', error);
-      this.errors.next(this.failure);
+      this.fail(error);
     }
+  }
+
+  /** Waits (blocking) for the engine to have written everything submitted. Never throws. */
+  private settleNow(): void {
+    if (this.engine === null || this.failure !== null) return;
+    try {
+      this.engine.settleSync();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Fail-stop: from now on the store takes no more changes. */
+  private fail(error: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = new StoreWriteError(this.path, 'a write failed', error);
+    this.errors.next(this.failure);
   }
 }
 

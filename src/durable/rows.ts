@@ -69,8 +69,23 @@ export interface WriteBatch {
  * few methods over the same tables.
  */
 export interface StorageEngine {
-  /** Writes a batch in one transaction (all or nothing). Throws what the engine throws. */
+  /**
+   * Writes a batch in one transaction (all or nothing) before it returns, after every batch
+   * submitted before it. Throws what the engine throws.
+   */
   write(batch: WriteBatch): void;
+  /**
+   * Hands a batch over to be written in one transaction after the ones before it. An engine may
+   * return before it is written (a writer thread) and may make the caller wait when it is behind
+   * (backpressure). Throws the write failure, if an earlier batch failed.
+   */
+  submit(batch: WriteBatch): void;
+  /** Returns once every submitted batch is written; throws the write failure. */
+  settleSync(): void;
+  /** Resolves once every submitted batch is written; rejects with the write failure. */
+  settle(): Promise<void>;
+  /** The failure of a submitted batch, if one failed (then nothing more is written). */
+  writeFailure(): Error | null;
   entity(ecsId: string): EntityRow | undefined;
   rootVersion(ecsId: string): RootVersionRow | undefined;
   /** Every root version, in the order they were written (per lineage: commit order). */

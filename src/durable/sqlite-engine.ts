@@ -8,8 +8,9 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreClosedError, StoreConflictError, StoreFormatError, StoreOptionError } from './errors';
-import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from './rows';
+import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
+import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
+import { InlineWriter, ThreadWriter, type BatchWriter, type TableSpec } from './sqlite-writer';
 
 /**
  * How far a commit is on disk when `write` returns. All three use WAL with `synchronous = FULL`:
@@ -22,6 +23,11 @@ export type Durability = 'relaxed' | 'durable' | 'strict';
 
 export interface SqliteOptions {
   readonly durability?: Durability;
+  /**
+   * Write submitted batches on a worker thread with its own connection (default: true, except in
+   * `strict` mode, whose every call waits for its own write anyway). `write` is always inline.
+   */
+  readonly writerThread?: boolean;
 }
 
 /** `store_meta.format`: what marks a file as ours. */
@@ -114,26 +120,8 @@ const EXECUTION: Table<ExecutionRow> = {
 const selectSql = <R>(t: Table<R>) =>
   `SELECT ${t.columns.map(([c, f]) => (c === f ? c : `${c} AS "${f}"`)).join(', ')} FROM ${t.name}`;
 
-/** Writes rows of one kind, each at most once: a row already stored must be stored identically. */
-function rowWriter<R>(db: Database.Database, t: Table<R>): (row: R) => boolean {
-  const [keyColumn, key] = t.columns[0];
-  const insert = db.prepare(
-    `INSERT INTO ${t.name} (${t.columns.map(([c]) => c).join(', ')}) ` +
-      `VALUES (${t.columns.map(([, f]) => `@${f}`).join(', ')}) ON CONFLICT (${keyColumn}) DO NOTHING`,
-  );
-  const stored = db.prepare(`${selectSql(t)} WHERE ${keyColumn} = ?`);
-  // ON CONFLICT DO NOTHING + `changes`: a new row (the usual case) costs one insert and no read;
-  // only a row already there (a re-write, an import) pays a lookup to compare. Reading first would
-  // cost every row a lookup; INSERT OR IGNORE would also swallow NOT NULL violations.
-  return (row) => {
-    if (insert.run(row).changes === 1) return true;
-    const old = stored.get(row[key]) as R;
-    for (const [, f] of t.columns) {
-      if (old[f] !== (row[f] ?? null)) throw new StoreConflictError(t.kind, String(row[key]), f);
-    }
-    return false;
-  };
-}
+/** A table as the writer (which may run on another thread) takes it: plain data. */
+const spec = <R>(t: Table<R>): TableSpec => ({ kind: t.kind, table: t.name, select: selectSql(t), columns: t.columns });
 
 /**
  * Opens (or creates, with missing parent directories) the store at `path`. Fails with
@@ -147,28 +135,16 @@ export function openSqliteEngine(
   if (!DURABILITIES.includes(durability)) {
     throw new StoreOptionError('durability', String(durability), "'relaxed', 'durable' or 'strict'");
   }
+  const writerThread = options.writerThread ?? durability !== 'strict';
   const db = openDatabase(path);
-  const writeEntity = rowWriter(db, ENTITY);
-  const writeVersion = rowWriter(db, ROOT_VERSION);
-  const writeExecution = rowWriter(db, EXECUTION);
-  // head = the lineage's last written version (write order is commit order); versions = its count.
-  const moveHead = db.prepare(
-    `INSERT INTO lineage_head (lineage_id, head_ecs_id, root_class, versions, updated_at) VALUES (?, ?, ?, 1, ?)
-     ON CONFLICT (lineage_id) DO UPDATE SET head_ecs_id = excluded.head_ecs_id,
-       root_class = excluded.root_class, versions = lineage_head.versions + 1, updated_at = excluded.updated_at`,
-  );
+  const tables = { entity: spec(ENTITY), version: spec(ROOT_VERSION), execution: spec(EXECUTION) };
+  const inline = new InlineWriter(db, tables);
+  // Created by the first `submit`: a store that is only read never starts a thread.
+  let thread: ThreadWriter | null = null;
+  const writer = (): BatchWriter =>
+    writerThread ? (thread ??= new ThreadWriter(path, tables, BUSY_TIMEOUT_MS)) : inline;
   const entityById = db.prepare(`${selectSql(ENTITY)} WHERE ecs_id = ?`);
   const versionById = db.prepare(`${selectSql(ROOT_VERSION)} WHERE ecs_id = ?`);
-  // A throw anywhere inside rolls the whole batch back. IMMEDIATE takes the write lock at BEGIN,
-  // so waiting for another writer happens under busy_timeout rather than failing mid-batch.
-  const writeBatch = db.transaction((batch: WriteBatch) => {
-    const now = Date.now();
-    for (const row of batch.entities) writeEntity(row);
-    for (const row of batch.versions) {
-      if (writeVersion(row)) moveHead.run(row.lineageId, row.ecsId, row.rootClass, now);
-    }
-    for (const row of batch.executions) writeExecution(row);
-  }).immediate;
 
   let open = true;
   const live = (): Database.Database => {
@@ -204,7 +180,22 @@ export function openSqliteEngine(
     durability,
     write(batch) {
       live();
-      writeBatch(batch);
+      // After whatever the thread still has: write order is commit order.
+      thread?.settleSync();
+      inline.submit(batch);
+    },
+    submit(batch) {
+      live();
+      writer().submit(batch);
+    },
+    settleSync() {
+      writer().settleSync();
+    },
+    settle() {
+      return writer().settle();
+    },
+    writeFailure() {
+      return thread?.failure() ?? null; // the inline writer throws its failures from submit
     },
     entity(ecsId) {
       live();
@@ -221,7 +212,11 @@ export function openSqliteEngine(
       open = false;
       for (const it of scans) it.return?.();
       scans.clear();
-      db.close();
+      try {
+        thread?.close();
+      } finally {
+        db.close();
+      }
     },
   };
 }

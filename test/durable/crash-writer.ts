@@ -50,11 +50,22 @@ function batch(): WriteBatch {
 if (require.main === module) {
   const engine = openSqliteEngine(process.argv[2]);
   let committed = 0;
+  // argv[3] 'thread': batches go to the writer thread, two at a time, and each is reported once
+  // settle() says it is written (as `durable` acknowledges); else written inline.
+  const thread = process.argv[3] === 'thread';
   // setImmediate between batches lets each report reach the parent before the next write.
-  const loop = (): void => {
-    engine.write(batch());
-    process.send?.(++committed);
-    setImmediate(loop);
+  const loop = async (): Promise<void> => {
+    if (thread) {
+      engine.submit(batch());
+      engine.submit(batch());
+      await engine.settle();
+      committed += 2;
+    } else {
+      engine.write(batch());
+      committed++;
+    }
+    process.send?.(committed);
+    setImmediate(() => void loop());
   };
-  loop();
+  void loop();
 }

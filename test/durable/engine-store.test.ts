@@ -155,10 +155,33 @@ test('durable mode: aexecute resolves once its rows are written; relaxed mode do
   expect(await run('relaxed')).toBe(0); // still in the batch window
 });
 
+/** An engine from its synchronous methods: `submit` writes at once, as an engine without a writer thread does. */
+function inlineEngine(e: Omit<StorageEngine, 'submit' | 'settleSync' | 'settle' | 'writeFailure'>): StorageEngine {
+  let failed: Error | null = null;
+  const check = (): void => {
+    if (failed !== null) throw failed;
+  };
+  return {
+    ...e,
+    submit(batch) {
+      check();
+      try {
+        e.write(batch);
+      } catch (error) {
+        failed = error as Error;
+        throw error;
+      }
+    },
+    settleSync: check,
+    settle: async () => check(),
+    writeFailure: () => failed,
+  };
+}
+
 test('a failed write puts the store in fail-stop: errors$, flush() rejects, later changes throw StoreWriteError', async () => {
   const rows: WriteBatch[] = [];
   let failing = false;
-  const engine: StorageEngine = {
+  const engine = inlineEngine({
     write: (batch) => {
       if (failing) throw new Error('disk full');
       rows.push(batch);
@@ -168,7 +191,7 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
     rootVersions: () => [],
     executions: () => [],
     close: () => void closed++,
-  };
+  });
   let closed = 0;
   const store = new EngineHistoryStore('test', 'memory:test', engine, { batchSize: 1 });
   const errors: StoreWriteError[] = [];
@@ -209,6 +232,10 @@ test('a store whose rows cannot be read back fails the registry being created, a
   let closed = 0;
   const counting: StorageEngine = {
     write: (b) => real.write(b),
+    submit: (b) => real.submit(b),
+    settleSync: () => real.settleSync(),
+    settle: () => real.settle(),
+    writeFailure: () => real.writeFailure(),
     entity: (id) => real.entity(id),
     rootVersion: (id) => real.rootVersion(id),
     rootVersions: () => real.rootVersions(),

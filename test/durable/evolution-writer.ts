@@ -1,7 +1,8 @@
 /**
  * The child process of evolution.test.ts: the program as it was before a class changed. Stores
  * two versions of a `evolution.Doc` with fields `title`, `pages`, `draft` into the store at
- * argv[2], then closes it. Run with `node -r tsx/cjs`.
+ * argv[2], then closes it (or, with argv[3] = 'exit', ends the process without closing it: the
+ * store writes what is queued on exit). Run with `node -r tsx/cjs`.
  */
 import { Entity, EntityRegistry, entity, sqliteStore } from '../../src';
 
@@ -18,6 +19,10 @@ async function main(): Promise<void> {
   const working = registry.checkout<Doc>(v1.ecsId);
   working.pages = 4;
   registry.version(working);
+  if (process.argv[3] === 'exit') {
+    process.stdout.write(JSON.stringify({ lineageId: v1.lineageId }));
+    process.exit(0);
+  }
   await registry.close();
   process.stdout.write(JSON.stringify({ lineageId: v1.lineageId }));
 }

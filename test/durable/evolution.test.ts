@@ -56,3 +56,21 @@ test('versions stored before a class changed load with its new fields: removed o
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a process that exits without close() has written what it committed (the exit hook waits for the writer)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abs-exit-'));
+  try {
+    const file = path.join(dir, 'h.db');
+    const out = execFileSync(
+      process.execPath,
+      ['-r', 'tsx/cjs', path.join(__dirname, 'evolution-writer.ts'), file, 'exit'],
+      { encoding: 'utf8' },
+    );
+    const { lineageId } = JSON.parse(out) as { lineageId: string };
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT versions FROM lineage_head WHERE lineage_id = ?').pluck().get(lineageId)).toBe(2);
+    db.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

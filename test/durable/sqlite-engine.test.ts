@@ -382,51 +382,126 @@ describe('openSqliteEngine', () => {
     expect(uses[1]).toThrow(`the store ${file()} is closed`);
   });
 
-  it('never tears a batch when the writing process is killed (SIGKILL)', async () => {
-    const p = file();
-    const script = path.join(__dirname, 'crash-writer.ts');
-    let reported = 0;
-    for (let run = 0; run < 5; run++) {
-      const delay = 50 + Math.floor(Math.random() * 250);
-      const last = await new Promise<number>((resolve, reject) => {
-        const child = fork(script, [p], {
-          execArgv: ['-r', 'tsx/cjs'],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  // thread: two batches in flight on the writer thread, reported once settle() resolves.
+  it.each([
+    ['inline', 1],
+    ['thread', 2],
+  ] as const)(
+    'never tears a batch when the writing process is killed (SIGKILL), writing %s',
+    async (mode, inFlight) => {
+      const p = file();
+      const script = path.join(__dirname, 'crash-writer.ts');
+      let reported = 0;
+      for (let run = 0; run < 5; run++) {
+        const delay = 50 + Math.floor(Math.random() * 250);
+        const last = await new Promise<number>((resolve, reject) => {
+          const child = fork(script, [p, mode], {
+            execArgv: ['-r', 'tsx/cjs'],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          let committed = 0;
+          child.on('message', (n) => {
+            if (committed++ === 0) setTimeout(() => child.kill('SIGKILL'), delay);
+            committed = n as number;
+          });
+          child.on('error', reject);
+          child.on('exit', (code, signal) =>
+            signal === 'SIGKILL' ? resolve(committed) : reject(new Error(`writer exited with ${code}`)),
+          );
         });
-        let committed = 0;
-        child.on('message', (n) => {
-          if (committed++ === 0) setTimeout(() => child.kill('SIGKILL'), delay);
-          committed = n as number;
-        });
-        child.on('error', reject);
-        child.on('exit', (code, signal) =>
-          signal === 'SIGKILL' ? resolve(committed) : reject(new Error(`writer exited with ${code}`)),
-        );
+        reported += last;
+        // Reopen as the next process would (recovering the WAL), then count through a plain connection.
+        const store = openSqliteEngine(p);
+        const scanned = [[...store.rootVersions()].length, [...store.executions()].length];
+        store.close();
+        const { counts, heads, integrity } = inspect(p, (db) => ({
+          counts: ['entity_version', 'root_version', 'execution'].map(
+            (t) => db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number,
+          ),
+          heads: db.prepare('SELECT count(*) AS n, sum(versions) AS versions FROM lineage_head').get(),
+          integrity: db.pragma('integrity_check', { simple: true }),
+        }));
+        expect(scanned).toEqual(counts.slice(1));
+        const context = `run ${run}, killed ${delay} ms after the first commit`;
+        expect({ context, integrity }).toEqual({ context, integrity: 'ok' });
+        // Whole batches only, the same number in every table: every reported commit, plus at most
+        // the ones that committed but were not reported yet.
+        const batches = counts[0] / BATCH;
+        expect({ context, counts }).toEqual({ context, counts: [batches * BATCH, batches * BATCH, batches * BATCH] });
+        expect(Number.isInteger(batches) && batches >= reported && batches <= reported + inFlight).toBe(true);
+        expect(heads).toEqual({ n: LINEAGES, versions: counts[1] });
+        reported = batches;
+      }
+      // The store opens normally after the crashes and holds what was counted.
+      expect([...open(p).executions()]).toHaveLength(reported * BATCH);
+    },
+    30_000,
+  );
+
+  describe('the writer thread (submit)', () => {
+    it('writes submitted batches in order on its own connection; settle waits for them', async () => {
+      const p = file();
+      const store = open(p); // relaxed: a writer thread
+      const versions = Array.from({ length: 30 }, () => version({ lineageId: 'L' }));
+      for (const v of versions) store.submit(batch({ entities: [entity({ ecsId: v.ecsId })], versions: [v] }));
+      store.settleSync();
+      expect(inspect(p, (db) => db.prepare('SELECT ecs_id FROM root_version ORDER BY seq').pluck().all())).toEqual(
+        versions.map((v) => v.ecsId),
+      );
+      const more = version({ lineageId: 'L' });
+      store.submit(batch({ versions: [more] }));
+      await store.settle();
+      expect(inspect(p, (db) => db.prepare('SELECT head_ecs_id, versions FROM lineage_head').get())).toEqual({
+        head_ecs_id: more.ecsId,
+        versions: 31,
       });
-      reported += last;
-      // Reopen as the next process would (recovering the WAL), then count through a plain connection.
-      const store = openSqliteEngine(p);
-      const scanned = [[...store.rootVersions()].length, [...store.executions()].length];
-      store.close();
-      const { counts, heads, integrity } = inspect(p, (db) => ({
-        counts: ['entity_version', 'root_version', 'execution'].map(
-          (t) => db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number,
-        ),
-        heads: db.prepare('SELECT count(*) AS n, sum(versions) AS versions FROM lineage_head').get(),
-        integrity: db.pragma('integrity_check', { simple: true }),
-      }));
-      expect(scanned).toEqual(counts.slice(1));
-      const context = `run ${run}, killed ${delay} ms after the first commit`;
-      expect({ context, integrity }).toEqual({ context, integrity: 'ok' });
-      // Whole batches only, the same number in every table: every reported commit, plus at most
-      // the one that committed but was not reported yet.
-      const batches = counts[0] / BATCH;
-      expect({ context, counts }).toEqual({ context, counts: [batches * BATCH, batches * BATCH, batches * BATCH] });
-      expect(Number.isInteger(batches) && batches >= reported && batches <= reported + 1).toBe(true);
-      expect(heads).toEqual({ n: LINEAGES, versions: counts[1] });
-      reported = batches;
-    }
-    // The store opens normally after the crashes and holds what was counted.
-    expect([...open(p).executions()]).toHaveLength(reported * BATCH);
-  }, 30_000);
+      // an inline write goes after what the thread was given
+      const last = version({ lineageId: 'L' });
+      store.submit(batch({ versions: [version({ lineageId: 'L' })] }));
+      store.write(batch({ versions: [last] }));
+      expect(inspect(p, (db) => db.prepare('SELECT head_ecs_id FROM lineage_head').pluck().get())).toBe(last.ecsId);
+    });
+
+    it('a failed batch is rolled back, reported by writeFailure/settle/settleSync, and nothing after it is written', async () => {
+      const p = file();
+      const store = open(p);
+      const e = entity();
+      store.submit(batch({ entities: [e] }));
+      store.submit(batch({ entities: [entity(), { ...e, data: '{"changed":1}' }] }));
+      try {
+        store.submit(batch({ versions: [version()] })); // handed over before the failure is known, or refused
+      } catch (error) {
+        expect(error).toBeInstanceOf(StoreConflictError);
+      }
+      await expect(store.settle()).rejects.toMatchObject({ kind: 'entity', id: e.ecsId, field: 'data' });
+      expect(store.writeFailure()).toBeInstanceOf(StoreConflictError);
+      expect(() => store.settleSync()).toThrow(StoreConflictError);
+      expect(() => store.submit(batch({ versions: [version()] }))).toThrow(StoreConflictError);
+      expect(dump(p)).toMatchObject({
+        entity_version: [expect.objectContaining({ ecs_id: e.ecsId })],
+        root_version: [],
+      });
+    });
+
+    it('keeps many batches in order under backpressure (the submitter waits when the thread is behind)', () => {
+      const p = file();
+      const store = open(p);
+      const ids: string[] = [];
+      for (let b = 0; b < 60; b++) {
+        const vs = Array.from({ length: 20 }, () => version({ lineageId: 'L' }));
+        ids.push(...vs.map((v) => v.ecsId));
+        store.submit(batch({ versions: vs, entities: vs.map((v) => entity({ ecsId: v.ecsId })) }));
+      }
+      store.settleSync();
+      expect(inspect(p, (db) => db.prepare('SELECT ecs_id FROM root_version ORDER BY seq').pluck().all())).toEqual(ids);
+    });
+
+    it('strict mode writes inline: submit returns after the write', () => {
+      const p = file();
+      const store = open(p, { durability: 'strict' });
+      const v = version();
+      store.submit(batch({ versions: [v] }));
+      expect(inspect(p, (db) => db.prepare('SELECT count(*) FROM root_version').pluck().get())).toBe(1);
+    });
+  });
 });

@@ -16,7 +16,8 @@ class StudentGraduated extends StateTransitionEvent<Student> {
   override type = 'student.graduated';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// ids are time-ordered UUIDs, version 7 (src/util/ids.ts)
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('Event', () => {
   it('has a lower-case uuid, the given fields and empty lineage before emit', () => {

@@ -1,0 +1,284 @@
+/**
+ * The SQLite engine's writer: one transaction per batch, on the calling thread (`InlineWriter`)
+ * or on a worker thread with its own connection (`ThreadWriter`), so fsyncs and WAL checkpoints
+ * do not stall the event loop (persistence design note §2.4).
+ *
+ * Both run one implementation, `WRITE_TRANSACTION`, kept as JavaScript source: a worker thread
+ * starts from source text (it cannot load this TypeScript module under ts-jest or tsx), and the
+ * calling thread compiles the same text, so the two cannot drift apart.
+ *
+ * The thread writer reports through shared memory, not messages, so the calling thread can also
+ * wait for it synchronously (`settleSync`: strict writes, process exit, backpressure):
+ * `progress[0]` counts batches handled, `progress[1]` is 1 after a failure, `progress[2]` is the
+ * length of the failure's description in `failureText`. After a failure it writes nothing more.
+ */
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { StoreConflictError } from './errors';
+import type { WriteBatch } from './rows';
+
+/** One row kind: its table, its key (first column), and which column holds which field. */
+export interface TableSpec {
+  readonly kind: string;
+  readonly table: string;
+  /** `SELECT <columns AS fields> FROM <table>`. */
+  readonly select: string;
+  readonly columns: readonly (readonly [column: string, field: string])[];
+}
+
+/** The tables a batch writes. */
+export interface WriterTables {
+  readonly entity: TableSpec;
+  readonly version: TableSpec;
+  readonly execution: TableSpec;
+}
+
+/**
+ * `(db, tables) => (batch) => void`: writes a batch in one IMMEDIATE transaction (all or nothing;
+ * IMMEDIATE takes the write lock at BEGIN, so waiting for another writer happens under
+ * busy_timeout, not mid-batch). Each row is written at most once: a row already stored must be
+ * stored identically, else an Error with `conflict = { kind, key, field }`. ON CONFLICT DO NOTHING
+ * plus `changes`: a new row (the usual case) costs one insert and no read. A root version moves
+ * its lineage's head (the last written version: write order is commit order) and count.
+ */
+const WRITE_TRANSACTION = `(db, tables) => {
+  const rowWriter = (t) => {
+    const key = t.columns[0][1];
+    const insert = db.prepare('INSERT INTO ' + t.table + ' (' + t.columns.map((c) => c[0]).join(', ') +
+      ') VALUES (' + t.columns.map((c) => '@' + c[1]).join(', ') + ') ON CONFLICT (' + t.columns[0][0] + ') DO NOTHING');
+    const stored = db.prepare(t.select + ' WHERE ' + t.columns[0][0] + ' = ?');
+    return (row) => {
+      if (insert.run(row).changes === 1) return true;
+      const old = stored.get(row[key]);
+      for (const [, field] of t.columns) {
+        if (old[field] !== (row[field] ?? null)) {
+          const e = new Error(t.kind + ' ' + row[key] + ' is stored with another ' + field);
+          e.conflict = { kind: t.kind, key: String(row[key]), field };
+          throw e;
+        }
+      }
+      return false;
+    };
+  };
+  const writeEntity = rowWriter(tables.entity);
+  const writeVersion = rowWriter(tables.version);
+  const writeExecution = rowWriter(tables.execution);
+  const moveHead = db.prepare(
+    'INSERT INTO lineage_head (lineage_id, head_ecs_id, root_class, versions, updated_at) VALUES (?, ?, ?, 1, ?) ' +
+    'ON CONFLICT (lineage_id) DO UPDATE SET head_ecs_id = excluded.head_ecs_id, root_class = excluded.root_class, ' +
+    'versions = lineage_head.versions + 1, updated_at = excluded.updated_at');
+  return db.transaction((batch) => {
+    const now = Date.now();
+    for (const row of batch.entities) writeEntity(row);
+    for (const row of batch.versions) {
+      if (writeVersion(row)) moveHead.run(row.lineageId, row.ecsId, row.rootClass, now);
+    }
+    for (const row of batch.executions) writeExecution(row);
+  }).immediate;
+}`;
+
+/** The worker thread: opens its own connection and writes each batch it is sent, in order. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const progress = new Int32Array(workerData.progress);
+const failureText = new Uint8Array(workerData.failureText);
+let db = null;
+let write = null;
+const fail = (e) => {
+  const text = Buffer.from(JSON.stringify({ message: String(e && e.message), code: e && e.code, conflict: e && e.conflict }));
+  const n = Math.min(text.length, failureText.length);
+  failureText.set(text.subarray(0, n));
+  Atomics.store(progress, 2, n);
+  Atomics.store(progress, 1, 1);
+};
+try {
+  const Database = require(workerData.driver);
+  db = new Database(workerData.path);
+  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  write = (${WRITE_TRANSACTION})(db, workerData.tables);
+} catch (e) {
+  fail(e);
+}
+parentPort.on('message', (batch) => {
+  if (batch === null) {
+    if (db !== null) db.close();
+    parentPort.close();
+    return;
+  }
+  if (Atomics.load(progress, 1) === 0) {
+    try {
+      write(batch);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  Atomics.add(progress, 0, 1);
+  Atomics.notify(progress, 0);
+});
+`;
+
+/** A write failure as the writer describes it (a thrown error, or its description from the thread). */
+interface Described {
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly conflict?: { readonly kind: string; readonly key: string; readonly field: string };
+}
+
+/** The error the writer thread described, as the engine's callers expect it. */
+function describedError(e: Described): Error {
+  if (e.conflict !== undefined) return new StoreConflictError(e.conflict.kind, e.conflict.key, e.conflict.field);
+  const error = new Error(String(e.message));
+  if (e.code !== undefined) (error as Error & { code: unknown }).code = e.code;
+  return error;
+}
+
+/** Where an engine's batches go. */
+export interface BatchWriter {
+  /** Hands `batch` over, to be written after the ones before it. May return before it is written. */
+  submit(batch: WriteBatch): void;
+  /** Returns when every submitted batch is written; throws the write failure if there was one. */
+  settleSync(): void;
+  /** Resolves when every submitted batch is written; rejects with the write failure. */
+  settle(): Promise<void>;
+  /** The write failure, if a write failed (afterwards nothing more is written). */
+  failure(): Error | null;
+  close(): void;
+}
+
+/**
+ * Writes each batch on the calling thread, before `submit` returns, and throws its failure there
+ * (a failed batch is rolled back; whether to go on is the caller's decision).
+ */
+export class InlineWriter implements BatchWriter {
+  private readonly write: (batch: WriteBatch) => void;
+
+  constructor(db: Database.Database, tables: WriterTables) {
+    const make = new Function(`return ${WRITE_TRANSACTION}`)() as (
+      db: Database.Database,
+      tables: WriterTables,
+    ) => (batch: WriteBatch) => void;
+    this.write = make(db, tables);
+  }
+
+  submit(batch: WriteBatch): void {
+    try {
+      this.write(batch);
+    } catch (e) {
+      // A conflict becomes ours; the driver's own error (SQLITE_FULL, busy, ...) stays as it is.
+      const { conflict } = e as Described;
+      throw conflict === undefined ? e : new StoreConflictError(conflict.kind, conflict.key, conflict.field);
+    }
+  }
+
+  settleSync(): void {
+    // nothing in flight
+  }
+
+  settle(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  failure(): Error | null {
+    return null;
+  }
+
+  close(): void {
+    // the connection is the engine's
+  }
+}
+
+/** Batches a submitter may be ahead of the writer thread before `submit` waits (backpressure). */
+export const MAX_BATCHES_IN_FLIGHT = 8;
+
+/** Writes batches on a worker thread with its own connection to the file at `path`. */
+export class ThreadWriter implements BatchWriter {
+  private readonly worker: Worker;
+  private readonly progress = new Int32Array(new SharedArrayBuffer(12));
+  private readonly failureText = new Uint8Array(new SharedArrayBuffer(4096));
+  private submitted = 0;
+  /** `settle` calls in progress (the worker is ref'd while there are any). */
+  private awaited = 0;
+  private closed = false;
+
+  constructor(path: string, tables: WriterTables, busyTimeoutMs: number) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: require.resolve('better-sqlite3'),
+        path,
+        tables,
+        busyTimeoutMs,
+        progress: this.progress.buffer,
+        failureText: this.failureText.buffer,
+      },
+    });
+    this.worker.unref(); // an idle writer does not keep the process alive; exit writes go through settleSync
+  }
+
+  submit(batch: WriteBatch): void {
+    const failed = this.failure();
+    if (failed !== null) throw failed;
+    this.worker.postMessage(batch);
+    this.submitted++;
+    // Backpressure: a writer that falls behind makes the caller wait, rather than queue without bound.
+    for (let done = Atomics.load(this.progress, 0); this.submitted - done > MAX_BATCHES_IN_FLIGHT;) {
+      Atomics.wait(this.progress, 0, done, 1000);
+      done = Atomics.load(this.progress, 0);
+    }
+  }
+
+  settleSync(): void {
+    this.waitForAll();
+    const failed = this.failure();
+    if (failed !== null) throw failed;
+  }
+
+  private waitForAll(): void {
+    for (let done = Atomics.load(this.progress, 0); done < this.submitted; done = Atomics.load(this.progress, 0)) {
+      Atomics.wait(this.progress, 0, done, 1000);
+    }
+  }
+
+  async settle(): Promise<void> {
+    const waitAsync = (Atomics as unknown as { waitAsync: AtomicsWaitAsync }).waitAsync;
+    // A pending waitAsync does not keep the process alive: the worker does, while it is awaited.
+    if (this.awaited++ === 0) this.worker.ref();
+    try {
+      for (let done = Atomics.load(this.progress, 0); done < this.submitted; done = Atomics.load(this.progress, 0)) {
+        const r = waitAsync(this.progress, 0, done, 1000);
+        if (r.async) await r.value;
+      }
+    } finally {
+      if (--this.awaited === 0) this.worker.unref();
+    }
+    const failed = this.failure();
+    if (failed !== null) throw failed;
+  }
+
+  failure(): Error | null {
+    if (Atomics.load(this.progress, 1) === 0) return null;
+    const n = Atomics.load(this.progress, 2);
+    const text = Buffer.from(this.failureText.subarray(0, n)).toString('utf8');
+    try {
+      return describedError(JSON.parse(text) as Described);
+    } catch {
+      return new Error(text);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.waitForAll(); // a failure is the submitter's to report (settle), not close's
+    this.worker.postMessage(null); // the worker closes its connection and ends
+  }
+}
+
+type AtomicsWaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
