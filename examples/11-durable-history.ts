@@ -5,14 +5,18 @@
  * Shows: `new EntityRegistry({ store: sqliteStore(file) })`, work on it, `close()`; then a new
  * registry over the same file (what a restarted process does: `EntityRegistry.open(file)` in an
  * app) finds every version and record, goes on where the last one stopped, and reads the history
- * of one entity with the function and arguments behind each version.
+ * of one entity with the function and arguments behind each version. Last, the history moves
+ * to another store as an NDJSON export (`exportHistory` / `importHistory`); importing it twice
+ * changes nothing.
  *
  * Run: npx tsx examples/11-durable-history.ts
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CallableRegistry, Entity, EntityRegistry, entity, sqliteStore } from '../src';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CallableRegistry, Entity, EntityRegistry, entity, exportHistory, importHistory, sqliteStore } from '../src';
 
 // Rows name classes by type name: one distinct per class (another example has an Account too).
 @entity({ name: 'example11.Account' })
@@ -60,6 +64,23 @@ export async function main(log: (line: string) => void = console.log) {
       log(`  ${short(v.ecsId)} ← ${short(v.parentEcsId)}  balance ${String(account.balance).padStart(3)}  ${how}`);
     }
     log(`records     ${second.functions.executions().length} executions, 2 of them from the first run`);
+
+    // Moving the history: an NDJSON export, imported into another store (or another process's).
+    const exported = path.join(dir, 'accounts.ndjson');
+    await pipeline(
+      Readable.from(exportHistory(second.entities, { executions: second.functions })),
+      fs.createWriteStream(exported),
+    );
+    const other = app(path.join(dir, 'other.db'));
+    const imported = await importHistory(other.entities, fs.createReadStream(exported), {
+      executions: other.functions,
+    });
+    const again = await importHistory(other.entities, fs.createReadStream(exported), { executions: other.functions });
+    log(
+      `imported    ${imported.versions} versions and ${imported.executions} records into another store; ` +
+        `again: ${again.alreadyPresent} rows already there, ${again.versions} new`,
+    );
+    await other.entities.close();
     await second.entities.close();
     return { balance: after.balance, versions: second.entities.lineage(alice.lineageId).length };
   } finally {

@@ -77,6 +77,15 @@ export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './seriali
 export { sqliteStore, type HistoryStoreOptions } from './durable/engine-store';
 export { memoryStore, type HistoryStore } from './store/history-store';
 export type { Durability } from './durable/sqlite-engine';
+export {
+  exportHistory,
+  importHistory,
+  HISTORY_FORMAT,
+  HISTORY_FORMAT_VERSION,
+  type ExportOptions,
+  type ImportOptions,
+  type ImportSummary,
+} from './durable/history-transfer';
 
 // Viz: Mermaid diagrams and Markdown of trees, diffs and lineages.
 export {
@@ -122,4 +131,6 @@ export {
   StoreClosedError,
   StoreCorruptError,
   StoreOptionError,
+  HistoryFormatError,
+  ImportConflictError,
 } from './durable/errors';

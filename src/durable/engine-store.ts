@@ -27,7 +27,7 @@ import { errorText } from '../errors';
 import { RowCache, entityRow, rootVersionRow, valueText, versionJSONFromRows, type SpliceChains } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
 import { StoreCorruptError, StoreWriteError } from './errors';
-import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
+import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
 
 export interface HistoryStoreOptions {
@@ -58,7 +58,7 @@ export class EngineHistoryStore implements HistoryStore {
   private readonly errors = new Subject<StoreWriteError>();
   /** The registry whose history this is (set by `attach`). */
   private registry: EntityRegistry | null = null;
-  /** The records the store held when it was attached, by id, oldest first. */
+  /** The records the store held when it was attached, then those imported since, by id, oldest first. */
   private readonly restoredRecords = new Map<string, FunctionExecution>();
   /** The write failure that put the store in fail-stop (emitted once). */
   readonly errors$: Observable<StoreWriteError> = this.errors.asObservable();
@@ -124,6 +124,19 @@ export class EngineHistoryStore implements HistoryStore {
 
   record(executionId: string): FunctionExecution | undefined {
     return this.restoredRecords.get(executionId);
+  }
+
+  imported(rows: unknown): void {
+    // What this process committed before goes first: the file keeps commit order.
+    this.writeNow();
+    this.checkWritable();
+    // One transaction: a failure writes none of the rows and leaves the store as it was (no fail-stop).
+    this.engine!.write(rows as WriteBatch);
+  }
+
+  importedRecords(records: readonly { readonly id: string }[]): void {
+    for (const r of records)
+      if (!this.restoredRecords.has(r.id)) this.restoredRecords.set(r.id, r as FunctionExecution);
   }
 
   committed(commit: CommitResult): void {
@@ -242,13 +255,7 @@ function batchOf(
       for (const stored of item.stored.values()) entities.push(entityRow(stored, storedVersion, chains));
       versions.push(rootVersionRow(item.version));
     } else {
-      executions.push({
-        id: item.id,
-        functionName: item.functionName,
-        status: item.status,
-        startedAt: item.startedAt,
-        record: recordJSON(item),
-      });
+      executions.push(executionRow(item));
     }
   }
   return { entities, versions, executions };
@@ -259,7 +266,7 @@ function batchOf(
  * fail-stop: values in the tagged form (`$bigint`, `$map`, ...; entities as `{ $ref }`), and a
  * value that is not data (a class instance a function was given as it is) named instead.
  */
-function recordJSON(record: RecordToStore): string {
+export function recordJSON(record: RecordToStore): string {
   const { inputs, ...rest } = record.toStoredJSON() as { inputs: Record<string, unknown> } & Record<string, unknown>;
   // Each part written on its own: one that cannot be written does not take the others with it.
   const given = inputs.values as Record<string, unknown>;
@@ -296,16 +303,33 @@ function partText(value: unknown, path: string): string {
   }
 }
 
+/** An execution record as the row the store writes. */
+export function executionRow(record: RecordToStore): ExecutionRow {
+  return {
+    id: record.id,
+    functionName: record.functionName,
+    status: record.status,
+    startedAt: record.startedAt,
+    record: recordJSON(record),
+  };
+}
+
+/** What a part `partText` named instead of writing reads back as; null for a part that was written. */
+export function unstoredPart(raw: JsonValue | undefined): string | null {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '$unserialisable' in raw
+    ? `(not stored: ${String(raw.$unserialisable)})`
+    : null;
+}
+
 /** A record row read back: every part decoded, stored entities the registry's own. */
-function restoredRecord(row: ExecutionRow, find: (ecsId: string, at: string) => EntityObject): FunctionExecution {
+export function restoredRecord(
+  row: ExecutionRow,
+  find: (ecsId: string, at: string) => EntityObject,
+): FunctionExecution {
   const json = JSON.parse(row.record) as Record<string, JsonValue>;
   const ctx = new DecodeContext(find);
-  const part = (raw: JsonValue | undefined, at: string): unknown => {
-    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '$unserialisable' in raw) {
-      return `(not stored: ${String(raw.$unserialisable)})`;
-    }
-    return decodeValue(raw, `execution ${row.id}: ${at}`, ctx);
-  };
+  const part = (raw: JsonValue | undefined, at: string): unknown =>
+    unstoredPart(raw) ?? decodeValue(raw, `execution ${row.id}: ${at}`, ctx);
   const inputs = json.inputs as Record<string, JsonValue>;
   const values: Record<string, unknown> = {};
   const stored = inputs.values as Record<string, JsonValue>;

@@ -668,3 +668,12 @@ export function versionJSONFromRows(rootEcsId: string, rows: RowSource, cache: R
     root,
   };
 }
+
+/**
+ * The full history (`oldIds`, oldest first) of `row`'s entity, rebuilt as a reader rebuilds it:
+ * written in the row, or left out and followed from the previous rows. An import compares it
+ * with a stored entity's, whose row may leave out what this one writes (or the other way round).
+ */
+export function rowOldIds(row: EntityRow, rows: RowSource, cache: RowCache = new RowCache()): string[] {
+  return chainToArray(historyOf(row, identityOf(row), rows, cache));
+}

@@ -80,3 +80,43 @@ export class StoreCorruptError extends AbstractionsError {
     super(message);
   }
 }
+
+/**
+ * A history export (`importHistory`'s NDJSON) that cannot be imported: a line that is not JSON or
+ * not a row, a wrong or missing header or end line, a row that a version needs and no line or
+ * stored version gives. `line` names the line (1-based). Nothing was imported.
+ */
+export class HistoryFormatError extends AbstractionsError {
+  constructor(
+    /** The line (1-based) that is wrong, or where the missing line should have been. */
+    readonly line: number,
+    /** What is wrong with it, in words. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`history export, line ${line}: ${reason}`, options);
+  }
+}
+
+/**
+ * A row of an import whose id the registry (or an earlier line of the same export) already holds
+ * with different content: one id never names two contents. Nothing was imported.
+ */
+export class ImportConflictError extends StoreConflictError {
+  constructor(
+    kind: string,
+    id: string,
+    field: string,
+    /** The line (1-based) of the row. */
+    readonly line: number,
+    /** The earlier line with the same id, when the export itself holds it twice; null: the registry holds it. */
+    readonly earlierLine: number | null = null,
+  ) {
+    super(kind, id, field);
+    this.message =
+      `history export, line ${line}: ${kind} ${excerpt(id)} is ` +
+      (earlierLine === null
+        ? `already held with a different ${field}`
+        : `on line ${earlierLine} with a different ${field}`);
+  }
+}

@@ -104,8 +104,9 @@ export class EntityRegistry {
   }
 
   /**
-   * @internal The execution records its history store held when the registry was created (the
-   * callable layer's `FunctionExecution`s; `CallableRegistry.executions()` lists them first).
+   * @internal The execution records its history store held when the registry was created, and
+   * those imported since (the callable layer's `FunctionExecution`s; `CallableRegistry.executions()`
+   * lists them first).
    */
   storedRecords(): readonly unknown[] {
     return this.history.records();
@@ -114,6 +115,20 @@ export class EntityRegistry {
   /** @internal One of `storedRecords()` by execution id. */
   storedRecord(executionId: string): unknown {
     return this.history.record(executionId);
+  }
+
+  /**
+   * @internal The rows an import brings (`importHistory`), handed to the history store before
+   * their versions are loaded: a durable store writes them now (all or none) or throws.
+   */
+  writeImported(rows: unknown): void {
+    this.history.checkWritable();
+    this.history.imported(rows);
+  }
+
+  /** @internal Execution records an import brought: `storedRecords()` lists them from now on. */
+  keepImportedRecords(records: readonly { readonly id: string }[]): void {
+    this.history.importedRecords(records);
   }
 
   /** @internal An operation (an execution, a user operation) ended: a `strict` store writes now. */
@@ -490,6 +505,10 @@ export class EntityRegistry {
     const copy = workingCopyOf(stored, isRootVersion);
     if (isRootVersion) this.workingRoots.add(copy);
     return copy as unknown as T;
+  }
+  /** @internal Every stored root version, in commit order (what an export reads). */
+  allVersions(): RootVersion[] {
+    return this.store.allVersions();
   }
   /** Root versions of a lineage, oldest first, with their parents. */
   lineage(lineageId: string): LineageEntry[] {

@@ -37,12 +37,22 @@ export interface HistoryStore {
   /** Throws `StoreWriteError` when an earlier write failed (fail-stop): checked before every change. */
   checkWritable(): void;
   /**
-   * The execution records this store held when the registry was created, oldest first
-   * (`FunctionExecution`s of the callable layer, typed loosely here to keep layers apart).
+   * The execution records this store held when the registry was created, oldest first, then
+   * those imported since (`FunctionExecution`s of the callable layer, typed loosely here to keep
+   * layers apart).
    */
   records(): readonly unknown[];
   /** One of `records()` by execution id. */
   record(executionId: string): unknown;
+  /**
+   * An import (`importHistory`, SPEC §12) brings these rows (the durable layer's `WriteBatch`,
+   * opaque to this layer), before the registry loads their versions: a store that keeps rows
+   * writes what it queued, then these, in one transaction, and throws, having written none of
+   * them, when it cannot. A store without rows ignores them.
+   */
+  imported(rows: unknown): void;
+  /** Execution records an import brought, once their versions are loaded: kept like `records()` (by id). */
+  importedRecords(records: readonly { readonly id: string }[]): void;
   /** Resolves when everything queued before the call is written (and fsynced where the mode says so). */
   flush(): Promise<void>;
   /**
@@ -56,6 +66,8 @@ export interface HistoryStore {
 
 /** No durable store: history lives in this process's memory only (tests, throwaway worlds). */
 export function memoryStore(): HistoryStore {
+  // Imported records only: this process's own stay with the CallableRegistry that made them.
+  const records = new Map<string, unknown>();
   return {
     kind: 'memory',
     attach: () => undefined,
@@ -63,8 +75,12 @@ export function memoryStore(): HistoryStore {
     recorded: () => undefined,
     operationEnded: () => undefined,
     checkWritable: () => undefined,
-    records: () => [],
-    record: () => undefined,
+    records: () => [...records.values()],
+    record: (executionId) => records.get(executionId),
+    imported: () => undefined,
+    importedRecords: (list) => {
+      for (const r of list) if (!records.has(r.id)) records.set(r.id, r);
+    },
     flush: () => Promise.resolve(),
     acknowledged: () => Promise.resolve(),
     close: () => Promise.resolve(),

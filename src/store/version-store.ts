@@ -153,6 +153,10 @@ export class VersionStore {
     if (m.rootEcsId === m.ecsId) return this.versions.get(m.ecsId)?.root === entity;
     return this.entityIndex().get(m.ecsId) === entity;
   }
+  /** Every stored root version, in commit order (a copy: an export reads it while commits go on). */
+  allVersions(): RootVersion[] {
+    return [...this.versions.values()];
+  }
   /** Root versions of a lineage, oldest first, with their parents. */
   lineage(lineageId: string): LineageEntry[] {
     const versions = this.lineages.get(idKey(lineageId)) ?? [];

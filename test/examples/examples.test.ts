@@ -197,6 +197,9 @@ test('11 durable history: versions and records survive a restart, and the histor
     '  v ← p  balance 175  credit({"amount":25})',
   ]);
   expect(text).toContain('records     3 executions, 2 of them from the first run');
+  expect(text).toContain(
+    'imported    4 versions and 3 records into another store; again: 11 rows already there, 0 new',
+  );
 });
 
 declare const __METADATA_MODE__: 'runtime' | 'generated';
