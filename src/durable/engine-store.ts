@@ -13,13 +13,15 @@
  *
  * Reading: this first version loads the whole history when the registry is created, replaying
  * every root version in commit order through the registry's ordinary load path
- * (`versionFromJSON` + `promoteToRoot`, which keeps every id and shares what did not change).
+ * (`registry.restore`, which keeps every id and shares what did not change); each version's
+ * rows are decoded only for the entities it stored itself, the rest are the stored entities an
+ * earlier version loaded (`versionFromStoredJSON`).
  */
 import { Subject, type Observable } from 'rxjs';
 import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
 import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
-import { versionFromJSON, type JsonValue } from '../serialize';
+import { versionFromStoredJSON, type JsonValue } from '../serialize';
 import { DecodeContext, decodeValue } from '../serialize/codec';
 import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
 import { setOwn } from '../metadata/values';
@@ -96,9 +98,13 @@ export class EngineHistoryStore implements HistoryStore {
     const engine = this.engine!;
     try {
       const cache = new RowCache();
+      const loaded = (ecsId: string): boolean => registry.findStoredEntity(ecsId) !== undefined;
+      const stored = (ecsId: string): unknown => registry.findStoredEntity(ecsId);
       // Read first: the engine cannot answer the row lookups below while a scan is open.
       for (const row of [...engine.rootVersions()]) {
-        registry.restore(versionFromJSON(versionJSONFromRows(row.ecsId, engine, cache)), row.createdAt);
+        // Children loaded with an earlier version stay references: each version decodes what it stored.
+        const json = versionJSONFromRows(row.ecsId, engine, cache, loaded);
+        registry.restore(versionFromStoredJSON(json, stored), row.createdAt);
       }
       const find = (ecsId: string, at: string): EntityObject => {
         const e = registry.findStoredEntity<EntityObject>(ecsId);

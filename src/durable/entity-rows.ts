@@ -608,9 +608,15 @@ function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSO
  * The `versionToJSON` output of the version `rootEcsId`, rebuilt from rows: the root's row, each
  * `{ $ref }` replaced by the child's entity (iteratively: any depth), `$id` with `oldIds` (see
  * `RowCache`), `$version` from the root version's row. A row that is missing (or unreadable, or
- * an entity referenced twice) is a `StoreCorruptError` naming its ecsId.
+ * an entity referenced twice) is a `StoreCorruptError` naming its ecsId. With `loaded`, a child
+ * it says the reader holds stays `{ $ref }`, its rows unread (for `versionFromStoredJSON`).
  */
-export function versionJSONFromRows(rootEcsId: string, rows: RowSource, cache: RowCache = new RowCache()): VersionJSON {
+export function versionJSONFromRows(
+  rootEcsId: string,
+  rows: RowSource,
+  cache: RowCache = new RowCache(),
+  loaded?: (ecsId: string) => boolean,
+): VersionJSON {
   const version = rows.rootVersion(rootEcsId);
   if (version === undefined) throw new StoreCorruptError(`missing root version row ${rootEcsId}`, rootEcsId);
   const rowOf = (ecsId: string, what: string): EntityRow => {
@@ -647,6 +653,7 @@ export function versionJSONFromRows(rootEcsId: string, rows: RowSource, cache: R
       if (seen.has(ref))
         throw new StoreCorruptError(`entity row ${ref} is referenced twice in version ${rootEcsId}`, ref);
       seen.add(ref);
+      if (loaded?.(ref) === true) continue; // stays `{ $ref }`: the reader has it (and its subtree) already
       const child = entityJSON(rowOf(ref, `a child in version ${rootEcsId}`), rows, cache);
       if (typeof key === 'number') (holder as JsonValue[])[key] = child as unknown as JsonValue;
       else setOwn(holder as Record<string, JsonValue>, key, child as unknown as JsonValue);

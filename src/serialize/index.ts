@@ -130,7 +130,20 @@ export function versionFromJSON<T extends object = object>(json: unknown): T {
   return decodeVersion(raw as Record<string, unknown>) as unknown as T;
 }
 
-function decodeVersion(o: Record<string, unknown>): EntityObject {
+/**
+ * @internal `versionFromJSON` of a version a durable store rebuilt from its rows, in which each
+ * `{ "$ref": ecsId }` names a stored entity version the registry holds already: `resolveRef` gives
+ * it, and the tree shares it (as a working tree may hold stored entities), so loading a version
+ * decodes only what it stored itself.
+ */
+export function versionFromStoredJSON(
+  json: VersionJSON,
+  resolveRef: (ecsId: string, path: string) => unknown,
+): EntityObject {
+  return decodeVersion(json as unknown as Record<string, unknown>, new DecodeContext(resolveRef));
+}
+
+function decodeVersion(o: Record<string, unknown>, ctx = new DecodeContext()): EntityObject {
   for (const k of Object.keys(o)) {
     if (k !== '$format' && k !== '$version' && k !== 'root')
       throw new SerializationError(
@@ -148,7 +161,6 @@ function decodeVersion(o: Record<string, unknown>): EntityObject {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new SerializationError(`expected the version header, got ${show(v)}`, '$.$version');
   const header = v as Record<string, unknown>;
-  const ctx = new DecodeContext();
   const root = decodeEntity(o.root, '$.root', ctx);
   const rm = metaOf(root);
   if (typeof header.ecsId !== 'string' || header.ecsId.toLowerCase() !== rm.ecsId) {

@@ -1,0 +1,161 @@
+/**
+ * Durable-history figures (SPEC §12, issue 14): `npm run bench:durable` (also the last step of
+ * `npm run bench`). For each size, side by side in one process, alternating rounds:
+ *
+ * - sustained throughput: `moves` executes back to back and a final `flush()`, with the SQLite
+ *   store (relaxed: the writer thread) and without one; main-thread time per move and end to end;
+ * - disk per move: the store file after `close()` (which checkpoints the WAL), minus the file
+ *   after the first version alone, divided by the moves;
+ * - reopen: a new registry over the file (today: every version is replayed into memory), heap
+ *   after it (after gc, above the heap before), and the latest tree read (`getStoredTree`) right
+ *   after the reopen and again.
+ *
+ * Usage: node --expose-gc dist/bench/durable.js [--sizes 10x10,100x1000] [--rounds 3] [--out file]
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { generateMoves, DEFAULT_SEED, type Move } from './workload/moves';
+import { sizeByLabel, type Size } from './workload/sizes';
+
+type Framework = typeof import('../src');
+type Model = typeof import('../examples/gridmap/model');
+type GridMap = import('../examples/gridmap/model').GridMap;
+
+const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+require('../examples/generated/abstractions.generated'); // generated metadata, as a user's build has it
+const fw = require('../src') as Framework;
+const model = require('../examples/gridmap/model') as Model;
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const MOVES: Record<string, number> = { '10x10': 10_000, '100x1000': 2_000 };
+if (process.env.BENCH_MOVES) for (const k of Object.keys(MOVES)) MOVES[k] = Number(process.env.BENCH_MOVES);
+
+function args(): { sizes: Size[]; rounds: number; out: string | null } {
+  const argv = process.argv.slice(2);
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i < 0 ? undefined : argv[i + 1];
+  };
+  return {
+    sizes: (value('--sizes') ?? '10x10,100x1000').split(',').map(sizeByLabel),
+    rounds: Number(value('--rounds') ?? 3),
+    out: value('--out') ?? path.join(ROOT, 'bench', 'RESULTS.durable.md'),
+  };
+}
+
+interface Run {
+  mainUsPerMove: number;
+  endToEndUsPerMove: number;
+  diskBytesPerMove: number;
+  reopenMs: number;
+  reopenHeapMB: number;
+  latestColdMs: number;
+  latestWarmMs: number;
+}
+
+const fileSize = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+const sizeOnDisk = (file: string): number => fileSize(file) + fileSize(`${file}-wal`);
+
+async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory'): Promise<Run> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abstractions-durable-'));
+  const file = path.join(dir, 'bench.db');
+  try {
+    const entities = new fw.EntityRegistry({ store: store === 'sqlite' ? fw.sqliteStore(file) : undefined });
+    const calls = new fw.CallableRegistry({ entities });
+    calls.register('move_agent', model.moveAgent);
+    let g = entities.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode)).root as unknown as GridMap;
+    await entities.flush();
+    const lineageId = g.lineageId;
+    const t0 = performance.now();
+    for (const m of moves) g = calls.execute('move_agent', { gridmap: g, ...m });
+    const t1 = performance.now();
+    await entities.flush();
+    const t2 = performance.now();
+    await entities.close();
+    const result: Run = {
+      mainUsPerMove: ((t1 - t0) * 1000) / moves.length,
+      endToEndUsPerMove: ((t2 - t0) * 1000) / moves.length,
+      diskBytesPerMove: NaN,
+      reopenMs: NaN,
+      reopenHeapMB: NaN,
+      latestColdMs: NaN,
+      latestWarmMs: NaN,
+    };
+    if (store === 'memory') return result;
+    // disk per move: against a store holding the first version alone
+    const first = path.join(dir, 'first.db');
+    const one = new fw.EntityRegistry({ store: fw.sqliteStore(first) });
+    one.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode));
+    await one.close();
+    result.diskBytesPerMove = (sizeOnDisk(file) - sizeOnDisk(first)) / moves.length;
+
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const r0 = performance.now();
+    const again = new fw.EntityRegistry({ store: fw.sqliteStore(file) });
+    const r1 = performance.now();
+    const versions = again.lineage(lineageId);
+    const latest = versions[versions.length - 1].ecsId;
+    const c0 = performance.now();
+    again.getStoredTree(latest);
+    const c1 = performance.now();
+    again.getStoredTree(latest);
+    const c2 = performance.now();
+    gc();
+    result.reopenMs = r1 - r0;
+    result.reopenHeapMB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    result.latestColdMs = c1 - c0;
+    result.latestWarmMs = c2 - c1;
+    await again.close();
+    return result;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const f1 = (x: number): string => (Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+
+async function main(): Promise<void> {
+  const { sizes, rounds, out } = args();
+  const lines = [
+    '# Durable history: benchmark results',
+    '',
+    `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; load ${os.loadavg()[0].toFixed(1)}`,
+    `- Command: \`npm run bench:durable\` (${rounds} rounds per size, memory and SQLite alternating; medians)`,
+    '- One op = one move of SPEC §10 (`execute(move_agent)`); relaxed durability (writer thread, batches of 100 items or 1 ms).',
+    '- main µs/move: the executes alone; end to end: until `flush()` resolved (every row written and fsynced).',
+    '- disk/move: file size after `close()` minus a store holding only the first version, per move.',
+    '- reopen: `new EntityRegistry({ store })` over the file; today it replays every version into memory (lazy loading is not built yet).',
+    '',
+    '| size | store | moves | main µs/move | end to end µs/move | moves/s | disk/move | reopen ms | heap after reopen MB | latest tree cold ms | warm ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const size of sizes) {
+    const count = MOVES[size.label] ?? 2_000;
+    const moves = generateMoves(size, DEFAULT_SEED, count);
+    const results: Record<'memory' | 'sqlite', Run[]> = { memory: [], sqlite: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const store of ['memory', 'sqlite'] as const) {
+        results[store].push(await run(size, moves, store));
+        process.stderr.write(`${size.label} ${store} round ${r + 1}/${rounds}\n`);
+      }
+    }
+    for (const store of ['memory', 'sqlite'] as const) {
+      const m = (k: keyof Run): number => median(results[store].map((x) => x[k]));
+      lines.push(
+        `| ${size.label} | ${store} | ${count.toLocaleString('en-US')} | ${f1(m('mainUsPerMove'))} | ${f1(m('endToEndUsPerMove'))} | ` +
+          `${Math.round(1e6 / m('endToEndUsPerMove')).toLocaleString('en-US')} | ` +
+          `${Number.isNaN(m('diskBytesPerMove')) ? '—' : `${f1(m('diskBytesPerMove') / 1024)} KB`} | ` +
+          `${f1(m('reopenMs'))} | ${f1(m('reopenHeapMB'))} | ${f1(m('latestColdMs'))} | ${f1(m('latestWarmMs'))} |`,
+      );
+    }
+  }
+  const text = `${lines.join('\n')}\n`;
+  process.stdout.write(text);
+  if (out !== null) fs.writeFileSync(out, text);
+}
+
+void main();
