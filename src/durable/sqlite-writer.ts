@@ -10,7 +10,8 @@
  * The thread writer reports through shared memory, not messages, so the calling thread can also
  * wait for it synchronously (`settleSync`: strict writes, process exit, backpressure):
  * `progress[0]` counts batches handled, `progress[1]` is 1 after a failure, `progress[2]` is the
- * length of the failure's description in `failureText`. After a failure it writes nothing more.
+ * length of the failure's description in `failureText`, `progress[3]` is 1 once its connection is
+ * closed. After a failure it writes nothing more.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -103,8 +104,13 @@ try {
 }
 parentPort.on('message', (batch) => {
   if (batch === null) {
-    if (db !== null) db.close();
-    parentPort.close();
+    try {
+      if (db !== null) db.close();
+    } finally {
+      Atomics.store(progress, 3, 1);
+      Atomics.notify(progress, 3);
+      parentPort.close();
+    }
     return;
   }
   if (Atomics.load(progress, 1) === 0) {
@@ -195,7 +201,7 @@ export const MAX_BATCHES_IN_FLIGHT = 8;
 /** Writes batches on a worker thread with its own connection to the file at `path`. */
 export class ThreadWriter implements BatchWriter {
   private readonly worker: Worker;
-  private readonly progress = new Int32Array(new SharedArrayBuffer(12));
+  private readonly progress = new Int32Array(new SharedArrayBuffer(16));
   private readonly failureText = new Uint8Array(new SharedArrayBuffer(4096));
   private submitted = 0;
   /** `settle` calls in progress (the worker is ref'd while there are any). */
@@ -273,6 +279,8 @@ export class ThreadWriter implements BatchWriter {
     this.closed = true;
     this.waitForAll(); // a failure is the submitter's to report (settle), not close's
     this.worker.postMessage(null); // the worker closes its connection and ends
+    // Returns once the file is released (so a next open, a copy or a delete sees it whole).
+    Atomics.wait(this.progress, 3, 0, 5000);
   }
 }
 
