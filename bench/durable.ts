@@ -2,6 +2,7 @@
  * Durable-history figures (SPEC §12, issue 14): `npm run bench:durable` (also the last step of
  * `npm run bench`). For each size, side by side in one process, alternating rounds:
  *
+ * After one uncounted warm-up run of each kind:
  * - sustained throughput: `moves` executes back to back and a final `flush()`, with the SQLite
  *   store (relaxed: the writer thread) and without one; main-thread time per move and end to end;
  * - disk per move: the store file after `close()` (which checkpoints the WAL), minus the file
@@ -62,8 +63,9 @@ async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abstractions-durable-'));
   const file = path.join(dir, 'bench.db');
   try {
-    const entities = new fw.EntityRegistry({ store: store === 'sqlite' ? fw.sqliteStore(file) : undefined });
-    const calls = new fw.CallableRegistry({ entities });
+    const bus = new fw.EventBus(); // one per world, as in bench/framework/cases.ts
+    const entities = new fw.EntityRegistry({ bus, store: store === 'sqlite' ? fw.sqliteStore(file) : undefined });
+    const calls = new fw.CallableRegistry({ entities, events: bus });
     calls.register('move_agent', model.moveAgent);
     let g = entities.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode)).root as unknown as GridMap;
     await entities.flush();
@@ -137,6 +139,8 @@ async function main(): Promise<void> {
     const count = MOVES[size.label] ?? 2_000;
     const moves = generateMoves(size, DEFAULT_SEED, count);
     const results: Record<'memory' | 'sqlite', Run[]> = { memory: [], sqlite: [] };
+    // Warm-up (not counted): V8 is still tiering up the execute path for the first thousands of moves.
+    for (const store of ['memory', 'sqlite'] as const) await run(size, moves, store);
     for (let r = 0; r < rounds; r++) {
       for (const store of ['memory', 'sqlite'] as const) {
         results[store].push(await run(size, moves, store));

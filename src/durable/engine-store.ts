@@ -98,13 +98,14 @@ export class EngineHistoryStore implements HistoryStore {
     const engine = this.engine!;
     try {
       const cache = new RowCache();
-      const loaded = (ecsId: string): boolean => registry.findStoredEntity(ecsId) !== undefined;
+      const reader = { loaded: (ecsId: string): boolean => registry.findStoredEntity(ecsId) !== undefined };
       const stored = (ecsId: string): unknown => registry.findStoredEntity(ecsId);
+      const history = (ecsId: string) => cache.histories.get(ecsId);
       // Read first: the engine cannot answer the row lookups below while a scan is open.
       for (const row of [...engine.rootVersions()]) {
         // Children loaded with an earlier version stay references: each version decodes what it stored.
-        const json = versionJSONFromRows(row.ecsId, engine, cache, loaded);
-        registry.restore(versionFromStoredJSON(json, stored), row.createdAt);
+        const json = versionJSONFromRows(row.ecsId, engine, cache, reader);
+        registry.restore(versionFromStoredJSON(json, stored, history), row.createdAt);
       }
       const find = (ecsId: string, at: string): EntityObject => {
         const e = registry.findStoredEntity<EntityObject>(ecsId);

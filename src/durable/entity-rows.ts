@@ -337,6 +337,12 @@ export function rootVersionRow(version: RootVersion): RootVersionRow {
 
 // ---- reading ----------------------------------------------------------------------------------
 
+/** What a registry loading versions from rows holds already (see `versionJSONFromRows`). */
+export interface RestoreReader {
+  /** True for a stored entity version the reader holds (with its subtree). */
+  readonly loaded: (ecsId: string) => boolean;
+}
+
 /** Where rows come from (a `StorageEngine` is one). */
 export interface RowSource {
   entity(ecsId: string): EntityRow | undefined;
@@ -571,13 +577,14 @@ function dropRemovedFields(className: string, fields: Record<string, JsonValue>)
 }
 
 /** One entity as `encodeEntity` writes it, its children still `{ $ref }`. */
-function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSON {
+function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache, oldIds: boolean): EntityJSON {
   const identity = identityOf(row);
   const fields = parseJSON(row.data, 'data', row.ecsId);
   if (!isRecord(fields))
     throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
   readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
   dropRemovedFields(row.className, fields as Record<string, JsonValue>);
+  const history = historyOf(row, identity, rows, cache); // kept in `cache` either way
   const meta: EntityMeta = {
     ecsId: row.ecsId,
     liveId: '',
@@ -585,7 +592,7 @@ function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSO
     rootEcsId: row.rootEcsId,
     rootLiveId: null,
     previousEcsId: row.previousEcsId,
-    history: historyOf(row, identity, rows, cache),
+    history: oldIds ? history : null, // else the reader takes it from `cache`
     createdAt: row.createdAt,
     forkedAt: row.forkedAt,
     derivedFromFunction: identity.derivedFromFunction,
@@ -608,15 +615,18 @@ function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache): EntityJSO
  * The `versionToJSON` output of the version `rootEcsId`, rebuilt from rows: the root's row, each
  * `{ $ref }` replaced by the child's entity (iteratively: any depth), `$id` with `oldIds` (see
  * `RowCache`), `$version` from the root version's row. A row that is missing (or unreadable, or
- * an entity referenced twice) is a `StoreCorruptError` naming its ecsId. With `loaded`, a child
- * it says the reader holds stays `{ $ref }`, its rows unread (for `versionFromStoredJSON`).
+ * an entity referenced twice) is a `StoreCorruptError` naming its ecsId. With `forRestore` (for
+ * `versionFromStoredJSON`), a child the reader holds stays `{ $ref }`, its rows unread, and
+ * `oldIds` are left out (the reader takes each history from `cache`, nodes shared).
  */
 export function versionJSONFromRows(
   rootEcsId: string,
   rows: RowSource,
   cache: RowCache = new RowCache(),
-  loaded?: (ecsId: string) => boolean,
+  forRestore?: RestoreReader,
 ): VersionJSON {
+  const loaded = forRestore?.loaded;
+  const oldIds = forRestore === undefined;
   const version = rows.rootVersion(rootEcsId);
   if (version === undefined) throw new StoreCorruptError(`missing root version row ${rootEcsId}`, rootEcsId);
   const rowOf = (ecsId: string, what: string): EntityRow => {
@@ -624,7 +634,7 @@ export function versionJSONFromRows(
     if (row === undefined) throw new StoreCorruptError(`missing entity row ${ecsId} (${what})`, ecsId);
     return row;
   };
-  const root = entityJSON(rowOf(rootEcsId, `the root of version ${rootEcsId}`), rows, cache);
+  const root = entityJSON(rowOf(rootEcsId, `the root of version ${rootEcsId}`), rows, cache, oldIds);
   const seen = new Set<string>([rootEcsId]);
   /** Encoded values still to look into, as (holder, key): an entity's fields, items, `$object` values. */
   const holders: Array<Record<string, JsonValue> | JsonValue[]> = [];
@@ -654,7 +664,7 @@ export function versionJSONFromRows(
         throw new StoreCorruptError(`entity row ${ref} is referenced twice in version ${rootEcsId}`, ref);
       seen.add(ref);
       if (loaded?.(ref) === true) continue; // stays `{ $ref }`: the reader has it (and its subtree) already
-      const child = entityJSON(rowOf(ref, `a child in version ${rootEcsId}`), rows, cache);
+      const child = entityJSON(rowOf(ref, `a child in version ${rootEcsId}`), rows, cache, oldIds);
       if (typeof key === 'number') (holder as JsonValue[])[key] = child as unknown as JsonValue;
       else setOwn(holder as Record<string, JsonValue>, key, child as unknown as JsonValue);
       valuesOf(child.fields);

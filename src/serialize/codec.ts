@@ -12,6 +12,7 @@ import {
   metaOf,
   type EntityMeta,
   type EntityObject,
+  type IdChain,
 } from '../metadata/object-model';
 import { containerKind, forEachItem, setOwn, type DataContainerKind } from '../metadata/containers';
 import { SerializationError } from './errors';
@@ -301,8 +302,16 @@ export class DecodeContext {
   readonly byEcsId = new Map<string, string>();
   readonly byLineage = new Map<string, string>();
   readonly metas: EntityMeta[] = [];
-  /** What a `{ $ref }` reads as (`decodeValue` of `encodeValue` output); null: `$ref` is no tag. */
-  constructor(readonly resolveRef: ((ecsId: string, path: string) => unknown) | null = null) {}
+  constructor(
+    /** What a `{ $ref }` reads as (`decodeValue` of `encodeValue` output); null: `$ref` is no tag. */
+    readonly resolveRef: ((ecsId: string, path: string) => unknown) | null = null,
+    /**
+     * An entity's history (`oldIds`) as its reader holds it already, nodes shared with the
+     * previous version's (a durable store's rows); undefined: from `$id.oldIds`. Without it, a
+     * replay of n versions would build each entity's history afresh: O(n²) nodes.
+     */
+    readonly historyOf: ((ecsId: string) => IdChain | null | undefined) | null = null,
+  ) {}
 }
 
 function fail(message: string, path: string): never {
@@ -398,6 +407,8 @@ function readEntity(
   const rt = classRuntimeOf(record.ctor);
   const { meta: cls } = rt;
   const meta = decodeIdentity(o.$id, `${path}.$id`);
+  const history = ctx.historyOf?.(meta.ecsId);
+  if (history !== undefined) meta.history = history;
 
   const seenAt = ctx.byEcsId.get(meta.ecsId) ?? ctx.byLineage.get(meta.lineageId);
   if (seenAt !== undefined) {

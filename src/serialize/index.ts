@@ -1,5 +1,5 @@
 import { describeValue } from '../metadata/describe-value';
-import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { isEntityObject, metaOf, type EntityObject, type IdChain } from '../metadata/object-model';
 import type { EntityRegistry } from '../store/entity-registry';
 import type { RootVersion } from '../store/root-version';
 import { EntityTree } from '../tree/entity-tree';
@@ -134,13 +134,15 @@ export function versionFromJSON<T extends object = object>(json: unknown): T {
  * @internal `versionFromJSON` of a version a durable store rebuilt from its rows, in which each
  * `{ "$ref": ecsId }` names a stored entity version the registry holds already: `resolveRef` gives
  * it, and the tree shares it (as a working tree may hold stored entities), so loading a version
- * decodes only what it stored itself.
+ * decodes only what it stored itself; `historyOf` gives each entity's history (`oldIds`), shared
+ * with its previous version's.
  */
 export function versionFromStoredJSON(
   json: VersionJSON,
   resolveRef: (ecsId: string, path: string) => unknown,
+  historyOf: (ecsId: string) => IdChain | null | undefined,
 ): EntityObject {
-  return decodeVersion(json as unknown as Record<string, unknown>, new DecodeContext(resolveRef));
+  return decodeVersion(json as unknown as Record<string, unknown>, new DecodeContext(resolveRef, historyOf));
 }
 
 function decodeVersion(o: Record<string, unknown>, ctx = new DecodeContext()): EntityObject {
