@@ -46,6 +46,9 @@ export interface HistoryStoreOptions {
   readonly batchDelayMs?: number;
 }
 
+/** How many batches' worth of items the queue may grow to while the writer is busy. */
+const GROUP_LIMIT = 10;
+
 /** Stores with queued items, written when the process exits normally. */
 const open = new Set<EngineHistoryStore>();
 let exitHook = false;
@@ -201,7 +204,11 @@ export class EngineHistoryStore implements HistoryStore {
     if (this.failure !== null) return; // fail-stop: checkWritable refuses the next change
     this.queue.push(item);
     open.add(this); // until closed: the exit hook also waits for what the writer thread holds
-    if (this.queue.length >= this.batchSize) this.writeNow();
+    const n = this.queue.length;
+    // Group commit: while the writer is still busy with earlier batches, the queue grows (up to
+    // GROUP_LIMIT batches' worth) into one bigger batch instead of many, one fsync for all of them.
+    if (n >= this.batchSize && (n >= this.batchSize * GROUP_LIMIT || this.engine?.pendingBatches() === 0))
+      this.writeNow();
     else this.timer ??= setTimeout(() => this.writeNow(), this.batchDelayMs);
   }
 

@@ -86,6 +86,8 @@ export interface StorageEngine {
   settle(): Promise<void>;
   /** The failure of a submitted batch, if one failed (then nothing more is written). */
   writeFailure(): Error | null;
+  /** Submitted batches not written yet (0 for an engine that writes them in `submit`). */
+  pendingBatches(): number;
   entity(ecsId: string): EntityRow | undefined;
   rootVersion(ecsId: string): RootVersionRow | undefined;
   /** Every root version, in the order they were written (per lineage: commit order). */

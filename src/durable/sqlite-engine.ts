@@ -194,6 +194,9 @@ export function openSqliteEngine(
     settle() {
       return writer().settle();
     },
+    pendingBatches() {
+      return thread?.pending() ?? 0;
+    },
     writeFailure() {
       return thread?.failure() ?? null; // the inline writer throws its failures from submit
     },

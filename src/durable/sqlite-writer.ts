@@ -150,6 +150,8 @@ export interface BatchWriter {
   settle(): Promise<void>;
   /** The write failure, if a write failed (afterwards nothing more is written). */
   failure(): Error | null;
+  /** Submitted batches not written yet. */
+  pending(): number;
   close(): void;
 }
 
@@ -188,6 +190,10 @@ export class InlineWriter implements BatchWriter {
 
   failure(): Error | null {
     return null;
+  }
+
+  pending(): number {
+    return 0;
   }
 
   close(): void {
@@ -261,6 +267,10 @@ export class ThreadWriter implements BatchWriter {
     }
     const failed = this.failure();
     if (failed !== null) throw failed;
+  }
+
+  pending(): number {
+    return this.submitted - Atomics.load(this.progress, 0);
   }
 
   failure(): Error | null {

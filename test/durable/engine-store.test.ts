@@ -156,7 +156,9 @@ test('durable mode: aexecute resolves once its rows are written; relaxed mode do
 });
 
 /** An engine from its synchronous methods: `submit` writes at once, as an engine without a writer thread does. */
-function inlineEngine(e: Omit<StorageEngine, 'submit' | 'settleSync' | 'settle' | 'writeFailure'>): StorageEngine {
+function inlineEngine(
+  e: Omit<StorageEngine, 'submit' | 'settleSync' | 'settle' | 'writeFailure' | 'pendingBatches'>,
+): StorageEngine {
   let failed: Error | null = null;
   const check = (): void => {
     if (failed !== null) throw failed;
@@ -175,6 +177,7 @@ function inlineEngine(e: Omit<StorageEngine, 'submit' | 'settleSync' | 'settle' 
     settleSync: check,
     settle: async () => check(),
     writeFailure: () => failed,
+    pendingBatches: () => 0,
   };
 }
 
@@ -236,6 +239,7 @@ test('a store whose rows cannot be read back fails the registry being created, a
     settleSync: () => real.settleSync(),
     settle: () => real.settle(),
     writeFailure: () => real.writeFailure(),
+    pendingBatches: () => real.pendingBatches(),
     entity: (id) => real.entity(id),
     rootVersion: (id) => real.rootVersion(id),
     rootVersions: () => real.rootVersions(),
