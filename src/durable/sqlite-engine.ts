@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
-import { InlineWriter, ThreadWriter, type BatchWriter, type TableSpec } from './sqlite-writer';
+import { InlineWriter, ThreadWriter, type BatchWriter, type TableSpec, type WriterTables } from './sqlite-writer';
 
 /**
  * How far a commit is on disk when `write` returns. All three use WAL with `synchronous = FULL`:
@@ -123,6 +123,13 @@ const selectSql = <R>(t: Table<R>) =>
 /** A table as the writer (which may run on another thread) takes it: plain data. */
 const spec = <R>(t: Table<R>): TableSpec => ({ kind: t.kind, table: t.name, select: selectSql(t), columns: t.columns });
 
+/** @internal The tables a batch writes, for the writers of sqlite-writer.ts. */
+export const WRITER_TABLES: WriterTables = {
+  entity: spec(ENTITY),
+  version: spec(ROOT_VERSION),
+  execution: spec(EXECUTION),
+};
+
 /**
  * Opens (or creates, with missing parent directories) the store at `path`. Fails with
  * `StoreFormatError` if the file is not a store of ours or of a newer schema.
@@ -137,7 +144,7 @@ export function openSqliteEngine(
   }
   const writerThread = options.writerThread ?? durability !== 'strict';
   const db = openDatabase(path);
-  const tables = { entity: spec(ENTITY), version: spec(ROOT_VERSION), execution: spec(EXECUTION) };
+  const tables = WRITER_TABLES;
   const inline = new InlineWriter(db, tables);
   // Created by the first `submit`: a store that is only read never starts a thread.
   let thread: ThreadWriter | null = null;

@@ -210,6 +210,8 @@ export class ThreadWriter implements BatchWriter {
   private readonly progress = new Int32Array(new SharedArrayBuffer(16));
   private readonly failureText = new Uint8Array(new SharedArrayBuffer(4096));
   private submitted = 0;
+  /** Set when the thread ended without being closed. */
+  private died: Error | null = null;
   /** `settle` calls in progress (the worker is ref'd while there are any). */
   private awaited = 0;
   private closed = false;
@@ -227,6 +229,11 @@ export class ThreadWriter implements BatchWriter {
       },
     });
     this.worker.unref(); // an idle writer does not keep the process alive; exit writes go through settleSync
+    // A thread that ends on its own (out of memory, killed) writes nothing more: a failure, not a hang.
+    this.worker.once('exit', (code) => {
+      if (!this.closed) this.died = new Error(`the writer thread ended unexpectedly (exit code ${code})`);
+      Atomics.notify(this.progress, 0);
+    });
   }
 
   submit(batch: WriteBatch): void {
@@ -248,7 +255,11 @@ export class ThreadWriter implements BatchWriter {
   }
 
   private waitForAll(): void {
-    for (let done = Atomics.load(this.progress, 0); done < this.submitted; done = Atomics.load(this.progress, 0)) {
+    for (
+      let done = Atomics.load(this.progress, 0);
+      done < this.submitted && this.died === null;
+      done = Atomics.load(this.progress, 0)
+    ) {
       Atomics.wait(this.progress, 0, done, 1000);
     }
   }
@@ -258,7 +269,11 @@ export class ThreadWriter implements BatchWriter {
     // A pending waitAsync does not keep the process alive: the worker does, while it is awaited.
     if (this.awaited++ === 0) this.worker.ref();
     try {
-      for (let done = Atomics.load(this.progress, 0); done < this.submitted; done = Atomics.load(this.progress, 0)) {
+      for (
+        let done = Atomics.load(this.progress, 0);
+        done < this.submitted && this.died === null;
+        done = Atomics.load(this.progress, 0)
+      ) {
         const r = waitAsync(this.progress, 0, done, 1000);
         if (r.async) await r.value;
       }
@@ -274,7 +289,7 @@ export class ThreadWriter implements BatchWriter {
   }
 
   failure(): Error | null {
-    if (Atomics.load(this.progress, 1) === 0) return null;
+    if (Atomics.load(this.progress, 1) === 0) return this.died;
     const n = Atomics.load(this.progress, 2);
     const text = Buffer.from(this.failureText.subarray(0, n)).toString('utf8');
     try {
@@ -288,6 +303,7 @@ export class ThreadWriter implements BatchWriter {
     if (this.closed) return;
     this.closed = true;
     this.waitForAll(); // a failure is the submitter's to report (settle), not close's
+    if (this.died !== null) return;
     this.worker.postMessage(null); // the worker closes its connection and ends
     // Returns once the file is released (so a next open, a copy or a delete sees it whole).
     Atomics.wait(this.progress, 3, 0, 5000);

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { AbstractionsError } from '../../src/errors';
 import { StoreClosedError, StoreConflictError, StoreFormatError, StoreOptionError } from '../../src/durable/errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from '../../src/durable/rows';
-import { openSqliteEngine, STORE_FORMAT, type SqliteOptions } from '../../src/durable/sqlite-engine';
+import { openSqliteEngine, STORE_FORMAT, WRITER_TABLES, type SqliteOptions } from '../../src/durable/sqlite-engine';
+import { ThreadWriter } from '../../src/durable/sqlite-writer';
+import type { Worker } from 'node:worker_threads';
 import { BATCH, LINEAGES } from './crash-writer';
 
 let dir: string;
@@ -494,6 +496,18 @@ describe('openSqliteEngine', () => {
       }
       store.settleSync();
       expect(inspect(p, (db) => db.prepare('SELECT ecs_id FROM root_version ORDER BY seq').pluck().all())).toEqual(ids);
+    });
+
+    it('a writer thread that ends on its own is a write failure, not a hang', async () => {
+      const p = file();
+      open(p); // creates the store
+      const writer = new ThreadWriter(p, WRITER_TABLES, 5000);
+      await (writer as unknown as { worker: Worker }).worker.terminate();
+      await new Promise((resolve) => setImmediate(resolve)); // its exit event
+      expect(writer.failure()?.message).toMatch(/writer thread ended unexpectedly/);
+      expect(() => writer.submit(batch({ versions: [version()] }))).toThrow(/ended unexpectedly/);
+      await expect(writer.settle()).rejects.toThrow(/ended unexpectedly/);
+      writer.close(); // returns
     });
 
     it('strict mode writes inline: submit returns after the write', () => {
