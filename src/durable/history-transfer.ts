@@ -29,7 +29,7 @@ import type { EntityRegistry } from '../store/entity-registry';
 import { deltaOf, type RootVersion } from '../store/root-version';
 import { metaOf, type EntityObject } from '../metadata/object-model';
 import { setOwn } from '../metadata/values';
-import { versionFromJSON, type JsonValue } from '../serialize';
+import { versionFromJSON, versionFromStoredJSON, type JsonValue } from '../serialize';
 import { show } from '../serialize/identity';
 import type { CallableRegistry } from '../callable/callable-registry';
 import type { FunctionExecution } from '../callable/execution-record';
@@ -586,8 +586,14 @@ function load(registry: EntityRegistry, file: ExportReader, executions: Callable
     executions: newRecords.map((l) => l.row),
   };
   if (newEntities.length + newVersions.length + newRecords.length > 0) registry.writeImported(batch);
+  const restoreReader = { loaded: (ecsId: string): boolean => held(ecsId) !== undefined };
   for (const { row } of newVersions) {
-    const version = registry.restore(versionFromJSON(versionJSONFromRows(row.ecsId, rows, cache)), row.createdAt);
+    // As a reopen loads: what the registry holds (also from earlier lines) stays shared, unread.
+    const json = versionJSONFromRows(row.ecsId, rows, cache, restoreReader);
+    const version = registry.restore(
+      versionFromStoredJSON(json, held, (ecsId) => cache.histories.get(ecsId)),
+      row.createdAt,
+    );
     if (version.ecsId !== row.ecsId)
       throw new Error(`internal: root version ${row.ecsId} was loaded as ${version.ecsId}`);
   }
