@@ -21,7 +21,7 @@ import { EntityNotFoundError, VersioningError } from './errors';
 import type { Provenance } from './persist';
 import { liveIndexOf, type LineageEntry, type RootVersion } from './root-version';
 import { VersionStore } from './version-store';
-import { memoryStore, storeAt, type HistoryStore, type RecordToStore } from './history-store';
+import { defaultStore, storeAt, type HistoryStore, type RecordToStore } from './history-store';
 import { WorkingRoots, adoptWorkingTree, removeAt } from './working-tree';
 import { workingCopyOf } from './working-copy';
 
@@ -66,7 +66,7 @@ export class EntityRegistry {
 
   constructor(options: EntityRegistryOptions = {}) {
     this.bus = options.bus ?? defaultBus;
-    this.history = options.store ?? memoryStore();
+    this.history = options.store ?? defaultStore();
     this.store = new VersionStore(this.history);
     this.history.attach(this);
   }

@@ -87,6 +87,23 @@ export function memoryStore(): HistoryStore {
   };
 }
 
+let defaultFactory: (() => HistoryStore) | null = null;
+
+/**
+ * @internal Installs what a registry created without a `store` option gets (`new EntityRegistry()`,
+ * `EntityRegistry.reset()`, the static default registry created after the call); `null` restores
+ * `memoryStore()`. For the test suite, which runs again over SQLite (`jest --selectProjects
+ * sqlite`); deliberately not exported from the package.
+ */
+export function installDefaultStore(factory: (() => HistoryStore) | null): void {
+  defaultFactory = factory;
+}
+
+/** The store of a registry created without a `store` option: `memoryStore()` unless a test installed another. */
+export function defaultStore(): HistoryStore {
+  return defaultFactory === null ? memoryStore() : defaultFactory();
+}
+
 let openStore: ((path: string) => HistoryStore) | null = null;
 
 /** Installs the engine `EntityRegistry.open(path)` uses (the durable layer installs SQLite when loaded). */
