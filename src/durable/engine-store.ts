@@ -7,9 +7,11 @@
  * Writing: a published commit or a kept execution record is queued by reference (stored versions
  * are frozen, so nothing is copied or encoded on the calling path); the queue is encoded into rows
  * and written in one transaction when it holds `batchSize` items, or `batchDelayMs` after the
- * first one, or on `flush()` / `close()` / process exit. A batch is all or nothing. A failed
- * write puts the store in fail-stop: `errors$` emits, `flush()` rejects, and every later change
- * to the registry throws `StoreWriteError` before doing anything.
+ * first one, or on `flush()` / `close()` / process exit. A first version withdrawn after its
+ * commit (a failed call's config) is dropped from the queue, or, written already, deleted by the
+ * next batch. A batch is all or nothing. A failed write puts the store in fail-stop: `errors$`
+ * emits, `flush()` rejects, and every later change to the registry throws `StoreWriteError`
+ * before doing anything.
  *
  * Reading: this first version loads the whole history when the registry is created, replaying
  * every root version in commit order through the registry's ordinary load path
@@ -20,7 +22,12 @@
 import { Subject, type Observable } from 'rxjs';
 import type { CommitResult } from '../store/commit';
 import type { EntityRegistry } from '../store/entity-registry';
-import { installStoreOpener, type HistoryStore, type RecordToStore } from '../store/history-store';
+import {
+  installStoreOpener,
+  type HistoryStore,
+  type RecordToStore,
+  type WithdrawnVersion,
+} from '../store/history-store';
 import { versionFromStoredJSON, type JsonValue } from '../serialize';
 import { DecodeContext, decodeValue } from '../serialize/codec';
 import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
@@ -29,7 +36,7 @@ import { errorText } from '../errors';
 import { RowCache, entityRow, rootVersionRow, valueText, versionJSONFromRows, type SpliceChains } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
 import { StoreCorruptError, StoreWriteError } from './errors';
-import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from './rows';
+import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, Withdrawal, WriteBatch } from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
 
 export interface HistoryStoreOptions {
@@ -56,8 +63,8 @@ let exitHook = false;
 /** @internal Exported for engines and tests; users call `sqliteStore`. */
 export class EngineHistoryStore implements HistoryStore {
   private engine: StorageEngine | null;
-  /** Commits and records in the order they happened; encoded when written. */
-  private queue: (CommitResult | RecordToStore)[] = [];
+  /** Commits, records and withdrawals in the order they happened; encoded when written. */
+  private queue: Queued[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failure: StoreWriteError | null = null;
   private readonly errors = new Subject<StoreWriteError>();
@@ -157,6 +164,16 @@ export class EngineHistoryStore implements HistoryStore {
     this.enqueue(record);
   }
 
+  withdrawn(version: WithdrawnVersion): void {
+    // Still queued: it is simply not written. Handed to the engine already: its rows are deleted
+    // by a later batch, in the same transaction as that batch's rows (sqlite-writer.ts). Rows
+    // encoded from now on are never written against its entities (the registry no longer finds
+    // them, so no `oldIds` left out, no splice; their `chains` entries go unused).
+    const at = this.queue.findIndex((item) => isCommit(item) && item.version.ecsId === version.ecsId);
+    if (at >= 0) this.queue.splice(at, 1);
+    else this.enqueue({ withdrawal: version }); // plain data (ids): it may cross to the writer thread
+  }
+
   operationEnded(): void {
     if (this.durability !== 'strict' || this.queue.length === 0) return;
     this.writeNow();
@@ -200,7 +217,7 @@ export class EngineHistoryStore implements HistoryStore {
     }
   }
 
-  private enqueue(item: CommitResult | RecordToStore): void {
+  private enqueue(item: Queued): void {
     if (this.failure !== null) return; // fail-stop: checkWritable refuses the next change
     this.queue.push(item);
     open.add(this); // until closed: the exit hook also waits for what the writer thread holds
@@ -247,32 +264,34 @@ export class EngineHistoryStore implements HistoryStore {
   }
 }
 
-function isCommit(item: CommitResult | RecordToStore): item is CommitResult {
+/** What the write queue holds: a commit, an execution record, or a withdrawal of a written version. */
+type Queued = CommitResult | RecordToStore | { readonly withdrawal: WithdrawnVersion };
+
+function isCommit(item: Queued): item is CommitResult {
   return 'version' in item && 'stored' in item;
 }
 
-/** The rows of queued commits and records, in their order. */
+/** The rows of queued commits and records, in their order, and the withdrawals. */
 function batchOf(
-  items: readonly (CommitResult | RecordToStore)[],
+  items: readonly Queued[],
   storedVersion: (ecsId: string) => EntityObject | undefined,
   chains: SpliceChains,
-): {
-  entities: EntityRow[];
-  versions: RootVersionRow[];
-  executions: ExecutionRow[];
-} {
+): WriteBatch {
   const entities: EntityRow[] = [];
   const versions: RootVersionRow[] = [];
   const executions: ExecutionRow[] = [];
+  const withdrawn: Withdrawal[] = [];
   for (const item of items) {
     if (isCommit(item)) {
       for (const stored of item.stored.values()) entities.push(entityRow(stored, storedVersion, chains));
       versions.push(rootVersionRow(item.version));
+    } else if ('withdrawal' in item) {
+      withdrawn.push(item.withdrawal);
     } else {
       executions.push(executionRow(item));
     }
   }
-  return { entities, versions, executions };
+  return { entities, versions, executions, withdrawn };
 }
 
 /**

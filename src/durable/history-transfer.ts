@@ -584,6 +584,7 @@ function load(registry: EntityRegistry, file: ExportReader, executions: Callable
     entities: newEntities.map((l) => l.row),
     versions: newVersions.map((l) => l.row),
     executions: newRecords.map((l) => l.row),
+    withdrawn: [],
   };
   if (newEntities.length + newVersions.length + newRecords.length > 0) registry.writeImported(batch);
   const restoreReader = { loaded: (ecsId: string): boolean => held(ecsId) !== undefined };

@@ -2,7 +2,8 @@
  * The rows of a durable store (SPEC §12), as every engine reads and writes them. One row per stored
  * entity version (children referenced by ecsId: structural sharing on disk, as in memory), one per
  * root version (its parent and index delta), one per execution record. Rows are immutable once
- * written; a lineage's order is the order its root versions were written in.
+ * written; a lineage's order is the order its root versions were written in. The one exception:
+ * a first version withdrawn after it was written (`Withdrawal`) loses its rows.
  */
 
 /** One stored entity version. */
@@ -55,12 +56,28 @@ export interface ExecutionRow {
   readonly record: string;
 }
 
+/**
+ * A first version withdrawn after its rows were written (the config of an execution that failed,
+ * SPEC §5: as if it had never been registered): its root version row, its lineage's head and the
+ * entity rows it stored are deleted, except an entity row a later row names as its previous
+ * version (the failed call put the config into another tree: sqlite-writer.ts says why that row
+ * must stay). Plain data: it crosses to the writer thread.
+ */
+export interface Withdrawal {
+  readonly ecsId: string;
+  readonly lineageId: string;
+  /** Every entity version it stored (each row names it as `rootEcsId`). */
+  readonly entities: readonly string[];
+}
+
 /** What one write transaction stores: all of it or nothing. */
 export interface WriteBatch {
   readonly entities: readonly EntityRow[];
   /** In commit order. */
   readonly versions: readonly RootVersionRow[];
   readonly executions: readonly ExecutionRow[];
+  /** Versions written by an earlier batch and withdrawn since: their rows are deleted. */
+  readonly withdrawn: readonly Withdrawal[];
 }
 
 /**

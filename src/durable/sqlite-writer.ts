@@ -41,6 +41,23 @@ export interface WriterTables {
  * stored identically, else an Error with `conflict = { kind, key, field }`. ON CONFLICT DO NOTHING
  * plus `changes`: a new row (the usual case) costs one insert and no read. A root version moves
  * its lineage's head (the last written version: write order is commit order) and count.
+ *
+ * The batch's withdrawals (`WriteBatch.withdrawn`) come first, in the same transaction (a row
+ * that fails rolls them back too; the batch's rows, encoded after them, never need what they
+ * delete): a withdrawn first
+ * version's root version row and lineage head are deleted, so a reopened store does not have it,
+ * and so is each entity row it stored, unless a row written after it needs it. Nothing was built
+ * on the version itself (`VersionStore.withdrawFirstVersion` withdraws only a first version alone
+ * in its lineage, holding only entities it stored), but the call that failed may have put its
+ * config into another tree and committed that first: the other tree's version forks the config
+ * entity (a new ecsId whose `previousEcsId` is the config's), and the fork's row may leave out
+ * `oldIds` and write long arrays as splices against the config's row (entity-rows.ts, "History by
+ * reference", "Long arrays by difference"). Only a row encoded before the withdrawal can (from
+ * then on the registry no longer finds the config's entities, so rows naming them as previous are
+ * written whole), so such a row is in the file already, written after the config's row: it has a
+ * larger rowid (SQLite gives a new row one above every row's in the table), and the lookup
+ * searches only those rows. The config's entity row then stays, as
+ * the previous version of the fork (whose history names it, in memory too).
  */
 const WRITE_TRANSACTION = `(db, tables) => {
   const rowWriter = (t) => {
@@ -68,7 +85,19 @@ const WRITE_TRANSACTION = `(db, tables) => {
     'INSERT INTO lineage_head (lineage_id, head_ecs_id, root_class, versions, updated_at) VALUES (?, ?, ?, 1, ?) ' +
     'ON CONFLICT (lineage_id) DO UPDATE SET head_ecs_id = excluded.head_ecs_id, root_class = excluded.root_class, ' +
     'versions = lineage_head.versions + 1, updated_at = excluded.updated_at');
+  const entityTable = tables.entity.table;
+  const dropEntity = db.prepare('DELETE FROM ' + entityTable + ' WHERE ecs_id = @ecsId AND root_ecs_id = @rootEcsId ' +
+    'AND NOT EXISTS (SELECT 1 FROM ' + entityTable + ' AS later WHERE later.rowid > ' + entityTable + '.rowid ' +
+    'AND later.previous_ecs_id = @ecsId ' +
+    "AND (json_type(later.identity, '$.oldIds') IS NULL OR instr(later.data, char(34) || '$splice' || char(34) || ':') > 0))");
+  const dropVersion = db.prepare('DELETE FROM ' + tables.version.table + ' WHERE ecs_id = ?');
+  const dropHead = db.prepare('DELETE FROM lineage_head WHERE lineage_id = ? AND head_ecs_id = ?');
   return db.transaction((batch) => {
+    for (const w of batch.withdrawn) {
+      for (const ecsId of w.entities) dropEntity.run({ ecsId, rootEcsId: w.ecsId });
+      dropVersion.run(w.ecsId);
+      dropHead.run(w.lineageId, w.ecsId);
+    }
     const now = Date.now();
     for (const row of batch.entities) writeEntity(row);
     for (const row of batch.versions) {

@@ -17,6 +17,14 @@ export interface RecordToStore {
   toStoredJSON(): unknown;
 }
 
+/** A withdrawn first version (`HistoryStore.withdrawn`). */
+export interface WithdrawnVersion {
+  readonly ecsId: string;
+  readonly lineageId: string;
+  /** The ecsIds of every entity version it stored (a first version stores all of its entities). */
+  readonly entities: readonly string[];
+}
+
 export interface HistoryStore {
   /** Engine name, for messages ('memory', 'sqlite'). */
   readonly kind: string;
@@ -30,6 +38,13 @@ export interface HistoryStore {
    * Not called for the versions `attach` restores: their rows are in the store already.
    */
   committed(commit: CommitResult): void;
+  /**
+   * A first version committed earlier, alone in its lineage, was withdrawn (the config of an
+   * execution that failed, SPEC §5): it must not come back from the store either, whether it is
+   * still queued or written already. Another tree may hold a fork of one of its entities (the
+   * failed call put the config there): what that fork's stored form needs of it stays.
+   */
+  withdrawn(version: WithdrawnVersion): void;
   /** An execution record was kept: queue it for writing. */
   recorded(record: RecordToStore): void;
   /** A user operation or execution ended: a `strict` store writes what it queued now. */
@@ -72,6 +87,7 @@ export function memoryStore(): HistoryStore {
     kind: 'memory',
     attach: () => undefined,
     committed: () => undefined,
+    withdrawn: () => undefined,
     recorded: () => undefined,
     operationEnded: () => undefined,
     checkWritable: () => undefined,

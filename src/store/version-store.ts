@@ -117,6 +117,11 @@ export class VersionStore {
     this.indexes.forget(version);
     this.versions.delete(rootEcsId);
     this.lineages.delete(version.lineageId);
+    this.history.withdrawn({
+      ecsId: version.ecsId,
+      lineageId: version.lineageId,
+      entities: [...withdrawn].map((e) => metaOf(e).ecsId),
+    });
     return true;
   }
 

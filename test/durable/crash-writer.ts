@@ -44,6 +44,7 @@ function batch(): WriteBatch {
       startedAt: Date.now(),
       record: JSON.stringify({ filler }),
     })),
+    withdrawn: [],
   };
 }
 

@@ -7,7 +7,13 @@ import * as path from 'node:path';
 import { AbstractionsError } from '../../src/errors';
 import { StoreClosedError, StoreConflictError, StoreFormatError, StoreOptionError } from '../../src/durable/errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from '../../src/durable/rows';
-import { openSqliteEngine, STORE_FORMAT, WRITER_TABLES, type SqliteOptions } from '../../src/durable/sqlite-engine';
+import {
+  openSqliteEngine,
+  STORE_FORMAT,
+  WRITER_TABLES,
+  type Durability,
+  type SqliteOptions,
+} from '../../src/durable/sqlite-engine';
 import { ThreadWriter } from '../../src/durable/sqlite-writer';
 import type { Worker } from 'node:worker_threads';
 import { BATCH, LINEAGES } from './crash-writer';
@@ -93,7 +99,13 @@ function execution(over: Partial<ExecutionRow> = {}): ExecutionRow {
  */
 const own = <T extends object>(row: T | undefined) => (row ? { ...row } : row);
 const all = <T extends object>(rows: Iterable<T>) => [...rows].map(own);
-const batch = (over: Partial<WriteBatch> = {}): WriteBatch => ({ entities: [], versions: [], executions: [], ...over });
+const batch = (over: Partial<WriteBatch> = {}): WriteBatch => ({
+  entities: [],
+  versions: [],
+  executions: [],
+  withdrawn: [],
+  ...over,
+});
 
 describe('openSqliteEngine', () => {
   it('round-trips every row kind: nulls, long data, unicode', () => {
@@ -439,6 +451,68 @@ describe('openSqliteEngine', () => {
     },
     30_000,
   );
+
+  describe.each<[string, Durability]>([
+    ['on the calling thread (strict)', 'strict'],
+    ['on the writer thread (relaxed)', 'relaxed'],
+  ])('withdrawals %s', (_, durability) => {
+    const written = async (store: StorageEngine, b: WriteBatch) => {
+      store.submit(b);
+      await store.settle();
+    };
+    /** A first version V (root entity R, child C) of its own lineage, written; then `more`. */
+    async function withdrawable(store: StorageEngine) {
+      const v = version();
+      const root = entity({ ecsId: v.ecsId, lineageId: v.lineageId, rootEcsId: v.ecsId });
+      const child = entity({ rootEcsId: v.ecsId });
+      await written(store, batch({ entities: [root, child], versions: [v] }));
+      return {
+        v,
+        root,
+        child,
+        withdrawal: { ecsId: v.ecsId, lineageId: v.lineageId, entities: [root.ecsId, child.ecsId] },
+      };
+    }
+
+    it('deletes the root version, the lineage head and the entity rows, except one a later row needs', async () => {
+      const p = file();
+      const store = open(p, { durability });
+      const { v, root, child, withdrawal } = await withdrawable(store);
+      const other = await withdrawable(store);
+      // Forks of the withdrawn entities in another tree: one read against its previous row (no
+      // oldIds), one written whole (oldIds, no splice), which does not need it.
+      const needs = entity({ previousEcsId: child.ecsId, identity: '{}' });
+      const whole = entity({ previousEcsId: root.ecsId, identity: JSON.stringify({ oldIds: [root.ecsId] }) });
+      const spliced = entity({
+        previousEcsId: other.child.ecsId,
+        identity: JSON.stringify({ oldIds: [other.child.ecsId] }),
+        data: '{"xs":{"$splice":[[0,1,[]]]}}',
+      });
+      await written(store, batch({ entities: [needs, whole, spliced], versions: [version()] }));
+      await written(store, batch({ executions: [execution()], withdrawn: [withdrawal, other.withdrawal] }));
+      const left = dump(p);
+      expect(left.root_version.map((r) => (r as { ecs_id: string }).ecs_id)).not.toContain(v.ecsId);
+      expect(left.root_version.map((r) => (r as { ecs_id: string }).ecs_id)).not.toContain(other.v.ecsId);
+      expect(left.lineage_head.map((r) => (r as { lineage_id: string }).lineage_id)).not.toContain(v.lineageId);
+      expect(left.lineage_head.map((r) => (r as { lineage_id: string }).lineage_id)).not.toContain(other.v.lineageId);
+      expect(left.entity_version.map((r) => (r as { ecs_id: string }).ecs_id).sort()).toEqual(
+        [child.ecsId, other.child.ecsId, needs.ecsId, whole.ecsId, spliced.ecsId].sort(),
+      );
+      expect(left.execution).toHaveLength(1);
+    });
+
+    it('a batch that fails withdraws nothing (one transaction with its rows)', async () => {
+      const p = file();
+      const store = open(p, { durability });
+      const { withdrawal } = await withdrawable(store);
+      const x = execution();
+      await written(store, batch({ executions: [x] }));
+      const snapshot = dump(p);
+      const failing = batch({ withdrawn: [withdrawal], executions: [{ ...x, record: '{"other":1}' }] });
+      await expect(written(store, failing)).rejects.toBeInstanceOf(StoreConflictError);
+      expect(dump(p)).toEqual(snapshot);
+    });
+  });
 
   describe('the writer thread (submit)', () => {
     it('writes submitted batches in order on its own connection; settle waits for them', async () => {
