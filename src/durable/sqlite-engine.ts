@@ -195,11 +195,13 @@ export function openSqliteEngine(
       live();
       writer().submit(batch);
     },
+    // Nothing to wait for without a thread (inline writes are done when `submit` returns): a
+    // flush or close of a store that never wrote starts none.
     settleSync() {
-      writer().settleSync();
+      thread?.settleSync();
     },
     settle() {
-      return writer().settle();
+      return thread?.settle() ?? Promise.resolve();
     },
     pendingBatches() {
       return thread?.pending() ?? 0;

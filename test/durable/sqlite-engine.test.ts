@@ -584,6 +584,18 @@ describe('openSqliteEngine', () => {
       writer.close(); // returns
     });
 
+    it('a store that never wrote starts no thread to settle or close (none opens the file)', async () => {
+      const p = file();
+      const store = open(p);
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(p + suffix, { force: true });
+      await store.settle();
+      store.settleSync();
+      // A writer thread would have opened the file on its own connection (creating it again)
+      // before close returns: close waits for it to release the file.
+      store.close();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+
     it('strict mode writes inline: submit returns after the write', () => {
       const p = file();
       const store = open(p, { durability: 'strict' });
