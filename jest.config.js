@@ -5,7 +5,14 @@
  *    (npm run codegen), so entity classes described there use generated metadata and registered
  *    functions the generated signatures. Classes no spec fits (test-local variants, excluded
  *    files) fall back to runtime metadata, as in any program.
- * `npx jest --selectProjects runtime` (or `generated`) runs one mode.
+ *  - `sqlite` and `sqlite-generated`: the same two metadata modes with every registry created
+ *    without a `store` option over an SQLite store in a temporary file, each checked after every
+ *    test by reopening its file (test/support/sqlite-mode.ts; README "Durable history"). Test
+ *    files where the store means nothing (no registry: codegen, tooling, pure unit tests) and the
+ *    SQLite store's own tests are left out there (`STORE_FREE`), and so is the fuzz test (over
+ *    SQLite it takes about a minute longer per project): `SQLITE_FUZZ=1` runs it there too.
+ * `npx jest --selectProjects runtime` (or `generated`, `sqlite`, `sqlite-generated`) runs one
+ * mode; `--selectProjects runtime generated` the two in-memory ones.
  *
  * @type {import('jest').Config}
  */
@@ -18,6 +25,25 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
+/** Test files that create no registry (or test the SQLite store directly): not run in the SQLite modes. */
+const STORE_FREE = [
+  '<rootDir>/test/codegen/',
+  '<rootDir>/test/tooling/',
+  '<rootDir>/test/util/',
+  '<rootDir>/test/metadata/',
+  '<rootDir>/test/durable/',
+  '<rootDir>/test/address/parse\\.test\\.ts$',
+  '<rootDir>/test/callable/(binding-plan|result-shape|type-spec)\\.test\\.ts$',
+  '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
+  '<rootDir>/test/serialize/(class-names|depth)\\.test\\.ts$',
+  '<rootDir>/test/store/(version-store|working-tree)\\.test\\.ts$',
+  '<rootDir>/test/viz/mermaid-text\\.test\\.ts$',
+];
+/** Not run in the SQLite modes: `STORE_FREE`, and the fuzz test unless SQLITE_FUZZ is set. */
+const NOT_OVER_SQLITE = ['/node_modules/', ...STORE_FREE, ...(process.env.SQLITE_FUZZ ? [] : ['<rootDir>/test/fuzz/'])];
+const GENERATED = '<rootDir>/examples/generated/abstractions.generated.ts';
+const SQLITE_MODE = '<rootDir>/test/support/sqlite-mode.ts';
+
 module.exports = {
   projects: [
     // `globals.__METADATA_MODE__` tells test/codegen/metadata-mode.test.ts which mode to assert.
@@ -26,7 +52,22 @@ module.exports = {
       ...common,
       displayName: 'generated',
       globals: { __METADATA_MODE__: 'generated' },
-      setupFiles: ['<rootDir>/examples/generated/abstractions.generated.ts'],
+      setupFiles: [GENERATED],
+    },
+    {
+      ...common,
+      displayName: 'sqlite',
+      globals: { __METADATA_MODE__: 'runtime' },
+      testPathIgnorePatterns: NOT_OVER_SQLITE,
+      setupFilesAfterEnv: [SQLITE_MODE],
+    },
+    {
+      ...common,
+      displayName: 'sqlite-generated',
+      globals: { __METADATA_MODE__: 'generated' },
+      testPathIgnorePatterns: NOT_OVER_SQLITE,
+      setupFiles: [GENERATED],
+      setupFilesAfterEnv: [SQLITE_MODE],
     },
   ],
 };

@@ -196,7 +196,7 @@ test('an unreadable result is a ResultError also when an address was used', () =
     );
   const plain = execution('pp_exec_unreadable', ({ name }: { name: string }) => hostile(name), { name: 'x' });
   expect(() => executeSync(plain)).toThrow(ResultError);
-  const addressed = execution('pp_exec_unreadable', ({ name }: { name: string }) => hostile(name), {
+  const addressed = execution('pp_exec_unreadable_addressed', ({ name }: { name: string }) => hostile(name), {
     name: `@${stored.ecsId}.title`,
   });
   expect(() => executeSync(addressed)).toThrow(ResultError);

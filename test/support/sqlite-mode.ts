@@ -1,0 +1,236 @@
+/**
+ * Setup of the `sqlite` and `sqlite-generated` jest projects (jest.config.js; SPEC §12, issue 14):
+ * the suite runs again with every registry created without a `store` option (`new
+ * EntityRegistry()`, `EntityRegistry.reset()`, the default registry) over an SQLite store in a
+ * fresh file, and after every test each such registry passes the reopen check
+ * (test/support/reopen-check.ts): its store is flushed, a new registry is opened over the same
+ * file, and the reopened history must be exactly the original's (counts, lineages with their
+ * versions in order, every version's `versionToJSON`, every execution record the store was given).
+ * A difference fails the test, naming the file, the lineage, version or record and the first
+ * differing path. The check only reads: it subscribes to nothing, and the reopened registry loads
+ * its versions without events.
+ *
+ * The store is `sqliteStore(file)` as a program gets it (relaxed: batches written by a writer
+ * thread). A registry created during a test (its `beforeEach` included) is closed after it (its
+ * writer thread ends) and its files deleted; one created outside a test (module scope,
+ * `beforeAll`) is checked after every test and closed after the file. Registries are held weakly
+ * (a test of memory checks that a dropped registry is collected; a store that was written to
+ * keeps its registry until it is closed), except those `EntityRegistry.reset()` made the default,
+ * which a test drops by resetting again: a registry collected before the check is compared in
+ * part (its lineages are there, its records are the same), which one line on stderr says.
+ *
+ * A registry whose store went into fail-stop fails the test with the write error, except for the
+ * one known limitation: two registered entity classes with one type name (test files declare
+ * local classes freely, and test/viz/fixtures.ts shares `GridMap` with the gridmap example on
+ * purpose), which the rows cannot tell apart. That registry alone is not compared, and one line
+ * on stderr names the class name.
+ *
+ * Not done yet: dropping the registry's caches between the steps of a test (reopen mid-test
+ * rather than after it). That needs lazy loading of stored versions, which is not built.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { installDefaultStore, type RecordToStore } from '../../src/store/history-store';
+import { EntityRegistry } from '../../src/store/entity-registry';
+import type { CommitResult } from '../../src/store/commit';
+import { EngineHistoryStore } from '../../src/durable/engine-store';
+import { openSqliteEngine } from '../../src/durable/sqlite-engine';
+import { errorText } from '../../src/errors';
+import { NameCollision, collidingName, keptRecord, reopenDifferences, type KeptRecord } from './reopen-check';
+
+/** One registry the factory made a store for. */
+interface Tracked {
+  readonly file: string;
+  /**
+   * The registry, weakly: the check must not keep alive what a test dropped (a test of memory
+   * checks that a dropped registry is collected).
+   */
+  registry: WeakRef<EntityRegistry> | null;
+  /** Created while a test ran (closed after it), or outside one (closed after the file). */
+  readonly testScoped: boolean;
+  /** Lineages it committed to, in order of their first commit. */
+  readonly lineages: Set<string>;
+  /** Every record the store was given, in order. */
+  readonly records: KeptRecord[];
+  /** The write failure that put its store in fail-stop, if any. */
+  failure: unknown;
+  /** Set when the test closed it: settles when the close did. */
+  closed: Promise<unknown> | null;
+  done: boolean;
+}
+
+const testPath = expect.getState().testPath ?? '(unknown test file)';
+/**
+ * Where the store files go: $SQLITE_MODE_DIR, else /dev/shm where there is one (memory: an fsync
+ * costs nothing there, and this mode checks what the rows hold, not what survives a power loss;
+ * on disk the SQLite modes take about twice as long), else the system's temporary directory.
+ */
+function baseDir(): string {
+  const chosen = process.env.SQLITE_MODE_DIR;
+  if (chosen !== undefined && chosen !== '') return chosen;
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return os.tmpdir();
+  }
+}
+const dir = fs.mkdtempSync(path.join(baseDir(), 'abs-sqlite-mode-'));
+const tracked: Tracked[] = [];
+let inTest = false;
+let count = 0;
+
+/**
+ * The store of a registry created without one: `sqliteStore(file)` as it is (relaxed, the writer
+ * thread), noting what the check needs when the registry is attached, commits, keeps a record or
+ * closes. Not a wrapper: every other member (flush, withdrawn, imported, acknowledged, ...) is the
+ * engine store's own, so none can be missed. It refers to its `Tracked` only: the check keeps no
+ * store, and so no registry, alive.
+ */
+class TrackedStore extends EngineHistoryStore {
+  constructor(private readonly noted: Tracked) {
+    super('sqlite', noted.file, openSqliteEngine(noted.file), {});
+    this.errors$.subscribe((e) => (noted.failure ??= e));
+  }
+
+  override attach(registry: EntityRegistry): void {
+    this.noted.registry = new WeakRef(registry);
+    super.attach(registry);
+  }
+
+  override committed(commit: CommitResult): void {
+    this.noted.lineages.add(commit.version.lineageId);
+    super.committed(commit);
+  }
+
+  override recorded(record: RecordToStore): void {
+    this.noted.records.push(keptRecord(record));
+    super.recorded(record);
+  }
+
+  override close(): Promise<void> {
+    const closing = super.close();
+    this.noted.closed = closing.catch(() => undefined);
+    return closing;
+  }
+}
+
+function trackedStore(): TrackedStore {
+  const t: Tracked = {
+    file: path.join(dir, `registry-${++count}.db`),
+    registry: null,
+    testScoped: inTest,
+    lineages: new Set(),
+    records: [],
+    failure: null,
+    closed: null,
+    done: false,
+  };
+  tracked.push(t);
+  return new TrackedStore(t);
+}
+
+installDefaultStore(trackedStore);
+
+/**
+ * Registries that became the default through `EntityRegistry.reset()`, kept alive until they are
+ * checked: a test that resets the default registry (the fuzz test, once per episode) drops the
+ * old one, which the check must still compare in full. Other registries are held weakly.
+ */
+const defaults = new Set<EntityRegistry>();
+const reset = EntityRegistry.reset.bind(EntityRegistry);
+EntityRegistry.reset = () => {
+  const registry = reset();
+  defaults.add(registry);
+  return registry;
+};
+EntityRegistry.reset(); // the default registry, created when src/ was loaded, over SQLite too
+
+beforeEach(() => {
+  inTest = true;
+});
+
+/**
+ * How long the check of one test may take: it reopens every registry the test made (the fuzz
+ * test makes one per episode, hundreds), far beyond jest's 5 s for a hook.
+ */
+const CHECK_TIMEOUT_MS = 300_000;
+
+afterEach(async () => {
+  inTest = false;
+  await checkAll((t) => t.testScoped);
+}, CHECK_TIMEOUT_MS);
+
+afterAll(async () => {
+  await checkAll(() => true);
+  installDefaultStore(null);
+  fs.rmSync(dir, { recursive: true, force: true });
+}, CHECK_TIMEOUT_MS);
+
+/** One line on stderr (console.warn would print a stack under it). */
+function note(text: string): void {
+  process.stderr.write(
+    `sqlite mode: ${path.basename(testPath)} › ${expect.getState().currentTestName ?? '(after the file)'}: ${text}\n`,
+  );
+}
+
+/**
+ * Checks every registry still open; closes those `closing` selects (their writer threads end) and
+ * deletes their files, also when the check failed.
+ */
+async function checkAll(closing: (t: Tracked) => boolean): Promise<void> {
+  const problems: string[] = [];
+  let partly = 0;
+  for (const t of tracked) {
+    if (t.done) continue;
+    if (t.registry === null) {
+      t.done = true; // its creation failed: the store released the file
+      continue;
+    }
+    const registry = t.registry.deref();
+    const where = `${path.basename(t.file)} (created ${t.testScoped ? 'in the test' : 'outside a test'})`;
+    try {
+      if (registry === undefined && t.lineages.size + t.records.length > 0) partly++;
+      const found = await check(t, registry);
+      if (found.length > 0) problems.push(`${where}:\n  ${found.join('\n  ')}`);
+    } catch (error) {
+      if (error instanceof NameCollision)
+        note(
+          `${path.basename(t.file)} not compared: ${error.message}; rows name classes by their type name (a known limitation, README "Durable history")`,
+        );
+      else problems.push(`${where}: the check failed: ${errorText(error)}`);
+    } finally {
+      if (closing(t)) {
+        t.done = true;
+        if (registry !== undefined) defaults.delete(registry);
+        // A registry that was collected was closed, or never wrote (an open store keeps its registry).
+        if (t.closed === null && registry !== undefined) await registry.close().catch(() => undefined);
+        for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(t.file + suffix, { force: true });
+      }
+    }
+  }
+  if (partly > 0)
+    note(
+      `${partly} registr${partly === 1 ? 'y' : 'ies'} compared in part: the test dropped ${partly === 1 ? 'it' : 'them'}, ` +
+        `so only ${partly === 1 ? 'its' : 'their'} lineages (present) and execution records were checked`,
+    );
+  if (problems.length > 0) {
+    throw new Error(`sqlite mode: a reopened store differs from its registry\n${problems.join('\n')}`);
+  }
+}
+
+/** The reopen check of one registry: the differences found (empty: exactly its history). */
+async function check(t: Tracked, original: EntityRegistry | undefined): Promise<string[]> {
+  if (t.closed !== null) {
+    await t.closed; // closing flushed it (a failure is in t.failure)
+  } else if (t.failure === null && original !== undefined) {
+    await original.flush().catch((e: unknown) => (t.failure ??= e));
+  }
+  if (t.failure !== null) {
+    const name = collidingName(t.failure);
+    if (name !== null) throw new NameCollision(name, 'its write failed');
+    return [`its store is in fail-stop: ${errorText(t.failure)}`];
+  }
+  return reopenDifferences(t.file, original, t);
+}
