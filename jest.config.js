@@ -10,7 +10,8 @@
  *    test by reopening its file (test/support/sqlite-mode.ts; README "Durable history"). Test
  *    files where the store means nothing (no registry: codegen, tooling, pure unit tests) and the
  *    SQLite store's own tests are left out there (`STORE_FREE`), and so is the fuzz test (over
- *    SQLite it takes about a minute longer per project): `SQLITE_FUZZ=1` runs it there too.
+ *    SQLite it takes about a minute longer per project): `SQLITE_FUZZ=1` runs it there too. The
+ *    property tests run fewer cases there (the setup file sets PROP_RUNS).
  * `npx jest --selectProjects runtime` (or `generated`, `sqlite`, `sqlite-generated`) runs one
  * mode; `--selectProjects runtime generated` the two in-memory ones.
  *

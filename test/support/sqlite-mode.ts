@@ -134,6 +134,13 @@ function trackedStore(): TrackedStore {
 installDefaultStore(trackedStore);
 
 /**
+ * The property tests (test/property/) make a registry per run, and here each one is an SQLite file
+ * reopened and compared after the test: 150 runs per property (in memory: 400 to 1,000), unless
+ * PROP_RUNS says otherwise. `process.env` is this test file's copy.
+ */
+process.env.PROP_RUNS ??= '150';
+
+/**
  * Registries that became the default through `EntityRegistry.reset()`, kept alive until they are
  * checked: a test that resets the default registry (the fuzz test, once per episode) drops the
  * old one, which the check must still compare in full. Other registries are held weakly.
