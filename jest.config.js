@@ -7,7 +7,8 @@
  *    files) fall back to runtime metadata, as in any program.
  *  - `sqlite` and `sqlite-generated`: the same two metadata modes with every registry created
  *    without a `store` option over an SQLite store in a temporary file, each checked after every
- *    test by reopening its file (test/support/sqlite-mode.ts; README "Durable history"). Test
+ *    test by reopening its file (test/support/sqlite-mode.ts; README "Durable history"); `sqlite`
+ *    writes on the writer thread, `sqlite-generated` inline (`__SQLITE_WRITER__`). Test
  *    files where the store means nothing (no registry: codegen, tooling, pure unit tests) and the
  *    SQLite store's own tests are left out there (`STORE_FREE`), and so is the fuzz test (over
  *    SQLite it takes about a minute longer per project): `SQLITE_FUZZ=1` runs it there too. The
@@ -58,14 +59,14 @@ module.exports = {
     {
       ...common,
       displayName: 'sqlite',
-      globals: { __METADATA_MODE__: 'runtime' },
+      globals: { __METADATA_MODE__: 'runtime', __SQLITE_WRITER__: 'thread' },
       testPathIgnorePatterns: NOT_OVER_SQLITE,
       setupFilesAfterEnv: [SQLITE_MODE],
     },
     {
       ...common,
       displayName: 'sqlite-generated',
-      globals: { __METADATA_MODE__: 'generated' },
+      globals: { __METADATA_MODE__: 'generated', __SQLITE_WRITER__: 'inline' },
       testPathIgnorePatterns: NOT_OVER_SQLITE,
       setupFiles: [GENERATED],
       setupFilesAfterEnv: [SQLITE_MODE],

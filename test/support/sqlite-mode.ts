@@ -11,9 +11,10 @@
  * its versions without events.
  *
  * The store is `sqliteStore(file)` as a program gets it (relaxed: batches written by a writer
- * thread). A registry created during a test (its `beforeEach` included) is closed after it (its
- * writer thread ends) and its files deleted; one created outside a test (module scope,
- * `beforeAll`) is checked after every test and closed after the file. Registries are held weakly
+ * thread), or with the inline writer (`WRITER` below). A registry created during a test (its
+ * `beforeEach` included) is closed after it (its writer thread ends) and its files deleted; one
+ * created outside a test (module scope, `beforeAll`) is checked after every test and closed after
+ * the file. Registries are held weakly
  * (a test of memory checks that a dropped registry is collected; a store that was written to
  * keeps its registry until it is closed), except those `EntityRegistry.reset()` made the default,
  * which a test drops by resetting again: a registry collected before the check is compared in
@@ -77,20 +78,37 @@ function baseDir(): string {
   }
 }
 const dir = fs.mkdtempSync(path.join(baseDir(), 'abs-sqlite-mode-'));
+
+/**
+ * Which writer the stores use: `thread` (what `sqliteStore` gives a program: batches written on a
+ * writer thread) in the `sqlite` project, `inline` (on the calling thread, as in the `strict`
+ * mode; the same write transaction) in `sqlite-generated` (jest.config.js), so the suite runs
+ * over both. The property tests (test/property/) write inline in both: each makes a registry per
+ * case, hundreds per test, and a writer thread takes about 100 ms to start (their four files took
+ * 146 s over threads, 28 s inline). $SQLITE_MODE_WRITER overrides.
+ */
+const WRITER =
+  process.env.SQLITE_MODE_WRITER ??
+  ((globalThis as { __SQLITE_WRITER__?: unknown }).__SQLITE_WRITER__ === 'thread' &&
+  !testPath.includes(`${path.sep}test${path.sep}property${path.sep}`)
+    ? 'thread'
+    : 'inline');
+if (WRITER !== 'thread' && WRITER !== 'inline')
+  throw new Error(`SQLITE_MODE_WRITER: 'thread' or 'inline', not '${WRITER}'`);
 const tracked: Tracked[] = [];
 let inTest = false;
 let count = 0;
 
 /**
- * The store of a registry created without one: `sqliteStore(file)` as it is (relaxed, the writer
- * thread), noting what the check needs when the registry is attached, commits, keeps a record or
+ * The store of a registry created without one: `sqliteStore(file)` as it is (relaxed; the writer
+ * `WRITER` says), noting what the check needs when the registry is attached, commits, keeps a record or
  * closes. Not a wrapper: every other member (flush, withdrawn, imported, acknowledged, ...) is the
  * engine store's own, so none can be missed. It refers to its `Tracked` only: the check keeps no
  * store, and so no registry, alive.
  */
 class TrackedStore extends EngineHistoryStore {
   constructor(private readonly noted: Tracked) {
-    super('sqlite', noted.file, openSqliteEngine(noted.file), {});
+    super('sqlite', noted.file, openSqliteEngine(noted.file, { writerThread: WRITER === 'thread' }), {});
     this.errors$.subscribe((e) => (noted.failure ??= e));
   }
 
