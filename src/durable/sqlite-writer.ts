@@ -127,6 +127,9 @@ try {
   db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  // Checkpoint every 64 MB of WAL instead of 4: fewer, larger copies into the main file (each
+  // checkpoint also fsyncs it); measured +10-20 % writer throughput at 10x10.
+  db.pragma('wal_autocheckpoint = 16384');
   write = (${WRITE_TRANSACTION})(db, workerData.tables);
 } catch (e) {
   fail(e);
