@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
-import { InlineWriter, ThreadWriter, type BatchWriter, type TableSpec, type WriterTables } from './sqlite-writer';
+import { inlineWriter, ThreadWriter, type TableSpec, type WriterTables } from './sqlite-writer';
 
 /**
  * How far a commit is on disk when `write` returns. All three use WAL with `synchronous = FULL`:
@@ -35,8 +35,23 @@ export const STORE_FORMAT = 'abstractions-ts/store';
 
 const DURABILITIES: readonly Durability[] = ['relaxed', 'durable', 'strict'];
 
-/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
+/**
+ * Every connection's settings (the engine's and the writer thread's): first how long a write
+ * waits for another connection's write lock before failing with SQLITE_BUSY, then WAL with every
+ * commit fsynced (see `Durability`).
+ */
+const CONNECTION_PRAGMAS: readonly string[] = [
+  'busy_timeout = 5000',
+  'journal_mode = WAL',
+  'synchronous = FULL',
+  'foreign_keys = OFF',
+];
+
+/**
+ * The writer thread's: those, and a checkpoint every 64 MB of WAL instead of 4 (fewer, larger
+ * copies into the main file, each also fsyncing it; measured +10-20 % writer throughput at 10x10).
+ */
+const WRITER_PRAGMAS: readonly string[] = [...CONNECTION_PRAGMAS, 'wal_autocheckpoint = 16384'];
 
 /**
  * `MIGRATIONS[i]` takes a store from schema_version i to i + 1; a new file runs them all, a file
@@ -144,12 +159,9 @@ export function openSqliteEngine(
   }
   const writerThread = options.writerThread ?? durability !== 'strict';
   const db = openDatabase(path);
-  const tables = WRITER_TABLES;
-  const inline = new InlineWriter(db, tables);
+  const writeInline = inlineWriter(db, WRITER_TABLES);
   // Created by the first `submit`: a store that is only read never starts a thread.
   let thread: ThreadWriter | null = null;
-  const writer = (): BatchWriter =>
-    writerThread ? (thread ??= new ThreadWriter(path, tables, BUSY_TIMEOUT_MS)) : inline;
   const entityById = db.prepare(`${selectSql(ENTITY)} WHERE ecs_id = ?`);
   const versionById = db.prepare(`${selectSql(ROOT_VERSION)} WHERE ecs_id = ?`);
 
@@ -189,11 +201,12 @@ export function openSqliteEngine(
       live();
       // After whatever the thread still has: write order is commit order.
       thread?.settleSync();
-      inline.submit(batch);
+      writeInline(batch);
     },
     submit(batch) {
       live();
-      writer().submit(batch);
+      if (!writerThread) writeInline(batch);
+      else (thread ??= new ThreadWriter(path, WRITER_TABLES, WRITER_PRAGMAS)).submit(batch);
     },
     // Nothing to wait for without a thread (inline writes are done when `submit` returns): a
     // flush or close of a store that never wrote starts none.
@@ -239,12 +252,10 @@ function openDatabase(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(path);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(CONNECTION_PRAGMAS[0]); // busy_timeout
     // Check (or initialise) before switching to WAL, which rewrites the header of any database.
     prepareSchema(db, path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = OFF');
+    for (const pragma of CONNECTION_PRAGMAS.slice(1)) db.pragma(pragma);
     return db;
   } catch (e) {
     db?.close();

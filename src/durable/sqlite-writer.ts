@@ -1,5 +1,5 @@
 /**
- * The SQLite engine's writer: one transaction per batch, on the calling thread (`InlineWriter`)
+ * The SQLite engine's writer: one transaction per batch, on the calling thread (`inlineWriter`)
  * or on a worker thread with its own connection (`ThreadWriter`), so fsyncs and WAL checkpoints
  * do not stall the event loop (persistence design note §2.4).
  *
@@ -124,12 +124,7 @@ const fail = (e) => {
 try {
   const Database = require(workerData.driver);
   db = new Database(workerData.path);
-  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  // Checkpoint every 64 MB of WAL instead of 4: fewer, larger copies into the main file (each
-  // checkpoint also fsyncs it); measured +10-20 % writer throughput at 10x10.
-  db.pragma('wal_autocheckpoint = 16384');
+  for (const pragma of workerData.pragmas) db.pragma(pragma);
   write = (${WRITE_TRANSACTION})(db, workerData.tables);
 } catch (e) {
   fail(e);
@@ -164,108 +159,59 @@ interface Described {
   readonly conflict?: { readonly kind: string; readonly key: string; readonly field: string };
 }
 
-/** The error the writer thread described, as the engine's callers expect it. */
-function describedError(e: Described): Error {
-  if (e.conflict !== undefined) return new StoreConflictError(e.conflict.kind, e.conflict.key, e.conflict.field);
-  const error = new Error(String(e.message));
-  if (e.code !== undefined) (error as Error & { code: unknown }).code = e.code;
-  return error;
-}
-
-/** Where an engine's batches go. */
-export interface BatchWriter {
-  /** Hands `batch` over, to be written after the ones before it. May return before it is written. */
-  submit(batch: WriteBatch): void;
-  /** Returns when every submitted batch is written; throws the write failure if there was one. */
-  settleSync(): void;
-  /** Resolves when every submitted batch is written; rejects with the write failure. */
-  settle(): Promise<void>;
-  /** The write failure, if a write failed (afterwards nothing more is written). */
-  failure(): Error | null;
-  /** Submitted batches not written yet. */
-  pending(): number;
-  close(): void;
+/** A conflict the write transaction reported, as ours; anything else (the driver's own error) undefined. */
+function conflictError({ conflict }: Described): StoreConflictError | undefined {
+  return conflict === undefined ? undefined : new StoreConflictError(conflict.kind, conflict.key, conflict.field);
 }
 
 /**
- * Writes each batch on the calling thread, before `submit` returns, and throws its failure there
- * (a failed batch is rolled back; whether to go on is the caller's decision).
+ * The write transaction on the calling thread's connection: writes a batch before it returns and
+ * throws its failure there (the batch is rolled back; whether to go on is the caller's decision).
  */
-export class InlineWriter implements BatchWriter {
-  private readonly write: (batch: WriteBatch) => void;
-
-  constructor(db: Database.Database, tables: WriterTables) {
-    const make = new Function(`return ${WRITE_TRANSACTION}`)() as (
-      db: Database.Database,
-      tables: WriterTables,
-    ) => (batch: WriteBatch) => void;
-    this.write = make(db, tables);
-  }
-
-  submit(batch: WriteBatch): void {
+export function inlineWriter(db: Database.Database, tables: WriterTables): (batch: WriteBatch) => void {
+  const write = (new Function(`return ${WRITE_TRANSACTION}`)() as WriteTransaction)(db, tables);
+  return (batch) => {
     try {
-      this.write(batch);
+      write(batch);
     } catch (e) {
-      // A conflict becomes ours; the driver's own error (SQLITE_FULL, busy, ...) stays as it is.
-      const { conflict } = e as Described;
-      throw conflict === undefined ? e : new StoreConflictError(conflict.kind, conflict.key, conflict.field);
+      throw conflictError(e as Described) ?? e;
     }
-  }
-
-  settleSync(): void {
-    // nothing in flight
-  }
-
-  settle(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  failure(): Error | null {
-    return null;
-  }
-
-  pending(): number {
-    return 0;
-  }
-
-  close(): void {
-    // the connection is the engine's
-  }
+  };
 }
+
+type WriteTransaction = (db: Database.Database, tables: WriterTables) => (batch: WriteBatch) => void;
 
 /** Batches a submitter may be ahead of the writer thread before `submit` waits (backpressure). */
 export const MAX_BATCHES_IN_FLIGHT = 8;
 
 /** Writes batches on a worker thread with its own connection to the file at `path`. */
-export class ThreadWriter implements BatchWriter {
+export class ThreadWriter {
   private readonly worker: Worker;
   private readonly progress = new Int32Array(new SharedArrayBuffer(16));
   private readonly failureText = new Uint8Array(new SharedArrayBuffer(4096));
   private submitted = 0;
-  /** Set when the thread ended without being closed. */
-  private died: Error | null = null;
   /** `settle` calls in progress (the worker is ref'd while there are any). */
   private awaited = 0;
   private closed = false;
 
-  constructor(path: string, tables: WriterTables, busyTimeoutMs: number) {
+  /**
+   * @param pragmas run on the thread's connection first (the engine's connection settings, and
+   * what only the writer sets).
+   */
+  constructor(path: string, tables: WriterTables, pragmas: readonly string[]) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
         driver: require.resolve('better-sqlite3'),
         path,
         tables,
-        busyTimeoutMs,
+        pragmas,
         progress: this.progress.buffer,
         failureText: this.failureText.buffer,
       },
     });
     this.worker.unref(); // an idle writer does not keep the process alive; exit writes go through settleSync
-    // A thread that ends on its own (out of memory, killed) writes nothing more: a failure, not a hang.
-    this.worker.once('exit', (code) => {
-      if (!this.closed) this.died = new Error(`the writer thread ended unexpectedly (exit code ${code})`);
-      Atomics.notify(this.progress, 0);
-    });
+    this.worker.once('exit', () => Atomics.notify(this.progress, 0)); // wakes a `settle` waiting on it
   }
 
   submit(batch: WriteBatch): void {
@@ -274,26 +220,29 @@ export class ThreadWriter implements BatchWriter {
     this.worker.postMessage(batch);
     this.submitted++;
     // Backpressure: a writer that falls behind makes the caller wait, rather than queue without bound.
-    for (let done = Atomics.load(this.progress, 0); this.submitted - done > MAX_BATCHES_IN_FLIGHT;) {
+    this.waitUntil(MAX_BATCHES_IN_FLIGHT);
+  }
+
+  settleSync(): void {
+    this.waitUntil(0);
+    const failed = this.failure();
+    if (failed !== null) throw failed;
+  }
+
+  /**
+   * Blocks until at most `pending` batches are unwritten, or the thread has ended (a thread that
+   * ends on its own, out of memory or killed, writes nothing more: `failure()` says so, no hang).
+   */
+  private waitUntil(pending: number): void {
+    for (let done = Atomics.load(this.progress, 0); this.submitted - done > pending && !this.ended();) {
       Atomics.wait(this.progress, 0, done, 1000);
       done = Atomics.load(this.progress, 0);
     }
   }
 
-  settleSync(): void {
-    this.waitForAll();
-    const failed = this.failure();
-    if (failed !== null) throw failed;
-  }
-
-  private waitForAll(): void {
-    for (
-      let done = Atomics.load(this.progress, 0);
-      done < this.submitted && this.died === null;
-      done = Atomics.load(this.progress, 0)
-    ) {
-      Atomics.wait(this.progress, 0, done, 1000);
-    }
+  /** True once the thread is gone: `threadId` is -1 then, even before its exit event is delivered. */
+  private ended(): boolean {
+    return this.worker.threadId === -1;
   }
 
   async settle(): Promise<void> {
@@ -301,13 +250,10 @@ export class ThreadWriter implements BatchWriter {
     // A pending waitAsync does not keep the process alive: the worker does, while it is awaited.
     if (this.awaited++ === 0) this.worker.ref();
     try {
-      for (
-        let done = Atomics.load(this.progress, 0);
-        done < this.submitted && this.died === null;
-        done = Atomics.load(this.progress, 0)
-      ) {
+      for (let done = Atomics.load(this.progress, 0); done < this.submitted && !this.ended();) {
         const r = waitAsync(this.progress, 0, done, 1000);
         if (r.async) await r.value;
+        done = Atomics.load(this.progress, 0);
       }
     } finally {
       if (--this.awaited === 0) this.worker.unref();
@@ -321,11 +267,13 @@ export class ThreadWriter implements BatchWriter {
   }
 
   failure(): Error | null {
-    if (Atomics.load(this.progress, 1) === 0) return this.died;
+    if (Atomics.load(this.progress, 1) === 0)
+      return this.ended() && !this.closed ? new Error('the writer thread ended unexpectedly') : null;
     const n = Atomics.load(this.progress, 2);
     const text = Buffer.from(this.failureText.subarray(0, n)).toString('utf8');
     try {
-      return describedError(JSON.parse(text) as Described);
+      const described = JSON.parse(text) as Described;
+      return conflictError(described) ?? withCode(new Error(String(described.message)), described.code);
     } catch {
       return new Error(text);
     }
@@ -334,8 +282,8 @@ export class ThreadWriter implements BatchWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.waitForAll(); // a failure is the submitter's to report (settle), not close's
-    if (this.died !== null) return;
+    this.waitUntil(0); // a failure is the submitter's to report (settle), not close's
+    if (this.ended()) return;
     this.worker.postMessage(null); // the worker closes its connection and ends
     // Returns once the file is released (so a next open, a copy or a delete sees it whole).
     Atomics.wait(this.progress, 3, 0, 5000);
@@ -348,3 +296,9 @@ type AtomicsWaitAsync = (
   value: number,
   timeoutMs: number,
 ) => { async: false; value: string } | { async: true; value: Promise<string> };
+
+/** The driver's error code (SQLITE_FULL, ...) kept on the error rebuilt from the thread's description. */
+function withCode(error: Error, code: unknown): Error {
+  if (code !== undefined) (error as Error & { code: unknown }).code = code;
+  return error;
+}

@@ -575,12 +575,13 @@ describe('openSqliteEngine', () => {
     it('a writer thread that ends on its own is a write failure, not a hang', async () => {
       const p = file();
       open(p); // creates the store
-      const writer = new ThreadWriter(p, WRITER_TABLES, 5000);
+      const writer = new ThreadWriter(p, WRITER_TABLES, ['busy_timeout = 5000']);
       await (writer as unknown as { worker: Worker }).worker.terminate();
       await new Promise((resolve) => setImmediate(resolve)); // its exit event
       expect(writer.failure()?.message).toMatch(/writer thread ended unexpectedly/);
       expect(() => writer.submit(batch({ versions: [version()] }))).toThrow(/ended unexpectedly/);
       await expect(writer.settle()).rejects.toThrow(/ended unexpectedly/);
+      expect(() => writer.settleSync()).toThrow(/ended unexpectedly/);
       writer.close(); // returns
     });
 
