@@ -41,10 +41,10 @@ import { openSqliteEngine, type Durability } from './sqlite-engine';
 
 export interface HistoryStoreOptions {
   /**
-   * `relaxed` (default): a call returns after the in-memory commit; a `kill -9` loses at most the
-   * queued batch window, a power loss also the commits since the last WAL checkpoint sync.
-   * `durable`: the same, and every commit is fsynced: what `flush()` resolved for survives both.
-   * `strict`: every call writes (and fsyncs) its rows before it returns.
+   * Every mode fsyncs each batch it writes (README, "Durable history"). `relaxed` (default): a call
+   * returns after the in-memory commit; a `kill -9` or a power loss loses what was queued or with
+   * the writer thread, never part of a batch. `durable`: the same, and `aexecute`/`flush()`
+   * resolve only once their rows are written. `strict`: every call writes its rows before it returns.
    */
   readonly durability?: Durability;
   /** Queued items (commits and records) that make a batch be written at once (default 100). */

@@ -3,10 +3,10 @@
  *
  * Writing: `entityRow` and `rootVersionRow` turn what the registry stores into rows. Reading:
  * `versionJSONFromRows` gives back, from rows alone, exactly what `versionToJSON` gives for that
- * version, so a reopened store replays its versions through the existing load path
- * (`versionFromJSON` + `promoteToRoot`).
+ * version (or, for a reopen, only what the reader does not hold yet: `RestoreReader`), so a
+ * reopened store loads its versions through the existing load path (`registry.restore`).
  *
- * The two encoding rules:
+ * The three encoding rules:
  * - **Children by reference.** A row's `data` is the entity's `fields` as `toJSON` writes them
  *   (`encodeFields`), each child entity replaced by `{ "$ref": "<ecsId>" }`. A plain object with a
  *   key starting `$` is always written as `{ "$object": … }`, so in `data` an object with a `$ref`

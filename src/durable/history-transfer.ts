@@ -13,7 +13,7 @@
  * The rows are those of `rows.ts`, exactly as an engine stores them (`identity`, `data`, `delta`
  * and `record` stay JSON text inside the line), so an import writes them to a durable store as
  * they are and reads its versions back the way a reopen does (`versionJSONFromRows` →
- * `versionFromJSON` → `registry.restore`). The end line's counts tell a whole export from one
+ * `versionFromStoredJSON` → `registry.restore`). The end line's counts tell a whole export from one
  * cut short at a line boundary.
  *
  * An import is all or nothing: every line is read and checked against what the registry holds,
