@@ -33,7 +33,15 @@ import { DecodeContext, decodeValue } from '../serialize/codec';
 import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
 import { setOwn } from '../metadata/values';
 import { errorText } from '../errors';
-import { RowCache, entityRow, rootVersionRow, valueText, versionJSONFromRows, type SpliceChains } from './entity-rows';
+import {
+  RowCache,
+  entityRow,
+  isJsonObject,
+  rootVersionRow,
+  valueText,
+  versionJSONFromRows,
+  type SpliceChains,
+} from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
 import { StoreCorruptError, StoreWriteError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, Withdrawal, WriteBatch } from './rows';
@@ -349,9 +357,7 @@ export function executionRow(record: RecordToStore): ExecutionRow {
 
 /** What a part `partText` named instead of writing reads back as; null for a part that was written. */
 export function unstoredPart(raw: JsonValue | undefined): string | null {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && '$unserialisable' in raw
-    ? `(not stored: ${String(raw.$unserialisable)})`
-    : null;
+  return isJsonObject(raw) && '$unserialisable' in raw ? `(not stored: ${String(raw.$unserialisable)})` : null;
 }
 
 /** A record row read back: every part decoded, stored entities the registry's own. */

@@ -388,13 +388,14 @@ function parseJSON(text: string, what: string, ecsId: string): unknown {
   }
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
+/** A JSON object (what `JSON.parse` gives for `{…}`): not null, not an array. */
+export function isJsonObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function identityOf(row: EntityRow): IdentityColumn {
   const id = parseJSON(row.identity, 'identity', row.ecsId);
-  if (!isRecord(id) || (id.oldIds !== undefined && !Array.isArray(id.oldIds)))
+  if (!isJsonObject(id) || (id.oldIds !== undefined && !Array.isArray(id.oldIds)))
     throw new StoreCorruptError(`the identity of entity row ${row.ecsId} is not an identity object`, row.ecsId);
   return id as unknown as IdentityColumn;
 }
@@ -458,7 +459,7 @@ function historyOf(row: EntityRow, identity: IdentityColumn, rows: RowSource, ca
 type Edit = readonly [at: number, remove: number, items: readonly JsonValue[]];
 
 function splicesOf(v: JsonValue | undefined): readonly unknown[] | undefined {
-  return isRecord(v) && Array.isArray(v.$splice) ? (v.$splice as unknown[]) : undefined;
+  return isJsonObject(v) && Array.isArray(v.$splice) ? (v.$splice as unknown[]) : undefined;
 }
 
 /** True for items a cached array may share with the arrays built from it (never changed by readers). */
@@ -518,7 +519,7 @@ function longArray(
       );
     r = previous;
     const data = parseJSON(r.data, 'data', r.ecsId);
-    const v = isRecord(data) ? (data[key] as JsonValue | undefined) : undefined;
+    const v = isJsonObject(data) ? (data[key] as JsonValue | undefined) : undefined;
     if (Array.isArray(v)) {
       base = v;
       break;
@@ -580,7 +581,7 @@ function dropRemovedFields(className: string, fields: Record<string, JsonValue>)
 function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache, oldIds: boolean): EntityJSON {
   const identity = identityOf(row);
   const fields = parseJSON(row.data, 'data', row.ecsId);
-  if (!isRecord(fields))
+  if (!isJsonObject(fields))
     throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
   readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
   dropRemovedFields(row.className, fields as Record<string, JsonValue>);
@@ -672,7 +673,7 @@ export function versionJSONFromRows(
     }
     // `{ $object: body }`: the body's keys are raw (never a reference), its values encoded.
     const body = v.$object;
-    valuesOf(isRecord(body) ? (body as Record<string, JsonValue>) : v);
+    valuesOf(isJsonObject(body) ? (body as Record<string, JsonValue>) : v);
   }
   return {
     $format: VERSION_FORMAT,

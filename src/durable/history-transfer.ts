@@ -35,7 +35,15 @@ import type { CallableRegistry } from '../callable/callable-registry';
 import type { FunctionExecution } from '../callable/execution-record';
 import { errorText } from '../errors';
 import { excerpt } from '../util/excerpt';
-import { RowCache, entityRow, rootVersionRow, rowOldIds, versionJSONFromRows, type RowSource } from './entity-rows';
+import {
+  RowCache,
+  entityRow,
+  isJsonObject,
+  rootVersionRow,
+  rowOldIds,
+  versionJSONFromRows,
+  type RowSource,
+} from './entity-rows';
 import { executionRow, restoredRecord, unstoredPart } from './engine-store';
 import { HistoryFormatError, ImportConflictError, StoreCorruptError, StoreOptionError } from './errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, WriteBatch } from './rows';
@@ -293,10 +301,6 @@ interface Lined<R> {
   readonly line: number;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 function hasType(v: unknown, type: FieldType): boolean {
   if (v === null) return type.endsWith('|null');
   return typeof v === (type.startsWith('string') ? 'string' : 'number');
@@ -337,7 +341,7 @@ class ExportReader {
     } catch (error) {
       throw new HistoryFormatError(n, `not JSON: ${(error as Error).message}`);
     }
-    if (!isRecord(value)) throw new HistoryFormatError(n, `expected a JSON object, got ${excerpt(text)}`);
+    if (!isJsonObject(value)) throw new HistoryFormatError(n, `expected a JSON object, got ${excerpt(text)}`);
     if (!this.header) {
       checkHeader(value, n);
       this.header = true;
@@ -706,9 +710,9 @@ function readBack(text: string): Record<string, unknown> {
   };
   const part = (_: string, v: JsonValue): unknown => unstoredPart(v) ?? v;
   return parts(json, (key, v) =>
-    key === 'inputs' && isRecord(v)
+    key === 'inputs' && isJsonObject(v)
       ? parts(v as Record<string, JsonValue>, (k, w) =>
-          k === 'values' && isRecord(w) ? parts(w as Record<string, JsonValue>, part) : part(k, w),
+          k === 'values' && isJsonObject(w) ? parts(w as Record<string, JsonValue>, part) : part(k, w),
         )
       : part(key, v),
   ) as Record<string, unknown>;
