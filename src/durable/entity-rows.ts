@@ -161,22 +161,31 @@ function dataText(
   const { fields } = runtimeOfObject(stored).meta;
   const values = stored[VALUES];
   const base = chains === undefined ? undefined : spliceBase(stored, m, previousVersion, chains);
+  const keys = keyTexts.get(fields) ?? keyTextsOf(fields);
   let spliced = false;
   let text = '{';
   for (let i = 0; i < fields.length; i++) {
-    const name = fields[i].name;
     const v = values[i];
-    const path = `${className}.${name}`;
+    const path = `${className}.${fields[i].name}`;
     let field: string | null = null;
     if (base !== undefined && Array.isArray(v) && v.length >= SPLICE_MIN_LENGTH) {
       const previous = base[VALUES][i];
       if (Array.isArray(previous)) field = spliceText(previous, v, path);
       if (field !== null) spliced = true;
     }
-    text += `${i === 0 ? '' : ','}${JSON.stringify(name)}:${field ?? valueText(v, path)}`;
+    text += keys[i] + (field ?? valueText(v, path));
   }
   chains?.set(stored, spliced ? chains.get(base!)! + 1 : 0);
   return `${text}}`;
+}
+
+/** Per class (its fields list): each field's `"name":` as `data` writes it, with the comma before it. */
+const keyTexts = new WeakMap<readonly { readonly name: string }[], readonly string[]>();
+
+function keyTextsOf(fields: readonly { readonly name: string }[]): readonly string[] {
+  const keys = fields.map((f, i) => `${i === 0 ? '' : ','}${JSON.stringify(f.name)}:`);
+  keyTexts.set(fields, keys);
+  return keys;
 }
 
 /**
