@@ -64,7 +64,10 @@ export interface HistoryStoreOptions {
 /** How many batches' worth of items the queue may grow to while the writer is busy. */
 const GROUP_LIMIT = 10;
 
-/** Stores with queued items, written when the process exits normally. */
+/**
+ * Stores with queued items or batches their writer has not written yet: the exit hook writes and
+ * waits for them. A store leaves once nothing is pending, so a dropped registry can be collected.
+ */
 const open = new Set<EngineHistoryStore>();
 let exitHook = false;
 
@@ -206,6 +209,7 @@ export class EngineHistoryStore implements HistoryStore {
         this.fail(error);
       }
     }
+    this.leaveIfSettled();
     if (this.failure !== null) throw this.failure;
   }
 
@@ -228,7 +232,7 @@ export class EngineHistoryStore implements HistoryStore {
   private enqueue(item: Queued): void {
     if (this.failure !== null) return; // fail-stop: checkWritable refuses the next change
     this.queue.push(item);
-    open.add(this); // until closed: the exit hook also waits for what the writer thread holds
+    open.add(this);
     const n = this.queue.length;
     // Group commit: while the writer is still busy with earlier batches, the queue grows (up to
     // GROUP_LIMIT batches' worth) into one bigger batch instead of many, one fsync for all of them.
@@ -252,6 +256,12 @@ export class EngineHistoryStore implements HistoryStore {
     } catch (error) {
       this.fail(error);
     }
+    this.leaveIfSettled();
+  }
+
+  /** Out of `open` once nothing is queued or in flight (see there). */
+  private leaveIfSettled(): void {
+    if (this.queue.length === 0 && (this.engine === null || this.engine.pendingBatches() === 0)) open.delete(this);
   }
 
   /** Waits (blocking) for the engine to have written everything submitted. Never throws. */
