@@ -80,9 +80,10 @@ export async function main(log: (line: string) => void = console.log) {
       `imported    ${imported.versions} versions and ${imported.executions} records into another store; ` +
         `again: ${again.alreadyPresent} rows already there, ${again.versions} new`,
     );
+    const versions = second.entities.lineage(alice.lineageId).length;
     await other.entities.close();
-    await second.entities.close();
-    return { balance: after.balance, versions: second.entities.lineage(alice.lineageId).length };
+    await second.entities.close(); // from here on, only what the registry holds in memory is readable
+    return { balance: after.balance, versions };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

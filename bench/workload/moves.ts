@@ -37,11 +37,18 @@ export function applyMove(names: string[][], m: Move): void {
  * of a longer one with the same seed.
  */
 export function generateMoves(size: Size, seed: number, count: number): Move[] {
+  const moves: Move[] = new Array(count);
+  const stream = moveStream(size, seed);
+  for (let i = 0; i < count; i++) moves[i] = stream.next().value;
+  return moves;
+}
+
+/** The moves of `generateMoves`, one at a time and without end (for runs too long to hold them all). */
+export function* moveStream(size: Size, seed: number): Generator<Move, never, undefined> {
   if (size.nodes < 2) throw new Error('need at least 2 nodes');
   const rng: Rng = mulberry32(seed ^ Math.imul(size.nodes, 0x9e3779b1) ^ Math.imul(size.agentsPerNode, 0x85ebca6b));
   const names = initialNames(size);
-  const moves: Move[] = new Array(count);
-  for (let i = 0; i < count; i++) {
+  for (;;) {
     let sourceIndex: number;
     do sourceIndex = randInt(rng, size.nodes);
     while (names[sourceIndex].length === 0); // total agents > 0, so this terminates
@@ -51,9 +58,8 @@ export function generateMoves(size: Size, seed: number, count: number): Move[] {
     if (targetIndex >= sourceIndex) targetIndex++; // uniform over the other nodes
     const m: Move = { sourceIndex, agentName: name, targetIndex };
     applyMove(names, m);
-    moves[i] = m;
+    yield m;
   }
-  return moves;
 }
 
 /** Expected agent names per node after the first `count` moves. */

@@ -74,12 +74,22 @@ type UntypedName<N extends string> = N extends keyof FunctionSignatures ? never 
  * const updated = CallableRegistry.execute<Student>('update_gpa', { student, newGpa: 3.8 });
  * ```
  */
+/** How many records on registries with a durable store stay in memory (at least; at most twice). */
+const RECENT_RECORDS = 10_000;
+
 export class CallableRegistry {
   private static current: CallableRegistry = new CallableRegistry();
 
   private readonly functions = new Map<string, FunctionRecord>();
-  /** Every execution record, oldest first. */
+  /** Every execution record on a registry without a durable store, oldest first. */
   private readonly records: FunctionExecution[] = [];
+  /**
+   * The latest records on registries with a durable store, oldest first: a bounded ring (SPEC
+   * §12), older ones are read back from the store when asked for.
+   */
+  private readonly recent: FunctionExecution[] = [];
+  /** Records `clearExecutions()` forgot that a durable store still holds: not listed again. */
+  private readonly forgotten = new Set<string>();
   /** executionId -> record, filled lazily from `records` (an insertion per call costs more than a push). */
   private readonly recordIndex = new Map<string, FunctionExecution>();
   private indexed = 0;
@@ -203,7 +213,13 @@ export class CallableRegistry {
   /** One execution of `rec` after binding (see execute.ts). */
   private newExecution(rec: FunctionRecord, bound: BoundCall, registry: EntityRegistry): Execution {
     const { name: functionName, fn, plan } = rec;
-    return { functionName, executionId: newId(), fn, plan, bound, registry, records: this.records, record: null };
+    let records = this.records;
+    if (registry.keepsRecords) {
+      records = this.recent;
+      // Trimmed in halves, so a call costs a push and the ring never holds more than twice its size.
+      if (records.length >= 2 * RECENT_RECORDS) records.splice(0, records.length - RECENT_RECORDS);
+    }
+    return { functionName, executionId: newId(), fn, plan, bound, registry, records, record: null };
   }
 
   // ===== EVENTS: function.execute — the one place it is emitted (SPEC §7) =====================
@@ -246,16 +262,32 @@ export class CallableRegistry {
       const r = this.records[this.indexed];
       this.recordIndex.set(r.id, r);
     }
-    // Records of earlier processes come back from the entity registry's history store.
-    return (
-      this.recordIndex.get(executionId) ?? (this.entities.storedRecord(executionId) as FunctionExecution | undefined)
-    );
+    const own = this.recordIndex.get(executionId);
+    if (own !== undefined) return own;
+    for (let i = this.recent.length - 1; i >= 0; i--) if (this.recent[i].id === executionId) return this.recent[i];
+    // Records of earlier processes, and older ones of this one, come back from the history store.
+    return this.entities.storedRecord(executionId) as FunctionExecution | undefined;
   }
 
   /** Every execution record, oldest first. */
   executions(): FunctionExecution[] {
-    const stored = this.entities.storedRecords() as readonly FunctionExecution[];
-    return stored.length === 0 ? [...this.records] : [...stored, ...this.records];
+    let stored = this.entities.storedRecords() as readonly FunctionExecution[];
+    const forgotten = this.forgotten;
+    if (forgotten.size > 0) stored = stored.filter((r) => !forgotten.has(r.id));
+    if (stored.length === 0) return [...this.records, ...this.recent];
+    // A durable store holds this process's records too (once written): each listed once, as the
+    // record this registry made where it still holds it.
+    const own = new Map<string, FunctionExecution>();
+    for (const r of this.records) own.set(r.id, r);
+    for (const r of this.recent) own.set(r.id, r);
+    const out = stored.map((r) => {
+      const mine = own.get(r.id);
+      if (mine === undefined) return r;
+      own.delete(r.id);
+      return mine;
+    });
+    for (const r of own.values()) out.push(r);
+    return out;
   }
 
   /** The record of one execution, or undefined. */
@@ -297,9 +329,12 @@ export class CallableRegistry {
     return describeFunction(name, sig);
   }
 
-  /** Forgets every execution record (functions stay registered). */
+  /** Forgets every execution record this registry made (functions stay registered); a store's records of earlier processes stay. */
   clearExecutions(): void {
+    for (const r of this.records) this.forgotten.add(r.id);
+    for (const r of this.recent) this.forgotten.add(r.id);
     this.records.length = 0;
+    this.recent.length = 0;
     this.recordIndex.clear();
     this.indexed = 0;
   }

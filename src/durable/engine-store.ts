@@ -13,11 +13,11 @@
  * emits, `flush()` rejects, and every later change to the registry throws `StoreWriteError`
  * before doing anything.
  *
- * Reading: this first version loads the whole history when the registry is created, replaying
- * every root version in commit order through the registry's ordinary load path
- * (`registry.restore`, which keeps every id and shares what did not change); each version's
- * rows are decoded only for the entities it stored itself, the rest are the stored entities an
- * earlier version loaded (`versionFromStoredJSON`).
+ * Reading: nothing is read when the registry is created (a store of any size opens in
+ * milliseconds). The registry asks for what it does not hold (`attach` gives it a `StoredHistory`):
+ * a version or entity is built from its rows on demand (`row-loader.ts`), sharing what memory holds;
+ * lineages, heads, counts and execution records are read from the engine. Every read first writes
+ * what is queued and waits for it (`sync`), so it never misses what was committed before it.
  */
 import { Subject, type Observable } from 'rxjs';
 import type { CommitResult } from '../store/commit';
@@ -26,9 +26,11 @@ import {
   installStoreOpener,
   type HistoryStore,
   type RecordToStore,
+  type StoredHistory,
+  type StoredVersionInfo,
   type WithdrawnVersion,
 } from '../store/history-store';
-import { versionFromStoredJSON, type JsonValue } from '../serialize';
+import type { JsonValue } from '../serialize';
 import { DecodeContext, decodeValue } from '../serialize/codec';
 import { FunctionExecution, type ExecutionError, type OutputSemantic } from '../callable/execution-record';
 import { setOwn } from '../metadata/values';
@@ -39,11 +41,12 @@ import {
   isJsonObject,
   rootVersionRow,
   valueText,
-  versionJSONFromRows,
+  type RowSource,
   type SpliceChains,
 } from './entity-rows';
 import type { EntityObject } from '../metadata/object-model';
-import { StoreCorruptError, StoreWriteError } from './errors';
+import { StoreClosedError, StoreCorruptError, StoreWriteError } from './errors';
+import { loadStoredEntity } from './row-loader';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, Withdrawal, WriteBatch } from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
 
@@ -59,7 +62,16 @@ export interface HistoryStoreOptions {
   readonly batchSize?: number;
   /** How long the first queued item waits for more before its batch is written (default 1 ms). */
   readonly batchDelayMs?: number;
+  /**
+   * How many bytes of stored versions (estimated) the registry keeps in memory (default 64 MB);
+   * the rest is read from the store when asked for. A tree in use stays in memory whatever its size.
+   */
+  readonly cacheBytes?: number;
 }
+
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+/** How many records read back from the store are kept, so asking twice gives one object. */
+const RECORDS_KEPT = 256;
 
 /** How many batches' worth of items the queue may grow to while the writer is busy. */
 const GROUP_LIMIT = 10;
@@ -81,13 +93,19 @@ export class EngineHistoryStore implements HistoryStore {
   private readonly errors = new Subject<StoreWriteError>();
   /** The registry whose history this is (set by `attach`). */
   private registry: EntityRegistry | null = null;
-  /** The records the store held when it was attached, then those imported since, by id, oldest first. */
-  private readonly restoredRecords = new Map<string, FunctionExecution>();
+  /**
+   * Entity versions of withdrawn first versions: never written against, though their rows may
+   * still be in the store until the withdrawal is written (see `withdrawn`). Only failed calls add to it.
+   */
+  private readonly withdrawnEntities = new Set<string>();
+  /** Records read back lately, by id (see `recordOf`). */
+  private readonly recentRecords = new Map<string, FunctionExecution>();
   /** The write failure that put the store in fail-stop (emitted once). */
   readonly errors$: Observable<StoreWriteError> = this.errors.asObservable();
   private readonly durability: Durability;
   private readonly batchSize: number;
   private readonly batchDelayMs: number;
+  private readonly cacheBytes: number;
   /** What this store wrote long arrays against (see entity-rows.ts, "Long arrays by difference"). */
   private readonly chains: SpliceChains = new WeakMap();
 
@@ -102,6 +120,7 @@ export class EngineHistoryStore implements HistoryStore {
     this.durability = options.durability ?? 'relaxed';
     this.batchSize = options.batchSize ?? 100;
     this.batchDelayMs = options.batchDelayMs ?? 1;
+    this.cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     this.engine = engine;
     if (!exitHook) {
       exitHook = true;
@@ -114,44 +133,72 @@ export class EngineHistoryStore implements HistoryStore {
     }
   }
 
-  attach(registry: EntityRegistry): void {
+  attach(registry: EntityRegistry): StoredHistory {
     this.registry = registry;
-    const engine = this.engine!;
-    try {
-      const cache = new RowCache();
-      const reader = { loaded: (ecsId: string): boolean => registry.findStoredEntity(ecsId) !== undefined };
-      const stored = (ecsId: string): unknown => registry.findStoredEntity(ecsId);
-      const history = (ecsId: string) => cache.histories.get(ecsId);
-      // Read first: the engine cannot answer the row lookups below while a scan is open.
-      for (const row of [...engine.rootVersions()]) {
-        // Children loaded with an earlier version stay references: each version decodes what it stored.
-        const json = versionJSONFromRows(row.ecsId, engine, cache, reader);
-        registry.restore(versionFromStoredJSON(json, stored, history), row.createdAt);
-      }
-      const find = (ecsId: string, at: string): EntityObject => {
-        const e = registry.findStoredEntity<EntityObject>(ecsId);
-        if (e === undefined)
-          throw new StoreCorruptError(`${at} names entity ${ecsId}, which the store does not hold`, ecsId);
-        return e;
-      };
-      for (const row of engine.executions()) {
-        const record = restoredRecord(row, find);
-        this.restoredRecords.set(record.id, record);
-      }
-    } catch (error) {
-      // The registry being created fails with this error: release the file it would have used.
-      engine.close();
-      this.engine = null;
-      throw error;
-    }
+    const rows: RowSource = {
+      entity: (ecsId) => this.live().entity(ecsId),
+      rootVersion: (ecsId) => this.live().rootVersion(ecsId),
+    };
+    const cache = new RowCache();
+    return {
+      cacheBytes: this.cacheBytes,
+      sync: () => {
+        this.writeNow();
+        this.settleNow();
+      },
+      version: (ecsId) => {
+        const row = this.live().rootVersion(ecsId);
+        return row === undefined ? undefined : versionInfo(row);
+      },
+      entity: (ecsId, known, built) => loadStoredEntity(ecsId, rows, cache, known, built),
+      lineage: (lineageId) => this.live().lineage(lineageId),
+      head: (lineageId) => this.live().head(lineageId),
+      heads: () =>
+        this.live()
+          .heads()
+          .map((h) => ({ lineageId: h.lineageId, headEcsId: h.headEcsId, rootType: h.rootClass })),
+      versions: () => mapIterable(this.live().rootVersions(), versionInfo),
+      counts: () => this.live().counts(),
+    };
+  }
+
+  /** The engine, to read from; `StoreClosedError` once the store is closed. */
+  private live(): StorageEngine {
+    if (this.engine === null) throw new StoreClosedError(this.path);
+    return this.engine;
   }
 
   records(): readonly FunctionExecution[] {
-    return [...this.restoredRecords.values()];
+    if (this.engine === null) return [];
+    this.writeNow();
+    this.settleNow();
+    const rows = [...this.engine.executions()];
+    return rows.map((row) => this.recordOf(row));
   }
 
   record(executionId: string): FunctionExecution | undefined {
-    return this.restoredRecords.get(executionId);
+    const kept = this.recentRecords.get(executionId);
+    if (kept !== undefined || this.engine === null) return kept;
+    this.writeNow();
+    this.settleNow();
+    const row = this.engine.execution(executionId);
+    return row === undefined ? undefined : this.recordOf(row);
+  }
+
+  /** A record row read back (the last few kept, so asking twice gives the same object). */
+  private recordOf(row: ExecutionRow): FunctionExecution {
+    const kept = this.recentRecords.get(row.id);
+    if (kept !== undefined) return kept;
+    const registry = this.registry!;
+    const record = restoredRecord(row, (ecsId, at) => {
+      const e = registry.findStoredEntity<EntityObject>(ecsId);
+      if (e === undefined)
+        throw new StoreCorruptError(`${at} names entity ${ecsId}, which the store does not hold`, ecsId);
+      return e;
+    });
+    this.recentRecords.set(row.id, record);
+    if (this.recentRecords.size > RECORDS_KEPT) this.recentRecords.delete(this.recentRecords.keys().next().value!);
+    return record;
   }
 
   imported(rows: unknown): void {
@@ -162,9 +209,8 @@ export class EngineHistoryStore implements HistoryStore {
     this.engine!.write(rows as WriteBatch);
   }
 
-  importedRecords(records: readonly { readonly id: string }[]): void {
-    for (const r of records)
-      if (!this.restoredRecords.has(r.id)) this.restoredRecords.set(r.id, r as FunctionExecution);
+  importedRecords(): void {
+    // Written with the import's rows (`imported`): `records()` reads them from there.
   }
 
   committed(commit: CommitResult): void {
@@ -180,6 +226,7 @@ export class EngineHistoryStore implements HistoryStore {
     // by a later batch, in the same transaction as that batch's rows (sqlite-writer.ts). Rows
     // encoded from now on are never written against its entities (the registry no longer finds
     // them, so no `oldIds` left out, no splice; their `chains` entries go unused).
+    for (const ecsId of version.entities) this.withdrawnEntities.add(ecsId);
     const at = this.queue.findIndex((item) => isCommit(item) && item.version.ecsId === version.ecsId);
     if (at >= 0) this.queue.splice(at, 1);
     else this.enqueue({ withdrawal: version }); // plain data (ids): it may cross to the writer thread
@@ -252,7 +299,12 @@ export class EngineHistoryStore implements HistoryStore {
     this.queue = [];
     try {
       const registry = this.registry!;
-      this.engine.submit(batchOf(items, (ecsId) => registry.findStoredEntity(ecsId), this.chains));
+      const engine = this.engine;
+      // Never a read of the registry's store (which would wait for this very write): memory, else the rows.
+      const stored = (ecsId: string): object | undefined =>
+        registry.cachedStoredEntity(ecsId) ??
+        (this.withdrawnEntities.has(ecsId) || engine.entity(ecsId) === undefined ? undefined : STORED);
+      engine.submit(batchOf(items, stored, this.chains));
     } catch (error) {
       this.fail(error);
     }
@@ -282,6 +334,31 @@ export class EngineHistoryStore implements HistoryStore {
   }
 }
 
+/** What a row lookup answers for a version whose row is stored but which is not in memory. */
+const STORED = Object.freeze({});
+
+/** A root version row as the registry reads it. */
+function versionInfo(row: RootVersionRow): StoredVersionInfo {
+  let delta: (string | null)[] | null = null;
+  if (row.delta !== null) {
+    const parsed = JSON.parse(row.delta) as unknown;
+    if (!Array.isArray(parsed) || parsed.some((x) => x !== null && typeof x !== 'string'))
+      throw new StoreCorruptError(`the delta of root version row ${row.ecsId} is not a list of ids`, row.ecsId);
+    delta = parsed as (string | null)[];
+  }
+  return {
+    ecsId: row.ecsId,
+    lineageId: row.lineageId,
+    parentEcsId: row.parentEcsId,
+    createdAt: row.createdAt,
+    delta,
+  };
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
 /** What the write queue holds: a commit, an execution record, or a withdrawal of a written version. */
 type Queued = CommitResult | RecordToStore | { readonly withdrawal: WithdrawnVersion };
 
@@ -292,7 +369,7 @@ function isCommit(item: Queued): item is CommitResult {
 /** The rows of queued commits and records, in their order, and the withdrawals. */
 function batchOf(
   items: readonly Queued[],
-  storedVersion: (ecsId: string) => EntityObject | undefined,
+  storedVersion: (ecsId: string) => object | undefined,
   chains: SpliceChains,
 ): WriteBatch {
   const entities: EntityRow[] = [];

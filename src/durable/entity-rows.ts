@@ -34,6 +34,7 @@ import { encodeIdentity, isoOf } from '../serialize/identity';
 import { VERSION_FORMAT, type EntityJSON, type JsonValue, type VersionJSON } from '../serialize/format';
 import { SerializationError } from '../serialize/errors';
 import {
+  ForkLink,
   chainToArray,
   isEntityObject,
   metaOf,
@@ -51,7 +52,7 @@ import { StoreCorruptError } from './errors';
 import type { EntityRow, RootVersionRow } from './rows';
 
 /** What a row's `identity` column holds. */
-interface IdentityColumn {
+export interface IdentityColumn {
   derivedFromFunction: string | null;
   siblingOutputEntities: string[];
   outputIndex: number | null;
@@ -62,8 +63,9 @@ interface IdentityColumn {
 
 /**
  * The stored entity version with this ecsId, if its row is stored (or written in the same batch);
- * undefined otherwise. Used only to leave `oldIds` out of a row: a lookup that answers undefined
- * costs row size, never correctness. `registry.findStoredEntity` fits.
+ * undefined otherwise. Used only to leave `oldIds` out of a row (and to splice against the
+ * previous version, which needs the entity itself): a lookup that answers undefined costs row
+ * size, never correctness. `registry.findStoredEntity` fits; any other object only says "stored".
  */
 export type StoredVersionLookup = (ecsId: string) => object | undefined;
 
@@ -82,6 +84,9 @@ function historyIsDerivable(m: EntityMeta, previousVersion: StoredVersionLookup)
   const { previousEcsId, history } = m;
   if (previousEcsId === null || history === null || history.id !== previousEcsId) return false;
   const previous = previousVersion(previousEcsId);
+  if (previous === undefined) return false;
+  // A fork's link says it outright: no need to hold the previous version (it may be evicted).
+  if (history instanceof ForkLink || history instanceof RowHistory) return true;
   if (!isEntityObject(previous)) return false;
   const pm = metaOf(previous);
   return pm.ecsId === previousEcsId && sameChain(history.next, pm.history);
@@ -389,7 +394,7 @@ export class RowCache {
 /** How many rebuilt long arrays a `RowCache` keeps (a tree's worth of long arrays, for replays). */
 const ARRAYS_KEPT = 512;
 
-function parseJSON(text: string, what: string, ecsId: string): unknown {
+export function parseJSON(text: string, what: string, ecsId: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -402,17 +407,45 @@ export function isJsonObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function identityOf(row: EntityRow): IdentityColumn {
+export function identityOf(row: EntityRow): IdentityColumn {
   const id = parseJSON(row.identity, 'identity', row.ecsId);
   if (!isJsonObject(id) || (id.oldIds !== undefined && !Array.isArray(id.oldIds)))
     throw new StoreCorruptError(`the identity of entity row ${row.ecsId} is not an identity object`, row.ecsId);
   return id as unknown as IdentityColumn;
 }
 
-function chainOf(oldIds: readonly string[]): IdChain | null {
+export function chainOf(oldIds: readonly string[]): IdChain | null {
   let chain: IdChain | null = null;
   for (const id of oldIds) chain = { id, next: chain };
   return chain;
+}
+
+/**
+ * The history of an entity read from a row that leaves its `oldIds` out: `id` is its previous
+ * version, `next` that version's history, read from the rows each time it is walked and kept
+ * nowhere (a history may be a million ids long). A fork link, as `ForkLink` is.
+ */
+export class RowHistory implements IdChain {
+  constructor(
+    readonly id: string,
+    private readonly rows: RowSource,
+  ) {}
+
+  get next(): IdChain | null {
+    const row = this.rows.entity(this.id);
+    if (row === undefined)
+      throw new StoreCorruptError(`missing entity row ${this.id} (a previous version whose history is read)`, this.id);
+    return lazyHistoryOf(row, this.rows);
+  }
+}
+
+/** A row's history: its own `oldIds`, or a `RowHistory` link to its previous version. */
+export function lazyHistoryOf(row: EntityRow, rows: RowSource): IdChain | null {
+  const identity = identityOf(row);
+  if (identity.oldIds !== undefined) return chainOf(identity.oldIds);
+  if (row.previousEcsId === null)
+    throw new StoreCorruptError(`entity row ${row.ecsId} leaves out its oldIds but has no previous version`, row.ecsId);
+  return new RowHistory(row.previousEcsId, rows);
 }
 
 /**
@@ -485,7 +518,12 @@ function isFlat(items: readonly JsonValue[]): boolean {
  * Replaces each `{ $splice }` field of a row by the array it stands for (a copy: the caller may
  * change it), and keeps long arrays in the cache for the next version's splice.
  */
-function readLongArrays(row: EntityRow, fields: Record<string, JsonValue>, rows: RowSource, cache: RowCache): void {
+export function readLongArrays(
+  row: EntityRow,
+  fields: Record<string, JsonValue>,
+  rows: RowSource,
+  cache: RowCache,
+): void {
   for (const key of Object.keys(fields)) {
     const v = fields[key];
     if (Array.isArray(v)) {

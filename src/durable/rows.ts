@@ -70,6 +70,13 @@ export interface Withdrawal {
   readonly entities: readonly string[];
 }
 
+/** A lineage's head: its newest root version and that root's type name. */
+export interface LineageHeadRow {
+  readonly lineageId: string;
+  readonly headEcsId: string;
+  readonly rootClass: string;
+}
+
 /** What one write transaction stores: all of it or nothing. */
 export interface WriteBatch {
   readonly entities: readonly EntityRow[];
@@ -107,10 +114,22 @@ export interface StorageEngine {
   pendingBatches(): number;
   entity(ecsId: string): EntityRow | undefined;
   rootVersion(ecsId: string): RootVersionRow | undefined;
-  /** Every root version, in the order they were written (per lineage: commit order). */
+  /**
+   * Every root version, in the order they were written (per lineage: commit order). A lazy scan:
+   * read no other row while it is open.
+   */
   rootVersions(): Iterable<RootVersionRow>;
-  /** Every execution record, oldest first. */
+  /** A lineage's root versions (ecsId and parent), in the order they were written. */
+  lineage(lineageId: string): { readonly ecsId: string; readonly parentEcsId: string | null }[];
+  /** A lineage's newest root version. */
+  head(lineageId: string): string | undefined;
+  /** Every lineage's head. */
+  heads(): LineageHeadRow[];
+  /** Every execution record, oldest first (a lazy scan, as `rootVersions`). */
   executions(): Iterable<ExecutionRow>;
+  execution(id: string): ExecutionRow | undefined;
+  /** How many root versions, entity versions and lineages are stored. */
+  counts(): { versions: number; entities: number; lineages: number };
   /** Releases the engine (after this, every method throws). */
   close(): void;
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
-import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine } from './rows';
+import type { EntityRow, ExecutionRow, LineageHeadRow, RootVersionRow, StorageEngine } from './rows';
 import { inlineWriter, ThreadWriter, type TableSpec, type WriterTables } from './sqlite-writer';
 
 /**
@@ -78,6 +78,8 @@ const MIGRATIONS: readonly string[] = [
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, function_name TEXT NOT NULL,
     status TEXT NOT NULL, started_at INTEGER NOT NULL, record TEXT NOT NULL);
   CREATE INDEX execution_by_function ON execution (function_name, started_at);`,
+  // 2: a lineage's versions are read on demand (`lineage()`), not by a scan of every version.
+  `CREATE INDEX root_version_by_lineage ON root_version (lineage_id, seq);`,
 ];
 
 /** One row kind: its table, its key, and which column holds which field (all of them, in order). */
@@ -164,6 +166,16 @@ export function openSqliteEngine(
   let thread: ThreadWriter | null = null;
   const entityById = db.prepare(`${selectSql(ENTITY)} WHERE ecs_id = ?`);
   const versionById = db.prepare(`${selectSql(ROOT_VERSION)} WHERE ecs_id = ?`);
+  const executionById = db.prepare(`${selectSql(EXECUTION)} WHERE id = ?`);
+  const lineageVersions = db.prepare(
+    'SELECT ecs_id AS ecsId, parent_ecs_id AS parentEcsId FROM root_version WHERE lineage_id = ? ORDER BY seq',
+  );
+  const headOf = db.prepare('SELECT head_ecs_id FROM lineage_head WHERE lineage_id = ?').pluck();
+  const allHeads = db.prepare(
+    'SELECT lineage_id AS lineageId, head_ecs_id AS headEcsId, root_class AS rootClass FROM lineage_head',
+  );
+  const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck();
+  const counts = [count('root_version'), count('entity_version'), count('lineage_head')];
 
   let open = true;
   const live = (): Database.Database => {
@@ -231,7 +243,28 @@ export function openSqliteEngine(
       return versionById.get(ecsId) as RootVersionRow | undefined;
     },
     rootVersions: () => scan<RootVersionRow>(`${selectSql(ROOT_VERSION)} ORDER BY seq`),
+    lineage(lineageId) {
+      live();
+      return lineageVersions.all(lineageId) as { ecsId: string; parentEcsId: string | null }[];
+    },
+    head(lineageId) {
+      live();
+      return headOf.get(lineageId) as string | undefined;
+    },
+    heads() {
+      live();
+      return allHeads.all() as LineageHeadRow[];
+    },
     executions: () => scan<ExecutionRow>(`${selectSql(EXECUTION)} ORDER BY seq`),
+    execution(id) {
+      live();
+      return executionById.get(id) as ExecutionRow | undefined;
+    },
+    counts() {
+      live();
+      const [versions, entities, lineages] = counts.map((c) => c.get() as number);
+      return { versions, entities, lineages };
+    },
     close() {
       if (!open) return;
       open = false;

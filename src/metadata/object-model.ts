@@ -133,6 +133,19 @@ export interface IdChain {
 }
 
 /**
+ * The link a fork adds to a history: `id` is the stored version forked from and `next` is that
+ * version's own history, as it was. A durable store relies on it to write a row's history as "the
+ * previous version's plus one" without holding the previous version (entity-rows.ts); a history
+ * read from JSON never has it.
+ */
+export class ForkLink implements IdChain {
+  constructor(
+    readonly id: string,
+    readonly next: IdChain | null,
+  ) {}
+}
+
+/**
  * A base class whose constructor returns `target`: a subclass's private fields are then added to
  * an object that already exists (the return-override idiom). Internal.
  */

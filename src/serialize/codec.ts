@@ -466,7 +466,7 @@ function readEntity(
 }
 
 /** A freshly constructed instance: the class's defaults for missing fields and transient properties. */
-function defaultInstance(ctor: AnyClass, name: string, path: string): Record<string, unknown> {
+export function defaultInstance(ctor: AnyClass, name: string, path: string): Record<string, unknown> {
   try {
     const inst = new (ctor as unknown as new () => EntityObject)();
     const { meta } = runtimeOfObject(inst);

@@ -61,14 +61,17 @@ export class EntityRegistry {
   private readonly history: HistoryStore;
   /** The stored versions, their lineages and indexes, the ecsId index. */
   private readonly store: VersionStore;
+  /** True over a durable store: it holds the history, memory a bounded part of it. */
+  private readonly durable: boolean;
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
   private readonly workingRoots = new WorkingRoots();
 
   constructor(options: EntityRegistryOptions = {}) {
     this.bus = options.bus ?? defaultBus;
     this.history = options.store ?? defaultStore();
-    this.store = new VersionStore(this.history);
-    this.history.attach(this);
+    const stored = this.history.attach(this);
+    this.durable = stored !== null;
+    this.store = new VersionStore(this.history, stored, stored?.cacheBytes);
   }
 
   /**
@@ -98,6 +101,14 @@ export class EntityRegistry {
     return this.history.acknowledged();
   }
 
+  /**
+   * @internal True when the history store keeps execution records (a durable store): the caller
+   * need not keep them all in memory.
+   */
+  get keepsRecords(): boolean {
+    return this.durable;
+  }
+
   /** @internal An execution record to keep in the store (called by the execute pipeline). */
   keepRecord(record: RecordToStore): void {
     this.history.recorded(record);
@@ -124,6 +135,7 @@ export class EntityRegistry {
   writeImported(rows: unknown): void {
     this.history.checkWritable();
     this.history.imported(rows);
+    this.store.rowsWritten();
   }
 
   /** @internal Execution records an import brought: `storedRecords()` lists them from now on. */
@@ -493,6 +505,13 @@ export class EntityRegistry {
   }
   findStoredEntity<T extends object = object>(ecsId: string): T | undefined {
     return this.store.findStoredEntity(ecsId) as unknown as T | undefined;
+  }
+  /**
+   * @internal The stored entity of a (lower-case) ecsId if it is in memory, without reading the
+   * store: what a store's writer may ask while it encodes rows.
+   */
+  cachedStoredEntity(ecsId: string): EntityObject | undefined {
+    return this.store.cachedEntity(ecsId);
   }
   /** True when `entity` is a stored version held by this registry (cheap for root versions). */
   holds(entity: object): boolean {

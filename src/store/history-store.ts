@@ -4,8 +4,63 @@
  * durable store (`src/durable/`, SQLite) implements it above the store layer, so the store layer
  * stays free of I/O. `memoryStore()` is the absence of one: today's behaviour.
  */
+import type { EntityObject } from '../metadata/object-model';
 import type { CommitResult } from './commit';
 import type { EntityRegistry } from './entity-registry';
+import type { LineageEntry } from './root-version';
+
+/** A stored root version as a store holds it: the root's ecsId is the version's. */
+export interface StoredVersionInfo {
+  readonly ecsId: string;
+  readonly lineageId: string;
+  readonly parentEcsId: string | null;
+  readonly createdAt: number;
+  /**
+   * What it changed in its tree's index, relative to its parent, as flat pairs `lineageId, ecsId`
+   * (null: the lineage left the tree); null for a version that holds everything itself (a first version).
+   */
+  readonly delta: readonly (string | null)[] | null;
+}
+
+/** A lineage's newest version and its root's type name (`@entity({ name })` or the class name). */
+export interface StoredHead {
+  readonly lineageId: string;
+  readonly headEcsId: string;
+  readonly rootType: string;
+}
+
+/**
+ * What a durable store holds, read on demand (SPEC §12: memory is bounded). The registry keeps a
+ * bounded cache of stored versions and asks here for the rest. Every read first makes what was
+ * handed to the store readable (`sync`), so a read never misses a version committed before it.
+ */
+export interface StoredHistory {
+  /** How many bytes (estimated) of stored versions the registry keeps in memory. */
+  readonly cacheBytes: number;
+  /** Writes what is queued and waits for it (blocking); never throws (a failure is fail-stop). */
+  sync(): void;
+  /** The root version `ecsId`, if stored. */
+  version(ecsId: string): StoredVersionInfo | undefined;
+  /**
+   * The stored entity `ecsId`, built from its row, and the entities it holds that `known` does not
+   * give, built the same way; each entity built is handed to `built` (children first). Undefined
+   * when the store holds no such entity.
+   */
+  entity(
+    ecsId: string,
+    known: (ecsId: string) => EntityObject | undefined,
+    built: (entity: EntityObject) => void,
+  ): EntityObject | undefined;
+  /** A lineage's versions in commit order. */
+  lineage(lineageId: string): LineageEntry[];
+  /** A lineage's newest version (undefined for a lineage the store does not hold). */
+  head(lineageId: string): string | undefined;
+  /** The head of every lineage. */
+  heads(): StoredHead[];
+  /** Every root version in commit order: a lazy scan, so read nothing else from the store inside the loop. */
+  versions(): Iterable<StoredVersionInfo>;
+  counts(): { versions: number; entities: number; lineages: number };
+}
 
 /** What the store keeps of an execution record (`FunctionExecution`, from the callable layer). */
 export interface RecordToStore {
@@ -29,13 +84,14 @@ export interface HistoryStore {
   /** Engine name, for messages ('memory', 'sqlite'). */
   readonly kind: string;
   /**
-   * Called once, by the registry's constructor: loads what the store holds into `registry`
-   * (through its ordinary load path) before anything else happens to it.
+   * Called once, by the registry's constructor, before anything else happens to it. Returns what
+   * the store holds for the registry to read on demand, or null when the registry's memory is
+   * the whole history (the memory store).
    */
-  attach(registry: EntityRegistry): void;
+  attach(registry: EntityRegistry): StoredHistory | null;
   /**
    * A commit was published in memory: queue it for writing (never throws, never blocks on I/O).
-   * Not called for the versions `attach` restores: their rows are in the store already.
+   * Not called for versions restored from rows a store holds already (an import).
    */
   committed(commit: CommitResult): void;
   /**
@@ -85,7 +141,7 @@ export function memoryStore(): HistoryStore {
   const records = new Map<string, unknown>();
   return {
     kind: 'memory',
-    attach: () => undefined,
+    attach: () => null,
     committed: () => undefined,
     withdrawn: () => undefined,
     recorded: () => undefined,

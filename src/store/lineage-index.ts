@@ -46,6 +46,12 @@ export class LineageIndexes {
   private readonly owned = new Map<string, OwnedMap>();
   private readonly cache = new Map<Indexed, Map<string, EntityObject>>();
 
+  /**
+   * `ownedLimit`: how many lineages may hold a map (each keeps its version's tree in memory); past
+   * it the lineage that got one first loses it, and rebuilds it by a walk when extended again.
+   */
+  constructor(private readonly ownedLimit = Infinity) {}
+
   /** The map of `version`, building it if no one holds it. Do not keep it across commits. */
   mapOf(version: Indexed): Map<string, EntityObject> {
     const owned = this.owned.get(version.lineageId);
@@ -71,7 +77,7 @@ export class LineageIndexes {
     initial?: Map<string, EntityObject>,
   ): void {
     if (base === null) {
-      if (initial) this.owned.set(next.lineageId, { version: next, map: initial });
+      if (initial) this.own(next, initial);
       return;
     }
     if (!moveBase) return;
@@ -85,7 +91,12 @@ export class LineageIndexes {
     if (map === undefined) return;
     this.cache.delete(base);
     applyDelta(map, delta);
-    this.owned.set(next.lineageId, { version: next, map });
+    this.own(next, map);
+  }
+
+  private own(version: Indexed, map: Map<string, EntityObject>): void {
+    this.owned.set(version.lineageId, { version, map });
+    if (this.owned.size > this.ownedLimit) this.owned.delete(this.owned.keys().next().value!);
   }
 
   /** Forgets whatever map `version` holds (the version is being withdrawn). */

@@ -1,6 +1,14 @@
 import { runtimeOfObject } from '../entity/class-runtime';
 import { dataError, isAnonymousDataError } from '../metadata/data-kinds';
-import { StoredMeta, VALUES, attachMeta, isStoredEntity, metaOf, type EntityObject } from '../metadata/object-model';
+import {
+  ForkLink,
+  StoredMeta,
+  VALUES,
+  attachMeta,
+  isStoredEntity,
+  metaOf,
+  type EntityObject,
+} from '../metadata/object-model';
 import type { PathSegment } from '../metadata/types';
 import { sameIterationOrder } from '../metadata/values';
 import { TreeStructureError } from '../tree/errors';
@@ -191,7 +199,7 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
       rootMeta.liveId,
       prevMeta ? prevMeta.ecsId : m.previousEcsId,
       // One link of ids, not the previous meta: a version must not keep its predecessors' metadata alive.
-      prevMeta === undefined ? m.history : { id: prevMeta.ecsId, next: prevMeta.history },
+      prevMeta === undefined ? m.history : new ForkLink(prevMeta.ecsId, prevMeta.history),
       m.createdAt,
       prevMeta ? now : m.forkedAt,
       plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,

@@ -5,19 +5,37 @@
  * It takes commits (`prepareCommit`, then `publish`) and answers lookups by id; it emits no
  * events and knows nothing of working trees (that is `EntityRegistry` and `working-tree.ts`).
  * This is the part a durable store sits behind: keep its surface small and typed.
+ *
+ * Two modes. Over the memory store it holds every version (memory is the history). Over a durable
+ * store (`StoredHistory`) its maps are a cache (SPEC §12: memory is bounded): entities enter it
+ * when committed or read from rows, and the oldest leave it once their estimated size passes the
+ * budget. An entity that left is still found, by a weak reference, for as long as anything holds
+ * it (one object per ecsId while referenced: a tree in memory keeps its entities); what nothing
+ * holds is read from the rows again when asked for. A version leaves with its root entity.
+ * Lineages, the heads of lineages not committed to lately, counts and the versions containing an
+ * entity are read from the store.
  */
-import type { AnyClass } from '../metadata/class-registry';
-import { isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { entityClassesOfType, type AnyClass } from '../metadata/class-registry';
+import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
 import type { CommitRequest, CommitResult } from './commit';
 import { EntityNotFoundError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
-import type { HistoryStore } from './history-store';
+import type { HistoryStore, StoredHistory, StoredVersionInfo } from './history-store';
 import { persist } from './persist';
 import { RootVersion, deltaOf, type LineageEntry } from './root-version';
 
 export class VersionStore {
-  /** `history`: where published commits are queued for a durable store. */
-  constructor(private readonly history: HistoryStore) {}
+  /**
+   * `history`: where published commits are queued for a durable store; `backing`: what that store
+   * holds, read on demand (null: this store holds everything), with a cache of `budgetBytes`.
+   */
+  constructor(
+    private readonly history: HistoryStore,
+    private readonly backing: StoredHistory | null = null,
+    private readonly budgetBytes = Infinity,
+  ) {
+    this.indexes = new LineageIndexes(backing === null ? Infinity : OWNED_INDEXES);
+  }
 
   /** Set while versions read back from a history store are committed: their original time. */
   private restoredAt: number | null = null;
@@ -35,6 +53,14 @@ export class VersionStore {
     }
   }
 
+  /**
+   * Rows were written to the durable store besides this store's commits (an import): the heads
+   * in memory may be behind, and are read from the store again.
+   */
+  rowsWritten(): void {
+    this.heads.clear();
+  }
+
   /** True inside `restoring`: what is committed is history being read back, not a new operation. */
   get isRestoring(): boolean {
     return this.restoredAt !== null;
@@ -47,13 +73,37 @@ export class VersionStore {
   private pendingEntities: EntityObject[] = [];
   /** lineageId -> its root versions, oldest first (entries for `lineage()` are made when asked for). */
   private readonly lineages = new Map<string, RootVersion[]>();
-  private readonly indexes = new LineageIndexes();
+  private readonly indexes: LineageIndexes;
+
+  // Backed mode only (see the top of this file).
+  /**
+   * lineageId -> the ecsId of its newest version, for the lineages committed to (or read) lately:
+   * ids only, so a head keeps no tree in memory; the most recent `HEADS_KEPT`.
+   */
+  private readonly heads = new Map<string, string>();
+  /** Estimated bytes of the entities in `entities` and `pendingEntities`. */
+  private cachedBytes = 0;
+  /** Entities that left the cache, for as long as something else holds them. */
+  private readonly evicted = new Map<string, WeakRef<EntityObject>>();
+  /** Versions that left the cache, likewise. */
+  private readonly evictedVersions = new Map<string, WeakRef<RootVersion>>();
+  /** `evicted.size + evictedVersions.size` after the last sweep of dead references. */
+  private liveAfterSweep = 0;
 
   /**
    * The stored entity of an ecsId as the store holds it (lower case), for the commit path
    * (`persist`, a diff against a stored version). Callers with an id from outside use `findStoredEntity`.
    */
-  readonly lookupStored = (ecsId: string): EntityObject | undefined => this.entityIndex().get(ecsId);
+  readonly lookupStored = (ecsId: string): EntityObject | undefined =>
+    this.entityIndex().get(ecsId) ??
+    (this.backing === null ? undefined : (this.evicted.get(ecsId)?.deref() ?? this.loadEntity(ecsId)));
+
+  /**
+   * The stored entity of an ecsId if it is in memory, without reading the store: for a writer
+   * encoding rows (which must not wait for itself) and for identity checks.
+   */
+  readonly cachedEntity = (ecsId: string): EntityObject | undefined =>
+    this.entityIndex().get(ecsId) ?? this.evicted.get(ecsId)?.deref();
 
   // ---- commits -----------------------------------------------------------------------------
 
@@ -90,10 +140,16 @@ export class VersionStore {
     }
     appendValues(this.pendingEntities, prepared.stored);
     this.versions.set(version.ecsId, version);
-    const versions = this.lineages.get(version.lineageId);
-    if (versions === undefined) this.lineages.set(version.lineageId, [version]);
-    else versions.push(version);
+    if (this.backing === null) {
+      const versions = this.lineages.get(version.lineageId);
+      if (versions === undefined) this.lineages.set(version.lineageId, [version]);
+      else versions.push(version);
+    } else {
+      this.keepHead(version.lineageId, version.ecsId);
+      this.cachedBytes += bytesOfAll(prepared.stored);
+    }
     if (this.restoredAt === null) this.history.committed(prepared);
+    if (this.cachedBytes > this.budgetBytes) this.evict();
   }
 
   /**
@@ -102,10 +158,8 @@ export class VersionStore {
    * changes nothing, when the version is not such a version.
    */
   withdrawFirstVersion(rootEcsId: string): boolean {
-    const version = this.versions.get(rootEcsId);
-    const entries = version && this.lineages.get(version.lineageId);
-    if (!version || version.parentEcsId !== null || !entries || entries.length !== 1 || entries[0] !== version)
-      return false;
+    const version = this.findVersion(rootEcsId);
+    if (version === undefined || version.parentEcsId !== null || !this.aloneInLineage(version)) return false;
     const index = this.indexes.mapOf(version);
     const withdrawn = new Set(index.values());
     for (const e of [...index.values()]) {
@@ -113,10 +167,16 @@ export class VersionStore {
       if (metaOf(e).rootEcsId !== rootEcsId) return false;
     }
     const entityIndex = this.entityIndex();
-    for (const e of withdrawn) entityIndex.delete(metaOf(e).ecsId);
+    for (const e of withdrawn) {
+      const ecsId = metaOf(e).ecsId;
+      if (entityIndex.delete(ecsId)) this.cachedBytes -= this.backing === null ? 0 : entityBytes(e);
+      this.evicted.delete(ecsId);
+    }
     this.indexes.forget(version);
     this.versions.delete(rootEcsId);
+    this.evictedVersions.delete(rootEcsId);
     this.lineages.delete(version.lineageId);
+    this.heads.delete(version.lineageId);
     this.history.withdrawn({
       ecsId: version.ecsId,
       lineageId: version.lineageId,
@@ -129,42 +189,57 @@ export class VersionStore {
 
   /** The stored version record of a root (throws EntityNotFoundError). */
   getVersion(rootEcsId: string): RootVersion {
-    const v = this.versions.get(idKey(rootEcsId));
+    const v = this.findVersion(rootEcsId);
     if (!v) throw notFound(rootEcsId, 'not a stored root version');
     return v;
   }
   /** The stored version record of a root, if this store holds it. */
   findVersion(rootEcsId: string): RootVersion | undefined {
-    return this.versions.get(idKey(rootEcsId));
+    const key = idKey(rootEcsId);
+    return this.cachedVersion(key) ?? (this.backing === null ? undefined : this.loadVersion(key));
   }
   hasVersion(rootEcsId: string): boolean {
-    return this.versions.has(idKey(rootEcsId));
+    const key = idKey(rootEcsId);
+    if (this.cachedVersion(key) !== undefined) return true;
+    if (this.backing === null) return false;
+    this.backing.sync();
+    return this.backing.version(key) !== undefined;
   }
   /** Any stored version of any entity, root or child (frozen; throws EntityNotFoundError). */
   getStoredEntity(ecsId: string): EntityObject {
-    const e = this.entityIndex().get(idKey(ecsId));
+    const e = this.lookupStored(idKey(ecsId));
     if (!e) throw notFound(ecsId);
     return e;
   }
   /** `getStoredEntity`, or undefined when this store does not hold that ecsId. */
   findStoredEntity(ecsId: string): EntityObject | undefined {
-    return this.entityIndex().get(idKey(ecsId));
+    return this.lookupStored(idKey(ecsId));
   }
   /** True when `entity` is a stored version held by this store (cheap for root versions). */
   holds(entity: object): boolean {
     if (!isEntityObject(entity)) return false;
     const m = metaOf(entity);
     if (!m.stored) return false;
+    // An object something holds is in memory: never a reason to read the store.
+    if (this.backing !== null) return this.cachedEntity(m.ecsId) === entity;
     if (m.rootEcsId === m.ecsId) return this.versions.get(m.ecsId)?.root === entity;
     return this.entityIndex().get(m.ecsId) === entity;
   }
   /** Every stored root version, in commit order (a copy: an export reads it while commits go on). */
   allVersions(): RootVersion[] {
-    return [...this.versions.values()];
+    if (this.backing === null) return [...this.versions.values()];
+    this.backing.sync();
+    const ids = Array.from(this.backing.versions(), (v) => v.ecsId);
+    return ids.map((id) => this.getVersion(id));
   }
   /** Root versions of a lineage, oldest first, with their parents. */
   lineage(lineageId: string): LineageEntry[] {
-    const versions = this.lineages.get(idKey(lineageId)) ?? [];
+    const key = idKey(lineageId);
+    if (this.backing !== null) {
+      this.backing.sync();
+      return this.backing.lineage(key).map((e) => Object.freeze({ ecsId: e.ecsId, parentEcsId: e.parentEcsId }));
+    }
+    const versions = this.lineages.get(key) ?? [];
     return versions.map((v) => Object.freeze({ ecsId: v.ecsId, parentEcsId: v.parentEcsId }));
   }
   /** The newest stored version of a lineage. */
@@ -174,6 +249,16 @@ export class VersionStore {
   /** The newest stored root of every lineage whose root is an instance of `cls`. */
   rootsOfType<T extends object>(cls: AnyClass & (abstract new (...args: never[]) => T)): T[] {
     const out: T[] = [];
+    if (this.backing !== null) {
+      this.backing.sync();
+      // Only heads whose stored type can be `cls` are read: a store may hold many lineages.
+      const heads = this.backing.heads().filter((h) => typeMayBe(h.rootType, cls));
+      for (const h of heads) {
+        const root = this.latestOf(h.lineageId)?.root;
+        if (root instanceof cls) out.push(root as unknown as T);
+      }
+      return out;
+    }
     for (const versions of this.lineages.values()) {
       const root = versions[versions.length - 1].root;
       if (root instanceof cls) out.push(root as unknown as T);
@@ -184,33 +269,157 @@ export class VersionStore {
   versionsContaining(ecsId: string): string[] {
     const e = this.getStoredEntity(ecsId);
     const m = metaOf(e);
-    const out: string[] = [];
-    // Versions come in creation order (parents first): each answer follows from its delta or its parent's.
-    const contains = new Map<string, boolean>();
-    for (const v of this.versions.values()) {
+    // Versions come in creation order (parents first): each answer follows from its delta or its
+    // parent's. Only the versions that contain it are remembered (the answer), not one per version.
+    const contains = new Set<string>();
+    const step = (ecsId: string, parentEcsId: string | null, delta: IndexDelta | StoredDelta | null): void => {
       let c: boolean;
-      const delta = deltaOf(v);
       if (delta === null)
-        c = m.rootEcsId === v.ecsId; // a first version forks everything it holds
+        c = m.rootEcsId === ecsId; // a first version forks everything it holds
       else {
         let at = -1;
         for (let i = 0; i < delta.length && at < 0; i += 2) if (delta[i] === m.lineageId) at = i;
-        c = at >= 0 ? delta[at + 1] === e : contains.get(v.parentEcsId!) === true;
+        c = at >= 0 ? delta[at + 1] === e || delta[at + 1] === m.ecsId : contains.has(parentEcsId!);
       }
-      contains.set(v.ecsId, c);
-      if (c) out.push(v.ecsId);
+      if (c) contains.add(ecsId);
+    };
+    if (this.backing === null) for (const v of this.versions.values()) step(v.ecsId, v.parentEcsId, deltaOf(v));
+    else {
+      this.backing.sync();
+      for (const v of this.backing.versions()) step(v.ecsId, v.parentEcsId, v.delta);
     }
-    return out;
+    return [...contains];
   }
   /** Counts, for tests and diagnostics. */
   get stats(): { versions: number; entities: number; lineages: number } {
+    if (this.backing !== null) {
+      this.backing.sync();
+      return this.backing.counts();
+    }
     return { versions: this.versions.size, entities: this.entityIndex().size, lineages: this.lineages.size };
   }
 
   /** `latestVersion` for a lineageId as the store holds it. */
   private latestOf(lineageId: string): RootVersion | undefined {
+    if (this.backing !== null) {
+      let id = this.heads.get(lineageId);
+      if (id === undefined) {
+        this.backing.sync();
+        id = this.backing.head(lineageId);
+        if (id === undefined) return undefined;
+        this.keepHead(lineageId, id);
+      }
+      return this.findVersion(id);
+    }
     const versions = this.lineages.get(lineageId);
     return versions === undefined ? undefined : versions[versions.length - 1];
+  }
+
+  /**
+   * True when `version` is its lineage's only version. Over a store, without writing what is
+   * queued (a withdrawal must not make the store write what it withdraws): nothing was committed
+   * on it here (it is the head), and the store holds no other version of its lineage. A version
+   * of its lineage committed here before it and still queued would go unseen; a withdrawn version
+   * is a config the failed call registered, in a lineage of its own.
+   */
+  private aloneInLineage(version: RootVersion): boolean {
+    if (this.backing === null) {
+      const entries = this.lineages.get(version.lineageId);
+      return entries !== undefined && entries.length === 1 && entries[0] === version;
+    }
+    if (this.heads.get(version.lineageId) !== version.ecsId) return false;
+    return this.backing.lineage(version.lineageId).every((e) => e.ecsId === version.ecsId);
+  }
+
+  // ---- the cache over a durable store ------------------------------------------------------
+
+  /** The newest version of a lineage is `ecsId`: kept as the most recent head (see `heads`). */
+  private keepHead(lineageId: string, ecsId: string): void {
+    this.heads.delete(lineageId);
+    this.heads.set(lineageId, ecsId);
+    if (this.heads.size > HEADS_KEPT) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  private cachedVersion(ecsId: string): RootVersion | undefined {
+    return this.versions.get(ecsId) ?? this.evictedVersions.get(ecsId)?.deref();
+  }
+
+  /** Reads a stored entity (and what it holds that memory does not) from the store. */
+  private loadEntity(ecsId: string): EntityObject | undefined {
+    const backing = this.backing!;
+    backing.sync();
+    this.entityIndex(); // what was published goes in first: the cache is in age order
+    const e = backing.entity(ecsId, this.cachedEntity, (built) => {
+      this.entities.set(metaOf(built).ecsId, built);
+      this.cachedBytes += entityBytes(built);
+    });
+    if (this.cachedBytes > this.budgetBytes) this.evict();
+    return e;
+  }
+
+  /** Reads a stored root version from the store, its tree with it. */
+  private loadVersion(ecsId: string): RootVersion | undefined {
+    const backing = this.backing!;
+    backing.sync();
+    const info = backing.version(ecsId);
+    if (info === undefined) return undefined;
+    const root = this.lookupStored(ecsId);
+    if (root === undefined)
+      throw new EntityNotFoundError(ecsId, 'the store holds this root version but not its root entity');
+    // A version stays in memory as long as its root does (`evict`): back into the cache with it.
+    if (!this.entityIndex().has(ecsId)) {
+      this.evicted.delete(ecsId);
+      this.entities.set(ecsId, root);
+      this.cachedBytes += entityBytes(root);
+    }
+    const version = new RootVersion(
+      info.ecsId,
+      info.lineageId,
+      root,
+      info.parentEcsId,
+      info.createdAt,
+      this.deltaFromStore(info),
+      this.indexes,
+    );
+    this.versions.set(ecsId, version);
+    return version;
+  }
+
+  /** A stored delta with the entities it names (all in the version's tree, so in memory now). */
+  private deltaFromStore(info: StoredVersionInfo): IndexDelta | null {
+    if (info.delta === null) return null;
+    return info.delta.map((x, i) => {
+      if (i % 2 === 0 || x === null) return x;
+      const e = this.lookupStored(x);
+      if (e === undefined) throw notFound(x, `named by the index delta of version ${info.ecsId}`);
+      return e;
+    });
+  }
+
+  /**
+   * Makes room: the oldest entities leave the cache until it is at three quarters of its budget
+   * (a margin, so not every commit evicts), each kept by a weak reference; a version leaves with
+   * its root, a head with its version. Dead references are swept once they have doubled.
+   */
+  private evict(): void {
+    const entities = this.entityIndex();
+    const target = this.budgetBytes * 0.75;
+    for (const [ecsId, e] of entities) {
+      if (this.cachedBytes <= target) break;
+      entities.delete(ecsId);
+      this.cachedBytes -= entityBytes(e);
+      this.evicted.set(ecsId, new WeakRef(e));
+      const version = this.versions.get(ecsId);
+      if (version !== undefined) {
+        this.versions.delete(ecsId);
+        this.evictedVersions.set(ecsId, new WeakRef(version));
+      }
+    }
+    if (this.evicted.size + this.evictedVersions.size > 2 * this.liveAfterSweep + 1024) {
+      sweep(this.evicted);
+      sweep(this.evictedVersions);
+      this.liveAfterSweep = this.evicted.size + this.evictedVersions.size;
+    }
   }
 
   /**
@@ -260,4 +469,45 @@ function lineageMap(stored: ReadonlyMap<EntityObject, EntityObject>): Map<string
 
 function appendValues<T>(list: T[], map: ReadonlyMap<unknown, T>): void {
   for (const v of map.values()) list.push(v);
+}
+
+/** How many lineages' heads (ids) backed mode keeps; older ones are read from the store again. */
+const HEADS_KEPT = 65_536;
+
+/** How many lineages keep their index map in backed mode (each holds one version's tree). */
+const OWNED_INDEXES = 64;
+
+/** A delta as a store gives it: ecsIds where the version's own holds entities. */
+type StoredDelta = readonly (string | null)[];
+
+/**
+ * A stored entity's size in memory, estimated (object, identity, value slots, strings and
+ * containers it holds directly; shared values are counted again, so the estimate errs high).
+ */
+function entityBytes(e: EntityObject): number {
+  const values = e[VALUES];
+  let n = ENTITY_BYTES + 16 * values.length;
+  for (const v of values) {
+    if (typeof v === 'string') n += v.length;
+    else if (Array.isArray(v)) n += 8 * v.length;
+    else if (v instanceof Map || v instanceof Set) n += 24 * v.size;
+  }
+  return n;
+}
+const ENTITY_BYTES = 320;
+
+function bytesOfAll(stored: ReadonlyMap<EntityObject, EntityObject>): number {
+  let n = 0;
+  for (const e of stored.values()) n += entityBytes(e);
+  return n;
+}
+
+function sweep<T extends object>(refs: Map<string, WeakRef<T>>): void {
+  for (const [id, ref] of refs) if (ref.deref() === undefined) refs.delete(id);
+}
+
+/** True when a root stored under the type name `type` may be an instance of `cls`. */
+function typeMayBe(type: string, cls: AnyClass): boolean {
+  const classes = entityClassesOfType(type);
+  return classes.some((c) => c.ctor === cls || c.ctor.prototype instanceof cls);
 }

@@ -14,8 +14,26 @@ interface RegistryInternals {
 }
 
 function internals(registry: EntityRegistry): RegistryInternals {
+  if (registry.keepsRecords) return throughReads(registry);
   void registry.stats; // brings the ecsId index up to date (publishing queues new entities)
   return (registry as unknown as { store: RegistryInternals }).store; // the registry's VersionStore
+}
+
+/**
+ * The same maps for a registry over a durable store, whose own maps are a cache (what they hold
+ * depends on what was read lately): every version the store holds, every entity of their trees,
+ * every lineage, read through the registry.
+ */
+function throughReads(registry: EntityRegistry): RegistryInternals {
+  const versions = new Map<string, RootVersion>();
+  const entities = new Map<string, EntityObject>();
+  const lineages = new Map<string, LineageEntry[]>();
+  for (const v of registry.allVersions()) {
+    versions.set(v.ecsId, v);
+    for (const e of v.index.values()) entities.set(metaOf(e).ecsId, e);
+    if (!lineages.has(v.lineageId)) lineages.set(v.lineageId, registry.lineage(v.lineageId));
+  }
+  return { versions, entities, lineages };
 }
 
 /** A JSON-like, order-stable image of a field value (entities by ecsId). */

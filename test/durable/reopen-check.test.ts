@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
 import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
-import { CallableRegistry, EntityRegistry, sqliteStore } from '../../src';
+import { CallableRegistry, EntityRegistry, sqliteStore, versionToJSON } from '../../src';
 import { firstDifference, keptRecord, reopenDifferences, type KeptRecord } from '../support/reopen-check';
 
 let dir: string;
@@ -44,7 +44,13 @@ async function written() {
   registry.version(copy); // a version no record names
   await registry.flush();
   const records: KeptRecord[] = calls.executions().map(keptRecord);
-  return { file, registry, kept: { lineages: new Set([g.lineageId]), records }, moved, edited: copy };
+  const versions = new Map([
+    [
+      g.lineageId,
+      registry.lineage(g.lineageId).map((v) => ({ ...v, json: JSON.stringify(versionToJSON(registry, v.ecsId)) })),
+    ],
+  ]);
+  return { file, registry, kept: { lineages: new Set([g.lineageId]), records, versions }, moved, edited: copy };
 }
 
 function tamper(file: string, sql: string): void {
@@ -77,7 +83,7 @@ test('a version missing from the store: its lineage and the counts differ', asyn
   tamper(file, `DELETE FROM root_version WHERE ecs_id = '${edited.ecsId}'`);
   const found = await reopenDifferences(file, registry, kept);
   expect(found).toContainEqual(expect.stringMatching(/^lineage .*: its versions .* original has 3 items, reopened 2$/));
-  expect(found).toContainEqual(expect.stringMatching(/^the counts differ: stats\.versions: original 3, reopened 2$/));
+  // (no count differs: a registry over a durable store counts what the store holds)
   await registry.close();
 });
 

@@ -292,7 +292,7 @@ describe('openSqliteEngine', () => {
     const before = meta();
     expect(before).toEqual({
       format: STORE_FORMAT,
-      schema_version: '1',
+      schema_version: '2',
       store_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       created_at: expect.any(String),
     });
@@ -335,8 +335,8 @@ describe('openSqliteEngine', () => {
     });
     it('a newer schema version', () => {
       open().close();
-      sqlite(file(), "UPDATE store_meta SET value = '2' WHERE key = 'schema_version'");
-      refuse(file(), /schema_version 2 \(this version reads up to 1\)/);
+      sqlite(file(), "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'");
+      refuse(file(), /schema_version 3 \(this version reads up to 2\)/);
     });
     it('a garbled schema version', () => {
       open().close();

@@ -23,12 +23,26 @@ export interface KeptRecord {
   readonly parts: readonly (readonly [path: string, encoded: unknown])[];
 }
 
+/** A version as the check remembers it: taken when the store was given it. */
+export interface KeptVersion {
+  readonly ecsId: string;
+  readonly parentEcsId: string | null;
+  /** Its `versionToJSON` text; null when not kept (then the original registry is asked). */
+  readonly json: string | null;
+}
+
 /** What the check knows of a registry besides the registry itself. */
 export interface Kept {
   /** Every lineage the registry committed to, in order of its first commit. */
   readonly lineages: ReadonlySet<string>;
   /** Every record its store was given, in order. */
   readonly records: readonly KeptRecord[];
+  /**
+   * Per lineage, the versions the store was given, in order. A registry over a durable store
+   * reads what it does not hold from the store: the check needs its own account of what was
+   * committed to tell a store that lost something (without it, the original registry's word is taken).
+   */
+  readonly versions?: ReadonlyMap<string, readonly KeptVersion[]>;
 }
 
 /** The parts of a record's JSON (`toJSON()` / `toStoredJSON()`) the check compares one by one. */
@@ -121,16 +135,20 @@ function compare(original: EntityRegistry | undefined, reopened: EntityRegistry,
       if (after.length === 0) problems.push(`lineage ${lineageId}: not in the reopened store`);
       continue;
     }
-    const before = original.lineage(lineageId);
+    const keptVersions = kept.versions?.get(lineageId);
+    const before =
+      keptVersions?.map((v) => ({ ecsId: v.ecsId, parentEcsId: v.parentEcsId })) ?? original.lineage(lineageId);
     const d = firstDifference(before, after);
     if (d !== null) {
       problems.push(`lineage ${lineageId}: its versions (ecsId, parentEcsId) differ at ${d}`);
       continue;
     }
-    for (const { ecsId } of before) {
-      const v = firstDifference(versionToJSON(original, ecsId), versionToJSON(reopened, ecsId));
+    before.forEach(({ ecsId }, i) => {
+      const json = keptVersions?.[i].json ?? null;
+      const expected: unknown = json === null ? versionToJSON(original, ecsId) : JSON.parse(json);
+      const v = firstDifference(expected, versionToJSON(reopened, ecsId));
       if (v !== null) problems.push(`version ${ecsId} (lineage ${lineageId}): versionToJSON differs at ${v}`);
-    }
+    });
   }
   if (original !== undefined) {
     const stats = firstDifference(original.stats, reopened.stats, 'stats');

@@ -32,13 +32,28 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installDefaultStore, type RecordToStore } from '../../src/store/history-store';
+import {
+  installDefaultStore,
+  type RecordToStore,
+  type StoredHistory,
+  type WithdrawnVersion,
+} from '../../src/store/history-store';
+import type { WriteBatch } from '../../src/durable/rows';
+import { toJSON } from '../../src/serialize';
+import type { RootVersion } from '../../src/store/root-version';
 import { EntityRegistry } from '../../src/store/entity-registry';
 import type { CommitResult } from '../../src/store/commit';
 import { EngineHistoryStore } from '../../src/durable/engine-store';
 import { openSqliteEngine } from '../../src/durable/sqlite-engine';
 import { errorText } from '../../src/errors';
-import { NameCollision, collidingName, keptRecord, reopenDifferences, type KeptRecord } from './reopen-check';
+import {
+  NameCollision,
+  collidingName,
+  keptRecord,
+  reopenDifferences,
+  type KeptRecord,
+  type KeptVersion,
+} from './reopen-check';
 
 /** One registry the factory made a store for. */
 interface Tracked {
@@ -54,6 +69,10 @@ interface Tracked {
   readonly lineages: Set<string>;
   /** Every record the store was given, in order. */
   readonly records: KeptRecord[];
+  /** Per lineage, the versions the store was given (`Kept.versions`). */
+  readonly versions: Map<string, KeptVersion[]>;
+  /** How many of them were kept with their JSON (the first `VERSIONS_KEPT_WHOLE`). */
+  whole: number;
   /** The write failure that put its store in fail-stop, if any. */
   failure: unknown;
   /** Set when the test closed it: settles when the close did. */
@@ -95,6 +114,17 @@ const WRITER =
     : 'inline');
 if (WRITER !== 'thread' && WRITER !== 'inline')
   throw new Error(`SQLITE_MODE_WRITER: 'thread' or 'inline', not '${WRITER}'`);
+/**
+ * How many bytes of stored versions a registry keeps in memory: the default in `sqlite`, none in
+ * `sqlite-generated` (`__SQLITE_CACHE__`), where every commit leaves the cache at once, so every
+ * version, entity and record nothing in the test holds is read back from the rows when asked
+ * for (the store's own reads are tested under load, not only after a reopen).
+ * $SQLITE_MODE_CACHE overrides (a number of bytes).
+ */
+const CACHE_BYTES = Number(
+  process.env.SQLITE_MODE_CACHE ?? (globalThis as { __SQLITE_CACHE__?: unknown }).__SQLITE_CACHE__ ?? 64 * 1024 * 1024,
+);
+if (!Number.isFinite(CACHE_BYTES) || CACHE_BYTES < 0) throw new Error(`SQLITE_MODE_CACHE: a number of bytes`);
 const tracked: Tracked[] = [];
 let inTest = false;
 let count = 0;
@@ -108,18 +138,37 @@ let count = 0;
  */
 class TrackedStore extends EngineHistoryStore {
   constructor(private readonly noted: Tracked) {
-    super('sqlite', noted.file, openSqliteEngine(noted.file, { writerThread: WRITER === 'thread' }), {});
+    super('sqlite', noted.file, openSqliteEngine(noted.file, { writerThread: WRITER === 'thread' }), {
+      cacheBytes: CACHE_BYTES,
+    });
     this.errors$.subscribe((e) => (noted.failure ??= e));
   }
 
-  override attach(registry: EntityRegistry): void {
+  override attach(registry: EntityRegistry): StoredHistory {
     this.noted.registry = new WeakRef(registry);
-    super.attach(registry);
+    return super.attach(registry);
   }
 
   override committed(commit: CommitResult): void {
-    this.noted.lineages.add(commit.version.lineageId);
+    const { version } = commit;
+    const noted = this.noted;
+    noted.lineages.add(version.lineageId);
+    const json = noted.whole++ < VERSIONS_KEPT_WHOLE ? jsonText(version) : null;
+    versionsOf(noted, version.lineageId).push({ ecsId: version.ecsId, parentEcsId: version.parentEcsId, json });
     super.committed(commit);
+  }
+
+  override withdrawn(version: WithdrawnVersion): void {
+    const list = versionsOf(this.noted, version.lineageId);
+    const at = list.findIndex((v) => v.ecsId === version.ecsId);
+    if (at >= 0) list.splice(at, 1);
+    super.withdrawn(version);
+  }
+
+  override imported(rows: unknown): void {
+    super.imported(rows);
+    for (const v of (rows as WriteBatch).versions)
+      versionsOf(this.noted, v.lineageId).push({ ecsId: v.ecsId, parentEcsId: v.parentEcsId, json: null });
   }
 
   override recorded(record: RecordToStore): void {
@@ -134,6 +183,31 @@ class TrackedStore extends EngineHistoryStore {
   }
 }
 
+/**
+ * A registry's first versions are kept with their JSON (the check's own account of them); later
+ * ones by id only, their content taken from the registry (tests that commit thousands of versions
+ * would otherwise keep a tree's JSON for each).
+ */
+const VERSIONS_KEPT_WHOLE = 2000;
+
+/**
+ * A version's JSON text, or null where it has none here: deeper than `JSON.stringify` goes, or a
+ * class name two classes share (the check names that registry instead: see `NameCollision`).
+ */
+function jsonText(version: RootVersion): string | null {
+  try {
+    return JSON.stringify(toJSON(version));
+  } catch {
+    return null;
+  }
+}
+
+function versionsOf(noted: Tracked, lineageId: string): KeptVersion[] {
+  let list = noted.versions.get(lineageId);
+  if (list === undefined) noted.versions.set(lineageId, (list = []));
+  return list;
+}
+
 function trackedStore(): TrackedStore {
   const t: Tracked = {
     file: path.join(dir, `registry-${++count}.db`),
@@ -141,6 +215,8 @@ function trackedStore(): TrackedStore {
     testScoped: inTest,
     lineages: new Set(),
     records: [],
+    versions: new Map(),
+    whole: 0,
     failure: null,
     closed: null,
     done: false,
