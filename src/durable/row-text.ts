@@ -7,9 +7,18 @@
 import { isEntityObject, metaOf } from '../metadata/object-model';
 import type { ItemText } from '../metadata/types';
 
+/** What `JSON.stringify` writes other than as it is in a string (and every surrogate: a lone one is escaped). */
+// eslint-disable-next-line no-control-regex -- control characters are among what it looks for
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(s)`, quoted directly when nothing needs escaping (twice as fast for ids and names). */
+function quoted(s: string): string {
+  return ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /** A string. */
 export function stringText(v: unknown): string | null {
-  return typeof v === 'string' ? JSON.stringify(v) : null;
+  return typeof v === 'string' ? quoted(v) : null;
 }
 
 /** A number JSON writes as it is: NaN, ±Infinity and -0 are tagged by the general encoder. */
@@ -19,14 +28,14 @@ export function numberText(v: unknown): string | null {
 
 /** An entity, as a reference: `{"$ref":"<ecsId>"}`. */
 export function refText(v: unknown): string | null {
-  return isEntityObject(v) ? `{"$ref":${JSON.stringify(metaOf(v).ecsId)}}` : null;
+  return isEntityObject(v) ? `{"$ref":${quoted(metaOf(v).ecsId)}}` : null;
 }
 
 /** Any of the above, a boolean or null. */
 export function simpleText(v: unknown): string | null {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return quoted(v);
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
