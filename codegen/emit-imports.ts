@@ -32,6 +32,11 @@ const RUNTIME_EXPORTS = {
   ChildVisitor: { module: 'metadata/types', type: true },
   LeafMapper: { module: 'metadata/types', type: true },
   PathSegment: { module: 'metadata/types', type: true },
+  RowFieldWriter: { module: 'metadata/types', type: true },
+  stringText: { module: 'durable/row-text', type: false },
+  numberText: { module: 'durable/row-text', type: false },
+  refText: { module: 'durable/row-text', type: false },
+  simpleText: { module: 'durable/row-text', type: false },
   installGeneratedSignatures: { module: 'callable/generated-signatures', type: false },
 } as const;
 export type RuntimeExport = keyof typeof RUNTIME_EXPORTS;

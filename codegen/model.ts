@@ -18,8 +18,11 @@ export type FieldKind = Exclude<RuntimeFieldKind, 'dynamic'>;
  * undefined (typed init accepts `undefined` for any field), so generated code always guards.
  */
 export type ValueType =
-  /** Primitive data compared with `===` (strings, numbers, booleans, bigint, literals, enums, functions). `nan`: may be NaN. */
-  | { t: 'prim'; nan: boolean }
+  /**
+   * Primitive data compared with `===` (strings, numbers, booleans, bigint, literals, enums,
+   * functions). `nan`: may be NaN. `json`: which JSON values it holds, for the row writer.
+   */
+  | { t: 'prim'; nan: boolean; json: PrimJson }
   | { t: 'date' }
   /** One entity of one of these classes (sorted names). */
   | { t: 'entity'; classes: string[] }
@@ -35,6 +38,19 @@ export type ValueType =
   | { t: 'opaque' }
   /** May hold entities in a structure only the generic walker describes (object types with entity properties, mixed entity unions). */
   | { t: 'dynamic' };
+
+/**
+ * The JSON values a primitive type holds: only strings, only numbers, strings, numbers and
+ * booleans (`mixed`), or `other` (may hold a bigint, symbol, function, undefined: the general
+ * encoder's). Null and undefined beside them do not count (generated code always guards).
+ */
+export type PrimJson = 'string' | 'number' | 'mixed' | 'other';
+
+/** The JSON values of a union of primitives. */
+export function primJsonOf(members: readonly PrimJson[]): PrimJson {
+  if (members.includes('other')) return 'other';
+  return members.every((m) => m === members[0]) ? members[0] : 'mixed';
+}
 
 export interface SourceLocation {
   /** Absolute path. */

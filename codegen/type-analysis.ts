@@ -1,5 +1,5 @@
 import { Node, Project, ts, Type } from 'ts-morph';
-import { hasEntity, type ValueType } from './model';
+import { hasEntity, primJsonOf, type PrimJson, type ValueType } from './model';
 import type { ClassOracle } from './runtime-refs';
 
 /**
@@ -41,7 +41,8 @@ const STRING_LIKE = F.String | F.StringLiteral | F.TemplateLiteral | F.StringMap
 const NUMBER_LIKE = F.Number | F.NumberLiteral;
 const UNRESOLVED = F.Conditional | F.IndexedAccess | F.Substitution | F.Index;
 
-const PRIM: ValueType = { t: 'prim', nan: false };
+/** Primitives the row writer leaves to the general encoder (bigint, symbols, functions, nullish only). */
+const OTHER_PRIM: ValueType = { t: 'prim', nan: false, json: 'other' };
 const OPAQUE: ValueType = { t: 'opaque' };
 const DYNAMIC: ValueType = { t: 'dynamic' };
 
@@ -110,8 +111,7 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
     if (flags & F.NonPrimitive) return tooWide(ctx, 'object');
     if (type.isUnion()) return analyzeUnion(type, ctx);
     if (type.isIntersection()) return analyzeIntersection(type, ctx);
-    if (flags & F.Number) return { t: 'prim', nan: true };
-    if (flags & PRIMITIVE_FLAGS) return PRIM;
+    if (flags & PRIMITIVE_FLAGS || flags & F.Number) return primitive(flags);
     if (flags & F.Object) return analyzeObject(type, ctx);
     return OPAQUE;
   }
@@ -128,7 +128,7 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
 
   function analyzeUnion(type: Type, ctx: Ctx): ValueType {
     const members = type.getUnionTypes().filter((m) => !(m.getFlags() & NULLISH));
-    if (members.length === 0) return PRIM;
+    if (members.length === 0) return OTHER_PRIM;
     return unionOf(
       members.map((m) => analyze(m, ctx)),
       () => type.getText(ctx.location, ts.TypeFormatFlags.NoTruncation),
@@ -149,7 +149,9 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
       return DYNAMIC;
     }
     if (bearing.length === 0) {
-      if (members.every((m) => m.t === 'prim')) return { t: 'prim', nan: members.some((m) => m.t === 'prim' && m.nan) };
+      const prims = members.filter((m) => m.t === 'prim');
+      if (prims.length === members.length)
+        return { t: 'prim', nan: prims.some((m) => m.nan), json: primJsonOf(prims.map((m) => m.json)) };
       if (members.every((m) => m.t === 'date')) return { t: 'date' };
       return OPAQUE;
     }
@@ -186,8 +188,8 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
 
   function analyzeIntersection(type: Type, ctx: Ctx): ValueType {
     const members = type.getIntersectionTypes();
-    if (members.some((m) => m.getFlags() & F.Number)) return { t: 'prim', nan: true };
-    if (members.some((m) => m.getFlags() & PRIMITIVE_FLAGS)) return PRIM; // branded primitives
+    const primitiveFlags = members.reduce((f, m) => f | (m.getFlags() & (PRIMITIVE_FLAGS | F.Number)), 0);
+    if (primitiveFlags !== 0) return primitive(primitiveFlags); // branded primitives
     const entities = members.map((m) => entityClassName(m, ctx)).filter((n): n is string => n !== null);
     if (entities.length > 0) return { t: 'entity', classes: [...new Set(entities)].sort() };
     return analyzeProperties(type, ctx);
@@ -230,7 +232,7 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
       }
       return OPAQUE;
     }
-    if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return PRIM; // functions: kept as they are
+    if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return OTHER_PRIM; // functions: kept as they are
     const classDecl = decls.find(Node.isClassDeclaration);
     if (classDecl) {
       // A non-entity class instance: data, copied and compared by the generic helpers.
@@ -307,6 +309,19 @@ export function createTypeAnalyzer(project: Project, classes: ClassOracle): Type
       return analyze(type, { options, location, report, stack: new Set(), depth: 0, silent: false });
     },
   };
+}
+
+/** A primitive type of these flags (not a union). */
+function primitive(flags: number): ValueType {
+  return { t: 'prim', nan: (flags & F.Number) !== 0, json: primJson(flags) };
+}
+
+/** The JSON values of a primitive type of these flags: see `PrimJson`. */
+function primJson(flags: number): PrimJson {
+  if (flags & STRING_LIKE) return flags & ~(STRING_LIKE | F.EnumLiteral) ? 'other' : 'string';
+  if (flags & NUMBER_LIKE) return flags & ~(NUMBER_LIKE | F.EnumLiteral) ? 'other' : 'number';
+  if (flags & (F.Boolean | F.BooleanLiteral)) return flags & ~(F.Boolean | F.BooleanLiteral) ? 'other' : 'mixed';
+  return 'other';
 }
 
 /** How a Map key prints into a place (values.ts keyPlace): strings as is, numbers with their type. */

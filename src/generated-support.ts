@@ -1,7 +1,7 @@
 /**
  * `abstractions-ts/generated-support`: what files written by abstractions-codegen import, and
  * nothing else. The install calls that hand the runtime a generated file's tables, and the value
- * helpers, identity accessors and stored-object layout its specialised code calls.
+ * helpers, identity accessors, stored-object layout and row text its specialised code calls.
  *
  * A separate entry point (package.json `exports`) so that the package root stays the user API:
  * these names follow the generator, not a stability promise, and may change in any release
@@ -28,4 +28,6 @@ export { lineageOf, metaOf, fieldSlots, VALUES, type EntityObject, type StoredSl
 /** @internal */
 export { readStored } from './entity/class-runtime';
 /** @internal */
-export type { ChildVisitor, LeafMapper, PathSegment, StoredLayout } from './metadata/types';
+export type { ChildVisitor, LeafMapper, PathSegment, RowFieldWriter, StoredLayout } from './metadata/types';
+/** @internal */
+export { numberText, refText, simpleText, stringText } from './durable/row-text';

@@ -6,6 +6,10 @@
  * version (or, for a reopen, only what the reader does not hold yet: `RestoreReader`), so a
  * reopened store loads its versions through the existing load path (`registry.restore`).
  *
+ * A row's `data` is written by the class's generated writer (`RowDataWriter`, codegen) where its
+ * metadata is generated, else generically here; both write each field through `RowFields` (the
+ * rules below) or row-text.ts, so the text is the same.
+ *
  * The three encoding rules:
  * - **Children by reference.** A row's `data` is the entity's `fields` as `toJSON` writes them
  *   (`encodeFields`), each child entity replaced by `{ "$ref": "<ecsId>" }`. A plain object with a
@@ -44,11 +48,13 @@ import {
   type IdChain,
 } from '../metadata/object-model';
 import { setOwn } from '../metadata/containers';
+import type { ClassMeta, FieldMeta, ItemText, RowFieldWriter } from '../metadata/types';
 import { classRuntimeOf, runtimeOfObject } from '../entity/class-runtime';
 import { entityClassesOfType } from '../metadata/class-registry';
 import { deltaOf, type RootVersion } from '../store/root-version';
 import { VersioningError } from '../store/errors';
 import { StoreCorruptError } from './errors';
+import { arrayText, simpleText } from './row-text';
 import type { EntityRow, RootVersionRow } from './rows';
 
 /** What a row's `identity` column holds. */
@@ -153,8 +159,8 @@ export function entityRow(
 
 /**
  * The `data` column: the fields in declaration order, as `encodeFields` writes them (children as
- * `{ $ref }`), written field by field so the common values (strings, numbers, entities, arrays of
- * them) skip the general encoder, and long arrays as splices where the rules allow.
+ * `{ $ref }`), long arrays as splices where the rules allow. Written by the class's generated
+ * writer where its metadata is generated, else field by field here.
  */
 function dataText(
   stored: EntityObject,
@@ -163,24 +169,36 @@ function dataText(
   previousVersion: StoredVersionLookup,
   chains: SpliceChains | undefined,
 ): string {
-  const { fields } = runtimeOfObject(stored).meta;
-  const values = stored[VALUES];
   const base = chains === undefined ? undefined : spliceBase(stored, m, previousVersion, chains);
-  const keys = keyTexts.get(fields) ?? keyTextsOf(fields);
-  let spliced = false;
-  let text = '{';
-  for (let i = 0; i < fields.length; i++) {
-    const v = values[i];
-    const path = `${className}.${fields[i].name}`;
-    let field: string | null = null;
-    if (base !== undefined && Array.isArray(v) && v.length >= SPLICE_MIN_LENGTH) {
-      const previous = base[VALUES][i];
-      if (Array.isArray(previous)) field = spliceText(previous, v, path);
-      if (field !== null) spliced = true;
-    }
-    text += keys[i] + (field ?? valueText(v, path));
-  }
+  const { text, spliced } = rowDataText(runtimeOfObject(stored).meta, className, stored[VALUES], base?.[VALUES]);
   chains?.set(stored, spliced ? chains.get(base!)! + 1 : 0);
+  return text;
+}
+
+/**
+ * The `data` text of a row of the class `meta` describes holding `values`, long arrays spliced
+ * against `base` (the values of the version `spliceBase` gives; none: written whole), and
+ * whether any was. By the class's generated writer, or the generic one (`generic`, or none
+ * generated): tests compare the two.
+ * @internal
+ */
+export function rowDataText(
+  meta: ClassMeta,
+  className: string,
+  values: readonly unknown[],
+  base: readonly unknown[] | undefined,
+  generic = false,
+): { text: string; spliced: boolean } {
+  const row = new RowFields(className, meta.fields, base);
+  const text = meta.rowData === null || generic ? genericRowData(values, meta.fields, row) : meta.rowData(values, row);
+  return { text, spliced: row.spliced };
+}
+
+/** The generic row writer: each field's key, then its value as `RowFields` writes it. */
+function genericRowData(values: readonly unknown[], fields: readonly FieldMeta[], row: RowFields): string {
+  const keys = keyTexts.get(fields) ?? keyTextsOf(fields);
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) text += keys[i] + row.value(i, values[i]);
   return `${text}}`;
 }
 
@@ -191,6 +209,44 @@ function keyTextsOf(fields: readonly { readonly name: string }[]): readonly stri
   const keys = fields.map((f, i) => `${i === 0 ? '' : ','}${JSON.stringify(f.name)}:`);
   keyTexts.set(fields, keys);
   return keys;
+}
+
+/**
+ * The field values of one row as both writers write them (the generated one for the fields it
+ * does not specialise): a field holding a long array as a splice against `base` where
+ * `spliceText` allows, else through `valueText`. The one place the row rules apply to fields.
+ */
+class RowFields implements RowFieldWriter {
+  /** True once a field was written as a splice. */
+  spliced = false;
+
+  constructor(
+    private readonly className: string,
+    private readonly fields: readonly FieldMeta[],
+    private readonly base: readonly unknown[] | undefined,
+  ) {}
+
+  value(index: number, v: unknown): string {
+    return this.splice(index, v) ?? valueText(v, this.path(index));
+  }
+
+  array(index: number, v: unknown, item: ItemText): string {
+    if (!Array.isArray(v)) return this.value(index, v);
+    return this.splice(index, v) ?? arrayText(v, item) ?? valueText(v, this.path(index));
+  }
+
+  private splice(index: number, v: unknown): string | null {
+    const previous = this.base?.[index];
+    if (!Array.isArray(previous) || !Array.isArray(v) || v.length < SPLICE_MIN_LENGTH) return null;
+    const text = spliceText(previous, v, this.path(index));
+    if (text !== null) this.spliced = true;
+    return text;
+  }
+
+  /** Built only for a value that goes to `valueText` or `spliceText` (their error messages), not per field. */
+  private path(index: number): string {
+    return `${this.className}.${this.fields[index].name}`;
+  }
 }
 
 /**
@@ -208,22 +264,6 @@ function spliceBase(
   if (!isEntityObject(previous) || previous.constructor !== stored.constructor) return undefined;
   const chain = chains.get(previous);
   return chain !== undefined && chain + 1 < SPLICE_MAX_CHAIN ? previous : undefined;
-}
-
-/** A primitive that `JSON.stringify` writes as it is, or an entity, as JSON text; null otherwise. */
-function simpleText(v: unknown): string | null {
-  switch (typeof v) {
-    case 'string':
-      return JSON.stringify(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'number':
-      return Number.isFinite(v) && !(v === 0 && 1 / v < 0) ? String(v) : null; // NaN, ±Infinity, -0 are tagged
-    case 'object':
-      return v === null ? 'null' : isEntityObject(v) ? `{"$ref":${JSON.stringify(metaOf(v).ecsId)}}` : null;
-    default:
-      return null;
-  }
 }
 
 /**
@@ -245,16 +285,7 @@ export function valueText(v: unknown, path: string): string {
     }
     return `${text}}`;
   }
-  if (Array.isArray(v)) {
-    let text = '[';
-    for (let i = 0; i < v.length; i++) {
-      const item = simpleText(v[i]);
-      if (item === null) return stringify(encodeValue(v, path), path);
-      text += i === 0 ? item : `,${item}`;
-    }
-    return `${text}]`;
-  }
-  return stringify(encodeValue(v, path), path);
+  return (Array.isArray(v) ? arrayText(v, simpleText) : null) ?? stringify(encodeValue(v, path), path);
 }
 
 /** How far ahead `spliceText` looks for the items after a change (a few removed or inserted). */

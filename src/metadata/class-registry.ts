@@ -2,7 +2,7 @@ import { containerKind } from './containers';
 import { EntityDefinitionError } from './errors';
 import { isEntityObject } from './object-model';
 import { buildRuntimeMeta } from './runtime-provider';
-import type { ClassMeta, ClassOps, ContainerShape, FieldKind, StoredLayout } from './types';
+import type { ClassMeta, ClassOps, ContainerShape, FieldKind, RowDataWriter, StoredLayout } from './types';
 import { containsEntity } from './values';
 import { excerpt } from '../util/excerpt';
 
@@ -59,6 +59,8 @@ export interface GeneratedClassSpec extends ClassOps {
   readonly transient: readonly string[];
   /** Per-class stored objects (optional: without it the class uses the generic layout). */
   readonly stored?: StoredLayout;
+  /** The class's row writer (optional: without it the durable store writes its rows generically). */
+  readonly rowData?: RowDataWriter;
 }
 
 export interface EntityClassRecord {
@@ -350,6 +352,7 @@ function metaFromGenerated(record: EntityClassRecord, spec: GeneratedClassSpec):
     thawField: spec.thawField,
     freezeField: spec.freezeField,
     storedLayout: spec.stored ?? null,
+    rowData: spec.rowData ?? null,
   };
 }
 
@@ -424,6 +427,8 @@ function checkSpec(name: string, spec: GeneratedClassSpec): void {
       `installGeneratedMetadata: the stored layout of ${name} must be { storedConstructor, getters } with one getter per field (${spec.fields.length})`,
     );
   }
+  if (spec.rowData !== undefined && typeof spec.rowData !== 'function')
+    throw new TypeError(`installGeneratedMetadata: the row writer (rowData) of ${name} must be a function`);
 }
 
 /** True once a generated metadata file has been imported. */

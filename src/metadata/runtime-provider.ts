@@ -37,6 +37,7 @@ export function buildRuntimeMeta(record: EntityClassRecord, sampleKeys?: readonl
     transient: record.transient,
     source: 'runtime',
     storedLayout: null,
+    rowData: null,
     forEachChild(values, visit) {
       for (let i = 0; i < fieldNames.length; i++) {
         const v = values[i];

@@ -76,6 +76,27 @@ export interface StoredLayout {
   readonly getters: ReadonlyArray<(this: StoredSlots) => unknown>;
 }
 
+/** Writes an item of a row's array without the general encoder: its JSON text, or null (not such an item). */
+export type ItemText = (item: unknown) => string | null;
+
+/**
+ * What a generated row writer calls for the fields it does not write itself (implemented by the
+ * durable store, which owns the row rules: splices of long arrays, the general encoder). Both
+ * give a field's text exactly as the generic writer would.
+ */
+export interface RowFieldWriter {
+  /** Field `index` holding `value`, as the generic writer writes it. */
+  value(index: number, value: unknown): string;
+  /** An array field: a splice where the rules allow, else the items by `item` (any it refuses: as `value`). */
+  array(index: number, value: unknown, item: ItemText): string;
+}
+
+/**
+ * Writes the `data` column of a stored object of one class from its field values (generated per
+ * class): the same text as the durable store's generic writer, for any values.
+ */
+export type RowDataWriter = (values: readonly unknown[], fields: RowFieldWriter) => string;
+
 export interface ClassMeta extends ClassOps {
   readonly ctor: abstract new (...args: never[]) => object;
   readonly name: string;
@@ -85,4 +106,6 @@ export interface ClassMeta extends ClassOps {
   readonly source: 'runtime' | 'generated';
   /** Null: the generic layout (runtime metadata, or a generated file older than layouts). */
   readonly storedLayout: StoredLayout | null;
+  /** Null: rows are written by the generic writer (runtime metadata, or a generated file older than row writers). */
+  readonly rowData: RowDataWriter | null;
 }

@@ -85,8 +85,8 @@ test('kinds, shapes and optionality per field type', () => {
   expect(f('maybe').optional).toBe(true);
   expect(f('nullable').optional).toBe(false);
   expect(f('optionalWhen')).toMatchObject({ kind: 'data', optional: true, type: { t: 'date' } });
-  expect(f('num').type).toEqual({ t: 'prim', nan: true });
-  expect(f('str').type).toEqual({ t: 'prim', nan: false });
+  expect(f('num').type).toEqual({ t: 'prim', nan: true, json: 'number' });
+  expect(f('str').type).toEqual({ t: 'prim', nan: false, json: 'string' });
   expect(f('point').type).toEqual({ t: 'opaque' });
   expect(f('first')).toMatchObject({ kind: 'entity', shape: { kind: 'entity', className: 'Course' }, optional: false });
   expect(f('second')).toMatchObject({ kind: 'entity', optional: true });
