@@ -74,8 +74,11 @@ type UntypedName<N extends string> = N extends keyof FunctionSignatures ? never 
  * const updated = CallableRegistry.execute<Student>('update_gpa', { student, newGpa: 3.8 });
  * ```
  */
-/** How many records on registries with a durable store stay in memory (at least; at most twice). */
-const RECENT_RECORDS = 10_000;
+/**
+ * How many records on registries with a durable store stay in memory (at least; at most twice).
+ * A record holds what its call returned (a version's root, say): a few, not a history's worth.
+ */
+const RECENT_RECORDS = 1_000;
 
 export class CallableRegistry {
   private static current: CallableRegistry = new CallableRegistry();

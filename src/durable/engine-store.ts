@@ -39,12 +39,13 @@ import {
   RowCache,
   entityRow,
   isJsonObject,
+  lazyHistoryOf,
   rootVersionRow,
   valueText,
   type RowSource,
   type SpliceChains,
 } from './entity-rows';
-import type { EntityObject } from '../metadata/object-model';
+import type { EntityObject, IdChain } from '../metadata/object-model';
 import { StoreClosedError, StoreCorruptError, StoreWriteError } from './errors';
 import { loadStoredEntity } from './row-loader';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, Withdrawal, WriteBatch } from './rows';
@@ -140,17 +141,29 @@ export class EngineHistoryStore implements HistoryStore {
       rootVersion: (ecsId) => this.live().rootVersion(ecsId),
     };
     const cache = new RowCache();
+    const sync = (): void => {
+      this.writeNow();
+      this.settleNow();
+    };
+    /** The history of an entity version whose row is written (a row names only written rows). */
+    const rowHistory = (ecsId: string): IdChain | null => {
+      const row = this.live().entity(ecsId);
+      if (row === undefined)
+        throw new StoreCorruptError(`missing entity row ${ecsId} (a previous version whose history is read)`, ecsId);
+      return lazyHistoryOf(row, rowHistory);
+    };
     return {
       cacheBytes: this.cacheBytes,
-      sync: () => {
-        this.writeNow();
-        this.settleNow();
+      sync,
+      history: (ecsId) => {
+        sync(); // a version committed here may still be queued
+        return rowHistory(ecsId);
       },
       version: (ecsId) => {
         const row = this.live().rootVersion(ecsId);
         return row === undefined ? undefined : versionInfo(row);
       },
-      entity: (ecsId, known, built) => loadStoredEntity(ecsId, rows, cache, known, built),
+      entity: (ecsId, known, built) => loadStoredEntity(ecsId, rows, cache, known, built, rowHistory),
       lineage: (lineageId) => this.live().lineage(lineageId),
       head: (lineageId) => this.live().head(lineageId),
       heads: () =>

@@ -92,7 +92,7 @@ function historyIsDerivable(m: EntityMeta, previousVersion: StoredVersionLookup)
   const previous = previousVersion(previousEcsId);
   if (previous === undefined) return false;
   // A fork's link says it outright: no need to hold the previous version (it may be evicted).
-  if (history instanceof ForkLink || history instanceof RowHistory) return true;
+  if (history instanceof ForkLink) return true;
   if (!isEntityObject(previous)) return false;
   const pm = metaOf(previous);
   return pm.ecsId === previousEcsId && sameChain(history.next, pm.history);
@@ -452,31 +452,16 @@ export function chainOf(oldIds: readonly string[]): IdChain | null {
 }
 
 /**
- * The history of an entity read from a row that leaves its `oldIds` out: `id` is its previous
- * version, `next` that version's history, read from the rows each time it is walked and kept
- * nowhere (a history may be a million ids long). A fork link, as `ForkLink` is.
+ * A row's history: its own `oldIds`, or, left out, a fork link to its previous version whose
+ * `next` is that version's history, read by `read` when someone walks it (and kept nowhere: a
+ * history may be a million ids long).
  */
-export class RowHistory implements IdChain {
-  constructor(
-    readonly id: string,
-    private readonly rows: RowSource,
-  ) {}
-
-  get next(): IdChain | null {
-    const row = this.rows.entity(this.id);
-    if (row === undefined)
-      throw new StoreCorruptError(`missing entity row ${this.id} (a previous version whose history is read)`, this.id);
-    return lazyHistoryOf(row, this.rows);
-  }
-}
-
-/** A row's history: its own `oldIds`, or a `RowHistory` link to its previous version. */
-export function lazyHistoryOf(row: EntityRow, rows: RowSource): IdChain | null {
+export function lazyHistoryOf(row: EntityRow, read: (ecsId: string) => IdChain | null): IdChain | null {
   const identity = identityOf(row);
   if (identity.oldIds !== undefined) return chainOf(identity.oldIds);
   if (row.previousEcsId === null)
     throw new StoreCorruptError(`entity row ${row.ecsId} leaves out its oldIds but has no previous version`, row.ecsId);
-  return new RowHistory(row.previousEcsId, rows);
+  return new ForkLink(row.previousEcsId, null, read);
 }
 
 /**

@@ -7,12 +7,12 @@
  * committed again, and a version read costs the rows it does not share with memory.
  *
  * An entity's history (`oldIds`) is not read with it: a row that leaves its `oldIds` out (they are
- * its previous version's plus one) gets a `RowHistory` link (entity-rows.ts), which reads the
- * previous rows only when someone walks the history.
+ * its previous version's plus one) gets a fork link (`lazyHistoryOf`), which reads the previous
+ * rows only when someone walks the history.
  */
 import { classRuntimeOf } from '../entity/class-runtime';
 import { entityClassesOfType } from '../metadata/class-registry';
-import { StoredMeta, attachMeta, type EntityObject } from '../metadata/object-model';
+import { StoredMeta, attachMeta, type EntityObject, type IdChain } from '../metadata/object-model';
 import { DecodeContext, decodeValue, defaultInstance } from '../serialize/codec';
 import type { JsonValue } from '../serialize/format';
 import { SerializationError } from '../serialize/errors';
@@ -37,7 +37,8 @@ interface Pending {
 
 /**
  * The stored entity `ecsId` from its row, and every entity below it that `known` does not give,
- * each handed to `built` (children before their parent). Undefined when there is no such row.
+ * each handed to `built` (children before their parent); `history` reads a history a row leaves
+ * out. Undefined when there is no such row.
  * Iterative, so a tree of any depth loads. A missing or unreadable row below is a
  * `StoreCorruptError` naming it.
  */
@@ -47,6 +48,7 @@ export function loadStoredEntity(
   cache: RowCache,
   known: (ecsId: string) => EntityObject | undefined,
   built: (entity: EntityObject) => void,
+  history: (ecsId: string) => IdChain | null,
 ): EntityObject | undefined {
   const first = rows.entity(ecsId);
   if (first === undefined) return undefined;
@@ -77,7 +79,7 @@ export function loadStoredEntity(
   }
   // Every row comes after the row that names it: built from the end, children come first.
   for (let i = order.length - 1; i >= 0; i--) {
-    const e = buildStored(order[i], objects, rows);
+    const e = buildStored(order[i], objects, history);
     objects.set(order[i].row.ecsId, e);
     built(e);
   }
@@ -109,7 +111,7 @@ function refsIn(fields: Record<string, JsonValue>): string[] {
 function buildStored(
   { row, fields }: Pending,
   objects: ReadonlyMap<string, EntityObject>,
-  rows: RowSource,
+  history: (ecsId: string) => IdChain | null,
 ): EntityObject {
   const at = `entity row ${row.ecsId}`;
   const classes = entityClassesOfType(row.className);
@@ -146,7 +148,7 @@ function buildStored(
     row.rootEcsId,
     null,
     row.previousEcsId,
-    lazyHistoryOf(row, rows),
+    lazyHistoryOf(row, history),
     row.createdAt,
     row.forkedAt,
     identity.derivedFromFunction,

@@ -134,15 +134,21 @@ export interface IdChain {
 
 /**
  * The link a fork adds to a history: `id` is the stored version forked from and `next` is that
- * version's own history, as it was. A durable store relies on it to write a row's history as "the
- * previous version's plus one" without holding the previous version (entity-rows.ts); a history
- * read from JSON never has it.
+ * version's own history. A durable store relies on it to write a row's history as "the previous
+ * version's plus one" without holding the previous version (entity-rows.ts); a history read from
+ * JSON never has it. `next` is either held (`rest`) or, over a durable store, read when asked for
+ * (`read(id)`), so a long-lived process does not keep every id of every lineage's past in memory.
  */
 export class ForkLink implements IdChain {
   constructor(
     readonly id: string,
-    readonly next: IdChain | null,
+    private readonly rest: IdChain | null,
+    private readonly read: ((ecsId: string) => IdChain | null) | null = null,
   ) {}
+
+  get next(): IdChain | null {
+    return this.read === null ? this.rest : this.read(this.id);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * durable store (`src/durable/`, SQLite) implements it above the store layer, so the store layer
  * stays free of I/O. `memoryStore()` is the absence of one: today's behaviour.
  */
-import type { EntityObject } from '../metadata/object-model';
+import type { EntityObject, IdChain } from '../metadata/object-model';
 import type { CommitResult } from './commit';
 import type { EntityRegistry } from './entity-registry';
 import type { LineageEntry } from './root-version';
@@ -51,6 +51,8 @@ export interface StoredHistory {
     known: (ecsId: string) => EntityObject | undefined,
     built: (entity: EntityObject) => void,
   ): EntityObject | undefined;
+  /** The history (`oldIds`, newest first) of the stored entity version `ecsId`, read as it is walked. */
+  history(ecsId: string): IdChain | null;
   /** A lineage's versions in commit order. */
   lineage(lineageId: string): LineageEntry[];
   /** A lineage's newest version (undefined for a lineage the store does not hold). */

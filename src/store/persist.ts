@@ -2,6 +2,7 @@ import { runtimeOfObject } from '../entity/class-runtime';
 import { dataError, isAnonymousDataError } from '../metadata/data-kinds';
 import {
   ForkLink,
+  type IdChain,
   StoredMeta,
   VALUES,
   attachMeta,
@@ -105,7 +106,12 @@ const IN_PROGRESS = Object.freeze({}) as EntityObject;
  * @throws UnsupportedValueError, DataDepthError, DataCycleError for a field value that is not
  * field data (SPEC §1); TreeStructureError for an entity that contains itself.
  */
-export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => EntityObject | undefined): PersistResult {
+export function persist(
+  plan: PersistPlan,
+  lookupStored: (ecsId: string) => EntityObject | undefined,
+  /** Over a durable store: reads a stored version's history, so a fork need not hold it (`ForkLink`). */
+  historyOf: ((ecsId: string) => IdChain | null) | null = null,
+): PersistResult {
   const now = Date.now();
   const stored = new Map<EntityObject, EntityObject>();
   const idMap = new Map<string, string>();
@@ -199,7 +205,9 @@ export function persist(plan: PersistPlan, lookupStored: (ecsId: string) => Enti
       rootMeta.liveId,
       prevMeta ? prevMeta.ecsId : m.previousEcsId,
       // One link of ids, not the previous meta: a version must not keep its predecessors' metadata alive.
-      prevMeta === undefined ? m.history : new ForkLink(prevMeta.ecsId, prevMeta.history),
+      prevMeta === undefined
+        ? m.history
+        : new ForkLink(prevMeta.ecsId, historyOf === null ? prevMeta.history : null, historyOf),
       m.createdAt,
       prevMeta ? now : m.forkedAt,
       plan.provenance ? plan.provenance.functionName : m.derivedFromFunction,

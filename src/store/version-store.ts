@@ -16,7 +16,7 @@
  * entity are read from the store.
  */
 import { entityClassesOfType, type AnyClass } from '../metadata/class-registry';
-import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { VALUES, isEntityObject, metaOf, type EntityObject, type IdChain } from '../metadata/object-model';
 import type { CommitRequest, CommitResult } from './commit';
 import { EntityNotFoundError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
@@ -35,7 +35,22 @@ export class VersionStore {
     private readonly budgetBytes = Infinity,
   ) {
     this.indexes = new LineageIndexes(backing === null ? Infinity : OWNED_INDEXES);
+    this.historyOf =
+      backing === null
+        ? null
+        : (ecsId) => {
+            const e = this.cachedEntity(ecsId) ?? this.withdrawnEntities.get(ecsId);
+            return e !== undefined ? metaOf(e).history : backing.history(ecsId);
+          };
   }
+
+  /** Over a durable store: a stored version's history, from memory or from its row (see `ForkLink`). */
+  private readonly historyOf: ((ecsId: string) => IdChain | null) | null;
+  /**
+   * Over a durable store: the entities of withdrawn versions, whose rows go, for the history of a
+   * fork of one (the failed call put it into another tree). Only failed calls add to it.
+   */
+  private readonly withdrawnEntities = new Map<string, EntityObject>();
 
   /** Set while versions read back from a history store are committed: their original time. */
   private restoredAt: number | null = null;
@@ -98,6 +113,7 @@ export class VersionStore {
     this.entityIndex().get(ecsId) ??
     (this.backing === null ? undefined : (this.evicted.get(ecsId)?.deref() ?? this.loadEntity(ecsId)));
 
+
   /**
    * The stored entity of an ecsId if it is in memory, without reading the store: for a writer
    * encoding rows (which must not wait for itself) and for identity checks.
@@ -111,7 +127,7 @@ export class VersionStore {
   prepareCommit(req: CommitRequest): CommitResult {
     // A store in fail-stop takes no new history: refused before anything is built.
     this.history.checkWritable();
-    const persisted = persist(req, this.lookupStored);
+    const persisted = persist(req, this.lookupStored, this.historyOf);
     const rootMeta = metaOf(persisted.root);
     const delta = indexDelta(req.removedLineages, persisted.stored);
     const version = new RootVersion(
@@ -171,6 +187,7 @@ export class VersionStore {
       const ecsId = metaOf(e).ecsId;
       if (entityIndex.delete(ecsId)) this.cachedBytes -= this.backing === null ? 0 : entityBytes(e);
       this.evicted.delete(ecsId);
+      if (this.backing !== null) this.withdrawnEntities.set(ecsId, e);
     }
     this.indexes.forget(version);
     this.versions.delete(rootEcsId);
@@ -494,7 +511,7 @@ function entityBytes(e: EntityObject): number {
   }
   return n;
 }
-const ENTITY_BYTES = 320;
+const ENTITY_BYTES = 640;
 
 function bytesOfAll(stored: ReadonlyMap<EntityObject, EntityObject>): number {
   let n = 0;
