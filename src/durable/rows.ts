@@ -2,8 +2,9 @@
  * The rows of a durable store (SPEC §12), as every engine reads and writes them. One row per stored
  * entity version (children referenced by ecsId: structural sharing on disk, as in memory), one per
  * root version (its parent and index delta), one per execution record. Rows are immutable once
- * written; a lineage's order is the order its root versions were written in. The one exception:
- * a first version withdrawn after it was written (`Withdrawal`) loses its rows.
+ * written; a lineage's order is the order its root versions were written in. The exceptions:
+ * a first version withdrawn after it was written (`Withdrawal`) loses its rows, and retention
+ * (`StorageEngine.prune`) deletes rows and rewrites the few kept rows that read from deleted ones.
  */
 
 /** One stored entity version. */
@@ -43,7 +44,12 @@ export interface RootVersionRow {
   readonly createdAt: number;
   /** The root entity's type name. */
   readonly rootClass: string;
-  /** JSON: what it changed in its tree's index, `[lineageId, ecsId | null, ...]`; null for a first version. */
+  /**
+   * JSON: what it changed in its tree's index, `[lineageId, ecsId | null, ...]`, relative to its
+   * parent's. Null when its index is not relative to a stored parent: a first version, or a version
+   * whose parent was pruned (`parentEcsId` then still names that parent, as the version's history
+   * says, but its row is gone). Null means: the index is the tree itself, every entity in it.
+   */
   readonly delta: string | null;
 }
 
@@ -80,6 +86,43 @@ export interface WriteBatch {
   readonly withdrawn: readonly Withdrawal[];
 }
 
+/** What `StorageEngine.prune` keeps; at least one option must be given. */
+export interface PruneKeep {
+  /** Per lineage, its newest N root versions (commit order); 0 keeps the head alone. */
+  readonly newest?: number;
+  /** Root versions created at or after this time (ms since the epoch). */
+  readonly since?: number;
+  /** These root versions (ids of stored ones: an unknown id is an error, nothing is pruned). */
+  readonly versions?: readonly string[];
+}
+
+/** What a prune did. */
+export interface PruneReport {
+  readonly versionsRemoved: number;
+  readonly entitiesRemoved: number;
+  readonly executionsRemoved: number;
+  /**
+   * Kept rows rewritten: entity rows written whole (`oldIds` in full, long arrays instead of
+   * splices) because a row they read from was removed, and root versions whose `delta` became null.
+   */
+  readonly rowsRewritten: number;
+  /**
+   * UTF-8 bytes of stored text the prune took out (every text column of the removed rows: ids,
+   * names, `identity`, `data`, `delta`, `record`; and the deltas set to null), less what the
+   * rewritten rows grew by. The same measure on every engine; what the file gives back is
+   * `fileBytesFreed`.
+   */
+  readonly bytesReclaimed: number;
+  /**
+   * Bytes of file pages the prune emptied (net of pages the rewrites took), as the engine measures
+   * them: SQLite's free-list growth times the page size. Later writes reuse them; the file does not
+   * shrink (`VACUUM`, outside a prune, gives them back to the file system). It differs from
+   * `bytesReclaimed` both ways: index pages and page overhead add to it, removed rows that shared
+   * pages with kept rows do not count in it.
+   */
+  readonly fileBytesFreed: number;
+}
+
 /**
  * A storage engine: where rows go and come back from. Engines know rows, never entities: the
  * encoding lives above them (`entity-rows.ts`), so a server engine (PostgreSQL) implements the same
@@ -111,6 +154,26 @@ export interface StorageEngine {
   rootVersions(): Iterable<RootVersionRow>;
   /** Every execution record, oldest first. */
   executions(): Iterable<ExecutionRow>;
+  /**
+   * Retention (SPEC §12), after every submitted batch is written, in one transaction (all or
+   * nothing; `keep` is checked first: a `StoreOptionError` names the bad option and changes nothing):
+   * - Root versions: kept when it is its lineage's head (newest), or among its newest `newest`, or
+   *   created at or after `since`, or listed in `versions`; the rest are removed. Kept versions keep
+   *   their order, ids and `parentEcsId` (a version's history, as `versionToJSON` gives it, stays as
+   *   it was, even when its parent is gone); one whose parent is removed gets a null `delta`.
+   * - Entity rows: kept when a kept version reaches it through `{ $ref }`s (long arrays read whole);
+   *   the rest are removed. A kept row that read from a removed row (its `oldIds` left out, a
+   *   splice) is rewritten whole first, so every kept version reads exactly as before.
+   * - Execution records: kept when they are still about something kept (a kept version is in their
+   *   `versionIds` or `inputs.rootIds`, or a kept entity row names them as `derivedFromExecutionId`)
+   *   or they name no root version at all, and every entity their JSON names by `{ $ref }` (their
+   *   result) is kept, so they still read back; the rest are removed. So the record of a failed call
+   *   goes with the versions it was called on.
+   * - Lineage heads stay (heads are kept); their version counts drop by what was removed.
+   * Throws `StoreCorruptError` (changing nothing) when a row it must read cannot be read. Whatever a
+   * caller holds of removed rows in memory is stale afterwards.
+   */
+  prune(keep: PruneKeep): PruneReport;
   /** Releases the engine (after this, every method throws). */
   close(): void;
 }

@@ -193,6 +193,9 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
     rootVersion: () => undefined,
     rootVersions: () => [],
     executions: () => [],
+    prune: () => {
+      throw new Error('not pruned here');
+    },
     close: () => void closed++,
   });
   let closed = 0;
@@ -244,6 +247,7 @@ test('a store whose rows cannot be read back fails the registry being created, a
     rootVersion: (id) => real.rootVersion(id),
     rootVersions: () => real.rootVersions(),
     executions: () => real.executions(),
+    prune: (keep) => real.prune(keep),
     close: () => {
       closed++;
       real.close();
