@@ -7,9 +7,9 @@
  *   store (relaxed: the writer thread) and without one; main-thread time per move and end to end;
  * - disk per move: the store file after `close()` (which checkpoints the WAL), minus the file
  *   after the first version alone, divided by the moves;
- * - reopen: a new registry over the file (today: every version is replayed into memory), heap
- *   after it (after gc, above the heap before), and the latest tree read (`getStoredTree`) right
- *   after the reopen and again.
+ * - reopen: a new registry over the file (it reads nothing yet: versions load on demand), heap
+ *   after it (after gc, above the heap before), and the latest tree read (`getStoredTree`: its rows
+ *   are read and built) right after the reopen, and again (from memory).
  *
  * Usage: node --expose-gc dist/bench/durable.js [--sizes 10x10,100x1000] [--rounds 3] [--out file]
  */
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     '- One op = one move of SPEC §10 (`execute(move_agent)`); relaxed durability (writer thread, batches of 100 items or 1 ms).',
     '- main µs/move: the executes alone; end to end: until `flush()` resolved (every row written and fsynced).',
     '- disk/move: file size after `close()` minus a store holding only the first version, per move.',
-    '- disk/move and reopen: measured in the last round. Reopen = `new EntityRegistry({ store })` over the file; today it replays every version into memory (lazy loading is not built yet); heap = after gc, above the heap before; latest tree = `getStoredTree` of the latest version right after the reopen (cold) and again (warm).',
+    '- disk/move and reopen: measured in the last round. Reopen = `new EntityRegistry({ store })` over the file (versions load on demand: nothing is read yet); heap = after gc, above the heap before; latest tree = `getStoredTree` of the latest version right after the reopen (cold: read from its rows) and again (warm).',
     '',
     '| size | store | moves | main µs/move | end to end µs/move | moves/s | disk/move | reopen ms | heap after reopen MB | latest tree cold ms | warm ms |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     for (const store of ['memory', 'sqlite'] as const) await run(size, moves, store, false);
     for (let r = 0; r < rounds; r++) {
       for (const store of ['memory', 'sqlite'] as const) {
-        // Disk and reopen in the last round only (a reopen replays every version: slow at 100x1000).
+        // Disk and reopen in the last round only.
         results[store].push(await run(size, moves, store, r === rounds - 1));
         process.stderr.write(`${size.label} ${store} round ${r + 1}/${rounds}\n`);
       }

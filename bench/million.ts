@@ -9,7 +9,7 @@
  * the heap before it), and the time to read the latest tree (every entity of it), right after the
  * open (cold: read from the rows) and again (warm: from memory).
  *
- * Usage: node --expose-gc dist/bench/million.js [--moves N] [--every N] [--size 10x10] [--dir D] [--out file]
+ * Usage: node --expose-gc dist/bench/million.js [--moves N] [--every N] [--size 10x10] [--cache-mb N] [--dir D] [--out file]
  * The store file is made in --dir (default: the system's temporary directory) and deleted after.
  */
 import * as fs from 'fs';
@@ -43,6 +43,7 @@ function args() {
     every: Number(value('--every') ?? Math.max(1, Math.floor(moves / 20))),
     size: sizeByLabel(value('--size') ?? '10x10'),
     dir: value('--dir') ?? os.tmpdir(),
+    cacheBytes: value('--cache-mb') === undefined ? undefined : Number(value('--cache-mb')) * 2 ** 20,
     out: value('--out') ?? path.join(ROOT, 'bench', 'RESULTS.million.md'),
   };
 }
@@ -59,12 +60,12 @@ const fileMB = (f: string): number =>
   2 ** 20;
 
 async function main(): Promise<void> {
-  const { moves, every, size, dir, out } = args();
+  const { moves, every, size, dir, out, cacheBytes } = args();
   const work = fs.mkdtempSync(path.join(dir, 'abstractions-million-'));
   const file = path.join(work, 'history.db');
   const samples: { moves: number; heapMB: number; seconds: number }[] = [];
   try {
-    const entities = new fw.EntityRegistry({ store: fw.sqliteStore(file) });
+    const entities = new fw.EntityRegistry({ store: fw.sqliteStore(file, { cacheBytes }) });
     const calls = new fw.CallableRegistry({ entities });
     calls.register('move_agent', model.moveAgent);
     let g = entities.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode)).root as unknown as GridMap;
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
       '# Bounded memory over a long history: benchmark results',
       '',
       `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; load ${os.loadavg()[0].toFixed(1)}`,
-      `- Command: \`npm run bench:million\` (${moves.toLocaleString('en-US')} moves at ${size.label} into one SQLite store, relaxed, default 64 MB cache; file in ${dir})`,
+      `- Command: \`npm run bench:million\` (${moves.toLocaleString('en-US')} moves at ${size.label} into one SQLite store, relaxed, ${cacheBytes === undefined ? 'default 64 MB' : `${cacheBytes / 2 ** 20} MB`} cache; file in ${dir})`,
       '- Heap: `process.memoryUsage().heapUsed` after a full GC, the writer caught up (`flush()`) before each sample.',
       '',
       `| moves | ${moves.toLocaleString('en-US')} |`,

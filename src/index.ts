@@ -22,6 +22,7 @@ export { diffTrees, type TreeDiff } from './diff/diff-trees';
 // Store: immutable versions, lineages and the registry that holds them.
 export { EntityRegistry, type VersionResult } from './store/entity-registry';
 export type { RootVersion, LineageEntry } from './store/root-version';
+export type { PruneKeep, PruneReport } from './store/retention';
 
 // Address: `@<ecsId>.path` strings, resolved against a registry; reading, writing, composing.
 export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './address/parse';

@@ -48,7 +48,16 @@ import {
 import type { EntityObject, IdChain } from '../metadata/object-model';
 import { StoreClosedError, StoreCorruptError, StoreWriteError } from './errors';
 import { loadStoredEntity } from './row-loader';
-import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, Withdrawal, WriteBatch } from './rows';
+import type {
+  EntityRow,
+  ExecutionRow,
+  PruneKeep,
+  PruneReport,
+  RootVersionRow,
+  StorageEngine,
+  Withdrawal,
+  WriteBatch,
+} from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
 
 export interface HistoryStoreOptions {
@@ -108,7 +117,7 @@ export class EngineHistoryStore implements HistoryStore {
   private readonly batchDelayMs: number;
   private readonly cacheBytes: number;
   /** What this store wrote long arrays against (see entity-rows.ts, "Long arrays by difference"). */
-  private readonly chains: SpliceChains = new WeakMap();
+  private chains: SpliceChains = new WeakMap();
 
   constructor(
     /** Engine name, for messages. */
@@ -145,16 +154,11 @@ export class EngineHistoryStore implements HistoryStore {
       this.writeNow();
       this.settleNow();
     };
-    /** The history of an entity version whose row is written (a row names only written rows). */
-    const rowHistory = (ecsId: string): IdChain | null => {
-      const row = this.live().entity(ecsId);
-      if (row === undefined)
-        throw new StoreCorruptError(`missing entity row ${ecsId} (a previous version whose history is read)`, ecsId);
-      return lazyHistoryOf(row, rowHistory);
-    };
+    const rowHistory = historyFromRows(this.live());
     return {
       cacheBytes: this.cacheBytes,
       sync,
+      rowHistory,
       history: (ecsId) => {
         sync(); // a version committed here may still be queued
         return rowHistory(ecsId);
@@ -243,6 +247,17 @@ export class EngineHistoryStore implements HistoryStore {
     const at = this.queue.findIndex((item) => isCommit(item) && item.version.ecsId === version.ecsId);
     if (at >= 0) this.queue.splice(at, 1);
     else this.enqueue({ withdrawal: version }); // plain data (ids): it may cross to the writer thread
+  }
+
+  prune(keep: PruneKeep): PruneReport {
+    this.writeNow();
+    this.settleNow();
+    this.checkWritable();
+    const report = this.engine!.prune(keep);
+    // What this store wrote against may be gone: the next rows are written whole, records read again.
+    this.chains = new WeakMap();
+    this.recentRecords.clear();
+    return report;
   }
 
   operationEnded(): void {
@@ -345,6 +360,20 @@ export class EngineHistoryStore implements HistoryStore {
     this.failure = new StoreWriteError(this.path, 'a write failed', error);
     this.errors.next(this.failure);
   }
+}
+
+/**
+ * The history of an entity version from its row, for a version whose row is written (a row names
+ * only written rows). Holds the engine alone: fork links keep it (see `StoredHistory.rowHistory`).
+ */
+function historyFromRows(engine: StorageEngine): (ecsId: string) => IdChain | null {
+  const read = (ecsId: string): IdChain | null => {
+    const row = engine.entity(ecsId);
+    if (row === undefined)
+      throw new StoreCorruptError(`missing entity row ${ecsId} (a previous version whose history is read)`, ecsId);
+    return lazyHistoryOf(row, read);
+  };
+  return read;
 }
 
 /** What a row lookup answers for a version whose row is stored but which is not in memory. */

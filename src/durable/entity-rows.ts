@@ -751,6 +751,70 @@ export function versionJSONFromRows(
 }
 
 /**
+ * The child ecsIds of an entity's fields (encoded as in `data`, long arrays rebuilt), as
+ * `versionJSONFromRows` finds them: every `{ $ref }`, in any container, an `$object` body's values
+ * (never its keys). Also reads the entity references of any encoded value (an execution record).
+ */
+export function childRefs(fields: Record<string, JsonValue>): string[] {
+  const out: string[] = [];
+  const pending: JsonValue[] = Object.values(fields);
+  while (pending.length > 0) {
+    const v = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v) pending.push(item);
+      continue;
+    }
+    if (typeof v.$ref === 'string') {
+      out.push(v.$ref);
+      continue;
+    }
+    const body = v.$object;
+    for (const x of Object.values(isJsonObject(body) ? (body as Record<string, JsonValue>) : v)) pending.push(x);
+  }
+  return out;
+}
+
+/** A row as retention (`prune.ts`) reads it: its fields, and what it takes from its previous version's row. */
+export interface RowReading {
+  /** `data` with each long array rebuilt (splices applied). */
+  readonly fields: Record<string, JsonValue>;
+  /** True when `identity` leaves out `oldIds` (they follow from the previous row's). */
+  readonly derivedOldIds: boolean;
+  /** True when a field is written as a splice of the previous row's. */
+  readonly spliced: boolean;
+}
+
+/** Reads `row` (and, for splices, the previous rows it needs): a `StoreCorruptError` when it cannot. */
+export function readRow(row: EntityRow, rows: RowSource, cache: RowCache): RowReading {
+  const identity = identityOf(row);
+  const fields = parseJSON(row.data, 'data', row.ecsId);
+  if (!isJsonObject(fields))
+    throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
+  let spliced = false;
+  for (const key of Object.keys(fields)) if (splicesOf(fields[key] as JsonValue) !== undefined) spliced = true;
+  readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
+  return { fields: fields as Record<string, JsonValue>, derivedOldIds: identity.oldIds === undefined, spliced };
+}
+
+/**
+ * `row` as it reads without its previous version's row: `oldIds` written in full and each splice
+ * written as its whole array (everything else as it was). Read before that row is deleted.
+ */
+export function wholeRow(row: EntityRow, rows: RowSource, cache: RowCache): EntityRow {
+  const identity = identityOf(row);
+  const { fields, spliced } = readRow(row, rows, cache);
+  return {
+    ...row,
+    identity:
+      identity.oldIds === undefined
+        ? JSON.stringify({ ...identity, oldIds: chainToArray(historyOf(row, identity, rows, cache)) })
+        : row.identity,
+    data: spliced ? stringify(fields, `entity row ${row.ecsId}`) : row.data,
+  };
+}
+
+/**
  * The full history (`oldIds`, oldest first) of `row`'s entity, rebuilt as a reader rebuilds it:
  * written in the row, or left out and followed from the previous rows. An import compares it
  * with a stored entity's, whose row may leave out what this one writes (or the other way round).

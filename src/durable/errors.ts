@@ -1,5 +1,6 @@
 import { AbstractionsError, errorText } from '../errors';
 import { excerpt } from '../util/excerpt';
+export { StoreOptionError } from '../store/errors';
 
 /**
  * A file that is not a store this code can open: not a database, another program's database, or a
@@ -52,17 +53,6 @@ export class StoreWriteError extends AbstractionsError {
         `(what this process committed before stays readable in memory, but is not all on disk)`,
       cause === null ? undefined : { cause },
     );
-  }
-}
-
-/** An option of a store that is not one it takes (names the option and what was given). */
-export class StoreOptionError extends AbstractionsError {
-  constructor(
-    readonly option: string,
-    readonly given: string,
-    expected: string,
-  ) {
-    super(`store option '${option}': expected ${expected}, got ${given}`);
   }
 }
 

@@ -18,6 +18,7 @@ import type { JsonValue } from '../serialize/format';
 import { SerializationError } from '../serialize/errors';
 import { newId } from '../util/ids';
 import {
+  childRefs,
   identityOf,
   isJsonObject,
   lazyHistoryOf,
@@ -64,7 +65,7 @@ export function loadStoredEntity(
       throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
     readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
     order.push({ row, fields: fields as Record<string, JsonValue> });
-    for (const ref of refsIn(fields as Record<string, JsonValue>)) {
+    for (const ref of childRefs(fields as Record<string, JsonValue>)) {
       if (seen.has(ref)) throw new StoreCorruptError(`entity row ${ref} is referenced twice below ${ecsId}`, ref);
       seen.add(ref);
       const held = known(ref);
@@ -84,27 +85,6 @@ export function loadStoredEntity(
     built(e);
   }
   return objects.get(ecsId);
-}
-
-/** The `{ $ref }` ecsIds in a row's encoded fields (a `$object` body's keys are never one). */
-function refsIn(fields: Record<string, JsonValue>): string[] {
-  const out: string[] = [];
-  const stack: JsonValue[] = Object.values(fields);
-  while (stack.length > 0) {
-    const v = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
-      for (const item of v) stack.push(item);
-      continue;
-    }
-    if (typeof v.$ref === 'string') {
-      out.push(v.$ref);
-      continue;
-    }
-    const body = v.$object;
-    for (const item of Object.values(isJsonObject(body) ? body : v)) stack.push(item as JsonValue);
-  }
-  return out;
 }
 
 /** One stored entity from its row, its children already built (or held) in `objects`. */

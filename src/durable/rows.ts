@@ -2,9 +2,13 @@
  * The rows of a durable store (SPEC §12), as every engine reads and writes them. One row per stored
  * entity version (children referenced by ecsId: structural sharing on disk, as in memory), one per
  * root version (its parent and index delta), one per execution record. Rows are immutable once
- * written; a lineage's order is the order its root versions were written in. The one exception:
- * a first version withdrawn after it was written (`Withdrawal`) loses its rows.
+ * written; a lineage's order is the order its root versions were written in. The exceptions:
+ * a first version withdrawn after it was written (`Withdrawal`) loses its rows, and retention
+ * (`StorageEngine.prune`) deletes rows and rewrites the few kept rows that read from deleted ones.
  */
+import type { PruneKeep, PruneReport } from '../store/retention';
+
+export type { PruneKeep, PruneReport } from '../store/retention';
 
 /** One stored entity version. */
 export interface EntityRow {
@@ -43,7 +47,12 @@ export interface RootVersionRow {
   readonly createdAt: number;
   /** The root entity's type name. */
   readonly rootClass: string;
-  /** JSON: what it changed in its tree's index, `[lineageId, ecsId | null, ...]`; null for a first version. */
+  /**
+   * JSON: what it changed in its tree's index, `[lineageId, ecsId | null, ...]`, relative to its
+   * parent's. Null when its index is not relative to a stored parent: a first version, or a version
+   * whose parent was pruned (`parentEcsId` then still names that parent, as the version's history
+   * says, but its row is gone). Null means: the index is the tree itself, every entity in it.
+   */
   readonly delta: string | null;
 }
 
@@ -130,6 +139,26 @@ export interface StorageEngine {
   execution(id: string): ExecutionRow | undefined;
   /** How many root versions, entity versions and lineages are stored. */
   counts(): { versions: number; entities: number; lineages: number };
+  /**
+   * Retention (SPEC §12), after every submitted batch is written, in one transaction (all or
+   * nothing; `keep` is checked first: a `StoreOptionError` names the bad option and changes nothing):
+   * - Root versions: kept when it is its lineage's head (newest), or among its newest `newest`, or
+   *   created at or after `since`, or listed in `versions`; the rest are removed. Kept versions keep
+   *   their order, ids and `parentEcsId` (a version's history, as `versionToJSON` gives it, stays as
+   *   it was, even when its parent is gone); one whose parent is removed gets a null `delta`.
+   * - Entity rows: kept when a kept version reaches it through `{ $ref }`s (long arrays read whole);
+   *   the rest are removed. A kept row that read from a removed row (its `oldIds` left out, a
+   *   splice) is rewritten whole first, so every kept version reads exactly as before.
+   * - Execution records: kept when they are still about something kept (a kept version is in their
+   *   `versionIds` or `inputs.rootIds`, or a kept entity row names them as `derivedFromExecutionId`)
+   *   or they name no root version at all, and every entity their JSON names by `{ $ref }` (their
+   *   result) is kept, so they still read back; the rest are removed. So the record of a failed call
+   *   goes with the versions it was called on.
+   * - Lineage heads stay (heads are kept); their version counts drop by what was removed.
+   * Throws `StoreCorruptError` (changing nothing) when a row it must read cannot be read. Whatever a
+   * caller holds of removed rows in memory is stale afterwards.
+   */
+  prune(keep: PruneKeep): PruneReport;
   /** Releases the engine (after this, every method throws). */
   close(): void;
 }

@@ -9,7 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
-import type { EntityRow, ExecutionRow, LineageHeadRow, RootVersionRow, StorageEngine } from './rows';
+import { planPrune, type PruneSource } from './prune';
+import { checkKeep } from '../store/retention';
+import type {
+  EntityRow,
+  ExecutionRow,
+  LineageHeadRow,
+  PruneKeep,
+  PruneReport,
+  RootVersionRow,
+  StorageEngine,
+} from './rows';
 import { inlineWriter, ThreadWriter, type TableSpec, type WriterTables } from './sqlite-writer';
 
 /**
@@ -176,6 +186,10 @@ export function openSqliteEngine(
   );
   const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck();
   const counts = [count('root_version'), count('entity_version'), count('lineage_head')];
+  const entity = (ecsId: string) => entityById.get(ecsId) as EntityRow | undefined;
+  const rootVersion = (ecsId: string) => versionById.get(ecsId) as RootVersionRow | undefined;
+  // Made by the first `prune`: most stores never prune.
+  let prune: ((keep: PruneKeep) => PruneReport) | null = null;
 
   let open = true;
   const live = (): Database.Database => {
@@ -236,11 +250,11 @@ export function openSqliteEngine(
     },
     entity(ecsId) {
       live();
-      return entityById.get(ecsId) as EntityRow | undefined;
+      return entity(ecsId);
     },
     rootVersion(ecsId) {
       live();
-      return versionById.get(ecsId) as RootVersionRow | undefined;
+      return rootVersion(ecsId);
     },
     rootVersions: () => scan<RootVersionRow>(`${selectSql(ROOT_VERSION)} ORDER BY seq`),
     lineage(lineageId) {
@@ -265,6 +279,13 @@ export function openSqliteEngine(
       const [versions, entities, lineages] = counts.map((c) => c.get() as number);
       return { versions, entities, lineages };
     },
+    prune(keep) {
+      const checked = checkKeep(keep);
+      live();
+      thread?.settleSync(); // every submitted batch first: they may hold versions to keep or remove
+      prune ??= pruneTransaction(db, { entity, rootVersion });
+      return prune(checked);
+    },
     close() {
       if (!open) return;
       open = false;
@@ -277,6 +298,84 @@ export function openSqliteEngine(
       }
     },
   };
+}
+
+/** Text columns, by table: what `PruneReport.bytesReclaimed` counts of a removed row. */
+const TEXT_COLUMNS = {
+  entity_version: [
+    'ecs_id',
+    'lineage_id',
+    'class_name',
+    'root_ecs_id',
+    'previous_ecs_id',
+    'parent_lineage_id',
+    'place',
+    'exec_id',
+    'identity',
+    'data',
+  ],
+  root_version: ['ecs_id', 'lineage_id', 'parent_ecs_id', 'root_class', 'delta'],
+  execution: ['id', 'function_name', 'status', 'record'],
+};
+
+/** `DELETE` of one row by its key, returning the UTF-8 bytes of its text columns as `n`. */
+function deleteSql(table: keyof typeof TEXT_COLUMNS, key: string): string {
+  const bytes = TEXT_COLUMNS[table].map((c) => `coalesce(length(CAST(${c} AS BLOB)), 0)`).join(' + ');
+  return `DELETE FROM ${table} WHERE ${key} = ? RETURNING ${bytes} AS n`;
+}
+
+/**
+ * `StorageEngine.prune` on this connection: plans (prune.ts) and applies the plan in one IMMEDIATE
+ * transaction, so the rows read for the plan are the rows changed, and a failure changes nothing.
+ */
+function pruneTransaction(
+  db: Database.Database,
+  rows: Pick<PruneSource, 'entity' | 'rootVersion'>,
+): (keep: PruneKeep) => PruneReport {
+  // All read with `all()`: the connection cannot look rows up while a statement iterates.
+  const allVersions = db.prepare(`${selectSql(ROOT_VERSION)} ORDER BY seq`);
+  const allEntityIds = db.prepare('SELECT ecs_id FROM entity_version').pluck();
+  const allExecutions = db.prepare(`${selectSql(EXECUTION)} ORDER BY seq`);
+  const source: PruneSource = {
+    ...rows,
+    rootVersions: () => allVersions.all() as RootVersionRow[],
+    entityIds: () => allEntityIds.all() as string[],
+    executions: () => allExecutions.all() as ExecutionRow[],
+  };
+  const dropVersion = db.prepare(deleteSql('root_version', 'ecs_id')).pluck();
+  const dropEntity = db.prepare(deleteSql('entity_version', 'ecs_id')).pluck();
+  const dropExecution = db.prepare(deleteSql('execution', 'id')).pluck();
+  const rewrite = db.prepare('UPDATE entity_version SET identity = ?, data = ? WHERE ecs_id = ?');
+  const wholeDelta = db.prepare('UPDATE root_version SET delta = NULL WHERE ecs_id = ?');
+  const uncount = db.prepare('UPDATE lineage_head SET versions = versions - ? WHERE lineage_id = ?');
+  const freePages = (): number => db.pragma('freelist_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  return db.transaction((keep: PruneKeep): PruneReport => {
+    const freeBefore = freePages();
+    const plan = planPrune(keep, source);
+    let bytes = 0 - plan.rewriteBytes; // not `-x`: no rewrites is 0, not -0
+    for (const row of plan.rewrites) rewrite.run(row.identity, row.data, row.ecsId);
+    for (const v of plan.wholeDeltas) {
+      wholeDelta.run(v.ecsId);
+      bytes += Buffer.byteLength(v.delta!, 'utf8');
+    }
+    const removedPerLineage = new Map<string, number>();
+    for (const v of plan.versions) {
+      bytes += dropVersion.get(v.ecsId) as number;
+      removedPerLineage.set(v.lineageId, (removedPerLineage.get(v.lineageId) ?? 0) + 1);
+    }
+    for (const [lineageId, n] of removedPerLineage) uncount.run(n, lineageId);
+    for (const ecsId of plan.entities) bytes += dropEntity.get(ecsId) as number;
+    for (const id of plan.executions) bytes += dropExecution.get(id) as number;
+    return {
+      versionsRemoved: plan.versions.length,
+      entitiesRemoved: plan.entities.length,
+      executionsRemoved: plan.executions.length,
+      rowsRewritten: plan.rewrites.length + plan.wholeDeltas.length,
+      bytesReclaimed: bytes,
+      fileBytesFreed: (freePages() - freeBefore) * pageSize,
+    };
+  }).immediate;
 }
 
 /** The connection, with the schema checked (or created) and the pragmas set; closed again on failure. */

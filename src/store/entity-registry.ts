@@ -17,7 +17,8 @@ import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
 import { announceCommit, versionEventData } from './commit-events';
 import { treeRequest, type CommitRequest, type CommitResult } from './commit';
-import { EntityNotFoundError, VersioningError } from './errors';
+import { EntityNotFoundError, StoreOptionError, VersioningError } from './errors';
+import { checkKeep, type PruneKeep, type PruneReport } from './retention';
 import type { Provenance } from './persist';
 import { liveIndexOf, type LineageEntry, type RootVersion } from './root-version';
 import { VersionStore } from './version-store';
@@ -161,6 +162,26 @@ export class EntityRegistry {
    */
   restore(root: object, createdAt: number): RootVersion {
     return this.store.restoring(createdAt, () => this.promoteNow(requireEntity(root, 'restore')));
+  }
+
+  /**
+   * Removes the versions `keep` does not keep, and what only they hold (SPEC §12): per lineage its
+   * newest version always stays, with its `newest` newest, those created at or after `since`, and
+   * those listed in `versions`. A durable store also removes the execution records about nothing
+   * kept, rewrites the few rows that read from removed ones, and reports the space reclaimed.
+   * `lineage`, `versionsContaining` and every kept version read exactly as before. Over a durable
+   * store, objects read before the call are not the registry's afterwards: read them again.
+   * @throws StoreOptionError for a bad `keep` (naming the option), StoreWriteError in fail-stop;
+   * either changes nothing.
+   */
+  async prune(options: { readonly keep: PruneKeep }): Promise<PruneReport> {
+    if (typeof options !== 'object' || options === null)
+      throw new StoreOptionError('prune', describeValue(options), 'an object { keep }');
+    const keep = checkKeep(options.keep);
+    const report = this.history.prune(keep);
+    if (report === null) return this.store.prune(keep);
+    this.store.forgetAll();
+    return report;
   }
 
   /** @internal Throws `StoreWriteError` when the store is in fail-stop (before an execution starts). */

@@ -13,3 +13,14 @@ export class EntityNotFoundError extends AbstractionsError {
     super(`no stored entity with ecsId ${excerpt(ecsId)}${detail ? `: ${detail}` : ''}`);
   }
 }
+
+/** An option of a store that is not one it takes (names the option and what was given). */
+export class StoreOptionError extends AbstractionsError {
+  constructor(
+    readonly option: string,
+    readonly given: string,
+    expected: string,
+  ) {
+    super(`store option '${option}': expected ${expected}, got ${given}`);
+  }
+}

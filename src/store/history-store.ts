@@ -8,6 +8,7 @@ import type { EntityObject, IdChain } from '../metadata/object-model';
 import type { CommitResult } from './commit';
 import type { EntityRegistry } from './entity-registry';
 import type { LineageEntry } from './root-version';
+import type { PruneKeep, PruneReport } from './retention';
 
 /** A stored root version as a store holds it: the root's ecsId is the version's. */
 export interface StoredVersionInfo {
@@ -53,6 +54,11 @@ export interface StoredHistory {
   ): EntityObject | undefined;
   /** The history (`oldIds`, newest first) of the stored entity version `ecsId`, read as it is walked. */
   history(ecsId: string): IdChain | null;
+  /**
+   * `history`, for a version whose row is written, without `sync`: it holds the engine alone (not
+   * the store, nor the registry), so a fork link may keep it.
+   */
+  readonly rowHistory: (ecsId: string) => IdChain | null;
   /** A lineage's versions in commit order. */
   lineage(lineageId: string): LineageEntry[];
   /** A lineage's newest version (undefined for a lineage the store does not hold). */
@@ -126,6 +132,12 @@ export interface HistoryStore {
   imported(rows: unknown): void;
   /** Execution records an import brought, once their versions are loaded: kept like `records()` (by id). */
   importedRecords(records: readonly { readonly id: string }[]): void;
+  /**
+   * Retention (SPEC §12): a store that holds rows writes what it queued, then prunes them (all or
+   * nothing) and says what it did; null from a store without rows (the registry prunes its memory).
+   * Throws `StoreOptionError` for a bad `keep`, `StoreWriteError` in fail-stop, changing nothing.
+   */
+  prune(keep: PruneKeep): PruneReport | null;
   /** Resolves when everything queued before the call is written (and fsynced where the mode says so). */
   flush(): Promise<void>;
   /**
@@ -155,6 +167,7 @@ export function memoryStore(): HistoryStore {
     importedRecords: (list) => {
       for (const r of list) if (!records.has(r.id)) records.set(r.id, r);
     },
+    prune: () => null,
     flush: () => Promise.resolve(),
     acknowledged: () => Promise.resolve(),
     close: () => Promise.resolve(),

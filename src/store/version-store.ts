@@ -21,6 +21,7 @@ import type { CommitRequest, CommitResult } from './commit';
 import { EntityNotFoundError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
 import type { HistoryStore, StoredHistory, StoredVersionInfo } from './history-store';
+import { keptRootVersions, type PruneKeep, type PruneReport } from './retention';
 import { persist } from './persist';
 import { RootVersion, deltaOf, type LineageEntry } from './root-version';
 
@@ -35,13 +36,13 @@ export class VersionStore {
     private readonly budgetBytes = Infinity,
   ) {
     this.indexes = new LineageIndexes(backing === null ? Infinity : OWNED_INDEXES);
-    this.historyOf =
-      backing === null
-        ? null
-        : (ecsId) => {
-            const e = this.cachedEntity(ecsId) ?? this.withdrawnEntities.get(ecsId);
-            return e !== undefined ? metaOf(e).history : backing.history(ecsId);
-          };
+    this.historyOf = backing === null ? null : historyReader(this, backing.rowHistory);
+  }
+
+  /** @internal A stored version's history, from memory or (written first) from its row. */
+  historyFor(ecsId: string): IdChain | null {
+    const e = this.cachedEntity(ecsId) ?? this.withdrawnEntities.get(ecsId);
+    return e !== undefined ? metaOf(e).history : this.backing!.history(ecsId);
   }
 
   /** Over a durable store: a stored version's history, from memory or from its row (see `ForkLink`). */
@@ -88,7 +89,7 @@ export class VersionStore {
   private pendingEntities: EntityObject[] = [];
   /** lineageId -> its root versions, oldest first (entries for `lineage()` are made when asked for). */
   private readonly lineages = new Map<string, RootVersion[]>();
-  private readonly indexes: LineageIndexes;
+  private indexes: LineageIndexes;
 
   // Backed mode only (see the top of this file).
   /**
@@ -112,7 +113,6 @@ export class VersionStore {
   readonly lookupStored = (ecsId: string): EntityObject | undefined =>
     this.entityIndex().get(ecsId) ??
     (this.backing === null ? undefined : (this.evicted.get(ecsId)?.deref() ?? this.loadEntity(ecsId)));
-
 
   /**
    * The stored entity of an ecsId if it is in memory, without reading the store: for a writer
@@ -202,6 +202,73 @@ export class VersionStore {
     return true;
   }
 
+  // ---- retention ---------------------------------------------------------------------------
+
+  /**
+   * Over the memory store: removes the versions `keep` does not keep (`keptRootVersions`) and the
+   * stored entities no kept version holds. Kept versions and their objects stay as they are.
+   */
+  prune(keep: PruneKeep): PruneReport {
+    const all = [...this.versions.values()];
+    const kept = keptRootVersions(keep, all);
+    // What kept versions hold: a version whose parent is kept holds its parent's entities and its
+    // delta's (versions come parents first), any other its whole tree.
+    const held = new Set<EntityObject>();
+    for (const v of all) {
+      if (!kept.has(v.ecsId)) continue;
+      const delta = deltaOf(v);
+      if (delta !== null && v.parentEcsId !== null && kept.has(v.parentEcsId)) {
+        for (let i = 1; i < delta.length; i += 2) if (delta[i] !== null) held.add(delta[i] as EntityObject);
+      } else for (const e of this.indexes.mapOf(v).values()) held.add(e);
+    }
+    let versionsRemoved = 0;
+    for (const v of all) {
+      if (kept.has(v.ecsId)) continue;
+      this.versions.delete(v.ecsId);
+      this.indexes.forget(v);
+      versionsRemoved++;
+    }
+    for (const [lineageId, versions] of this.lineages)
+      this.lineages.set(
+        lineageId,
+        versions.filter((v) => kept.has(v.ecsId)),
+      );
+    const entities = this.entityIndex();
+    let entitiesRemoved = 0;
+    let bytesReclaimed = 0;
+    for (const [ecsId, e] of entities) {
+      if (held.has(e)) continue;
+      entities.delete(ecsId);
+      entitiesRemoved++;
+      bytesReclaimed += entityBytes(e);
+    }
+    return {
+      versionsRemoved,
+      entitiesRemoved,
+      executionsRemoved: 0,
+      rowsRewritten: 0,
+      bytesReclaimed,
+      fileBytesFreed: 0,
+    };
+  }
+
+  /**
+   * Over a durable store, after it pruned its rows: memory forgets everything it held, so every
+   * read goes to the rows as they are now (objects read before are no longer this store's).
+   */
+  forgetAll(): void {
+    this.entities.clear();
+    this.pendingEntities = [];
+    this.evicted.clear();
+    this.versions.clear();
+    this.evictedVersions.clear();
+    this.heads.clear();
+    this.withdrawnEntities.clear();
+    this.cachedBytes = 0;
+    this.liveAfterSweep = 0;
+    this.indexes = new LineageIndexes(OWNED_INDEXES);
+  }
+
   // ---- lookups by id -----------------------------------------------------------------------
 
   /** The stored version record of a root (throws EntityNotFoundError). */
@@ -288,10 +355,19 @@ export class VersionStore {
     const m = metaOf(e);
     // Versions come in creation order (parents first): each answer follows from its delta or its
     // parent's. Only the versions that contain it are remembered (the answer), not one per version.
+    // A version whose parent was pruned answers from its own tree (its delta says nothing then).
+    const inTree = (versionId: string): boolean => this.getVersion(versionId).index.get(m.lineageId) === e;
     const contains = new Set<string>();
-    const step = (ecsId: string, parentEcsId: string | null, delta: IndexDelta | StoredDelta | null): void => {
+    /** `ownTree`: the answer of a version whose parent was pruned, from its own tree. */
+    const step = (
+      ecsId: string,
+      delta: IndexDelta | StoredDelta | null,
+      parentEcsId: string | null,
+      ownTree?: boolean,
+    ) => {
       let c: boolean;
-      if (delta === null)
+      if (ownTree !== undefined) c = ownTree;
+      else if (delta === null)
         c = m.rootEcsId === ecsId; // a first version forks everything it holds
       else {
         let at = -1;
@@ -300,11 +376,20 @@ export class VersionStore {
       }
       if (c) contains.add(ecsId);
     };
-    if (this.backing === null) for (const v of this.versions.values()) step(v.ecsId, v.parentEcsId, deltaOf(v));
-    else {
-      this.backing.sync();
-      for (const v of this.backing.versions()) step(v.ecsId, v.parentEcsId, v.delta);
+    if (this.backing === null) {
+      for (const v of this.versions.values()) {
+        const gone = v.parentEcsId !== null && !this.versions.has(v.parentEcsId);
+        step(v.ecsId, deltaOf(v), v.parentEcsId, gone ? inTree(v.ecsId) : undefined);
+      }
+      return [...contains];
     }
+    this.backing.sync();
+    // A store gives such a version a null delta (rows.ts). Its tree is read before the scan (which
+    // allows no other read while it is open): the few versions just after a prune's cut.
+    const cut = new Map<string, boolean>();
+    for (const v of this.backing.versions()) if (v.delta === null && v.parentEcsId !== null) cut.set(v.ecsId, false);
+    for (const id of cut.keys()) cut.set(id, inTree(id));
+    for (const v of this.backing.versions()) step(v.ecsId, v.delta, v.parentEcsId, cut.get(v.ecsId));
     return [...contains];
   }
   /** Counts, for tests and diagnostics. */
@@ -486,6 +571,23 @@ function lineageMap(stored: ReadonlyMap<EntityObject, EntityObject>): Map<string
 
 function appendValues<T>(list: T[], map: ReadonlyMap<unknown, T>): void {
   for (const v of map.values()) list.push(v);
+}
+
+/**
+ * What a fork link reads its history with (`ForkLink`): the store's memory and queue while the
+ * store is alive, and once nothing holds it, the rows alone (its queue is written by then: see the
+ * exit hook of engine-store.ts). Weakly, so a version a caller keeps does not keep the registry's
+ * whole cache alive through its history.
+ */
+function historyReader(
+  store: VersionStore,
+  rows: (ecsId: string) => IdChain | null,
+): (ecsId: string) => IdChain | null {
+  const ref = new WeakRef(store);
+  return (ecsId) => {
+    const live = ref.deref();
+    return live === undefined ? rows(ecsId) : live.historyFor(ecsId);
+  };
 }
 
 /** How many lineages' heads (ids) backed mode keeps; older ones are read from the store again. */

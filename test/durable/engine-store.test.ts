@@ -201,6 +201,9 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
       entities: rows.reduce((n, b) => n + b.entities.length, 0),
       lineages: new Set(rows.flatMap((b) => b.versions.map((v) => v.lineageId))).size,
     }),
+    prune: () => {
+      throw new Error('not pruned here');
+    },
     close: () => void closed++,
   });
   let closed = 0;

@@ -38,7 +38,7 @@ import {
   type StoredHistory,
   type WithdrawnVersion,
 } from '../../src/store/history-store';
-import type { WriteBatch } from '../../src/durable/rows';
+import type { PruneKeep, PruneReport, WriteBatch } from '../../src/durable/rows';
 import { toJSON } from '../../src/serialize';
 import type { RootVersion } from '../../src/store/root-version';
 import { EntityRegistry } from '../../src/store/entity-registry';
@@ -144,9 +144,13 @@ class TrackedStore extends EngineHistoryStore {
     this.errors$.subscribe((e) => (noted.failure ??= e));
   }
 
+  /** What the store holds (its rows, read directly: the registry's memory may be behind). */
+  private stored: StoredHistory | null = null;
+
   override attach(registry: EntityRegistry): StoredHistory {
     this.noted.registry = new WeakRef(registry);
-    return super.attach(registry);
+    this.stored = super.attach(registry);
+    return this.stored;
   }
 
   override committed(commit: CommitResult): void {
@@ -163,6 +167,22 @@ class TrackedStore extends EngineHistoryStore {
     const at = list.findIndex((v) => v.ecsId === version.ecsId);
     if (at >= 0) list.splice(at, 1);
     super.withdrawn(version);
+  }
+
+  override prune(keep: PruneKeep): PruneReport {
+    const report = super.prune(keep);
+    // What the store removed is no longer what the check expects back.
+    const stored = this.stored!;
+    for (const [lineageId, list] of this.noted.versions)
+      this.noted.versions.set(
+        lineageId,
+        list.filter((v) => stored.version(v.ecsId) !== undefined),
+      );
+    const records = new Set(this.records().map((r) => r.id));
+    const kept = this.noted.records.filter((r) => records.has(r.id));
+    this.noted.records.length = 0;
+    this.noted.records.push(...kept);
+    return report;
   }
 
   override imported(rows: unknown): void {
