@@ -52,6 +52,7 @@ interface Run {
   diskBytesPerMove: number;
   reopenMs: number;
   reopenHeapMB: number;
+  treeHeapMB: number;
   latestColdMs: number;
   latestWarmMs: number;
 }
@@ -82,6 +83,7 @@ async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory
       diskBytesPerMove: NaN,
       reopenMs: NaN,
       reopenHeapMB: NaN,
+      treeHeapMB: NaN,
       latestColdMs: NaN,
       latestWarmMs: NaN,
     };
@@ -98,6 +100,8 @@ async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory
     const r0 = performance.now();
     const again = new fw.EntityRegistry({ store: fw.sqliteStore(file) });
     const r1 = performance.now();
+    gc();
+    result.reopenHeapMB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
     const versions = again.lineage(lineageId);
     const latest = versions[versions.length - 1].ecsId;
     const c0 = performance.now();
@@ -107,7 +111,7 @@ async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory
     const c2 = performance.now();
     gc();
     result.reopenMs = r1 - r0;
-    result.reopenHeapMB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    result.treeHeapMB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
     result.latestColdMs = c1 - c0;
     result.latestWarmMs = c2 - c1;
     await again.close();
@@ -130,10 +134,10 @@ async function main(): Promise<void> {
     '- One op = one move of SPEC §10 (`execute(move_agent)`); relaxed durability (writer thread, batches of 100 items or 1 ms).',
     '- main µs/move: the executes alone; end to end: until `flush()` resolved (every row written and fsynced).',
     '- disk/move: file size after `close()` minus a store holding only the first version, per move.',
-    '- disk/move and reopen: measured in the last round. Reopen = `new EntityRegistry({ store })` over the file (versions load on demand: nothing is read yet); heap = after gc, above the heap before; latest tree = `getStoredTree` of the latest version right after the reopen (cold: read from its rows) and again (warm).',
+    '- disk/move and reopen: measured in the last round. Reopen = `new EntityRegistry({ store })` over the file (versions load on demand: nothing is read yet); heap = after gc, above the heap before, right after the open and after the latest tree was read; latest tree = `getStoredTree` of the latest version right after the reopen (cold: read from its rows) and again (warm).',
     '',
-    '| size | store | moves | main µs/move | end to end µs/move | moves/s | disk/move | reopen ms | heap after reopen MB | latest tree cold ms | warm ms |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| size | store | moves | main µs/move | end to end µs/move | moves/s | disk/move | reopen ms | heap after reopen MB | latest tree cold ms | warm ms | heap with the tree MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const size of sizes) {
     const count = MOVES[size.label] ?? 2_000;
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
         `| ${size.label} | ${store} | ${count.toLocaleString('en-US')} | ${f1(m('mainUsPerMove'))} | ${f1(m('endToEndUsPerMove'))} | ` +
           `${Math.round(1e6 / m('endToEndUsPerMove')).toLocaleString('en-US')} | ` +
           `${Number.isNaN(m('diskBytesPerMove')) ? '—' : `${f1(m('diskBytesPerMove') / 1024)} KB`} | ` +
-          `${f1(m('reopenMs'))} | ${f1(m('reopenHeapMB'))} | ${f1(m('latestColdMs'))} | ${f1(m('latestWarmMs'))} |`,
+          `${f1(m('reopenMs'))} | ${f1(m('reopenHeapMB'))} | ${f1(m('latestColdMs'))} | ${f1(m('latestWarmMs'))} | ${f1(m('treeHeapMB'))} |`,
       );
     }
   }
