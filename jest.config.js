@@ -40,7 +40,7 @@ const STORE_FREE = [
   '<rootDir>/test/callable/(binding-plan|result-shape|type-spec)\\.test\\.ts$',
   '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
   '<rootDir>/test/serialize/(class-names|depth)\\.test\\.ts$',
-  '<rootDir>/test/store/(version-store|working-tree)\\.test\\.ts$',
+  '<rootDir>/test/store/(memory-budget|version-store|working-tree)\\.test\\.ts$',
   '<rootDir>/test/viz/mermaid-text\\.test\\.ts$',
 ];
 /**

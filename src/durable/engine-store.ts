@@ -150,10 +150,7 @@ export class EngineHistoryStore implements HistoryStore {
       rootVersion: (ecsId) => this.live().rootVersion(ecsId),
     };
     const cache = new RowCache();
-    const sync = (): void => {
-      this.writeNow();
-      this.settleNow();
-    };
+    const sync = (): void => this.sync();
     const rowHistory = historyFromRows(this.live());
     return {
       cacheBytes: this.cacheBytes,
@@ -185,10 +182,15 @@ export class EngineHistoryStore implements HistoryStore {
     return this.engine;
   }
 
-  records(): readonly FunctionExecution[] {
-    if (this.engine === null) return [];
+  /** Writes what is queued and waits for it, so the engine's rows are what was committed. Never throws. */
+  private sync(): void {
     this.writeNow();
     this.settleNow();
+  }
+
+  records(): readonly FunctionExecution[] {
+    if (this.engine === null) return [];
+    this.sync();
     const rows = [...this.engine.executions()];
     return rows.map((row) => this.recordOf(row));
   }
@@ -196,8 +198,7 @@ export class EngineHistoryStore implements HistoryStore {
   record(executionId: string): FunctionExecution | undefined {
     const kept = this.recentRecords.get(executionId);
     if (kept !== undefined || this.engine === null) return kept;
-    this.writeNow();
-    this.settleNow();
+    this.sync();
     const row = this.engine.execution(executionId);
     return row === undefined ? undefined : this.recordOf(row);
   }
@@ -250,8 +251,7 @@ export class EngineHistoryStore implements HistoryStore {
   }
 
   prune(keep: PruneKeep): PruneReport {
-    this.writeNow();
-    this.settleNow();
+    this.sync();
     this.checkWritable();
     const report = this.engine!.prune(keep);
     // What this store wrote against may be gone: the next rows are written whole, records read again.

@@ -43,7 +43,7 @@ export interface EntityRegistryOptions {
   /**
    * Where its history is kept besides memory (SPEC §12): `sqliteStore(path, options)`, or
    * `memoryStore()` (the default: nothing survives the process). A store's existing history is
-   * loaded when the registry is created.
+   * read on demand, and memory holds a bounded part of it (`HistoryStoreOptions.cacheBytes`).
    */
   readonly store?: HistoryStore;
 }
@@ -116,9 +116,9 @@ export class EntityRegistry {
   }
 
   /**
-   * @internal The execution records its history store held when the registry was created, and
-   * those imported since (the callable layer's `FunctionExecution`s; `CallableRegistry.executions()`
-   * lists them first).
+   * @internal The execution records its history store holds (`HistoryStore.records`: the callable
+   * layer's `FunctionExecution`s; `CallableRegistry.executions()` lists them first, this process's
+   * own as the objects it made).
    */
   storedRecords(): readonly unknown[] {
     return this.history.records();

@@ -116,9 +116,10 @@ export interface HistoryStore {
   /** Throws `StoreWriteError` when an earlier write failed (fail-stop): checked before every change. */
   checkWritable(): void;
   /**
-   * The execution records this store held when the registry was created, oldest first, then
-   * those imported since (`FunctionExecution`s of the callable layer, typed loosely here to keep
-   * layers apart).
+   * The execution records the store holds, in the order it was given them: a durable store's
+   * every record (this process's too, once written), read from its rows; the memory store's,
+   * those imported (`FunctionExecution`s of the callable layer, typed loosely here to keep layers
+   * apart).
    */
   records(): readonly unknown[];
   /** One of `records()` by execution id. */

@@ -9,19 +9,21 @@
  * Two modes. Over the memory store it holds every version (memory is the history). Over a durable
  * store (`StoredHistory`) its maps are a cache (SPEC §12: memory is bounded): entities enter it
  * when committed or read from rows, and the oldest leave it once their estimated size passes the
- * budget. An entity that left is still found, by a weak reference, for as long as anything holds
- * it (one object per ecsId while referenced: a tree in memory keeps its entities); what nothing
- * holds is read from the rows again when asked for. A version leaves with its root entity.
+ * budget (`memory-budget.ts`). An entity that left is still found, by a weak reference, for as
+ * long as anything holds it (one object per ecsId while referenced: a tree in memory keeps its
+ * entities); what nothing holds is read from the rows again when asked for. A version leaves with
+ * its root entity.
  * Lineages, the heads of lineages not committed to lately, counts and the versions containing an
  * entity are read from the store.
  */
 import { entityClassesOfType, type AnyClass } from '../metadata/class-registry';
-import { VALUES, isEntityObject, metaOf, type EntityObject, type IdChain } from '../metadata/object-model';
+import { isEntityObject, metaOf, type EntityObject, type IdChain } from '../metadata/object-model';
 import type { CommitRequest, CommitResult } from './commit';
 import { EntityNotFoundError } from './errors';
 import { LineageIndexes, type IndexDelta } from './lineage-index';
 import type { HistoryStore, StoredHistory, StoredVersionInfo } from './history-store';
 import { keptRootVersions, type PruneKeep, type PruneReport } from './retention';
+import { MemoryBudget, entityBytes } from './memory-budget';
 import { persist } from './persist';
 import { RootVersion, deltaOf, type LineageEntry } from './root-version';
 
@@ -33,8 +35,9 @@ export class VersionStore {
   constructor(
     private readonly history: HistoryStore,
     private readonly backing: StoredHistory | null = null,
-    private readonly budgetBytes = Infinity,
+    budgetBytes = Infinity,
   ) {
+    this.budget = backing === null ? null : new MemoryBudget(budgetBytes);
     this.indexes = new LineageIndexes(backing === null ? Infinity : OWNED_INDEXES);
     this.historyOf = backing === null ? null : historyReader(this, backing.rowHistory);
   }
@@ -97,14 +100,8 @@ export class VersionStore {
    * ids only, so a head keeps no tree in memory; the most recent `HEADS_KEPT`.
    */
   private readonly heads = new Map<string, string>();
-  /** Estimated bytes of the entities in `entities` and `pendingEntities`. */
-  private cachedBytes = 0;
-  /** Entities that left the cache, for as long as something else holds them. */
-  private readonly evicted = new Map<string, WeakRef<EntityObject>>();
-  /** Versions that left the cache, likewise. */
-  private readonly evictedVersions = new Map<string, WeakRef<RootVersion>>();
-  /** `evicted.size + evictedVersions.size` after the last sweep of dead references. */
-  private liveAfterSweep = 0;
+  /** What leaves `entities` and `versions` when memory is full, and how to find it while it lives. */
+  private readonly budget: MemoryBudget<RootVersion> | null;
 
   /**
    * The stored entity of an ecsId as the store holds it (lower case), for the commit path
@@ -112,14 +109,14 @@ export class VersionStore {
    */
   readonly lookupStored = (ecsId: string): EntityObject | undefined =>
     this.entityIndex().get(ecsId) ??
-    (this.backing === null ? undefined : (this.evicted.get(ecsId)?.deref() ?? this.loadEntity(ecsId)));
+    (this.budget === null ? undefined : (this.budget.entity(ecsId) ?? this.loadEntity(ecsId)));
 
   /**
    * The stored entity of an ecsId if it is in memory, without reading the store: for a writer
    * encoding rows (which must not wait for itself) and for identity checks.
    */
   readonly cachedEntity = (ecsId: string): EntityObject | undefined =>
-    this.entityIndex().get(ecsId) ?? this.evicted.get(ecsId)?.deref();
+    this.entityIndex().get(ecsId) ?? this.budget?.entity(ecsId);
 
   // ---- commits -----------------------------------------------------------------------------
 
@@ -162,10 +159,10 @@ export class VersionStore {
       else versions.push(version);
     } else {
       this.keepHead(version.lineageId, version.ecsId);
-      this.cachedBytes += bytesOfAll(prepared.stored);
+      for (const e of prepared.stored.values()) this.budget!.added(e);
     }
     if (this.restoredAt === null) this.history.committed(prepared);
-    if (this.cachedBytes > this.budgetBytes) this.evict();
+    if (this.budget?.over === true) this.budget.evict(this.entityIndex(), this.versions);
   }
 
   /**
@@ -185,13 +182,14 @@ export class VersionStore {
     const entityIndex = this.entityIndex();
     for (const e of withdrawn) {
       const ecsId = metaOf(e).ecsId;
-      if (entityIndex.delete(ecsId)) this.cachedBytes -= this.backing === null ? 0 : entityBytes(e);
-      this.evicted.delete(ecsId);
-      if (this.backing !== null) this.withdrawnEntities.set(ecsId, e);
+      if (entityIndex.delete(ecsId)) this.budget?.removed(e);
+      if (this.budget !== null) {
+        this.budget.forget(ecsId);
+        this.withdrawnEntities.set(ecsId, e);
+      }
     }
     this.indexes.forget(version);
     this.versions.delete(rootEcsId);
-    this.evictedVersions.delete(rootEcsId);
     this.lineages.delete(version.lineageId);
     this.heads.delete(version.lineageId);
     this.history.withdrawn({
@@ -259,13 +257,10 @@ export class VersionStore {
   forgetAll(): void {
     this.entities.clear();
     this.pendingEntities = [];
-    this.evicted.clear();
     this.versions.clear();
-    this.evictedVersions.clear();
+    this.budget?.clear();
     this.heads.clear();
     this.withdrawnEntities.clear();
-    this.cachedBytes = 0;
-    this.liveAfterSweep = 0;
     this.indexes = new LineageIndexes(OWNED_INDEXES);
   }
 
@@ -443,7 +438,7 @@ export class VersionStore {
   }
 
   private cachedVersion(ecsId: string): RootVersion | undefined {
-    return this.versions.get(ecsId) ?? this.evictedVersions.get(ecsId)?.deref();
+    return this.versions.get(ecsId) ?? this.budget?.version(ecsId);
   }
 
   /** Reads a stored entity (and what it holds that memory does not) from the store. */
@@ -451,11 +446,12 @@ export class VersionStore {
     const backing = this.backing!;
     backing.sync();
     this.entityIndex(); // what was published goes in first: the cache is in age order
+    const budget = this.budget!;
     const e = backing.entity(ecsId, this.cachedEntity, (built) => {
       this.entities.set(metaOf(built).ecsId, built);
-      this.cachedBytes += entityBytes(built);
+      budget.added(built);
     });
-    if (this.cachedBytes > this.budgetBytes) this.evict();
+    if (budget.over) budget.evict(this.entityIndex(), this.versions);
     return e;
   }
 
@@ -468,11 +464,11 @@ export class VersionStore {
     const root = this.lookupStored(ecsId);
     if (root === undefined)
       throw new EntityNotFoundError(ecsId, 'the store holds this root version but not its root entity');
-    // A version stays in memory as long as its root does (`evict`): back into the cache with it.
+    // A version stays in memory as long as its root does (`MemoryBudget.evict`): back in with it.
     if (!this.entityIndex().has(ecsId)) {
-      this.evicted.delete(ecsId);
+      this.budget!.forget(ecsId);
       this.entities.set(ecsId, root);
-      this.cachedBytes += entityBytes(root);
+      this.budget!.added(root);
     }
     const version = new RootVersion(
       info.ecsId,
@@ -496,32 +492,6 @@ export class VersionStore {
       if (e === undefined) throw notFound(x, `named by the index delta of version ${info.ecsId}`);
       return e;
     });
-  }
-
-  /**
-   * Makes room: the oldest entities leave the cache until it is at three quarters of its budget
-   * (a margin, so not every commit evicts), each kept by a weak reference; a version leaves with
-   * its root, a head with its version. Dead references are swept once they have doubled.
-   */
-  private evict(): void {
-    const entities = this.entityIndex();
-    const target = this.budgetBytes * 0.75;
-    for (const [ecsId, e] of entities) {
-      if (this.cachedBytes <= target) break;
-      entities.delete(ecsId);
-      this.cachedBytes -= entityBytes(e);
-      this.evicted.set(ecsId, new WeakRef(e));
-      const version = this.versions.get(ecsId);
-      if (version !== undefined) {
-        this.versions.delete(ecsId);
-        this.evictedVersions.set(ecsId, new WeakRef(version));
-      }
-    }
-    if (this.evicted.size + this.evictedVersions.size > 2 * this.liveAfterSweep + 1024) {
-      sweep(this.evicted);
-      sweep(this.evictedVersions);
-      this.liveAfterSweep = this.evicted.size + this.evictedVersions.size;
-    }
   }
 
   /**
@@ -598,32 +568,6 @@ const OWNED_INDEXES = 64;
 
 /** A delta as a store gives it: ecsIds where the version's own holds entities. */
 type StoredDelta = readonly (string | null)[];
-
-/**
- * A stored entity's size in memory, estimated (object, identity, value slots, strings and
- * containers it holds directly; shared values are counted again, so the estimate errs high).
- */
-function entityBytes(e: EntityObject): number {
-  const values = e[VALUES];
-  let n = ENTITY_BYTES + 16 * values.length;
-  for (const v of values) {
-    if (typeof v === 'string') n += v.length;
-    else if (Array.isArray(v)) n += 8 * v.length;
-    else if (v instanceof Map || v instanceof Set) n += 24 * v.size;
-  }
-  return n;
-}
-const ENTITY_BYTES = 640;
-
-function bytesOfAll(stored: ReadonlyMap<EntityObject, EntityObject>): number {
-  let n = 0;
-  for (const e of stored.values()) n += entityBytes(e);
-  return n;
-}
-
-function sweep<T extends object>(refs: Map<string, WeakRef<T>>): void {
-  for (const [id, ref] of refs) if (ref.deref() === undefined) refs.delete(id);
-}
 
 /** True when a root stored under the type name `type` may be an instance of `cls`. */
 function typeMayBe(type: string, cls: AnyClass): boolean {
