@@ -165,7 +165,8 @@ export class EntityRegistry {
   }
 
   /**
-   * Removes the versions `keep` does not keep, and what only they hold (SPEC §12): per lineage its
+   * Removes the versions `keep` does not keep, and what only they hold (SPEC §12), before it
+   * returns (synchronous, like every change to a registry; the SQLite engine is too): per lineage its
    * newest version always stays, with its `newest` newest, those created at or after `since`, and
    * those listed in `versions`. A durable store also removes the execution records about nothing
    * kept, rewrites the few rows that read from removed ones, and reports the space reclaimed.
@@ -174,7 +175,7 @@ export class EntityRegistry {
    * @throws StoreOptionError for a bad `keep` (naming the option), StoreWriteError in fail-stop;
    * either changes nothing.
    */
-  async prune(options: { readonly keep: PruneKeep }): Promise<PruneReport> {
+  prune(options: { readonly keep: PruneKeep }): PruneReport {
     if (typeof options !== 'object' || options === null)
       throw new StoreOptionError('prune', describeValue(options), 'an object { keep }');
     const keep = checkKeep(options.keep);

@@ -57,7 +57,7 @@ function view(registry: EntityRegistry, lineages: readonly string[]) {
   return { versions, entries };
 }
 
-test('prune keeps each lineage newest versions; kept ones read exactly as before, removed ones are gone', async () => {
+test('prune keeps each lineage newest versions; kept ones read exactly as before, removed ones are gone', () => {
   const { registry, main, branch, other } = history(5);
   const lineages = [main[0].lineageId, other[0].lineageId];
   const before = view(registry, lineages);
@@ -65,7 +65,7 @@ test('prune keeps each lineage newest versions; kept ones read exactly as before
   const still = main[0].nodes[2].agents[0];
   expect(registry.versionsContaining(still.ecsId)).toHaveLength(main.length + 1);
 
-  const report = await registry.prune({ keep: { newest: 2 } });
+  const report = registry.prune({ keep: { newest: 2 } });
 
   // per lineage the newest two in commit order: main's last version and the branch; other's both
   const kept = [main[main.length - 1].ecsId, branch.ecsId, other[0].ecsId, other[1].ecsId];
@@ -87,13 +87,13 @@ test('prune keeps each lineage newest versions; kept ones read exactly as before
   expect(registry.stats.versions).toBe(kept.length);
 
   // pruning again with the same rule changes nothing
-  expect(await registry.prune({ keep: { newest: 2 } })).toMatchObject({ versionsRemoved: 0, entitiesRemoved: 0 });
+  expect(registry.prune({ keep: { newest: 2 } })).toMatchObject({ versionsRemoved: 0, entitiesRemoved: 0 });
   for (const id of kept) expect(versionToJSON(registry, id)).toEqual(before.versions.get(id));
 });
 
-test('work goes on after a prune: the latest version executes, and its history names the pruned ids', async () => {
+test('work goes on after a prune: the latest version executes, and its history names the pruned ids', () => {
   const { registry, move, main } = history(4);
-  await registry.prune({ keep: { newest: 1 } });
+  registry.prune({ keep: { newest: 1 } });
   const latest = registry.latest<GridMap>(main[0].lineageId)!;
   const next = move(latest, 0);
   expect(registry.lineage(main[0].lineageId).map((e) => e.ecsId)).toEqual([latest.ecsId, next.ecsId]);
@@ -102,10 +102,10 @@ test('work goes on after a prune: the latest version executes, and its history n
   expect(next.oldIds).toContain(main[0].ecsId);
 });
 
-test('keep by time and by id: versions created since a time, or listed, stay besides the heads', async () => {
+test('keep by time and by id: versions created since a time, or listed, stay besides the heads', () => {
   const { registry, main } = history(4);
   const cut = registry.getVersion(main[3].ecsId).createdAt;
-  await registry.prune({ keep: { since: cut, versions: [main[1].ecsId.toUpperCase()] } });
+  registry.prune({ keep: { since: cut, versions: [main[1].ecsId.toUpperCase()] } });
   const left = registry.lineage(main[0].lineageId).map((e) => e.ecsId);
   expect(left).toContain(main[1].ecsId);
   expect(left).not.toContain(main[0].ecsId);
@@ -114,7 +114,7 @@ test('keep by time and by id: versions created since a time, or listed, stay bes
   for (const id of left) expect(id === main[1].ecsId || registry.getVersion(id).createdAt >= cut).toBe(true);
 });
 
-test('a bad keep is a StoreOptionError naming the option, and nothing is removed', async () => {
+test('a bad keep is a StoreOptionError naming the option, and nothing is removed', () => {
   const { registry, main } = history(3);
   const lineages = [main[0].lineageId];
   const before = view(registry, lineages);
@@ -131,13 +131,13 @@ test('a bad keep is a StoreOptionError naming the option, and nothing is removed
   for (const keep of bad) {
     let error: unknown;
     try {
-      await registry.prune({ keep: keep as PruneKeep });
+      registry.prune({ keep: keep as PruneKeep });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(StoreOptionError);
     expect((error as StoreOptionError).option).toMatch(/^keep/);
   }
-  await expect(registry.prune(null as unknown as { keep: PruneKeep })).rejects.toBeInstanceOf(StoreOptionError);
+  expect(() => registry.prune(null as unknown as { keep: PruneKeep })).toThrow(StoreOptionError);
   expect(view(registry, lineages)).toEqual(before);
 });
