@@ -108,6 +108,12 @@ export class EngineHistoryStore implements HistoryStore {
    * still be in the store until the withdrawal is written (see `withdrawn`). Only failed calls add to it.
    */
   private readonly withdrawnEntities = new Set<string>();
+  /**
+   * The items of the batches handed to the engine and not written yet, oldest first. Held so what
+   * they stored stays in memory until its rows can be read: with the queue, this makes a read by
+   * id exact without waiting for the writer (memory has it, or the rows do; `StoredHistory`).
+   */
+  private readonly inFlight: Queued[][] = [];
   /** Records read back lately, by id (see `recordOf`). */
   private readonly recentRecords = new Map<string, FunctionExecution>();
   /** The write failure that put the store in fail-stop (emitted once). */
@@ -307,6 +313,7 @@ export class EngineHistoryStore implements HistoryStore {
   private enqueue(item: Queued): void {
     if (this.failure !== null) return; // fail-stop: checkWritable refuses the next change
     this.queue.push(item);
+    if (this.inFlight.length > 0) this.releaseWritten();
     open.add(this);
     const n = this.queue.length;
     // Group commit: while the writer is still busy with earlier batches, the queue grows (up to
@@ -333,10 +340,18 @@ export class EngineHistoryStore implements HistoryStore {
         registry.cachedStoredEntity(ecsId) ??
         (this.withdrawnEntities.has(ecsId) || engine.entity(ecsId) === undefined ? undefined : STORED);
       engine.submit(batchOf(items, stored, this.chains));
+      this.inFlight.push(items);
+      this.releaseWritten();
     } catch (error) {
       this.fail(error);
     }
     this.leaveIfSettled();
+  }
+
+  /** Lets go of the items of every batch the engine has written (see `inFlight`). */
+  private releaseWritten(): void {
+    const pending = this.engine?.pendingBatches() ?? 0;
+    if (this.inFlight.length > pending) this.inFlight.splice(0, this.inFlight.length - pending);
   }
 
   /** Out of `open` once nothing is queued or in flight (see there). */

@@ -32,8 +32,10 @@ export interface StoredHead {
 
 /**
  * What a durable store holds, read on demand (SPEC §12: memory is bounded). The registry keeps a
- * bounded cache of stored versions and asks here for the rest. Every read first makes what was
- * handed to the store readable (`sync`), so a read never misses a version committed before it.
+ * bounded cache of stored versions and asks here for the rest. A store keeps what it was handed
+ * in memory (referenced) until its rows can be read, so a read by id (`version`, `entity`) needs
+ * no wait: what it misses in the rows was never committed, or is still in the registry's memory.
+ * Reads over many rows (`lineage`, `head`, `heads`, `versions`, `counts`) are made exact by `sync` first.
  */
 export interface StoredHistory {
   /** How many bytes (estimated) of stored versions the registry keeps in memory. */

@@ -444,7 +444,7 @@ export class VersionStore {
   /** Reads a stored entity (and what it holds that memory does not) from the store. */
   private loadEntity(ecsId: string): EntityObject | undefined {
     const backing = this.backing!;
-    backing.sync();
+    // No sync: what is committed and not readable in the store yet is in memory (`StoredHistory`).
     this.entityIndex(); // what was published goes in first: the cache is in age order
     const budget = this.budget!;
     const e = backing.entity(ecsId, this.cachedEntity, (built) => {
@@ -458,7 +458,6 @@ export class VersionStore {
   /** Reads a stored root version from the store, its tree with it. */
   private loadVersion(ecsId: string): RootVersion | undefined {
     const backing = this.backing!;
-    backing.sync();
     const info = backing.version(ecsId);
     if (info === undefined) return undefined;
     const root = this.lookupStored(ecsId);

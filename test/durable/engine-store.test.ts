@@ -125,6 +125,29 @@ test('rows are written behind the call: by flush() in relaxed mode, before the c
   await strict.registry.close();
 });
 
+test('a read by id that misses memory reads the rows without writing the queue; one over a lineage writes it first', async () => {
+  const file = path.join(dir, 'reads.db');
+  const registry = new EntityRegistry({ store: sqliteStore(file, { batchDelayMs: 60_000, batchSize: 1_000 }) });
+  const rootVersions = (): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM root_version').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const g = buildGridMap(2, 2);
+  registry.promoteToRoot(g);
+  // new entities look for an earlier stored version by id: found in neither memory nor the rows
+  registry.promoteToRoot(buildGridMap(1, 1));
+  expect(registry.findStoredEntity('01a00000-0000-7000-8000-000000000000')).toBeUndefined();
+  expect(registry.getStoredEntity(g.nodes[1].agents[0].ecsId)).toBeDefined(); // in memory
+  expect(rootVersions()).toBe(0); // still queued: no read above waited for a write
+  expect(registry.lineage(g.lineageId)).toHaveLength(1); // a read over rows writes the queue first
+  expect(rootVersions()).toBe(2);
+  await registry.close();
+});
+
 test('durable mode: aexecute resolves once its rows are written; relaxed mode does not wait for them', async () => {
   const count = (file: string): number => {
     const db = new Database(file, { readonly: true });
