@@ -29,7 +29,7 @@ export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './ad
 export { resolveAddress, type ResolvedAddress } from './address/resolve';
 export { get } from './address/get';
 export { put } from './address/put';
-export { createComposite, type CompositeOptions } from './address/composite';
+export { createComposite, literal, type CompositeOptions } from './address/composite';
 
 // Callable: registered functions, their signatures and types, execution records, JSON Schema.
 export { CallableRegistry, type CallableRegistryOptions, type RegisteredFunction } from './callable/callable-registry';

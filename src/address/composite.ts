@@ -8,7 +8,7 @@ import { EntityRegistry } from '../store/entity-registry';
 import { excerpt } from '../util/excerpt';
 import { errorText } from '../errors';
 import { copyOut } from './copy';
-import { looksLikeAddress } from './parse';
+import { AddressSyntaxError } from './errors';
 import { resolveAddress } from './resolve';
 
 export interface CompositeOptions {
@@ -18,10 +18,24 @@ export interface CompositeOptions {
   readonly promote?: boolean;
 }
 
+/** A value `createComposite` stores as it is (see `literal`). */
+class Literal {
+  constructor(readonly value: unknown) {}
+}
+
+/**
+ * A value for `createComposite` to store as it is: a string that starts with `@`, which it
+ * otherwise reads as an address (`createComposite(Post, { handle: literal('@ada') })`).
+ */
+export function literal(value: unknown): unknown {
+  return new Literal(value);
+}
+
 /**
  * Builds a new entity of `cls` whose fields come from addresses (`'@<uuid>.path'`, read as
  * deep copies; entities as working copies that fork when stored) or from plain values; fields
- * not mentioned keep the class defaults. `attributeSource` names, per field given, the ecsId
+ * not mentioned keep the class defaults. Every string that starts with `@` is an address: a
+ * malformed one is an `AddressSyntaxError`, never silently text (`literal('@…')` stores one as it is). `attributeSource` names, per field given, the ecsId
  * of the entity that held the value (for `@S.record.gpa`, the record), or null for a value.
  *
  * ```ts
@@ -49,8 +63,11 @@ export function createComposite<T extends object>(
       );
     }
     const given = readSpec(meta.name, spec, field);
-    if (typeof given === 'string' && looksLikeAddress(given)) {
-      const r = resolveAddress(given, registry);
+    if (given instanceof Literal) {
+      init[field] = given.value;
+      sources[field] = null;
+    } else if (typeof given === 'string' && given.startsWith('@')) {
+      const r = resolveSpecAddress(given, registry);
       init[field] = copyOut(r.value);
       sources[field] = metaOf(r.holder).ecsId;
     } else {
@@ -63,6 +80,20 @@ export function createComposite<T extends object>(
   m.attributeSource = { ...m.attributeSource, ...sources };
   if (promote) registry.promoteToRoot(composite);
   return composite;
+}
+
+/** `resolveAddress`, its syntax error saying how to store such a string as text instead. */
+function resolveSpecAddress(address: string, registry: EntityRegistry): ReturnType<typeof resolveAddress> {
+  try {
+    return resolveAddress(address, registry);
+  } catch (error) {
+    if (!(error instanceof AddressSyntaxError)) throw error;
+    throw new AddressSyntaxError(
+      error.address,
+      error.position,
+      `${error.reason} (createComposite reads every string that starts with '@' as an address; literal('${excerpt(address, 20)}') stores it as text)`,
+    );
+  }
 }
 
 // The spec is user data: a revoked Proxy or a throwing getter is bad input, named as such.

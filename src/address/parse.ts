@@ -242,7 +242,7 @@ export function isAddress(s: unknown): s is string {
 
 /**
  * True if `s` starts like an address: `@` and a full UUID, whatever follows. Where strings may
- * be addresses or plain text (function arguments, composite fields), such a string is taken as
+ * be addresses or plain text (function arguments, config fields), such a string is taken as
  * an address and parsed, so a malformed path is an AddressSyntaxError instead of silently
  * becoming text; `'@someone'` stays text. Never throws.
  */

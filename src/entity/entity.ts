@@ -4,7 +4,7 @@ import { EntityDefinitionError } from '../metadata/errors';
 import { ENTITY_BRAND, chainToArray, metaOf, type EntityObject } from '../metadata/object-model';
 import { excerpt } from '../util/excerpt';
 import { runtimeOfObject } from './class-runtime';
-import { entityServices } from './services';
+import { entityServices, entitySerializer } from './services';
 
 /** The data fields of an entity class: what typed init and `create` accept. */
 export type EntityInit<T> = {
@@ -97,6 +97,13 @@ export abstract class Entity {
   }
   isOrphan(): boolean {
     return metaOf(this).rootEcsId === null;
+  }
+  /**
+   * This entity and its subtree as `toJSON(entity)` writes them (classes, ids, provenance, every
+   * value kind), so `JSON.stringify(entity)` gives its JSON rather than `{}`; `fromJSON` reads it.
+   */
+  toJSON(): object {
+    return entitySerializer()(this as unknown as EntityObject);
   }
   /** Registers this entity's tree as version 1 of its lineage. */
   promoteToRoot(): this {

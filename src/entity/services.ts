@@ -22,3 +22,15 @@ export function entityServices(): EntityServices {
   if (!installed) throw new Error('abstractions-ts: import entities through the package entry point (src/index.ts)');
   return installed;
 }
+
+let serializer: ((entity: EntityObject) => object) | null = null;
+
+/** Installs what `entity.toJSON()` (and so `JSON.stringify(entity)`) gives: the serialize layer's `toJSON`. */
+export function installEntitySerializer(toJSON: (entity: EntityObject) => object): void {
+  serializer = toJSON;
+}
+
+export function entitySerializer(): (entity: EntityObject) => object {
+  if (!serializer) throw new Error('abstractions-ts: import entities through the package entry point (src/index.ts)');
+  return serializer;
+}

@@ -9,6 +9,7 @@ import { VERSION_FORMAT, type EntityJSON, type VersionJSON } from './format';
 import { isoOf, show } from './identity';
 import { excerpt } from '../util/excerpt';
 import { AbstractionsError, errorText } from '../errors';
+import { installEntitySerializer } from '../entity/services';
 
 /**
  * Runs a read or write of user data: what is not a typed error of ours comes from the data itself
@@ -183,3 +184,6 @@ function decodeVersion(o: Record<string, unknown>, ctx = new DecodeContext()): E
   }
   return root;
 }
+
+// `entity.toJSON()`, and so `JSON.stringify(entity)`, is this module's `toJSON`.
+installEntitySerializer((entity) => toJSON(entity));

@@ -17,7 +17,7 @@ import {
 import { get } from '../../src/address/get';
 import { put } from '../../src/address/put';
 import { resolveAddress } from '../../src/address/resolve';
-import { createComposite } from '../../src/address/composite';
+import { createComposite, literal } from '../../src/address/composite';
 import { looksLikeAddress } from '../../src/address/parse';
 import { capture, expectUnchanged } from '../callable/dump-registry';
 import { AcademicRecord, Course, Student, Summary } from '../callable/models';
@@ -362,6 +362,25 @@ describe('put', () => {
 });
 
 describe('createComposite', () => {
+  test('every string that starts with @ is an address: a malformed one is an AddressSyntaxError, literal() stores it as text', () => {
+    const s = richStudent();
+    for (const bad of ['@nope', `@${s.ecsId.slice(0, -1)}.name`, `@${s.ecsId}..name`]) {
+      let error: unknown;
+      try {
+        createComposite(Summary, { name: bad });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(AddressSyntaxError);
+      expect((error as AddressSyntaxError).address).toBe(bad);
+      expect((error as Error).message).toContain('literal(');
+    }
+    const card = createComposite(Summary, { name: literal('@nope'), note: literal(`@${s.ecsId}.name`) });
+    expect(card.name).toBe('@nope');
+    expect(card.note).toBe(`@${s.ecsId}.name`);
+    expect(card.attributeSource).toEqual({ name: null, note: null });
+  });
+
   test('fields from addresses and values, attributeSource naming the holder', () => {
     const s = richStudent();
     const st = reg.getStoredEntity<Student>(s.ecsId);
@@ -403,6 +422,6 @@ describe('createComposite', () => {
     expect(() => createComposite(Summary, { nope: 1 })).toThrow(EntityDefinitionError);
     expect(() => createComposite(Summary, { name: `@${s.ecsId}.nmae` })).toThrow(FieldPathError);
     expect(() => createComposite(Summary, { name: `@${s.ecsId}..name` })).toThrow(AddressSyntaxError);
-    expect(createComposite(Summary, { name: '@handle' }).name).toBe('@handle');
+    expect(() => createComposite(Summary, { name: '@handle' })).toThrow(AddressSyntaxError); // text: literal('@handle')
   });
 });

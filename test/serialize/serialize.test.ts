@@ -416,3 +416,16 @@ test("an own '__proto__' key is read back as data, never as a prototype", () => 
   expect((back.record as { polluted?: boolean }).polluted).toBeUndefined();
   expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
 });
+
+test('JSON.stringify(entity) writes what toJSON writes (entity.toJSON()), alone or inside other data', () => {
+  const d = rich();
+  expect(JSON.parse(JSON.stringify(d))).toEqual(toJSON(d));
+  expect(JSON.parse(JSON.stringify({ doc: d, n: 1 }))).toEqual({ doc: toJSON(d), n: 1 });
+  const back = fromJSON<Doc>(JSON.parse(JSON.stringify(d)));
+  expect(snapshot(back)).toEqual(snapshot(d));
+  // a stored version too: its JSON names its ids and provenance
+  const registry = new EntityRegistry();
+  const stored = registry.promoteToRoot(rich()).root as unknown as Doc;
+  expect(JSON.parse(JSON.stringify(stored))).toEqual(toJSON(stored));
+  expect((JSON.parse(JSON.stringify(stored)) as EntityJSON).$id.ecsId).toBe(stored.ecsId);
+});
