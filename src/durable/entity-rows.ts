@@ -3,8 +3,9 @@
  *
  * Writing: `entityRow` and `rootVersionRow` turn what the registry stores into rows. Reading:
  * `versionJSONFromRows` gives back, from rows alone, exactly what `versionToJSON` gives for that
- * version (or, for a reopen, only what the reader does not hold yet: `RestoreReader`), so a
- * reopened store loads its versions through the existing load path (`registry.restore`).
+ * version (or, for an import, only what the reader does not hold yet: `RestoreReader`, for
+ * `registry.restore`). A registry reading its own store builds stored entities from rows directly
+ * (row-loader.ts), with what is exported here.
  *
  * A row's `data` is written by the class's generated writer (`RowDataWriter`, codegen) where its
  * metadata is generated, else generically here; both write each field through `RowFields` (the
@@ -425,7 +426,7 @@ export class RowCache {
 /** How many rebuilt long arrays a `RowCache` keeps (a tree's worth of long arrays, for replays). */
 const ARRAYS_KEPT = 512;
 
-export function parseJSON(text: string, what: string, ecsId: string): unknown {
+function parseJSON(text: string, what: string, ecsId: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -534,12 +535,7 @@ function isFlat(items: readonly JsonValue[]): boolean {
  * Replaces each `{ $splice }` field of a row by the array it stands for (a copy: the caller may
  * change it), and keeps long arrays in the cache for the next version's splice.
  */
-export function readLongArrays(
-  row: EntityRow,
-  fields: Record<string, JsonValue>,
-  rows: RowSource,
-  cache: RowCache,
-): void {
+function readLongArrays(row: EntityRow, fields: Record<string, JsonValue>, rows: RowSource, cache: RowCache): void {
   for (const key of Object.keys(fields)) {
     const v = fields[key];
     if (Array.isArray(v)) {
@@ -643,11 +639,8 @@ function dropRemovedFields(className: string, fields: Record<string, JsonValue>)
 /** One entity as `encodeEntity` writes it, its children still `{ $ref }`. */
 function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache, oldIds: boolean): EntityJSON {
   const identity = identityOf(row);
-  const fields = parseJSON(row.data, 'data', row.ecsId);
-  if (!isJsonObject(fields))
-    throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
-  readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
-  dropRemovedFields(row.className, fields as Record<string, JsonValue>);
+  const { fields } = rowFields(row, rows, cache);
+  dropRemovedFields(row.className, fields);
   const history = historyOf(row, identity, rows, cache); // kept in `cache` either way
   const meta: EntityMeta = {
     ecsId: row.ecsId,
@@ -671,7 +664,7 @@ function entityJSON(row: EntityRow, rows: RowSource, cache: RowCache, oldIds: bo
   return {
     $class: row.className,
     $id: encodeIdentity(meta, `entity row ${row.ecsId}`),
-    fields: fields as Record<string, JsonValue>,
+    fields,
   };
 }
 
@@ -785,16 +778,27 @@ export interface RowReading {
   readonly spliced: boolean;
 }
 
-/** Reads `row` (and, for splices, the previous rows it needs): a `StoreCorruptError` when it cannot. */
-export function readRow(row: EntityRow, rows: RowSource, cache: RowCache): RowReading {
-  const identity = identityOf(row);
+/**
+ * A row's `data` as its fields, each long array rebuilt (the previous rows its splices need are
+ * read), and whether any was a splice: a `StoreCorruptError` when it cannot be read.
+ */
+export function rowFields(
+  row: EntityRow,
+  rows: RowSource,
+  cache: RowCache,
+): { readonly fields: Record<string, JsonValue>; readonly spliced: boolean } {
   const fields = parseJSON(row.data, 'data', row.ecsId);
   if (!isJsonObject(fields))
     throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
   let spliced = false;
   for (const key of Object.keys(fields)) if (splicesOf(fields[key] as JsonValue) !== undefined) spliced = true;
   readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
-  return { fields: fields as Record<string, JsonValue>, derivedOldIds: identity.oldIds === undefined, spliced };
+  return { fields: fields as Record<string, JsonValue>, spliced };
+}
+
+/** Reads `row` (and, for splices, the previous rows it needs): a `StoreCorruptError` when it cannot. */
+export function readRow(row: EntityRow, rows: RowSource, cache: RowCache): RowReading {
+  return { ...rowFields(row, rows, cache), derivedOldIds: identityOf(row).oldIds === undefined };
 }
 
 /**
@@ -803,7 +807,7 @@ export function readRow(row: EntityRow, rows: RowSource, cache: RowCache): RowRe
  */
 export function wholeRow(row: EntityRow, rows: RowSource, cache: RowCache): EntityRow {
   const identity = identityOf(row);
-  const { fields, spliced } = readRow(row, rows, cache);
+  const { fields, spliced } = rowFields(row, rows, cache);
   return {
     ...row,
     identity:

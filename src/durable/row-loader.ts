@@ -17,16 +17,7 @@ import { DecodeContext, decodeValue, defaultInstance } from '../serialize/codec'
 import type { JsonValue } from '../serialize/format';
 import { SerializationError } from '../serialize/errors';
 import { newId } from '../util/ids';
-import {
-  childRefs,
-  identityOf,
-  isJsonObject,
-  lazyHistoryOf,
-  parseJSON,
-  readLongArrays,
-  type RowCache,
-  type RowSource,
-} from './entity-rows';
+import { childRefs, identityOf, lazyHistoryOf, rowFields, type RowCache, type RowSource } from './entity-rows';
 import { StoreCorruptError } from './errors';
 import type { EntityRow } from './rows';
 
@@ -60,12 +51,9 @@ export function loadStoredEntity(
   const seen = new Set<string>([ecsId]);
   while (queue.length > 0) {
     const row = queue.pop()!;
-    const fields = parseJSON(row.data, 'data', row.ecsId);
-    if (!isJsonObject(fields))
-      throw new StoreCorruptError(`the data of entity row ${row.ecsId} is not a fields object`, row.ecsId);
-    readLongArrays(row, fields as Record<string, JsonValue>, rows, cache);
-    order.push({ row, fields: fields as Record<string, JsonValue> });
-    for (const ref of childRefs(fields as Record<string, JsonValue>)) {
+    const { fields } = rowFields(row, rows, cache);
+    order.push({ row, fields });
+    for (const ref of childRefs(fields)) {
       if (seen.has(ref)) throw new StoreCorruptError(`entity row ${ref} is referenced twice below ${ecsId}`, ref);
       seen.add(ref);
       const held = known(ref);
