@@ -24,6 +24,14 @@ export class MemoryBudget<V extends { readonly root: EntityObject }> {
     this.bytes += entityBytes(e);
   }
 
+  /**
+   * A commit's new stored entities (`CommitResult.stored`). A function of its own: a loop inside
+   * `VersionStore.publish` would be compiled from the first, huge commit (see version-store.ts).
+   */
+  addedAll(stored: ReadonlyMap<unknown, EntityObject>): void {
+    for (const e of stored.values()) this.bytes += entityBytes(e);
+  }
+
   /** The store's map let go of `e` (a withdrawn version's entity). */
   removed(e: EntityObject): void {
     this.bytes -= entityBytes(e);

@@ -159,7 +159,7 @@ export class VersionStore {
       else versions.push(version);
     } else {
       this.keepHead(version.lineageId, version.ecsId);
-      for (const e of prepared.stored.values()) this.budget!.added(e);
+      this.budget!.addedAll(prepared.stored);
     }
     if (this.restoredAt === null) this.history.committed(prepared);
     if (this.budget?.over === true) this.budget.evict(this.entityIndex(), this.versions);
@@ -379,11 +379,17 @@ export class VersionStore {
       return [...contains];
     }
     this.backing.sync();
-    // A store gives such a version a null delta (rows.ts). Its tree is read before the scan (which
-    // allows no other read while it is open): the few versions just after a prune's cut.
+    // A store gives such a version a null delta (rows.ts). Its tree cannot be read during the scan
+    // (which allows no other read while it is open): the scan notes those versions (the few just
+    // after a prune's cut), and only if it met any is it run again, their trees read in between.
     const cut = new Map<string, boolean>();
-    for (const v of this.backing.versions()) if (v.delta === null && v.parentEcsId !== null) cut.set(v.ecsId, false);
+    for (const v of this.backing.versions()) {
+      if (v.delta === null && v.parentEcsId !== null) cut.set(v.ecsId, false);
+      else if (cut.size === 0) step(v.ecsId, v.delta, v.parentEcsId);
+    }
+    if (cut.size === 0) return [...contains];
     for (const id of cut.keys()) cut.set(id, inTree(id));
+    contains.clear();
     for (const v of this.backing.versions()) step(v.ecsId, v.delta, v.parentEcsId, cut.get(v.ecsId));
     return [...contains];
   }
@@ -432,9 +438,10 @@ export class VersionStore {
 
   /** The newest version of a lineage is `ecsId`: kept as the most recent head (see `heads`). */
   private keepHead(lineageId: string, ecsId: string): void {
-    this.heads.delete(lineageId);
+    // Re-inserted (to the young end) only when the map is full: otherwise a commit costs one set.
+    if (this.heads.size >= HEADS_KEPT && this.heads.delete(lineageId) === false)
+      this.heads.delete(this.heads.keys().next().value!);
     this.heads.set(lineageId, ecsId);
-    if (this.heads.size > HEADS_KEPT) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private cachedVersion(ecsId: string): RootVersion | undefined {
