@@ -5,7 +5,6 @@
  * nothing SQLite-specific leaves this module.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
@@ -20,7 +19,18 @@ import type {
   RootVersionRow,
   StorageEngine,
 } from './rows';
-import { inlineWriter, ThreadWriter, type TableSpec, type WriterTables } from './sqlite-writer';
+import { inlineWriter, sqliteThreadWriter } from './sqlite-writer';
+import type { ThreadWriter } from './writer-thread';
+import {
+  ENTITY,
+  EXECUTION,
+  MIGRATIONS,
+  ROOT_VERSION,
+  WRITER_TABLES,
+  metaAfterMigrations,
+  selectSql,
+  storedSchemaVersion,
+} from './schema';
 
 /**
  * How far a commit is on disk when `write` returns. All three use WAL with `synchronous = FULL`:
@@ -39,9 +49,6 @@ export interface SqliteOptions {
    */
   readonly writerThread?: boolean;
 }
-
-/** `store_meta.format`: what marks a file as ours. */
-export const STORE_FORMAT = 'abstractions-ts/store';
 
 const DURABILITIES: readonly Durability[] = ['relaxed', 'durable', 'strict'];
 
@@ -62,100 +69,6 @@ const CONNECTION_PRAGMAS: readonly string[] = [
  * copies into the main file, each also fsyncing it; measured +10-20 % writer throughput at 10x10).
  */
 const WRITER_PRAGMAS: readonly string[] = [...CONNECTION_PRAGMAS, 'wal_autocheckpoint = 16384'];
-
-/**
- * `MIGRATIONS[i]` takes a store from schema_version i to i + 1; a new file runs them all, a file
- * of an older schema runs the rest (never rewriting rows), and `schema_version` = how many ran.
- * All tables are rowid tables: entity_version rows can be large (design note §2.3), and on
- * lineage_head (small rows, text key) WITHOUT ROWID measured 3x slower per upsert (9 vs 3 µs).
- * No foreign keys: rows name each other by id across batches and the writer orders them.
- * `seq` (AUTOINCREMENT: never reused, even after deletes) is the write order, not a count: a
- * re-written row skipped by ON CONFLICT still uses a number up, as with a PostgreSQL sequence.
- */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE entity_version (
-    ecs_id TEXT PRIMARY KEY, lineage_id TEXT NOT NULL, class_name TEXT NOT NULL, root_ecs_id TEXT NOT NULL,
-    previous_ecs_id TEXT, parent_lineage_id TEXT, place TEXT NOT NULL, created_at INTEGER NOT NULL,
-    forked_at INTEGER, exec_id TEXT, identity TEXT NOT NULL, data TEXT NOT NULL);
-  CREATE TABLE root_version (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, ecs_id TEXT NOT NULL UNIQUE, lineage_id TEXT NOT NULL,
-    parent_ecs_id TEXT, created_at INTEGER NOT NULL, root_class TEXT NOT NULL, delta TEXT);
-  CREATE TABLE lineage_head (
-    lineage_id TEXT PRIMARY KEY, head_ecs_id TEXT NOT NULL, root_class TEXT NOT NULL,
-    versions INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-  CREATE TABLE execution (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, function_name TEXT NOT NULL,
-    status TEXT NOT NULL, started_at INTEGER NOT NULL, record TEXT NOT NULL);
-  CREATE INDEX execution_by_function ON execution (function_name, started_at);`,
-  // 2: a lineage's versions are read on demand (`lineage()`), not by a scan of every version.
-  `CREATE INDEX root_version_by_lineage ON root_version (lineage_id, seq);`,
-];
-
-/** One row kind: its table, its key, and which column holds which field (all of them, in order). */
-interface Table<R> {
-  readonly kind: string;
-  readonly name: string;
-  readonly columns: readonly (readonly [column: string, field: keyof R & string])[];
-}
-
-const ENTITY: Table<EntityRow> = {
-  kind: 'entity',
-  name: 'entity_version',
-  columns: [
-    ['ecs_id', 'ecsId'],
-    ['lineage_id', 'lineageId'],
-    ['class_name', 'className'],
-    ['root_ecs_id', 'rootEcsId'],
-    ['previous_ecs_id', 'previousEcsId'],
-    ['parent_lineage_id', 'parentLineageId'],
-    ['place', 'place'],
-    ['created_at', 'createdAt'],
-    ['forked_at', 'forkedAt'],
-    ['exec_id', 'derivedFromExecutionId'],
-    ['identity', 'identity'],
-    ['data', 'data'],
-  ],
-};
-
-const ROOT_VERSION: Table<RootVersionRow> = {
-  kind: 'root version',
-  name: 'root_version',
-  columns: [
-    ['ecs_id', 'ecsId'],
-    ['lineage_id', 'lineageId'],
-    ['parent_ecs_id', 'parentEcsId'],
-    ['created_at', 'createdAt'],
-    ['root_class', 'rootClass'],
-    ['delta', 'delta'],
-  ],
-};
-
-const EXECUTION: Table<ExecutionRow> = {
-  kind: 'execution',
-  name: 'execution',
-  columns: [
-    ['id', 'id'],
-    ['function_name', 'functionName'],
-    ['status', 'status'],
-    ['started_at', 'startedAt'],
-    ['record', 'record'],
-  ],
-};
-
-/** `SELECT` of a table's columns under their field names, so rows come back as the row objects. */
-const selectSql = <R>(t: Table<R>) =>
-  `SELECT ${t.columns.map(([c, f]) => (c === f ? c : `${c} AS "${f}"`)).join(', ')} FROM ${t.name}`;
-
-/** A table as the writer (which may run on another thread) takes it: plain data. */
-const spec = <R>(t: Table<R>): TableSpec => ({ kind: t.kind, table: t.name, select: selectSql(t), columns: t.columns });
-
-/** @internal The tables a batch writes, for the writers of sqlite-writer.ts. */
-export const WRITER_TABLES: WriterTables = {
-  entity: spec(ENTITY),
-  version: spec(ROOT_VERSION),
-  execution: spec(EXECUTION),
-};
 
 /**
  * Opens (or creates, with missing parent directories) the store at `path`. Fails with
@@ -232,7 +145,7 @@ export function openSqliteEngine(
     submit(batch) {
       live();
       if (!writerThread) writeInline(batch);
-      else (thread ??= new ThreadWriter(path, WRITER_TABLES, WRITER_PRAGMAS)).submit(batch);
+      else (thread ??= sqliteThreadWriter(path, WRITER_TABLES, WRITER_PRAGMAS)).submit(batch);
     },
     // Nothing to wait for without a thread (inline writes are done when `submit` returns): a
     // flush or close of a store that never wrote starts none.
@@ -415,29 +328,15 @@ function prepareSchema(db: Database.Database, path: string): void {
       if (!tables.includes('store_meta')) {
         throw new StoreFormatError(path, `an SQLite database without store_meta (tables: ${tables.join(', ')})`);
       }
-      const meta = new Map(db.prepare('SELECT key, value FROM store_meta').raw().all() as [string, string][]);
-      const format = meta.get('format');
-      if (format !== STORE_FORMAT) {
-        throw new StoreFormatError(path, format === undefined ? 'store_meta has no format' : `format '${format}'`);
-      }
-      const found = meta.get('schema_version');
-      version = Number(found);
-      if (!Number.isSafeInteger(version) || version < 1 || String(version) !== found) {
-        throw new StoreFormatError(path, `schema_version '${found}'`);
-      }
-      if (version > MIGRATIONS.length) {
-        throw new StoreFormatError(path, `schema_version ${version} (this version reads up to ${MIGRATIONS.length})`);
-      }
+      version = storedSchemaVersion(
+        new Map(db.prepare('SELECT key, value FROM store_meta').raw().all() as [string, string][]),
+        path,
+      );
     }
     for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
     const setMeta = db.prepare(
       'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    if (version === 0) {
-      setMeta.run('format', STORE_FORMAT);
-      setMeta.run('store_id', randomUUID());
-      setMeta.run('created_at', new Date().toISOString());
-    }
-    if (version < MIGRATIONS.length) setMeta.run('schema_version', String(MIGRATIONS.length));
+    for (const [key, value] of metaAfterMigrations(version)) setMeta.run(key, value);
   }).immediate();
 }

@@ -1,21 +1,17 @@
 /**
  * The SQLite engine's writer: one transaction per batch, on the calling thread (`inlineWriter`)
- * or on a worker thread with its own connection (`ThreadWriter`), so fsyncs and WAL checkpoints
+ * or on a worker thread with its own connection (`sqliteThreadWriter`), so fsyncs and WAL checkpoints
  * do not stall the event loop (persistence design note §2.4).
  *
  * Both run one implementation, `WRITE_TRANSACTION`, kept as JavaScript source: a worker thread
  * starts from source text (it cannot load this TypeScript module under ts-jest or tsx), and the
  * calling thread compiles the same text, so the two cannot drift apart.
  *
- * The thread writer reports through shared memory, not messages, so the calling thread can also
- * wait for it synchronously (`settleSync`: strict writes, process exit, backpressure):
- * `progress[0]` counts batches handled, `progress[1]` is 1 after a failure, `progress[2]` is the
- * length of the failure's description in `failureText`, `progress[3]` is 1 once its connection is
- * closed. After a failure it writes nothing more.
+ * The thread's protocol (shared memory, so the calling thread can also wait synchronously) is
+ * writer-thread.ts's.
  */
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { StoreConflictError } from './errors';
+import { ThreadWriter, conflictError, type Described } from './writer-thread';
 import type { WriteBatch } from './rows';
 
 /** One row kind: its table, its key (first column), and which column holds which field. */
@@ -107,61 +103,21 @@ const WRITE_TRANSACTION = `(db, tables) => {
   }).immediate;
 }`;
 
-/** The worker thread: opens its own connection and writes each batch it is sent, in order. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const progress = new Int32Array(workerData.progress);
-const failureText = new Uint8Array(workerData.failureText);
-let db = null;
-let write = null;
-const fail = (e) => {
-  const text = Buffer.from(JSON.stringify({ message: String(e && e.message), code: e && e.code, conflict: e && e.conflict }));
-  const n = Math.min(text.length, failureText.length);
-  failureText.set(text.subarray(0, n));
-  Atomics.store(progress, 2, n);
-  Atomics.store(progress, 1, 1);
-};
-try {
-  const Database = require(workerData.driver);
-  db = new Database(workerData.path);
-  for (const pragma of workerData.pragmas) db.pragma(pragma);
-  write = (${WRITE_TRANSACTION})(db, workerData.tables);
-} catch (e) {
-  fail(e);
-}
-parentPort.on('message', (batch) => {
-  if (batch === null) {
-    try {
-      if (db !== null) db.close();
-    } finally {
-      Atomics.store(progress, 3, 1);
-      Atomics.notify(progress, 3);
-      parentPort.close();
-    }
-    return;
-  }
-  if (Atomics.load(progress, 1) === 0) {
-    try {
-      write(batch);
-    } catch (e) {
-      fail(e);
-    }
-  }
-  Atomics.add(progress, 0, 1);
-  Atomics.notify(progress, 0);
-});
+/**
+ * The SQLite writer thread's engine part (see writer-thread.ts): its own connection to the file,
+ * with the pragmas, and the write transaction.
+ */
+const SQLITE_THREAD = `
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+for (const pragma of workerData.pragmas) db.pragma(pragma);
+const write = (${WRITE_TRANSACTION})(db, workerData.tables);
+return { write, close: () => db.close() };
 `;
 
-/** A write failure as the writer describes it (a thrown error, or its description from the thread). */
-interface Described {
-  readonly message?: unknown;
-  readonly code?: unknown;
-  readonly conflict?: { readonly kind: string; readonly key: string; readonly field: string };
-}
-
-/** A conflict the write transaction reported, as ours; anything else (the driver's own error) undefined. */
-function conflictError({ conflict }: Described): StoreConflictError | undefined {
-  return conflict === undefined ? undefined : new StoreConflictError(conflict.kind, conflict.key, conflict.field);
+/** A writer thread with its own connection to the SQLite file at `path`. */
+export function sqliteThreadWriter(path: string, tables: WriterTables, pragmas: readonly string[]): ThreadWriter {
+  return new ThreadWriter(SQLITE_THREAD, { driver: require.resolve('better-sqlite3'), path, tables, pragmas });
 }
 
 /**
@@ -180,125 +136,3 @@ export function inlineWriter(db: Database.Database, tables: WriterTables): (batc
 }
 
 type WriteTransaction = (db: Database.Database, tables: WriterTables) => (batch: WriteBatch) => void;
-
-/** Batches a submitter may be ahead of the writer thread before `submit` waits (backpressure). */
-export const MAX_BATCHES_IN_FLIGHT = 8;
-
-/** Writes batches on a worker thread with its own connection to the file at `path`. */
-export class ThreadWriter {
-  private readonly worker: Worker;
-  private readonly progress = new Int32Array(new SharedArrayBuffer(16));
-  private readonly failureText = new Uint8Array(new SharedArrayBuffer(4096));
-  private submitted = 0;
-  /** `settle` calls in progress (the worker is ref'd while there are any). */
-  private awaited = 0;
-  private closed = false;
-
-  /**
-   * @param pragmas run on the thread's connection first (the engine's connection settings, and
-   * what only the writer sets).
-   */
-  constructor(path: string, tables: WriterTables, pragmas: readonly string[]) {
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        driver: require.resolve('better-sqlite3'),
-        path,
-        tables,
-        pragmas,
-        progress: this.progress.buffer,
-        failureText: this.failureText.buffer,
-      },
-    });
-    this.worker.unref(); // an idle writer does not keep the process alive; exit writes go through settleSync
-    this.worker.once('exit', () => Atomics.notify(this.progress, 0)); // wakes a `settle` waiting on it
-  }
-
-  submit(batch: WriteBatch): void {
-    const failed = this.failure();
-    if (failed !== null) throw failed;
-    this.worker.postMessage(batch);
-    this.submitted++;
-    // Backpressure: a writer that falls behind makes the caller wait, rather than queue without bound.
-    this.waitUntil(MAX_BATCHES_IN_FLIGHT);
-  }
-
-  settleSync(): void {
-    this.waitUntil(0);
-    const failed = this.failure();
-    if (failed !== null) throw failed;
-  }
-
-  /**
-   * Blocks until at most `pending` batches are unwritten, or the thread has ended (a thread that
-   * ends on its own, out of memory or killed, writes nothing more: `failure()` says so, no hang).
-   */
-  private waitUntil(pending: number): void {
-    for (let done = Atomics.load(this.progress, 0); this.submitted - done > pending && !this.ended();) {
-      Atomics.wait(this.progress, 0, done, 1000);
-      done = Atomics.load(this.progress, 0);
-    }
-  }
-
-  /** True once the thread is gone: `threadId` is -1 then, even before its exit event is delivered. */
-  private ended(): boolean {
-    return this.worker.threadId === -1;
-  }
-
-  async settle(): Promise<void> {
-    const waitAsync = (Atomics as unknown as { waitAsync: AtomicsWaitAsync }).waitAsync;
-    // A pending waitAsync does not keep the process alive: the worker does, while it is awaited.
-    if (this.awaited++ === 0) this.worker.ref();
-    try {
-      for (let done = Atomics.load(this.progress, 0); done < this.submitted && !this.ended();) {
-        const r = waitAsync(this.progress, 0, done, 1000);
-        if (r.async) await r.value;
-        done = Atomics.load(this.progress, 0);
-      }
-    } finally {
-      if (--this.awaited === 0) this.worker.unref();
-    }
-    const failed = this.failure();
-    if (failed !== null) throw failed;
-  }
-
-  pending(): number {
-    return this.submitted - Atomics.load(this.progress, 0);
-  }
-
-  failure(): Error | null {
-    if (Atomics.load(this.progress, 1) === 0)
-      return this.ended() && !this.closed ? new Error('the writer thread ended unexpectedly') : null;
-    const n = Atomics.load(this.progress, 2);
-    const text = Buffer.from(this.failureText.subarray(0, n)).toString('utf8');
-    try {
-      const described = JSON.parse(text) as Described;
-      return conflictError(described) ?? withCode(new Error(String(described.message)), described.code);
-    } catch {
-      return new Error(text);
-    }
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.waitUntil(0); // a failure is the submitter's to report (settle), not close's
-    if (this.ended()) return;
-    this.worker.postMessage(null); // the worker closes its connection and ends
-    // Returns once the file is released (so a next open, a copy or a delete sees it whole).
-    Atomics.wait(this.progress, 3, 0, 5000);
-  }
-}
-
-type AtomicsWaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-  timeoutMs: number,
-) => { async: false; value: string } | { async: true; value: Promise<string> };
-
-/** The driver's error code (SQLITE_FULL, ...) kept on the error rebuilt from the thread's description. */
-function withCode(error: Error, code: unknown): Error {
-  if (code !== undefined) (error as Error & { code: unknown }).code = code;
-  return error;
-}

@@ -7,14 +7,9 @@ import * as path from 'node:path';
 import { AbstractionsError } from '../../src/errors';
 import { StoreClosedError, StoreConflictError, StoreFormatError, StoreOptionError } from '../../src/durable/errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from '../../src/durable/rows';
-import {
-  openSqliteEngine,
-  STORE_FORMAT,
-  WRITER_TABLES,
-  type Durability,
-  type SqliteOptions,
-} from '../../src/durable/sqlite-engine';
-import { ThreadWriter } from '../../src/durable/sqlite-writer';
+import { openSqliteEngine, type Durability, type SqliteOptions } from '../../src/durable/sqlite-engine';
+import { STORE_FORMAT, WRITER_TABLES } from '../../src/durable/schema';
+import { sqliteThreadWriter } from '../../src/durable/sqlite-writer';
 import type { Worker } from 'node:worker_threads';
 import { BATCH, LINEAGES } from './crash-writer';
 
@@ -575,7 +570,7 @@ describe('openSqliteEngine', () => {
     it('a writer thread that ends on its own is a write failure, not a hang', async () => {
       const p = file();
       open(p); // creates the store
-      const writer = new ThreadWriter(p, WRITER_TABLES, ['busy_timeout = 5000']);
+      const writer = sqliteThreadWriter(p, WRITER_TABLES, ['busy_timeout = 5000']);
       await (writer as unknown as { worker: Worker }).worker.terminate();
       await new Promise((resolve) => setImmediate(resolve)); // its exit event
       expect(writer.failure()?.message).toMatch(/writer thread ended unexpectedly/);
