@@ -7,7 +7,7 @@
  *    files) fall back to runtime metadata, as in any program.
  *  - `sqlite` and `sqlite-generated`: the same two metadata modes with every registry created
  *    without a `store` option over an SQLite store in a temporary file, each checked after every
- *    test by reopening its file (test/support/sqlite-mode.ts; README "Durable history"); `sqlite`
+ *    test by reopening its file (test/support/store-mode.ts; README "Durable history"); `sqlite`
  *    writes on the writer thread, `sqlite-generated` inline (`__SQLITE_WRITER__`) and with no
  *    cache of stored versions (`__SQLITE_CACHE__`: whatever the test does not hold is read back
  *    from the rows). Test
@@ -15,7 +15,11 @@
  *    SQLite store's own tests are left out there (`STORE_FREE`), and so is the fuzz test (over
  *    SQLite it takes about a minute longer per project): `SQLITE_FUZZ=1` runs it there too. The
  *    property tests run fewer cases there (the setup file sets PROP_RUNS).
- * `npx jest --selectProjects runtime` (or `generated`, `sqlite`, `sqlite-generated`) runs one
+ *  - `postgres`: the same over PostgreSQL (SPEC §13; each registry in a schema of its own in
+ *    $DATABASE_URL's database, reopened and compared after each test like the SQLite ones), when
+ *    the server answers (see `services` below). The property tests are left out there too: each
+ *    run makes a registry, and each registry over PostgreSQL is a writer thread and two connections.
+ * `npx jest --selectProjects runtime` (or `generated`, `sqlite`, `sqlite-generated`, `postgres`) runs one
  * mode; `--selectProjects runtime generated` the two in-memory ones.
  *
  * @type {import('jest').Config}
@@ -58,24 +62,49 @@ const NOT_OVER_SQLITE = [
   ...(process.env.SQLITE_FUZZ ? [] : ['<rootDir>/test/fuzz/']),
 ];
 const GENERATED = '<rootDir>/examples/generated/abstractions.generated.ts';
-const SQLITE_MODE = '<rootDir>/test/support/sqlite-mode.ts';
+const STORE_MODE = '<rootDir>/test/support/store-mode.ts';
+
+/**
+ * The local services (SPEC §13): PostgreSQL ($DATABASE_URL, default postgres://127.0.0.1:5432/test)
+ * and NATS ($NATS_URL, default nats://127.0.0.1:4222). Suites that need one run only where it
+ * answers; otherwise they are left out, with one line saying which and how to run them, unless
+ * ABSTRACTIONS_REQUIRE_SERVICES=1 (set by .ci/run), which makes a missing service an error.
+ */
+const services = require('./test/support/services.js');
+const missing = services.missingServices();
+if (missing.length > 0) {
+  const text =
+    `services not reachable: ${missing.map((m) => `${m.name} at ${m.url}`).join(', ')}; ` +
+    `skipping ${missing.map((m) => m.suites).join(' and ')} ` +
+    `(start the services, or set ${missing.map((m) => m.variable).join(' / ')}; .ci/run requires them)`;
+  if (process.env.ABSTRACTIONS_REQUIRE_SERVICES === '1') throw new Error(text);
+  process.stderr.write(`${text}\n`);
+}
+const NEEDS = services.suitesNeeding(missing);
 
 module.exports = {
   projects: [
     // `globals.__METADATA_MODE__` tells test/codegen/metadata-mode.test.ts which mode to assert.
-    { ...common, displayName: 'runtime', globals: { __METADATA_MODE__: 'runtime' } },
+    {
+      ...common,
+      displayName: 'runtime',
+      globals: { __METADATA_MODE__: 'runtime' },
+      testPathIgnorePatterns: ['/node_modules/', ...NEEDS],
+    },
     {
       ...common,
       displayName: 'generated',
       globals: { __METADATA_MODE__: 'generated' },
       setupFiles: [GENERATED],
+      // The scale-out suites test processes and services, not metadata: once, in `runtime`.
+      testPathIgnorePatterns: ['/node_modules/', ...NEEDS, '<rootDir>/test/scale-out/'],
     },
     {
       ...common,
       displayName: 'sqlite',
       globals: { __METADATA_MODE__: 'runtime', __SQLITE_WRITER__: 'thread' },
       testPathIgnorePatterns: NOT_OVER_SQLITE,
-      setupFilesAfterEnv: [SQLITE_MODE],
+      setupFilesAfterEnv: [STORE_MODE],
     },
     {
       ...common,
@@ -83,7 +112,19 @@ module.exports = {
       globals: { __METADATA_MODE__: 'generated', __SQLITE_WRITER__: 'inline', __SQLITE_CACHE__: 0 },
       testPathIgnorePatterns: NOT_OVER_SQLITE,
       setupFiles: [GENERATED],
-      setupFilesAfterEnv: [SQLITE_MODE],
+      setupFilesAfterEnv: [STORE_MODE],
     },
+    // PostgreSQL: the runtime metadata mode, the default cache, reads through the writer thread.
+    ...(missing.some((m) => m.name === 'PostgreSQL')
+      ? []
+      : [
+          {
+            ...common,
+            displayName: 'postgres',
+            globals: { __METADATA_MODE__: 'runtime', __STORE_ENGINE__: 'postgres' },
+            testPathIgnorePatterns: [...NOT_OVER_SQLITE, '<rootDir>/test/property/'],
+            setupFilesAfterEnv: [STORE_MODE],
+          },
+        ]),
   ],
 };

@@ -28,11 +28,16 @@ export type { PruneKeep, PruneReport } from './store/retention';
 export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './address/parse';
 export { resolveAddress, type ResolvedAddress } from './address/resolve';
 export { get } from './address/get';
-export { put } from './address/put';
+export { aput, put } from './address/put';
 export { createComposite, literal, type CompositeOptions } from './address/composite';
 
 // Callable: registered functions, their signatures and types, execution records, JSON Schema.
-export { CallableRegistry, type CallableRegistryOptions, type RegisteredFunction } from './callable/callable-registry';
+export {
+  CallableRegistry,
+  type CallableRegistryOptions,
+  type ExecuteOptions,
+  type RegisteredFunction,
+} from './callable/callable-registry';
 export { callable, type CallableOptions } from './callable/decorator';
 export { ConfigEntity } from './callable/config-entity';
 export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './callable/type-spec';
@@ -77,6 +82,8 @@ export type { EntityJSON, EntityIdJSON, VersionJSON, JsonValue } from './seriali
 // Durable history: stores that keep a registry's history across restarts (SPEC §12).
 export { sqliteStore, type HistoryStoreOptions } from './durable/engine-store';
 export { memoryStore, type HistoryStore } from './store/history-store';
+// Scale-out (SPEC §13): a history shared by several processes.
+export { postgresStore, type PostgresStoreOptions } from './durable/postgres-store';
 export type { Durability } from './durable/sqlite-engine';
 export {
   exportHistory,

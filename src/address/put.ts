@@ -145,3 +145,27 @@ export function put<T = unknown>(
   if (!result.created) return stored as unknown as T;
   return registry.getVersion(result.rootEcsId).index.get(sm.lineageId) as unknown as T;
 }
+
+/**
+ * `put` as a compare-and-set (SPEC §13): on a store other processes write to, the head of the
+ * addressed tree's lineage is read from the store and stays locked until the new version is
+ * written, so the check that the addressed entity version is still in the latest version holds
+ * at the commit. Resolves to what `put` returns, once the version is written ('durable': fsynced).
+ * @throws StaleVersionError (naming the current head) when another process moved the head, and
+ * everything `put` throws; nothing is stored then.
+ */
+export async function aput<T = unknown>(
+  address: string,
+  value: unknown,
+  registry: EntityRegistry = EntityRegistry.default,
+): Promise<T> {
+  const parsed = parseAddress(address);
+  const text = formatAddress(parsed.ecsId, parsed.path);
+  const result = await registry.conditionally(async (lockHeads) => {
+    const stored = storedEntityOf(registry, parsed.ecsId, text);
+    lockHeads([registry.getVersion(metaOf(stored).rootEcsId!).lineageId]);
+    return put<T>(address, value, registry);
+  });
+  await registry.acknowledged();
+  return result;
+}

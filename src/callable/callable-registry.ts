@@ -3,6 +3,8 @@
  * plans compiled once), lookup, execution records and queries, and the static facade over the
  * default registry. What one execution does, step by step, is in `execute.ts`.
  */
+import { checkLatest, expectsLatest } from './expect-latest';
+import type { LockHeads } from '../store/history-store';
 import { metaOf, isEntityObject, type EntityObject } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
 import { events as defaultBus } from '../events/default-bus';
@@ -48,11 +50,23 @@ export interface CallableRegistryOptions {
   readonly events?: EventBus;
 }
 
+/** Options of `aexecute`. */
+export interface ExecuteOptions {
+  /**
+   * `'latest'`: a compare-and-set (SPEC §13). Every input tree must be its lineage's latest
+   * version (or a working copy of it) when the call starts, and on a shared store the heads stay
+   * locked until the result is written, so no other process moves them meanwhile. Otherwise the
+   * call fails with `StaleVersionError` naming the current head, and only its failed record is kept.
+   * Default: none (two calls on one version both succeed: a branch, SPEC §4).
+   */
+  readonly expect?: 'latest';
+}
+
 /** A registered function, typed by its implementation. */
 export interface RegisteredFunction<A, R> {
   readonly name: string;
   execute(args: A | Record<string, unknown>): Awaited<R>;
-  aexecute(args: A | Record<string, unknown>): Promise<Awaited<R>>;
+  aexecute(args: A | Record<string, unknown>, options?: ExecuteOptions): Promise<Awaited<R>>;
 }
 
 /**
@@ -148,7 +162,7 @@ export class CallableRegistry {
     return {
       name,
       execute: (args) => this.execute(name, args as Record<string, unknown>) as Awaited<R>,
-      aexecute: (args) => this.aexecute(name, args as Record<string, unknown>) as Promise<Awaited<R>>,
+      aexecute: (args, options) => this.aexecute(name, args as Record<string, unknown>, options) as Promise<Awaited<R>>,
     };
   }
 
@@ -198,17 +212,27 @@ export class CallableRegistry {
    * Runs a registered function, sync or async, and resolves to its stored result. Concurrent
    * executions are isolated; two started from the same version both succeed (a branch).
    */
-  aexecute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>;
+  aexecute<N extends keyof FunctionSignatures & string>(
+    name: N,
+    args: ArgsOf<N>,
+    options?: ExecuteOptions,
+  ): Promise<ResultOf<N>>;
   aexecute<R = unknown, N extends string = string>(
     name: N & UntypedName<N>,
     args?: Record<string, unknown>,
+    options?: ExecuteOptions,
   ): Promise<R>;
-  async aexecute(name: string, args?: Record<string, unknown>): Promise<unknown> {
+  async aexecute(name: string, args?: Record<string, unknown>, options?: ExecuteOptions): Promise<unknown> {
+    const conditional = expectsLatest(name, options);
     const rec = this.lookup(name);
     const registry = this.entities;
-    const bound = bindArguments(rec.plan, args, registry);
-    const x = this.newExecution(rec, bound, registry);
-    const result = await (this.bus.isObserved ? this.observed(x, () => executeAsync(x)) : executeAsync(x));
+    const run = (lockHeads?: LockHeads): Promise<unknown> => {
+      const bound = bindArguments(rec.plan, args, registry);
+      const x = this.newExecution(rec, bound, registry);
+      if (lockHeads !== undefined) x.precondition = (versions) => checkLatest(versions, lockHeads);
+      return this.bus.isObserved ? this.observed(x, () => executeAsync(x)) : executeAsync(x);
+    };
+    const result = await (conditional ? registry.conditionally(run) : run());
     await registry.acknowledged(); // a `durable` store: resolve only once the rows are fsynced
     return result;
   }
@@ -362,13 +386,18 @@ export class CallableRegistry {
   static execute(name: string, args?: Record<string, unknown>): unknown {
     return CallableRegistry.current.execute(name, args);
   }
-  static aexecute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): Promise<ResultOf<N>>;
+  static aexecute<N extends keyof FunctionSignatures & string>(
+    name: N,
+    args: ArgsOf<N>,
+    options?: ExecuteOptions,
+  ): Promise<ResultOf<N>>;
   static aexecute<R = unknown, N extends string = string>(
     name: N & UntypedName<N>,
     args?: Record<string, unknown>,
+    options?: ExecuteOptions,
   ): Promise<R>;
-  static aexecute(name: string, args?: Record<string, unknown>): Promise<unknown> {
-    return CallableRegistry.current.aexecute(name, args);
+  static aexecute(name: string, args?: Record<string, unknown>, options?: ExecuteOptions): Promise<unknown> {
+    return CallableRegistry.current.aexecute(name, args, options);
   }
   static executions(): FunctionExecution[] {
     return CallableRegistry.current.executions();

@@ -38,6 +38,7 @@ import { changesOfInputs } from '../store/input-trees';
 import { planOutputs } from '../store/output-plan';
 import { announceExecution, prepareExecution, publishExecution } from '../store/commit-execution';
 import type { Provenance } from '../store/persist';
+import type { RootVersion } from '../store/root-version';
 import type { BindingPlan } from './binding-plan';
 import type { AddressUse, BoundCall } from './bound-call';
 import { isThenable as isPromiseLike } from '../events/thenable';
@@ -62,6 +63,11 @@ export interface Execution extends Provenance {
   readonly records: FunctionExecution[];
   /** The record, once kept (the `function.execute` completion reads it). */
   record: FunctionExecution | null;
+  /**
+   * Checked once the input trees are prepared, before the call (`expect: 'latest'`): a throw
+   * fails the execution, keeping its failed record.
+   */
+  precondition?: (versions: readonly RootVersion[]) => void;
 }
 
 /** An execution whose inputs are prepared and drafted (steps 2-3), ready for the call. */
@@ -110,6 +116,7 @@ export async function executeAsync(x: Execution): Promise<unknown> {
   const s = start(x);
   let result: unknown;
   try {
+    x.precondition?.(s.inputs.versions);
     const { fn } = x;
     const { args, addresses } = x.bound;
     result = await s.draft.runAsync(async () => {

@@ -25,6 +25,7 @@ import type { EntityRegistry } from '../store/entity-registry';
 import {
   installStoreOpener,
   type HistoryStore,
+  type LockHeads,
   type RecordToStore,
   type StoredHistory,
   type StoredVersionInfo,
@@ -54,10 +55,12 @@ import type {
   PruneKeep,
   PruneReport,
   RootVersionRow,
+  SharedStorageEngine,
   StorageEngine,
   Withdrawal,
   WriteBatch,
 } from './rows';
+import { isShared } from './rows';
 import { openSqliteEngine, type Durability } from './sqlite-engine';
 
 export interface HistoryStoreOptions {
@@ -138,6 +141,7 @@ export class EngineHistoryStore implements HistoryStore {
     this.batchDelayMs = options.batchDelayMs ?? 1;
     this.cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     this.engine = engine;
+    if (isShared(engine)) this.conditional = (body) => this.runConditional(engine, body);
     if (!exitHook) {
       exitHook = true;
       process.once('exit', () => {
@@ -149,10 +153,52 @@ export class EngineHistoryStore implements HistoryStore {
     }
   }
 
+  /** See `HistoryStore.conditional`: set over a shared engine only. */
+  readonly conditional?: <T>(body: (lockHeads: LockHeads) => Promise<T>) => Promise<T>;
+  /** The end of the last conditional write begun (they run one after another). */
+  private conditionalTail: Promise<void> = Promise.resolve();
+
+  private async runConditional<T>(engine: SharedStorageEngine, body: (lockHeads: LockHeads) => Promise<T>): Promise<T> {
+    const before = this.conditionalTail;
+    let release!: () => void;
+    this.conditionalTail = new Promise((resolve) => (release = resolve));
+    await before;
+    try {
+      this.sync();
+      this.checkWritable();
+      engine.beginConditional();
+      try {
+        return await body((lineageIds) => engine.lockHeads(lineageIds));
+      } finally {
+        // What the body committed (or its failed record) is written in the transaction, then
+        // committed: always, since everything the registry queued meanwhile may be in it too. A
+        // batch that failed in it is fail-stop, as any (the server rolls the transaction back).
+        this.writeNow();
+        try {
+          engine.endConditional();
+        } catch (error) {
+          this.fail(error);
+        }
+        this.checkWritable();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A version the engine wrote is a branch of its lineage (its parent was not the head it
+   * replaced: another process, or a call here, wrote on the same version first): announced.
+   */
+  branched(branch: { lineageId: string; ecsId: string; parentEcsId: string | null; replacedHead: string }): void {
+    this.registry?.announceBranch(branch);
+  }
+
   attach(registry: EntityRegistry): StoredHistory {
     this.registry = registry;
     const rows: RowSource = {
       entity: (ecsId) => this.live().entity(ecsId),
+      entityRows: (ecsIds) => this.live().entities(ecsIds),
       rootVersion: (ecsId) => this.live().rootVersion(ecsId),
     };
     const cache = new RowCache();
@@ -160,6 +206,7 @@ export class EngineHistoryStore implements HistoryStore {
     const rowHistory = historyFromRows(this.live());
     return {
       cacheBytes: this.cacheBytes,
+      shared: isShared(this.live()),
       sync,
       rowHistory,
       history: (ecsId) => {

@@ -393,6 +393,8 @@ export interface RestoreReader {
 export interface RowSource {
   entity(ecsId: string): EntityRow | undefined;
   rootVersion(ecsId: string): RootVersionRow | undefined;
+  /** The rows of those of `ecsIds` that are stored, in any order: one round trip to a server. */
+  entityRows?(ecsIds: readonly string[]): EntityRow[];
 }
 
 /**

@@ -8,7 +8,7 @@ import type { JsonValue } from '../serialize/format';
 import { RowCache, childRefs, isJsonObject, readRow, wholeRow, type RowSource } from './entity-rows';
 import { StoreCorruptError } from './errors';
 import { keptRootVersions } from '../store/retention';
-import type { EntityRow, ExecutionRow, PruneKeep, RootVersionRow } from './rows';
+import type { EntityRow, ExecutionRow, PruneKeep, PruneReport, RootVersionRow } from './rows';
 
 /** What the planner reads. Each iterable is read to its end before the next lookup. */
 export interface PruneSource extends RowSource {
@@ -121,4 +121,42 @@ function textBytes(...texts: string[]): number {
   let n = 0;
   for (const t of texts) n += Buffer.byteLength(t, 'utf8');
   return n;
+}
+
+/** How an engine changes its rows for a plan (inside its prune transaction). */
+export interface PruneSink {
+  rewrite(row: EntityRow): void;
+  wholeDelta(ecsId: string): void;
+  /** Each `drop` deletes one row by key and returns the UTF-8 bytes of its text columns. */
+  dropVersion(ecsId: string): number;
+  dropEntity(ecsId: string): number;
+  dropExecution(id: string): number;
+  /** Lowers a lineage's version count by `n`. */
+  uncount(lineageId: string, n: number): void;
+}
+
+/** Plans a prune and applies it through `sink`; the report, but for `fileBytesFreed` (the engine's). */
+export function applyPrune(keep: PruneKeep, source: PruneSource, sink: PruneSink): Omit<PruneReport, 'fileBytesFreed'> {
+  const plan = planPrune(keep, source);
+  let bytes = 0 - plan.rewriteBytes; // not `-x`: no rewrites is 0, not -0
+  for (const row of plan.rewrites) sink.rewrite(row);
+  for (const v of plan.wholeDeltas) {
+    sink.wholeDelta(v.ecsId);
+    bytes += Buffer.byteLength(v.delta!, 'utf8');
+  }
+  const removedPerLineage = new Map<string, number>();
+  for (const v of plan.versions) {
+    bytes += sink.dropVersion(v.ecsId);
+    removedPerLineage.set(v.lineageId, (removedPerLineage.get(v.lineageId) ?? 0) + 1);
+  }
+  for (const [lineageId, n] of removedPerLineage) sink.uncount(lineageId, n);
+  for (const ecsId of plan.entities) bytes += sink.dropEntity(ecsId);
+  for (const id of plan.executions) bytes += sink.dropExecution(id);
+  return {
+    versionsRemoved: plan.versions.length,
+    entitiesRemoved: plan.entities.length,
+    executionsRemoved: plan.executions.length,
+    rowsRewritten: plan.rewrites.length + plan.wholeDeltas.length,
+    bytesReclaimed: bytes,
+  };
 }

@@ -47,24 +47,23 @@ export function loadStoredEntity(
   /** What the rows below resolve to: held by memory (kept alive here) or built below. */
   const objects = new Map<string, EntityObject>();
   const order: Pending[] = [];
-  const queue: EntityRow[] = [first];
   const seen = new Set<string>([ecsId]);
-  while (queue.length > 0) {
-    const row = queue.pop()!;
-    const { fields } = rowFields(row, rows, cache);
-    order.push({ row, fields });
-    for (const ref of childRefs(fields)) {
-      if (seen.has(ref)) throw new StoreCorruptError(`entity row ${ref} is referenced twice below ${ecsId}`, ref);
-      seen.add(ref);
-      const held = known(ref);
-      if (held !== undefined) {
-        objects.set(ref, held);
-        continue;
+  // Level by level: the rows of one level's children are read together (one round trip to a server).
+  for (let level: EntityRow[] = [first]; level.length > 0;) {
+    /** Children memory does not hold, each with the row that names it. */
+    const wanted = new Map<string, string>();
+    for (const row of level) {
+      const { fields } = rowFields(row, rows, cache);
+      order.push({ row, fields });
+      for (const ref of childRefs(fields)) {
+        if (seen.has(ref)) throw new StoreCorruptError(`entity row ${ref} is referenced twice below ${ecsId}`, ref);
+        seen.add(ref);
+        const held = known(ref);
+        if (held !== undefined) objects.set(ref, held);
+        else wanted.set(ref, row.ecsId);
       }
-      const child = rows.entity(ref);
-      if (child === undefined) throw new StoreCorruptError(`missing entity row ${ref} (a child of ${row.ecsId})`, ref);
-      queue.push(child);
     }
+    level = rowsOf(wanted, rows);
   }
   // Every row comes after the row that names it: built from the end, children come first.
   for (let i = order.length - 1; i >= 0; i--) {
@@ -73,6 +72,19 @@ export function loadStoredEntity(
     built(e);
   }
   return objects.get(ecsId);
+}
+
+/** The rows of `wanted` (ecsId -> the row naming it); a missing one is a `StoreCorruptError`. */
+function rowsOf(wanted: ReadonlyMap<string, string>, rows: RowSource): EntityRow[] {
+  if (wanted.size === 0) return [];
+  const ids = [...wanted.keys()];
+  const found = rows.entityRows?.(ids) ?? ids.flatMap((id) => rows.entity(id) ?? []);
+  if (found.length < ids.length) {
+    const have = new Set(found.map((r) => r.ecsId));
+    const missing = ids.find((id) => !have.has(id))!;
+    throw new StoreCorruptError(`missing entity row ${missing} (a child of ${wanted.get(missing)})`, missing);
+  }
+  return found;
 }
 
 /** One stored entity from its row, its children already built (or held) in `objects`. */

@@ -122,6 +122,8 @@ export interface StorageEngine {
   /** Submitted batches not written yet (0 for an engine that writes them in `submit`). */
   pendingBatches(): number;
   entity(ecsId: string): EntityRow | undefined;
+  /** The rows of those of `ecsIds` that are stored, in any order. */
+  entities(ecsIds: readonly string[]): EntityRow[];
   rootVersion(ecsId: string): RootVersionRow | undefined;
   /**
    * Every root version, in the order they were written (per lineage: commit order). A lazy scan:
@@ -161,4 +163,23 @@ export interface StorageEngine {
   prune(keep: PruneKeep): PruneReport;
   /** Releases the engine (after this, every method throws). */
   close(): void;
+}
+
+/**
+ * An engine other processes write to as well (PostgreSQL, SPEC §13), with compare-and-set: a
+ * transaction on its writing connection that the batches submitted meanwhile join, holding head
+ * rows locked until it ends.
+ */
+export interface SharedStorageEngine extends StorageEngine {
+  /** Opens the transaction, after every submitted batch. */
+  beginConditional(): void;
+  /** Locks the head rows of `lineageIds` until the transaction ends; returns the stored heads. */
+  lockHeads(lineageIds: readonly string[]): ReadonlyMap<string, string>;
+  /** Commits the transaction, after every batch submitted in it. */
+  endConditional(): void;
+}
+
+/** True for an engine other processes write to as well. */
+export function isShared(engine: StorageEngine): engine is SharedStorageEngine {
+  return typeof (engine as Partial<SharedStorageEngine>).beginConditional === 'function';
 }

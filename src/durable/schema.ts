@@ -146,3 +146,38 @@ export function metaAfterMigrations(from: number): [key: string, value: string][
   if (from < MIGRATIONS.length) meta.push(['schema_version', String(MIGRATIONS.length)]);
   return meta;
 }
+
+/** Text columns, by table: what `PruneReport.bytesReclaimed` counts of a removed row. */
+const TEXT_COLUMNS = {
+  entity_version: [
+    'ecs_id',
+    'lineage_id',
+    'class_name',
+    'root_ecs_id',
+    'previous_ecs_id',
+    'parent_lineage_id',
+    'place',
+    'exec_id',
+    'identity',
+    'data',
+  ],
+  root_version: ['ecs_id', 'lineage_id', 'parent_ecs_id', 'root_class', 'delta'],
+  execution: ['id', 'function_name', 'status', 'record'],
+};
+
+/**
+ * `DELETE` of one row by its key (`param`: the engine's placeholder), returning the UTF-8 bytes of its text
+ * columns as `n`; `bytesOf` is the engine's expression for one column's.
+ */
+export function deleteSql(
+  table: keyof typeof TEXT_COLUMNS,
+  key: string,
+  param: string,
+  bytesOf: (column: string) => string,
+): string {
+  const bytes = TEXT_COLUMNS[table].map((c) => `coalesce(${bytesOf(c)}, 0)`).join(' + ');
+  return `DELETE FROM ${table} WHERE ${key} = ${param} RETURNING ${bytes} AS n`;
+}
+
+/** The INTEGER columns of the tables above (a server engine types its parameters). */
+export const INTEGER_COLUMNS: readonly string[] = ['created_at', 'forked_at', 'started_at'];

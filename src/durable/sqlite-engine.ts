@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
-import { planPrune, type PruneSource } from './prune';
+import { applyPrune, type PruneSink, type PruneSource } from './prune';
 import { checkKeep } from '../store/retention';
 import type {
   EntityRow,
@@ -27,6 +27,7 @@ import {
   MIGRATIONS,
   ROOT_VERSION,
   WRITER_TABLES,
+  deleteSql,
   metaAfterMigrations,
   selectSql,
   storedSchemaVersion,
@@ -165,6 +166,10 @@ export function openSqliteEngine(
       live();
       return entity(ecsId);
     },
+    entities(ecsIds) {
+      live();
+      return ecsIds.flatMap((id) => entity(id) ?? []);
+    },
     rootVersion(ecsId) {
       live();
       return rootVersion(ecsId);
@@ -213,29 +218,8 @@ export function openSqliteEngine(
   };
 }
 
-/** Text columns, by table: what `PruneReport.bytesReclaimed` counts of a removed row. */
-const TEXT_COLUMNS = {
-  entity_version: [
-    'ecs_id',
-    'lineage_id',
-    'class_name',
-    'root_ecs_id',
-    'previous_ecs_id',
-    'parent_lineage_id',
-    'place',
-    'exec_id',
-    'identity',
-    'data',
-  ],
-  root_version: ['ecs_id', 'lineage_id', 'parent_ecs_id', 'root_class', 'delta'],
-  execution: ['id', 'function_name', 'status', 'record'],
-};
-
-/** `DELETE` of one row by its key, returning the UTF-8 bytes of its text columns as `n`. */
-function deleteSql(table: keyof typeof TEXT_COLUMNS, key: string): string {
-  const bytes = TEXT_COLUMNS[table].map((c) => `coalesce(length(CAST(${c} AS BLOB)), 0)`).join(' + ');
-  return `DELETE FROM ${table} WHERE ${key} = ? RETURNING ${bytes} AS n`;
-}
+/** The UTF-8 bytes of a text column (`deleteSql`). */
+const SQLITE_BYTES = (column: string) => `length(CAST(${column} AS BLOB))`;
 
 /**
  * `StorageEngine.prune` on this connection: plans (prune.ts) and applies the plan in one IMMEDIATE
@@ -255,39 +239,26 @@ function pruneTransaction(
     entityIds: () => allEntityIds.all() as string[],
     executions: () => allExecutions.all() as ExecutionRow[],
   };
-  const dropVersion = db.prepare(deleteSql('root_version', 'ecs_id')).pluck();
-  const dropEntity = db.prepare(deleteSql('entity_version', 'ecs_id')).pluck();
-  const dropExecution = db.prepare(deleteSql('execution', 'id')).pluck();
+  const dropVersion = db.prepare(deleteSql('root_version', 'ecs_id', '?', SQLITE_BYTES)).pluck();
+  const dropEntity = db.prepare(deleteSql('entity_version', 'ecs_id', '?', SQLITE_BYTES)).pluck();
+  const dropExecution = db.prepare(deleteSql('execution', 'id', '?', SQLITE_BYTES)).pluck();
   const rewrite = db.prepare('UPDATE entity_version SET identity = ?, data = ? WHERE ecs_id = ?');
   const wholeDelta = db.prepare('UPDATE root_version SET delta = NULL WHERE ecs_id = ?');
   const uncount = db.prepare('UPDATE lineage_head SET versions = versions - ? WHERE lineage_id = ?');
   const freePages = (): number => db.pragma('freelist_count', { simple: true }) as number;
   const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const sink: PruneSink = {
+    rewrite: (row) => rewrite.run(row.identity, row.data, row.ecsId),
+    wholeDelta: (ecsId) => wholeDelta.run(ecsId),
+    dropVersion: (ecsId) => dropVersion.get(ecsId) as number,
+    dropEntity: (ecsId) => dropEntity.get(ecsId) as number,
+    dropExecution: (id) => dropExecution.get(id) as number,
+    uncount: (lineageId, n) => uncount.run(n, lineageId),
+  };
   return db.transaction((keep: PruneKeep): PruneReport => {
     const freeBefore = freePages();
-    const plan = planPrune(keep, source);
-    let bytes = 0 - plan.rewriteBytes; // not `-x`: no rewrites is 0, not -0
-    for (const row of plan.rewrites) rewrite.run(row.identity, row.data, row.ecsId);
-    for (const v of plan.wholeDeltas) {
-      wholeDelta.run(v.ecsId);
-      bytes += Buffer.byteLength(v.delta!, 'utf8');
-    }
-    const removedPerLineage = new Map<string, number>();
-    for (const v of plan.versions) {
-      bytes += dropVersion.get(v.ecsId) as number;
-      removedPerLineage.set(v.lineageId, (removedPerLineage.get(v.lineageId) ?? 0) + 1);
-    }
-    for (const [lineageId, n] of removedPerLineage) uncount.run(n, lineageId);
-    for (const ecsId of plan.entities) bytes += dropEntity.get(ecsId) as number;
-    for (const id of plan.executions) bytes += dropExecution.get(id) as number;
-    return {
-      versionsRemoved: plan.versions.length,
-      entitiesRemoved: plan.entities.length,
-      executionsRemoved: plan.executions.length,
-      rowsRewritten: plan.rewrites.length + plan.wholeDeltas.length,
-      bytesReclaimed: bytes,
-      fileBytesFreed: (freePages() - freeBefore) * pageSize,
-    };
+    const report = applyPrune(keep, source, sink);
+    return { ...report, fileBytesFreed: (freePages() - freeBefore) * pageSize };
   }).immediate;
 }
 

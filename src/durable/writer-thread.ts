@@ -20,8 +20,9 @@ import { StoreConflictError } from './errors';
 import type { WriteBatch } from './rows';
 
 /**
- * The protocol around the engine part. `ENGINE` is the body of an async function of `workerData`
- * (and `require`) that returns `{ write(batch), close(), call?(request) }`, each sync or async.
+ * The protocol around the engine part. `engine` is the body of an async function of `workerData`
+ * (and `require`) that returns `{ write(batch), close(), call?(request) }`, each sync or async;
+ * what `write` returns, if anything, is reported to the calling thread (`onReport`).
  */
 const protocolSource = (engine: string): string => `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -56,7 +57,8 @@ parentPort.on('message', (batch) => {
     }
     if (Atomics.load(progress, 1) === 0) {
       try {
-        await engine.write(batch);
+        const report = await engine.write(batch);
+        if (report !== undefined) parentPort.postMessage(report);
       } catch (e) {
         fail(e);
       }
@@ -130,10 +132,14 @@ export class ThreadWriter {
   /**
    * @param engine the engine part: see `protocolSource`.
    * @param data what it reads from `workerData` (plain data).
-   * @param calls whether it answers calls.
+   * @param options.calls whether it answers calls; `onReport` receives what a write reports.
    */
-  constructor(engine: string, data: Readonly<Record<string, unknown>>, calls = false) {
-    const channel = calls ? new MessageChannel() : null;
+  constructor(
+    engine: string,
+    data: Readonly<Record<string, unknown>>,
+    options: { readonly calls?: boolean; readonly onReport?: (report: unknown) => void } = {},
+  ) {
+    const channel = options.calls === true ? new MessageChannel() : null;
     this.calls = channel?.port1 ?? null;
     this.worker = new Worker(protocolSource(engine), {
       eval: true,
@@ -146,6 +152,7 @@ export class ThreadWriter {
       },
       transferList: channel === null ? [] : [channel.port2],
     });
+    if (options.onReport !== undefined) this.worker.on('message', options.onReport);
     this.worker.unref(); // an idle writer does not keep the process alive; exit writes go through settleSync
     this.worker.once('exit', () => {
       Atomics.notify(this.progress, 0); // wakes a `settle` waiting on it

@@ -68,3 +68,32 @@ export function versionEventData(
     changedFields: new LazyMetadata(() => Object.fromEntries(changedFields)),
   };
 }
+
+/** A version a shared store wrote on a parent that was no longer its lineage's head (SPEC §13). */
+export interface BranchInfo {
+  readonly lineageId: string;
+  /** The version written. */
+  readonly ecsId: string;
+  readonly parentEcsId: string | null;
+  /** The lineage's head it replaced (the version it did not build on). */
+  readonly replacedHead: string;
+}
+
+// ===== EVENTS: lineage.branch — the one place it is emitted (SPEC §13) =====================
+/**
+ * Announces a branch: `lineage.branch`, one-shot (phase `emitted`), subject the lineage, metadata
+ * `{ lineageId, ecsId, parentEcsId, replacedHead }`. Emitted when the store reports it, after the
+ * commit: outside the operation that made the version.
+ */
+export function announceBranch(bus: EventBus, branch: BranchInfo): void {
+  if (!bus.isObserved) return;
+  const { lineageId, ecsId, parentEcsId, replacedHead } = branch;
+  bus.emit(
+    new Event({
+      type: 'lineage.branch',
+      subjectType: 'lineage',
+      subjectId: lineageId,
+      metadata: { lineageId, ecsId, parentEcsId, replacedHead },
+    }),
+  );
+}

@@ -15,14 +15,14 @@ import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
-import { announceCommit, versionEventData } from './commit-events';
+import { announceBranch, announceCommit, versionEventData, type BranchInfo } from './commit-events';
 import { treeRequest, type CommitRequest, type CommitResult } from './commit';
 import { EntityNotFoundError, StoreOptionError, VersioningError } from './errors';
 import { checkKeep, type PruneKeep, type PruneReport } from './retention';
 import type { Provenance } from './persist';
 import { liveIndexOf, type LineageEntry, type RootVersion } from './root-version';
 import { VersionStore } from './version-store';
-import { defaultStore, storeAt, type HistoryStore, type RecordToStore } from './history-store';
+import { defaultStore, storeAt, type HistoryStore, type LockHeads, type RecordToStore } from './history-store';
 import { WorkingRoots, adoptWorkingTree, removeAt } from './working-tree';
 import { workingCopyOf } from './working-copy';
 
@@ -183,6 +183,50 @@ export class EntityRegistry {
     if (report === null) return this.store.prune(keep);
     this.store.forgetAll();
     return report;
+  }
+
+  /** @internal A shared store wrote a version as a branch of its lineage: `lineage.branch`. */
+  announceBranch(branch: BranchInfo): void {
+    announceBranch(this.bus, branch);
+  }
+
+  /**
+   * @internal Runs a conditional write (`aexecute` with `expect: 'latest'`, `aput`): on a shared
+   * store the heads `body` locks stay as they are until what it commits is written; on a store
+   * only this process writes, the heads are this registry's latest versions.
+   */
+  conditionally<T>(body: (lockHeads: LockHeads) => Promise<T>): Promise<T> {
+    if (this.history.conditional !== undefined) return this.history.conditional(body);
+    return body((lineageIds) => {
+      const heads = new Map<string, string>();
+      for (const id of lineageIds) {
+        const latest = this.store.latestVersion(id);
+        if (latest !== undefined) heads.set(id, latest.ecsId);
+      }
+      return heads;
+    });
+  }
+
+  /**
+   * Makes the newest versions of `lineageId` (every lineage, without one) that other processes
+   * wrote to a shared store readable here without a round trip: writes what is queued, reads the
+   * head and loads its tree into memory. Returns the head's ecsId (undefined: no such lineage).
+   * On a store only this process writes, memory is current already: it returns the head.
+   */
+  async refresh(lineageId: string): Promise<string | undefined> {
+    await this.history.flush();
+    return this.store.latestVersion(lineageId)?.ecsId;
+  }
+
+  /**
+   * Loads stored versions or entities (by ecsId) into memory, so synchronous reads of them need
+   * no round trip to a server. Throws `EntityNotFoundError` for an id the store does not hold.
+   */
+  async load(ecsIds: readonly string[]): Promise<void> {
+    await this.history.flush();
+    for (const id of ecsIds) {
+      if (!this.hasVersion(id)) this.getStoredEntity(id);
+    }
   }
 
   /** @internal Throws `StoreWriteError` when the store is in fail-stop (before an execution starts). */

@@ -40,6 +40,11 @@ export interface StoredHead {
 export interface StoredHistory {
   /** How many bytes (estimated) of stored versions the registry keeps in memory. */
   readonly cacheBytes: number;
+  /**
+   * True when other processes write to the store too (PostgreSQL, SPEC §13): a lineage's head is
+   * then read from the store whenever it is asked for, never taken from memory.
+   */
+  readonly shared: boolean;
   /** Writes what is queued and waits for it (blocking); never throws (a failure is fail-stop). */
   sync(): void;
   /** The root version `ecsId`, if stored. */
@@ -90,9 +95,22 @@ export interface WithdrawnVersion {
   readonly entities: readonly string[];
 }
 
+/**
+ * Locks the stored heads of `lineageIds` until the end of a `HistoryStore.conditional` call (no
+ * other process moves them meanwhile) and returns them (a lineage the store does not hold: none).
+ */
+export type LockHeads = (lineageIds: readonly string[]) => ReadonlyMap<string, string>;
+
 export interface HistoryStore {
-  /** Engine name, for messages ('memory', 'sqlite'). */
+  /** Engine name, for messages ('memory', 'sqlite', 'postgres'). */
   readonly kind: string;
+  /**
+   * A store that other processes write to (SPEC §13) runs a conditional write (`aexecute` with
+   * `expect: 'latest'`, `aput`): `body` may lock heads (`LockHeads`), and what it commits is
+   * written before they are released, in one transaction with the lock. Conditional writes of one
+   * registry run one after another. Absent on a store only this process writes.
+   */
+  conditional?<T>(body: (lockHeads: LockHeads) => Promise<T>): Promise<T>;
   /**
    * Called once, by the registry's constructor, before anything else happens to it. Returns what
    * the store holds for the registry to read on demand, or null when the registry's memory is

@@ -405,7 +405,8 @@ export class VersionStore {
   /** `latestVersion` for a lineageId as the store holds it. */
   private latestOf(lineageId: string): RootVersion | undefined {
     if (this.backing !== null) {
-      let id = this.heads.get(lineageId);
+      // Shared: other processes move heads, so the store is asked every time (SPEC §13).
+      let id = this.backing.shared ? undefined : this.heads.get(lineageId);
       if (id === undefined) {
         this.backing.sync();
         id = this.backing.head(lineageId);

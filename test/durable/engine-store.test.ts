@@ -212,6 +212,7 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
       rows.push(batch);
     },
     entity: () => undefined,
+    entities: () => [],
     rootVersion: () => undefined,
     rootVersions: () => [],
     lineage: () => [],

@@ -64,14 +64,14 @@ function tamper(file: string, sql: string): void {
 
 test('an exact reopen has no differences', async () => {
   const { file, registry, kept } = await written();
-  expect(await reopenDifferences(file, registry, kept)).toEqual([]);
+  expect(await reopenDifferences(() => sqliteStore(file), registry, kept)).toEqual([]);
   await registry.close();
 });
 
 test('a changed field names the version and the path', async () => {
   const { file, registry, kept, moved } = await written();
   tamper(file, `UPDATE entity_version SET data = replace(data, '"width":2', '"width":3')`);
-  const found = await reopenDifferences(file, registry, kept);
+  const found = await reopenDifferences(() => sqliteStore(file), registry, kept);
   expect(found).toContainEqual(
     expect.stringMatching(`^version ${moved.ecsId} .*root\\.fields\\.width: original 2, reopened 3$`),
   );
@@ -81,7 +81,7 @@ test('a changed field names the version and the path', async () => {
 test('a version missing from the store: its lineage and the counts differ', async () => {
   const { file, registry, kept, edited } = await written();
   tamper(file, `DELETE FROM root_version WHERE ecs_id = '${edited.ecsId}'`);
-  const found = await reopenDifferences(file, registry, kept);
+  const found = await reopenDifferences(() => sqliteStore(file), registry, kept);
   expect(found).toContainEqual(expect.stringMatching(/^lineage .*: its versions .* original has 3 items, reopened 2$/));
   // (no count differs: a registry over a durable store counts what the store holds)
   await registry.close();
@@ -95,7 +95,7 @@ test('a changed record names the record and the part; a record that should be na
     `UPDATE execution SET record = json_set(record, '$.inputs.values.sourceIndex', 5) WHERE id = '${move.id}'`,
   );
   tamper(file, `UPDATE execution SET record = json_set(record, '$.inputs.values.o', 3) WHERE id = '${opaque.id}'`);
-  const found = await reopenDifferences(file, registry, kept);
+  const found = await reopenDifferences(() => sqliteStore(file), registry, kept);
   expect(found).toContainEqual(
     `execution record ${move.id} (move_agent): inputs.values.sourceIndex: original 0, reopened 5`,
   );
@@ -109,7 +109,7 @@ test('a missing record, and a registry that was dropped: only lineages and recor
   const { file, registry, kept } = await written();
   await registry.close();
   tamper(file, `DELETE FROM execution WHERE id = '${kept.records[1].id}'`);
-  expect(await reopenDifferences(file, undefined, kept)).toEqual([
+  expect(await reopenDifferences(() => sqliteStore(file), undefined, kept)).toEqual([
     `execution record #1: opaque ${kept.records[1].id} was kept, none came back`,
   ]);
 });

@@ -1,7 +1,7 @@
 /**
  * A config built from loose arguments is registered before the call and withdrawn when the call
  * fails (SPEC §5): a failed execution leaves nothing but its record, in the store as in memory.
- * Found by the reopen check of the SQLite test mode (test/support/sqlite-mode.ts): the store kept
+ * Found by the reopen check of the SQLite test mode (test/support/store-mode.ts): the store kept
  * the withdrawn version, so a reopened registry had a version the registry no longer had.
  */
 import * as fs from 'fs';

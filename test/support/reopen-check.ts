@@ -1,11 +1,10 @@
 /**
- * The reopen check of the SQLite test modes (test/support/sqlite-mode.ts; SPEC §12): a registry's
+ * The reopen check of the SQLite test modes (test/support/store-mode.ts; SPEC §12): a registry's
  * store file, opened again by a new registry, must hold exactly the registry's history. Kept apart
  * from the jest setup so test/durable/reopen-check.test.ts can show that it fails when it should.
  */
 import { EntityRegistry } from '../../src/store/entity-registry';
-import type { RecordToStore } from '../../src/store/history-store';
-import { sqliteStore } from '../../src/durable/engine-store';
+import type { HistoryStore, RecordToStore } from '../../src/store/history-store';
 import { versionToJSON } from '../../src/serialize';
 import { encodeValue } from '../../src/serialize/codec';
 import { errorText } from '../../src/errors';
@@ -97,20 +96,20 @@ export class NameCollision extends Error {
 }
 
 /**
- * Opens the store file again in a new registry and compares it with `original` (the registry
+ * Opens the store again (`reopen`) in a new registry and compares it with `original` (the registry
  * that wrote it, flushed; undefined when it was garbage-collected: then only what `kept` holds is
  * compared). Returns the differences, each naming the lineage, version or record and the first
  * differing path; empty when the reopened history is exactly the original's. Reads only: the
  * reopened registry loads its versions without events, and is closed again.
  */
 export async function reopenDifferences(
-  file: string,
+  reopen: () => HistoryStore,
   original: EntityRegistry | undefined,
   kept: Kept,
 ): Promise<string[]> {
   let reopened: EntityRegistry;
   try {
-    reopened = new EntityRegistry({ store: sqliteStore(file) });
+    reopened = new EntityRegistry({ store: reopen() });
   } catch (error) {
     const name = collidingName(error);
     if (name !== null) throw new NameCollision(name, 'reopening failed');

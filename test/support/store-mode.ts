@@ -45,8 +45,12 @@ import { toJSON } from '../../src/serialize';
 import type { RootVersion } from '../../src/store/root-version';
 import { EntityRegistry } from '../../src/store/entity-registry';
 import type { CommitResult } from '../../src/store/commit';
-import { EngineHistoryStore } from '../../src/durable/engine-store';
+import { EngineHistoryStore, sqliteStore } from '../../src/durable/engine-store';
 import { openSqliteEngine } from '../../src/durable/sqlite-engine';
+import { openPostgresEngine } from '../../src/durable/postgres-engine';
+import { postgresStore } from '../../src/durable/postgres-store';
+import type { StorageEngine } from '../../src/durable/rows';
+import { Client } from 'pg';
 import { errorText } from '../../src/errors';
 import {
   NameCollision,
@@ -127,6 +131,47 @@ const CACHE_BYTES = Number(
   process.env.SQLITE_MODE_CACHE ?? (globalThis as { __SQLITE_CACHE__?: unknown }).__SQLITE_CACHE__ ?? 64 * 1024 * 1024,
 );
 if (!Number.isFinite(CACHE_BYTES) || CACHE_BYTES < 0) throw new Error(`SQLITE_MODE_CACHE: a number of bytes`);
+/**
+ * Which engine the stores use: SQLite (`sqlite`, `sqlite-generated`) or PostgreSQL (`postgres`:
+ * each store in a schema of its own, `abs_mode_<pid>_<n>`, in $DATABASE_URL's database, dropped
+ * after its check; jest.config.js leaves the project out, saying so, when no server answers).
+ */
+const ENGINE = (globalThis as { __STORE_ENGINE__?: unknown }).__STORE_ENGINE__ === 'postgres' ? 'postgres' : 'sqlite';
+const PG_URL = withUser(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+
+/** The URL with a user name (the OS user's when it names none, as the store does). */
+function withUser(url: string): string {
+  const u = new URL(url);
+  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
+  return u.toString();
+}
+
+/** Where a store keeps its rows, by engine: a file, or a schema. */
+const places = {
+  sqlite: {
+    name: (n: number) => path.join(dir, `registry-${n}.db`),
+    open: (place: string): StorageEngine => openSqliteEngine(place, { writerThread: WRITER === 'thread' }),
+    reopen: (place: string) => sqliteStore(place),
+    remove: async (place: string) => {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(place + suffix, { force: true });
+    },
+  },
+  postgres: {
+    name: (n: number) => `abs_mode_${process.pid}_${n}`,
+    open: (place: string): StorageEngine => openPostgresEngine(PG_URL, { schema: place }),
+    reopen: (place: string) => postgresStore(PG_URL, { schema: place }),
+    remove: async (place: string) => {
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${place} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  },
+}[ENGINE];
+
 const tracked: Tracked[] = [];
 let inTest = false;
 let count = 0;
@@ -140,9 +185,7 @@ let count = 0;
  */
 class TrackedStore extends EngineHistoryStore {
   constructor(private readonly noted: Tracked) {
-    super('sqlite', noted.file, openSqliteEngine(noted.file, { writerThread: WRITER === 'thread' }), {
-      cacheBytes: CACHE_BYTES,
-    });
+    super(ENGINE, noted.file, places.open(noted.file), { cacheBytes: CACHE_BYTES });
     this.errors$.subscribe((e) => (noted.failure ??= e));
   }
 
@@ -232,7 +275,7 @@ function versionsOf(noted: Tracked, lineageId: string): KeptVersion[] {
 
 function trackedStore(): TrackedStore {
   const t: Tracked = {
-    file: path.join(dir, `registry-${++count}.db`),
+    file: places.name(++count),
     registry: null,
     testScoped: inTest,
     lineages: new Set(),
@@ -329,7 +372,7 @@ async function checkAll(closing: (t: Tracked) => boolean): Promise<void> {
         if (registry !== undefined) defaults.delete(registry);
         // A registry that was collected was closed, or never wrote (an open store keeps its registry).
         if (t.closed === null && registry !== undefined) await registry.close().catch(() => undefined);
-        for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(t.file + suffix, { force: true });
+        await places.remove(t.file);
       }
     }
   }
@@ -355,5 +398,5 @@ async function check(t: Tracked, original: EntityRegistry | undefined): Promise<
     if (name !== null) throw new NameCollision(name, 'its write failed');
     return [`its store is in fail-stop: ${errorText(t.failure)}`];
   }
-  return reopenDifferences(t.file, original, t);
+  return reopenDifferences(() => places.reopen(t.file), original, t);
 }
