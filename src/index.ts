@@ -84,6 +84,8 @@ export { sqliteStore, type HistoryStoreOptions } from './durable/engine-store';
 export { memoryStore, type HistoryStore } from './store/history-store';
 // Scale-out (SPEC §13): a history shared by several processes.
 export { postgresStore, type PostgresStoreOptions } from './durable/postgres-store';
+export { natsEvents, type NatsRelayOptions } from './durable/event-relay';
+export type { ConnectOptions, RegistryEvents } from './store/entity-registry';
 export type { Durability } from './durable/sqlite-engine';
 export {
   exportHistory,

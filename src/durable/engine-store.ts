@@ -52,6 +52,7 @@ import { loadStoredEntity } from './row-loader';
 import type {
   EntityRow,
   ExecutionRow,
+  OutboxRow,
   PruneKeep,
   PruneReport,
   RootVersionRow,
@@ -292,6 +293,29 @@ export class EngineHistoryStore implements HistoryStore {
     this.enqueue(record);
   }
 
+  /** @internal An event to relay to other processes: written with what was queued before it (event-relay.ts). */
+  relayed(row: OutboxRow): void {
+    this.enqueue({ outbox: row });
+  }
+
+  private outboxListener: (() => void) | null = null;
+
+  /** @internal Who to tell when a process (this one or another) committed outbox rows (the relay). */
+  watchOutbox(listener: (() => void) | null): void {
+    this.outboxListener = listener;
+  }
+
+  /** @internal The engine says outbox rows were committed. */
+  outboxChanged(): void {
+    this.outboxListener?.();
+  }
+
+  /** @internal The engine, when other processes share it (the relay reads its outbox). */
+  sharedEngine(): SharedStorageEngine | null {
+    const engine = this.live();
+    return isShared(engine) ? engine : null;
+  }
+
   withdrawn(version: WithdrawnVersion): void {
     // Still queued: it is simply not written. Handed to the engine already: its rows are deleted
     // by a later batch, in the same transaction as that batch's rows (sqlite-writer.ts). Rows
@@ -463,8 +487,11 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U>
   for (const item of items) yield f(item);
 }
 
-/** What the write queue holds: a commit, an execution record, or a withdrawal of a written version. */
-type Queued = CommitResult | RecordToStore | { readonly withdrawal: WithdrawnVersion };
+/**
+ * What the write queue holds: a commit, an execution record, a withdrawal of a written version,
+ * or an event to relay (written after the rows it describes: they were queued before it).
+ */
+type Queued = CommitResult | RecordToStore | { readonly withdrawal: WithdrawnVersion } | { readonly outbox: OutboxRow };
 
 function isCommit(item: Queued): item is CommitResult {
   return 'version' in item && 'stored' in item;
@@ -480,17 +507,20 @@ function batchOf(
   const versions: RootVersionRow[] = [];
   const executions: ExecutionRow[] = [];
   const withdrawn: Withdrawal[] = [];
+  const outbox: OutboxRow[] = [];
   for (const item of items) {
     if (isCommit(item)) {
       for (const stored of item.stored.values()) entities.push(entityRow(stored, storedVersion, chains));
       versions.push(rootVersionRow(item.version));
     } else if ('withdrawal' in item) {
       withdrawn.push(item.withdrawal);
+    } else if ('outbox' in item) {
+      outbox.push(item.outbox);
     } else {
       executions.push(executionRow(item));
     }
   }
-  return { entities, versions, executions, withdrawn };
+  return { entities, versions, executions, withdrawn, outbox };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The event transport of a store shared by several processes: events relayed through NATS
- * JetStream (nats.js v3), one stream per store. A registry is given `natsEvents({...})` and opens
+ * JetStream (nats.js v3), one stream per store. A registry is given `natsEvents({...})` (event-relay.ts), which opens
  * it once its store's id is known; `publish` sends its events, `subscribe` hands every process the
  * events of all of them.
  *
@@ -49,7 +49,7 @@ export interface NatsEventsOptions {
   readonly maxBytes?: number;
 }
 
-/** What a registry is given (`events: natsEvents({...})`): opened per store once the store's id is known. */
+/** The transport, opened per store once the store's id is known (`natsEvents` does, event-relay.ts). */
 export interface EventTransportFactory {
   readonly kind: 'nats';
   open(storeId: string): Promise<EventTransport>;
@@ -69,7 +69,8 @@ export interface EventTransport {
    * restarted process with the same name resumes where it acked). `onEvent` is awaited before the
    * next event is handed over, and the event is acked after it resolves. Events are deduplicated
    * by id here too (the last 100,000 ids per consumer name), so `onEvent` sees each id once per
-   * process. `deliverFrom`: 'new' (only events published after the consumer is first created;
+   * process. `forgetAfterMs`: the server deletes the consumer after this long without a pull (for
+   * a name that will not come back). `deliverFrom`: 'new' (only events published after the consumer is first created;
    * default) or 'all'. Survives a broker restart: the connection reconnects and delivery resumes,
    * losing and repeating nothing.
    *
@@ -85,7 +86,7 @@ export interface EventTransport {
   subscribe(
     consumer: string,
     onEvent: (event: RelayedEvent) => void | Promise<void>,
-    options?: { deliverFrom?: 'new' | 'all' },
+    options?: { deliverFrom?: 'new' | 'all'; forgetAfterMs?: number },
   ): Promise<{ stop(): Promise<void> }>;
   /** Stops the subscriptions, then drains and closes the connection. */
   close(): Promise<void>;
@@ -106,7 +107,7 @@ const TOKEN = /^[^\s.*>]+$/;
 /** A store id or consumer name: a subject token that is also a valid stream or consumer name. */
 const NAME = /^[^\s.*>/\\]+$/;
 
-export function natsEvents(options: NatsEventsOptions = {}): EventTransportFactory {
+export function natsTransport(options: NatsEventsOptions = {}): EventTransportFactory {
   const servers = options.servers ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   return {
     kind: 'nats',
@@ -123,7 +124,7 @@ async function openTransport(
   servers: string | string[],
   limits: { maxAgeMs: number; maxBytes: number },
 ): Promise<EventTransport> {
-  if (!NAME.test(storeId)) throw new Error(`natsEvents: store id ${JSON.stringify(storeId)} cannot name a subject`);
+  if (!NAME.test(storeId)) throw new Error(`NATS events: store id ${JSON.stringify(storeId)} cannot name a subject`);
   const where = `NATS at ${[servers].flat().join(', ')}`;
   /** Awaits a broker call; a rejection says where the broker is and what was being done. */
   const at = async <T>(doing: string, call: () => Promise<T>): Promise<T> => {
@@ -169,9 +170,9 @@ async function openTransport(
     },
 
     async subscribe(consumer, onEvent, options = {}) {
-      if (!NAME.test(consumer)) throw new Error(`natsEvents: consumer name ${JSON.stringify(consumer)} is not valid`);
+      if (!NAME.test(consumer)) throw new Error(`NATS events: consumer name ${JSON.stringify(consumer)} is not valid`);
       const info = await at(`opening consumer ${consumer} on ${stream}`, () =>
-        durableConsumer(jsm, stream, consumer, options.deliverFrom ?? 'new'),
+        durableConsumer(jsm, stream, consumer, options.deliverFrom ?? 'new', options.forgetAfterMs),
       );
       let seen = recent.get(consumer);
       if (!seen) recent.set(consumer, (seen = new RecentIds(RECENT_IDS)));
@@ -235,6 +236,7 @@ async function durableConsumer(
   stream: string,
   name: string,
   deliverFrom: 'new' | 'all',
+  forgetAfterMs: number | undefined,
 ): Promise<ConsumerInfo> {
   try {
     return await jsm.consumers.info(stream, name);
@@ -244,6 +246,8 @@ async function durableConsumer(
   const start = deliverFrom === 'all' ? 1 : (await jsm.streams.info(stream)).state.last_seq + 1;
   return jsm.consumers.add(stream, {
     durable_name: name,
+    // A consumer no one pulls from for this long is deleted by the server (nanoseconds).
+    ...(forgetAfterMs === undefined ? {} : { inactive_threshold: forgetAfterMs * 1_000_000 }),
     ack_policy: AckPolicy.Explicit,
     max_ack_pending: MAX_ACK_PENDING,
     deliver_policy: DeliverPolicy.StartSequence,
@@ -297,7 +301,7 @@ function relay(
         } catch (err) {
           if (attempt === 0) {
             process.emitWarning(
-              `natsEvents: onEvent failed on event ${event.id} (${(err as Error).message}); retrying`,
+              `NATS events: onEvent failed on event ${event.id} (${(err as Error).message}); retrying`,
             );
           }
           await pause(Math.min(100 * 2 ** attempt, 5000));
@@ -345,7 +349,7 @@ function relay(
       } catch (err) {
         // The broker is away or refused a request: nats.js reconnects; try again shortly.
         if (!failing && !stopped && !nc.isClosed()) {
-          process.emitWarning(`natsEvents: consumer ${name} on ${stream}: ${(err as Error).message}; retrying`);
+          process.emitWarning(`NATS events: consumer ${name} on ${stream}: ${(err as Error).message}; retrying`);
         }
         failing = true;
         await pause(1000);
@@ -383,7 +387,7 @@ function checkEvent(e: RelayedEvent): void {
       : !e.type.split('.').every((t) => TOKEN.test(t))
         ? 'type'
         : undefined;
-  if (bad) throw new Error(`natsEvents: event ${JSON.stringify(e.id)} has a ${bad} a subject cannot carry`);
+  if (bad) throw new Error(`NATS events: event ${JSON.stringify(e.id)} has a ${bad} a subject cannot carry`);
 }
 
 function isApiError(err: unknown, code: number): boolean {

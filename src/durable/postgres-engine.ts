@@ -25,6 +25,7 @@ import type {
   PruneReport,
   RootVersionRow,
   SharedStorageEngine,
+  UnpublishedRow,
   WriteBatch,
 } from './rows';
 import {
@@ -61,6 +62,8 @@ export interface PostgresOptions {
   readonly durability?: Durability;
   /** Called (asynchronously, after the commit) for each branch a batch of this engine wrote. */
   readonly onBranch?: (branch: BranchRow) => void;
+  /** Called (asynchronously) when any process committed outbox rows, once this engine leads the relay. */
+  readonly onOutbox?: () => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -143,6 +146,9 @@ const dropEntities = 'DELETE FROM entity_version WHERE ecs_id = ANY($1) AND root
   'SELECT 1 FROM entity_version AS later WHERE later.rowid > entity_version.rowid AND later.previous_ecs_id = entity_version.ecs_id ' +
   "AND ((later.identity::jsonb -> 'oldIds') IS NULL OR position('\\"$splice\\":' in later.data) > 0))";
 
+const writeOutbox = 'INSERT INTO event_outbox (event_id, lineage_id, type, payload) ' +
+  'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (event_id) DO NOTHING';
+
 /** One batch, in the open conditional transaction if there is one, else in its own. */
 const write = async (batch) => {
   const own = !inTransaction;
@@ -174,6 +180,11 @@ const write = async (batch) => {
       await writer.query(moveHeads, [m.map(([l]) => l), m.map(([, h]) => h.ecsId), m.map(([, h]) => h.rootClass), m.map(([, h]) => h.n), Date.now()]);
     }
     await writeExecutions(batch.executions);
+    const o = batch.outbox ?? [];
+    if (o.length > 0) {
+      await writer.query(writeOutbox, [o.map((r) => r.eventId), o.map((r) => r.lineageId), o.map((r) => r.type), o.map((r) => r.payload)]);
+      await writer.query("SELECT pg_notify($1, '')", [workerData.channel]); // wakes the relaying process (on commit)
+    }
     if (own) await writer.query('COMMIT');
     return branches.length > 0 ? { branches } : undefined;
   } catch (e) {
@@ -192,6 +203,15 @@ return {
         await writer.query('BEGIN');
         inTransaction = true;
         return null;
+      case 'lead': {
+        // A session lock: held by this connection (so by this process) until it closes.
+        const [{ led }] = (await reader.query('SELECT pg_try_advisory_lock(hashtext($1)) AS led', [workerData.channel])).rows;
+        if (led) {
+          reader.on('notification', () => parentPort.postMessage({ notified: true }));
+          await reader.query('LISTEN ' + workerData.channel);
+        }
+        return led;
+      }
       case 'commit':
       case 'rollback':
         inTransaction = false;
@@ -213,7 +233,7 @@ return {
 type PgCall =
   | { readonly op: 'query'; readonly conn: 'read' | 'write'; readonly sql: string; readonly params?: unknown[] }
   | { readonly op: 'write'; readonly batch: WriteBatch }
-  | { readonly op: 'begin' | 'commit' | 'rollback' };
+  | { readonly op: 'begin' | 'commit' | 'rollback' | 'lead' };
 
 /** Rows come back in pages of this many from a scan (`rootVersions`, `executions`). */
 const PAGE = 1000;
@@ -223,8 +243,6 @@ export interface PostgresEngine extends SharedStorageEngine {
   /** The server and schema, for messages (never the password). */
   readonly path: string;
   readonly durability: Durability;
-  /** `store_meta.store_id`: the same in every process that opens this store. */
-  readonly storeId: string;
 }
 
 /**
@@ -240,7 +258,6 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema))
     throw new StoreOptionError('schema', String(schema), 'a lower-case SQL name (letters, digits, _)');
   const path = `${serverOf(url)} (schema ${schema})`;
-  const onBranch = options.onBranch;
   const thread = new ThreadWriter(
     POSTGRES_THREAD,
     {
@@ -249,11 +266,14 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
       schema,
       tables: WRITER_TABLES,
       integers: INTEGER_COLUMNS,
+      channel: `abs_outbox_${schema}`.slice(0, 63),
     },
     {
       calls: true,
       onReport: (report) => {
-        for (const branch of (report as { branches: BranchRow[] }).branches) onBranch?.(branch);
+        const { branches, notified } = report as { branches?: BranchRow[]; notified?: boolean };
+        for (const branch of branches ?? []) options.onBranch?.(branch);
+        if (notified === true) options.onOutbox?.();
       },
     },
   );
@@ -272,6 +292,7 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
   }
 
   let open = true;
+  let led = false;
   const live = (): void => {
     if (!open) throw new StoreClosedError(path);
   };
@@ -373,6 +394,21 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
     endConditional() {
       live();
       call({ op: 'commit', afterWrites: true });
+    },
+    leadRelay() {
+      live();
+      return (led ||= call<boolean>({ op: 'lead' }));
+    },
+    unpublished(limit) {
+      live();
+      return read<UnpublishedRow>(
+        'SELECT seq, event_id AS "eventId", lineage_id AS "lineageId", type, payload FROM event_outbox ' +
+          `WHERE published_at IS NULL ORDER BY seq LIMIT ${Math.trunc(limit)}`,
+      );
+    },
+    markPublished(seqs) {
+      live();
+      read('UPDATE event_outbox SET published_at = $1 WHERE seq = ANY($2)', [Date.now(), seqs]);
     },
     prune(keep) {
       const checked = checkKeep(keep);

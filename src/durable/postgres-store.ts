@@ -22,6 +22,7 @@ export function postgresStore(url = process.env.DATABASE_URL, options: PostgresS
     schema: options.schema,
     durability: options.durability,
     onBranch: (branch) => store?.branched(branch),
+    onOutbox: () => store?.outboxChanged(),
   });
   store = new EngineHistoryStore('postgres', engine.path, engine, options);
   return store;

@@ -86,12 +86,31 @@ export interface LineageHeadRow {
   readonly rootClass: string;
 }
 
+/**
+ * An event to relay to other processes (SPEC §13): written with the versions it describes, in the
+ * same transaction, and published from the table after the commit (an outbox).
+ */
+export interface OutboxRow {
+  readonly eventId: string;
+  readonly lineageId: string | null;
+  readonly type: string;
+  /** The event as JSON. */
+  readonly payload: string;
+}
+
+/** An outbox row as read back to publish: with its place in the table. */
+export interface UnpublishedRow extends OutboxRow {
+  readonly seq: number;
+}
+
 /** What one write transaction stores: all of it or nothing. */
 export interface WriteBatch {
   readonly entities: readonly EntityRow[];
   /** In commit order. */
   readonly versions: readonly RootVersionRow[];
   readonly executions: readonly ExecutionRow[];
+  /** In the order the events were emitted, after the rows they describe. */
+  readonly outbox?: readonly OutboxRow[];
   /** Versions written by an earlier batch and withdrawn since: their rows are deleted. */
   readonly withdrawn: readonly Withdrawal[];
 }
@@ -171,12 +190,23 @@ export interface StorageEngine {
  * rows locked until it ends.
  */
 export interface SharedStorageEngine extends StorageEngine {
+  /** The store's id (`store_meta.store_id`): the same in every process that opens it. */
+  readonly storeId: string;
   /** Opens the transaction, after every submitted batch. */
   beginConditional(): void;
   /** Locks the head rows of `lineageIds` until the transaction ends; returns the stored heads. */
   lockHeads(lineageIds: readonly string[]): ReadonlyMap<string, string>;
   /** Commits the transaction, after every batch submitted in it. */
   endConditional(): void;
+  /**
+   * Tries to become the process that publishes the outbox (one at a time, so events leave in
+   * commit order); true once it is (for as long as the engine is open).
+   */
+  leadRelay(): boolean;
+  /** The oldest unpublished outbox rows, in table order. */
+  unpublished(limit: number): UnpublishedRow[];
+  /** Marks outbox rows published. */
+  markPublished(seqs: readonly number[]): void;
 }
 
 /** True for an engine other processes write to as well. */

@@ -38,6 +38,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX execution_by_function ON execution (function_name, started_at);`,
   // 2: a lineage's versions are read on demand (`lineage()`), not by a scan of every version.
   `CREATE INDEX root_version_by_lineage ON root_version (lineage_id, seq);`,
+  // 3: events to relay to other processes (SPEC §13), written with the versions they describe.
+  `CREATE TABLE event_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, lineage_id TEXT, type TEXT NOT NULL,
+    payload TEXT NOT NULL, published_at INTEGER);
+  CREATE INDEX event_outbox_unpublished ON event_outbox (seq) WHERE published_at IS NULL;`,
 ];
 
 /** One row kind: its table, its key, and which column holds which field (all of them, in order). */

@@ -87,6 +87,8 @@ const WRITE_TRANSACTION = `(db, tables) => {
     'AND later.previous_ecs_id = @ecsId ' +
     "AND (json_type(later.identity, '$.oldIds') IS NULL OR instr(later.data, char(34) || '$splice' || char(34) || ':') > 0))");
   const dropVersion = db.prepare('DELETE FROM ' + tables.version.table + ' WHERE ecs_id = ?');
+  const writeOutbox = db.prepare('INSERT INTO event_outbox (event_id, lineage_id, type, payload) ' +
+    'VALUES (@eventId, @lineageId, @type, @payload) ON CONFLICT (event_id) DO NOTHING');
   const dropHead = db.prepare('DELETE FROM lineage_head WHERE lineage_id = ? AND head_ecs_id = ?');
   return db.transaction((batch) => {
     for (const w of batch.withdrawn) {
@@ -100,6 +102,7 @@ const WRITE_TRANSACTION = `(db, tables) => {
       if (writeVersion(row)) moveHead.run(row.lineageId, row.ecsId, row.rootClass, now);
     }
     for (const row of batch.executions) writeExecution(row);
+    for (const row of batch.outbox ?? []) writeOutbox.run(row);
   }).immediate;
 }`;
 

@@ -119,6 +119,11 @@ export class Event {
   readonly durationMs: number | null;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly error: EventError | null;
+  /**
+   * 'local': emitted in this process; 'remote': emitted by another process sharing the store and
+   * relayed here (SPEC §13), with its original id, `parentId` and `rootId`.
+   */
+  readonly origin: 'local' | 'remote';
 
   constructor(init: EventInit = {}) {
     this.id = newId();
@@ -133,6 +138,7 @@ export class Event {
     this.durationMs = null;
     this.metadata = init.metadata === undefined ? NO_METADATA : frozenMetadata(init.metadata);
     this.error = null;
+    this.origin = 'local';
   }
 }
 

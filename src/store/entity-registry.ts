@@ -49,6 +49,20 @@ export interface EntityRegistryOptions {
 }
 
 /**
+ * Events between processes that share a store (SPEC §13): `natsEvents(...)` (JetStream). Connected
+ * by `EntityRegistry.connect`, closed with the registry.
+ */
+export interface RegistryEvents {
+  connect(registry: EntityRegistry, store: HistoryStore): Promise<{ close(): Promise<void> }>;
+}
+
+/** Options of `EntityRegistry.connect`. */
+export interface ConnectOptions extends EntityRegistryOptions {
+  /** Relays this registry's events to the other processes' buses and theirs to its bus. */
+  readonly events?: RegistryEvents;
+}
+
+/**
  * The versioned store: every stored version of every tree, their lineages and indexes (kept by
  * its `VersionStore`), and the operations that make versions of working trees. Stored versions
  * are frozen and share unchanged entities with their parent version.
@@ -66,6 +80,8 @@ export class EntityRegistry {
   private readonly durable: boolean;
   /** Working roots by liveId, so detach() can find the tree an entity sits in. */
   private readonly workingRoots = new WorkingRoots();
+  /** The event relays `connect` opened. */
+  private readonly connections: { close(): Promise<void> }[] = [];
 
   constructor(options: EntityRegistryOptions = {}) {
     this.bus = options.bus ?? defaultBus;
@@ -89,9 +105,36 @@ export class EntityRegistry {
     return this.history.flush();
   }
 
-  /** Flushes, then releases the store; the registry's in-memory versions stay readable. */
-  close(): Promise<void> {
-    return this.history.close();
+  /**
+   * A registry over a store several processes share (SPEC §13), with their events relayed when
+   * `events` is given:
+   * `await EntityRegistry.connect({ store: postgresStore(url), events: natsEvents({ servers }) })`.
+   * Rejects (closing what it opened) when the store or the broker cannot be reached.
+   */
+  static async connect(options: ConnectOptions): Promise<EntityRegistry> {
+    const registry = new EntityRegistry(options);
+    if (options.events !== undefined) {
+      try {
+        registry.connections.push(await options.events.connect(registry, registry.history));
+      } catch (error) {
+        await registry.close().catch(() => undefined);
+        throw error;
+      }
+    }
+    return registry;
+  }
+
+  /**
+   * Flushes, then releases the store (and the event relay, after it published what was
+   * written); the registry's in-memory versions stay readable.
+   */
+  async close(): Promise<void> {
+    try {
+      await this.history.flush();
+    } finally {
+      for (const c of this.connections.splice(0)) await c.close();
+      await this.history.close();
+    }
   }
 
   /**

@@ -1,24 +1,22 @@
 /**
  * The JetStream event transport (src/durable/nats-transport.ts) against a real NATS server:
- * `NATS_URL` (default nats://127.0.0.1:4222) for the first tests, skipped without one
- * (test/support/services.ts). Each test works in a store of its own (a random id) and deletes
+ * `NATS_URL` (default nats://127.0.0.1:4222) for the first tests, left out without one
+ * (jest.config.js). Each test works in a store of its own (a random id) and deletes
  * its stream afterwards.
  *
  * The broker-restart tests (TEST 5) stop and restart a NATS server of their own (`nats-server` on
  * PATH, or `NATS_SERVER`), on a free port and a temporary store directory: stopping the shared one
  * would break whatever else uses it meanwhile, this file's run in the other jest project included.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { natsEvents, type EventTransport, type RelayedEvent } from '../../src/durable/nats-transport';
-import { describeWithNats, natsAvailable, natsUrl } from '../support/services';
+import { natsTransport, type EventTransport, type RelayedEvent } from '../../src/durable/nats-transport';
+import { freePort, natsUrl, ownNatsServer as ownServer } from '../support/services';
 
 jest.setTimeout(20_000);
 
@@ -51,49 +49,13 @@ function collector() {
   };
 }
 
-/** A nats-server of the test's own, on a free port, storing in `dir`, running once it accepts connections. */
-async function ownServer(port: number, dir: string) {
-  const server: ChildProcess = spawn(
-    process.env.NATS_SERVER ?? 'nats-server',
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((resolve, reject) => {
-    server.once('exit', () => resolve());
-    server.once('error', (err) => reject(new Error(`cannot start nats-server (set NATS_SERVER): ${err.message}`)));
-  });
-  const url = `nats://127.0.0.1:${port}`;
-  while (!(await Promise.race([natsAvailable(url), exited.then(() => false)]))) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
-    await sleep(50);
-  }
-  return {
-    /** SIGTERM as a service stop (start-stop-daemon) sends: a clean shutdown; SIGKILL: a crash. */
-    async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
-      server.kill(signal);
-      await exited;
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-describeWithNats('nats-transport', () => {
+describe('nats-transport', () => {
   let storeId: string;
   let opened: EventTransport[];
 
   /** A transport on this test's store, closed after the test. */
   async function open(): Promise<EventTransport> {
-    const transport = await natsEvents().open(storeId);
+    const transport = await natsTransport().open(storeId);
     opened.push(transport);
     return transport;
   }
@@ -147,7 +109,7 @@ describeWithNats('nats-transport', () => {
     const other = randomUUID();
     await jsm.streams.add({ name: streamOf(other), subjects: [`abs.ev.${other}.>`], duplicate_window: 100e6 });
     try {
-      const short = await natsEvents().open(other);
+      const short = await natsTransport().open(other);
       opened.push(short);
       const second = collector();
       await short.subscribe('reader', second.onEvent);
@@ -245,7 +207,7 @@ describeWithNats('nats-transport', () => {
   });
 
   test('a store id or event that a subject cannot carry is refused, before anything is sent', async () => {
-    await expect(natsEvents().open('a.b')).rejects.toThrow('cannot name a subject');
+    await expect(natsTransport().open('a.b')).rejects.toThrow('cannot name a subject');
     const transport = await open();
     const [good] = makeEvents(1, [null]);
     await expect(transport.publish([good, { ...good, id: randomUUID(), type: 'entity..version' }])).rejects.toThrow(
@@ -257,7 +219,7 @@ describeWithNats('nats-transport', () => {
   });
 
   test('a broker that is not there: open rejects naming the server', async () => {
-    await expect(natsEvents({ servers: 'nats://127.0.0.1:1' }).open(storeId)).rejects.toThrow(
+    await expect(natsTransport({ servers: 'nats://127.0.0.1:1' }).open(storeId)).rejects.toThrow(
       'NATS at nats://127.0.0.1:1: connecting',
     );
   });
@@ -273,7 +235,7 @@ describeWithNats('nats-transport', () => {
         let server = await ownServer(port, dir);
         let transport: EventTransport | undefined;
         try {
-          transport = await natsEvents({ servers: `nats://127.0.0.1:${port}` }).open(randomUUID());
+          transport = await natsTransport({ servers: `nats://127.0.0.1:${port}` }).open(randomUUID());
           const { onEvent, waitFor } = collector();
           await transport.subscribe('survivor', onEvent);
           const events = makeEvents(200, [randomUUID(), randomUUID()]);

@@ -8,7 +8,7 @@ import { AbstractionsError } from '../../src/errors';
 import { StoreClosedError, StoreConflictError, StoreFormatError, StoreOptionError } from '../../src/durable/errors';
 import type { EntityRow, ExecutionRow, RootVersionRow, StorageEngine, WriteBatch } from '../../src/durable/rows';
 import { openSqliteEngine, type Durability, type SqliteOptions } from '../../src/durable/sqlite-engine';
-import { STORE_FORMAT, WRITER_TABLES } from '../../src/durable/schema';
+import { MIGRATIONS, STORE_FORMAT, WRITER_TABLES } from '../../src/durable/schema';
 import { sqliteThreadWriter } from '../../src/durable/sqlite-writer';
 import type { Worker } from 'node:worker_threads';
 import { BATCH, LINEAGES } from './crash-writer';
@@ -287,7 +287,7 @@ describe('openSqliteEngine', () => {
     const before = meta();
     expect(before).toEqual({
       format: STORE_FORMAT,
-      schema_version: '2',
+      schema_version: String(MIGRATIONS.length),
       store_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       created_at: expect.any(String),
     });
@@ -330,8 +330,8 @@ describe('openSqliteEngine', () => {
     });
     it('a newer schema version', () => {
       open().close();
-      sqlite(file(), "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'");
-      refuse(file(), /schema_version 3 \(this version reads up to 2\)/);
+      sqlite(file(), "UPDATE store_meta SET value = '4' WHERE key = 'schema_version'");
+      refuse(file(), /schema_version 4 \(this version reads up to 3\)/);
     });
     it('a garbled schema version', () => {
       open().close();

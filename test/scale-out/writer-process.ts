@@ -1,20 +1,19 @@
 /**
  * A writer process of the scale-out tests (postgres-processes.test.ts), run with `node -r tsx/cjs`:
- * `writer-process.ts <url> <schema> <lineageId> <agent> <mode> <count>` opens a registry over the
- * PostgreSQL store and moves agent `<agent>` one node further `<count>` times, each time on the
+ * `writer-process.ts <url> <schema> <lineageId> <agent> <mode> <count> [natsUrl]` opens a registry over
+ * the PostgreSQL store (its events relayed through NATS when a URL is given) and moves agent `<agent>` one node further `<count>` times, each time on the
  * lineage's latest version, with `aexecute` (`mode` 'append'), with `expect: 'latest'` retried
  * after each `StaleVersionError` ('cas'), or until it is killed, reporting each write ('forever').
  * It reports `{ done, stale, branches }` (branches: `lineage.branch` events it received), then,
  * on the parent's 'head' message, the lineage's head as it reads it.
  */
-import { CallableRegistry, EntityRegistry, EventBus, StaleVersionError, postgresStore } from '../../src';
+import { CallableRegistry, EntityRegistry, EventBus, StaleVersionError, natsEvents, postgresStore } from '../../src';
 import { moveAgent, type GridMap } from '../../examples/gridmap/model';
 
-const [url, schema, lineageId, agent, mode, countText] = process.argv.slice(2);
+const [url, schema, lineageId, agent, mode, countText, nats] = process.argv.slice(2);
 const bus = new EventBus();
-const registry = new EntityRegistry({ store: postgresStore(url, { schema }), bus });
-const calls = new CallableRegistry({ entities: registry, events: bus });
-calls.register('move_agent', moveAgent);
+let registry: EntityRegistry;
+let calls: CallableRegistry;
 let branches = 0;
 bus.on('lineage.branch', () => void branches++);
 
@@ -27,6 +26,13 @@ async function moveOnce(expect: 'latest' | undefined): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const store = postgresStore(url, { schema });
+  registry =
+    nats === undefined
+      ? new EntityRegistry({ store, bus })
+      : await EntityRegistry.connect({ store, bus, events: natsEvents({ servers: nats }) });
+  calls = new CallableRegistry({ entities: registry, events: bus });
+  calls.register('move_agent', moveAgent);
   let stale = 0;
   let done = 0;
   for (const count = Number(countText); mode === 'forever' || done < count;) {

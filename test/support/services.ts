@@ -1,19 +1,13 @@
 /**
- * External services that some tests need: a NATS server with JetStream (the event transport,
- * src/durable/nats-transport.ts), at `NATS_URL` (default nats://127.0.0.1:4222).
- *
- * Jest collects a file's tests synchronously when the file loads, so whether to run them is
- * decided then: `describeWithNats` checks the server in a child node process (a second or two at
- * worst) and, without one, skips the block with one warning line, or, when
- * `ABSTRACTIONS_REQUIRE_SERVICES=1` (CI, where a missing service is a broken setup), replaces it
- * by one failing test. (Tests that return early when the service is missing would pass while
- * asserting nothing.)
+ * The NATS server (with JetStream) of the tests that need one, at `NATS_URL` (default
+ * nats://127.0.0.1:4222). Whether such tests run at all is decided in jest.config.js
+ * (test/support/services.js): left out, saying so in one line, when the server does not answer,
+ * or an error when `ABSTRACTIONS_REQUIRE_SERVICES=1` (.ci/run).
  */
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 
-const ROOT = path.resolve(__dirname, '../..');
 const CONNECT_TIMEOUT_MS = 2000;
 
 export function natsUrl(): string {
@@ -31,36 +25,40 @@ export async function natsAvailable(url = natsUrl()): Promise<boolean> {
   }
 }
 
-/** `natsAvailable`, synchronously: the same connect, in a child process run from the repository's root. */
-function natsAvailableNow(url: string): boolean {
-  const probe =
-    "require('@nats-io/transport-node')" +
-    `.connect({ servers: process.argv[1], timeout: ${CONNECT_TIMEOUT_MS} })` +
-    '.then((nc) => nc.close())' +
-    '.then(() => process.exit(0), () => process.exit(1))';
-  try {
-    execFileSync(process.execPath, ['-e', probe, url], { cwd: ROOT, stdio: 'ignore', timeout: 3 * CONNECT_TIMEOUT_MS });
-    return true;
-  } catch {
-    return false;
+const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A nats-server of the test's own, on a free port, storing in `dir`, running once it accepts connections. */
+export async function ownNatsServer(port: number, dir: string) {
+  const server: ChildProcess = spawn(
+    process.env.NATS_SERVER ?? 'nats-server',
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve, reject) => {
+    server.once('exit', () => resolve());
+    server.once('error', (err) => reject(new Error(`cannot start nats-server (set NATS_SERVER): ${err.message}`)));
+  });
+  const url = `nats://127.0.0.1:${port}`;
+  while (!(await Promise.race([natsAvailable(url), exited.then(() => false)]))) {
+    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
+    await sleep(50);
   }
+  return {
+    /** SIGTERM as a service stop (start-stop-daemon) sends: a clean shutdown; SIGKILL: a crash. */
+    async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
+      server.kill(signal);
+      await exited;
+    },
+  };
 }
 
-/** `describe(name, body)` if NATS answers at `natsUrl()`; else skipped (one warning) or, when services are required, failed. */
-export function describeWithNats(name: string, body: () => void): void {
-  const url = natsUrl();
-  if (natsAvailableNow(url)) {
-    describe(name, body);
-  } else if (process.env.ABSTRACTIONS_REQUIRE_SERVICES === '1') {
-    describe(name, () => {
-      test('NATS is reachable', () => {
-        throw new Error(`NATS not reachable at ${url}, and ABSTRACTIONS_REQUIRE_SERVICES=1 requires it`);
-      });
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
     });
-  } else {
-    console.warn(
-      `NATS not reachable at ${url}: skipping ${name} tests (set NATS_URL, or run .ci/run which requires it)`,
-    );
-    describe.skip(name, body);
-  }
+  });
 }
