@@ -60,12 +60,32 @@ interface Run {
 const fileSize = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 const sizeOnDisk = (file: string): number => fileSize(file) + fileSize(`${file}-wal`);
 
-async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory', reopen: boolean): Promise<Run> {
+type StoreKind = 'memory' | 'sqlite' | 'postgres';
+
+/** PostgreSQL ($DATABASE_URL, default the local server): each run in a schema of its own, dropped after. */
+const PG_URL = (() => {
+  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
+  return u.toString();
+})();
+let schemas = 0;
+
+async function dropSchema(schema: string): Promise<void> {
+  const { Client } = require('pg') as typeof import('pg');
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
+
+async function run(size: Size, moves: readonly Move[], store: StoreKind, reopen: boolean): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abstractions-durable-'));
   const file = path.join(dir, 'bench.db');
+  const schema = `abs_bench_${process.pid}_${++schemas}`;
+  const open = () => (store === 'sqlite' ? fw.sqliteStore(file) : fw.postgresStore(PG_URL, { schema }));
   try {
     const bus = new fw.EventBus(); // one per world, as in bench/framework/cases.ts
-    const entities = new fw.EntityRegistry({ bus, store: store === 'sqlite' ? fw.sqliteStore(file) : undefined });
+    const entities = new fw.EntityRegistry({ bus, store: store === 'memory' ? undefined : open() });
     const calls = new fw.CallableRegistry({ entities, events: bus });
     calls.register('move_agent', model.moveAgent);
     let g = entities.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode)).root as unknown as GridMap;
@@ -88,17 +108,19 @@ async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory
       latestWarmMs: NaN,
     };
     if (store === 'memory' || !reopen) return result;
-    // disk per move: against a store holding the first version alone
-    const first = path.join(dir, 'first.db');
-    const one = new fw.EntityRegistry({ store: fw.sqliteStore(first) });
-    one.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode));
-    await one.close();
-    result.diskBytesPerMove = (sizeOnDisk(file) - sizeOnDisk(first)) / moves.length;
+    if (store === 'sqlite') {
+      // disk per move: against a store holding the first version alone
+      const first = path.join(dir, 'first.db');
+      const one = new fw.EntityRegistry({ store: fw.sqliteStore(first) });
+      one.promoteToRoot(model.buildGridMap(size.nodes, size.agentsPerNode));
+      await one.close();
+      result.diskBytesPerMove = (sizeOnDisk(file) - sizeOnDisk(first)) / moves.length;
+    }
 
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
     const r0 = performance.now();
-    const again = new fw.EntityRegistry({ store: fw.sqliteStore(file) });
+    const again = new fw.EntityRegistry({ store: open() });
     const r1 = performance.now();
     gc();
     result.reopenHeapMB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
@@ -118,7 +140,16 @@ async function run(size: Size, moves: readonly Move[], store: 'sqlite' | 'memory
     return result;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+    if (store === 'postgres') await dropSchema(schema);
   }
+}
+
+/** Whether the PostgreSQL server answers (its column is left out, saying so, when not). */
+function postgresAnswers(): boolean {
+  const services = require(path.join(ROOT, 'test/support/services.js')) as {
+    missingServices(): { name: string }[];
+  };
+  return !services.missingServices().some((s) => s.name === 'PostgreSQL');
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -126,11 +157,14 @@ const f1 = (x: number): string => (Number.isNaN(x) ? '—' : x.toLocaleString('e
 
 async function main(): Promise<void> {
   const { sizes, rounds, out } = args();
+  const kinds: StoreKind[] = postgresAnswers() ? ['memory', 'sqlite', 'postgres'] : ['memory', 'sqlite'];
+  if (!kinds.includes('postgres')) process.stderr.write(`PostgreSQL not reachable (${PG_URL}): no postgres rows\n`);
   const lines = [
     '# Durable history: benchmark results',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; load ${os.loadavg()[0].toFixed(1)}`,
-    `- Command: \`npm run bench:durable\` (${rounds} rounds per size, memory and SQLite alternating; medians)`,
+    `- Command: \`npm run bench:durable\` (${rounds} rounds per size, ${kinds.join(', ')} alternating; medians)`,
+    '- postgres: the shared store (SPEC §13) on the local server, batched by its writer thread; one process; reads and the reopen go through the writer thread to the server.',
     '- One op = one move of SPEC §10 (`execute(move_agent)`); relaxed durability (writer thread, batches of 100 items or 1 ms).',
     '- main µs/move: the executes alone; end to end: until `flush()` resolved (every row written and fsynced).',
     '- disk/move: file size after `close()` minus a store holding only the first version, per move.',
@@ -142,17 +176,17 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     const count = MOVES[size.label] ?? 2_000;
     const moves = generateMoves(size, DEFAULT_SEED, count);
-    const results: Record<'memory' | 'sqlite', Run[]> = { memory: [], sqlite: [] };
+    const results: Record<StoreKind, Run[]> = { memory: [], sqlite: [], postgres: [] };
     // Warm-up (not counted): V8 is still tiering up the execute path for the first thousands of moves.
-    for (const store of ['memory', 'sqlite'] as const) await run(size, moves, store, false);
+    for (const store of kinds) await run(size, moves, store, false);
     for (let r = 0; r < rounds; r++) {
-      for (const store of ['memory', 'sqlite'] as const) {
+      for (const store of kinds) {
         // Disk and reopen in the last round only.
         results[store].push(await run(size, moves, store, r === rounds - 1));
         process.stderr.write(`${size.label} ${store} round ${r + 1}/${rounds}\n`);
       }
     }
-    for (const store of ['memory', 'sqlite'] as const) {
+    for (const store of kinds) {
       const m = (k: keyof Run): number =>
         median(results[store].map((x) => x[k]).filter((x) => !Number.isNaN(x))) ?? NaN;
       lines.push(

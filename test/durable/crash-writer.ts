@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { openSqliteEngine } from '../../src/durable/sqlite-engine';
 import type { WriteBatch } from '../../src/durable/rows';
+import { entityRow, versionRow } from '../support/rows';
 
 export const BATCH = 100;
 /** Lineages the versions are spread over (so lineage_head is moved many times per batch). */
@@ -15,28 +16,10 @@ function batch(): WriteBatch {
   const filler = 'x'.repeat(400);
   const rows = Array.from({ length: BATCH }, (_, i) => ({ id: randomUUID(), lineage: `lineage-${i % LINEAGES}` }));
   return {
-    entities: rows.map(({ id, lineage }) => ({
-      ecsId: id,
-      lineageId: lineage,
-      className: 'Crash',
-      rootEcsId: id,
-      previousEcsId: null,
-      parentLineageId: null,
-      place: '',
-      createdAt: Date.now(),
-      forkedAt: null,
-      derivedFromExecutionId: null,
-      identity: '{}',
-      data: JSON.stringify({ filler }),
-    })),
-    versions: rows.map(({ id, lineage }) => ({
-      ecsId: id,
-      lineageId: lineage,
-      parentEcsId: null,
-      createdAt: Date.now(),
-      rootClass: 'Crash',
-      delta: null,
-    })),
+    entities: rows.map(({ id, lineage }) =>
+      entityRow(id, lineage, { className: 'Crash', data: JSON.stringify({ filler }) }),
+    ),
+    versions: rows.map(({ id, lineage }) => versionRow(id, lineage, null, 'Crash')),
     executions: rows.map(({ id }) => ({
       id,
       functionName: 'crash',
