@@ -57,9 +57,10 @@ async function writer(): Promise<void> {
   let map = registry.latest<GridMap>(lineageId)!;
   const start = now();
   for (let i = 0; i < Number(eventsText); i++) {
-    // Paced: the i-th move starts at start + i * interval (no catching up in bursts beyond that).
+    // Paced: the i-th move starts at start + i * interval; the loop yields to the event loop
+    // every time (as a server between requests), so the store's batch timer runs.
     const wait = start + i * interval - now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    await new Promise((resolve) => (wait > 1 ? setTimeout(resolve, wait) : setImmediate(resolve)));
     const from = map.nodes.findIndex((n) => n.agents.some((a) => a.name === 'agent-0-0'));
     map = calls.execute('move_agent', {
       gridmap: map,

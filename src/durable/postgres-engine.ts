@@ -91,6 +91,9 @@ const connect = async () => {
   return client;
 };
 const [writer, reader] = await Promise.all([connect(), connect()]);
+// The reader writes one thing, which is safe to lose in a crash: which outbox rows were published
+// (lost, they are published again and dropped as duplicates). It need not wait for an fsync.
+await reader.query('SET synchronous_commit = off');
 const tables = workerData.tables;
 const integers = new Set(workerData.integers);
 let inTransaction = false;
@@ -146,8 +149,10 @@ const dropEntities = 'DELETE FROM entity_version WHERE ecs_id = ANY($1) AND root
   'SELECT 1 FROM entity_version AS later WHERE later.rowid > entity_version.rowid AND later.previous_ecs_id = entity_version.ecs_id ' +
   "AND ((later.identity::jsonb -> 'oldIds') IS NULL OR position('\\"$splice\\":' in later.data) > 0))";
 
-const writeOutbox = 'INSERT INTO event_outbox (event_id, lineage_id, type, payload) ' +
-  'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (event_id) DO NOTHING';
+// The rows, and a notification that wakes the relaying process (delivered on commit): one round trip.
+const writeOutbox = 'WITH written AS (INSERT INTO event_outbox (event_id, lineage_id, type, payload) ' +
+  'SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (event_id) DO NOTHING) ' +
+  "SELECT pg_notify($5, '')";
 
 /** One batch, in the open conditional transaction if there is one, else in its own. */
 const write = async (batch) => {
@@ -182,8 +187,7 @@ const write = async (batch) => {
     await writeExecutions(batch.executions);
     const o = batch.outbox ?? [];
     if (o.length > 0) {
-      await writer.query(writeOutbox, [o.map((r) => r.eventId), o.map((r) => r.lineageId), o.map((r) => r.type), o.map((r) => r.payload)]);
-      await writer.query("SELECT pg_notify($1, '')", [workerData.channel]); // wakes the relaying process (on commit)
+      await writer.query(writeOutbox, [o.map((r) => r.eventId), o.map((r) => r.lineageId), o.map((r) => r.type), o.map((r) => r.payload), workerData.channel]);
     }
     if (own) await writer.query('COMMIT');
     return branches.length > 0 ? { branches } : undefined;
