@@ -23,8 +23,25 @@ interface World {
 
 type Mode = 'generated' | 'runtime';
 
-/** A world's history store: none (memory), or an SQLite file in a temporary directory. */
-type Store = 'memory' | 'sqlite';
+/**
+ * A world's history store: none (memory), an SQLite file in a temporary directory, or PostgreSQL
+ * ($DATABASE_URL, default the local server) in a schema of its own, dropped when the world closes.
+ */
+type Store = 'memory' | 'sqlite' | 'postgres';
+
+const PG_URL = (() => {
+  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
+  return u.toString();
+})();
+
+async function dropSchema(schema: string): Promise<void> {
+  const { Client } = require('pg') as typeof import('pg');
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
 
 /**
  * A fresh, isolated world with the grid registered (version 1) and move_agent registered.
@@ -37,9 +54,15 @@ function world(size: Size, mode: Mode, store: Store = 'memory'): World & { close
   const model = require('../../examples/gridmap/model') as Model;
   const bus = new fw.EventBus();
   const dir = store === 'sqlite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'abstractions-bench-')) : null;
+  const schema = store === 'postgres' ? `abs_bench_${process.pid}` : null;
   const entities = new fw.EntityRegistry({
     bus,
-    store: dir === null ? undefined : fw.sqliteStore(path.join(dir, 'bench.db')),
+    store:
+      dir !== null
+        ? fw.sqliteStore(path.join(dir, 'bench.db'))
+        : schema !== null
+          ? fw.postgresStore(PG_URL, { schema })
+          : undefined,
   });
   const callables = new fw.CallableRegistry({ entities, events: bus });
   callables.register('move_agent', model.moveAgent);
@@ -47,6 +70,7 @@ function world(size: Size, mode: Mode, store: Store = 'memory'): World & { close
   const v1 = entities.promoteToRoot(working);
   const close = (): void => {
     if (dir !== null) void entities.close().finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+    if (schema !== null) void entities.close().finally(() => dropSchema(schema));
   };
   return { fw, model, callables, entities, bus, root: v1.root as unknown as World['root'], close };
 }
@@ -133,6 +157,13 @@ export const frameworkCases: BenchCase[] = [
     false,
     'generated',
     'sqlite',
+  ),
+  executeCase(
+    'execute+postgres',
+    'execute with the PostgreSQL store (relaxed, SPEC §13): the call queues its commit and record; a writer thread writes each batch (one transaction) to the local server',
+    false,
+    'generated',
+    'postgres',
   ),
   ...componentCases('tree-build', 'buildEntityTree over the stored version (O(tree))', (w) => ({
     op: () => void w.fw.buildEntityTree(w.root),

@@ -221,6 +221,7 @@ export class EngineHistoryStore implements HistoryStore {
       entity: (ecsId, known, built) => loadStoredEntity(ecsId, rows, cache, known, built, rowHistory),
       lineage: (lineageId) => this.live().lineage(lineageId),
       head: (lineageId) => this.live().head(lineageId),
+      pendingHead: (lineageId) => this.pendingHead(lineageId),
       heads: () =>
         this.live()
           .heads()
@@ -228,6 +229,21 @@ export class EngineHistoryStore implements HistoryStore {
       versions: () => mapIterable(this.live().rootVersions(), versionInfo),
       counts: () => this.live().counts(),
     };
+  }
+
+  /** See `StoredHistory.pendingHead`: the newest commit of the lineage in the queue or in flight. */
+  private pendingHead(lineageId: string): string | undefined {
+    this.releaseWritten();
+    const newest = (items: readonly Queued[]): string | undefined => {
+      for (let i = items.length - 1; i >= 0; i--) {
+        const item = items[i];
+        if (isCommit(item) && item.version.lineageId === lineageId) return item.version.ecsId;
+      }
+      return undefined;
+    };
+    let id = newest(this.queue);
+    for (let b = this.inFlight.length - 1; id === undefined && b >= 0; b--) id = newest(this.inFlight[b]);
+    return id;
   }
 
   /** The engine, to read from; `StoreClosedError` once the store is closed. */

@@ -72,7 +72,7 @@ export function natsEvents(options: NatsRelayOptions = {}): RegistryEvents {
 /** What a relayed event's payload holds: the event's fields, and which registry sent it. */
 type EventJSON = Omit<Event, 'metadata' | 'origin'> & {
   readonly source: string;
-  readonly metadata: Record<string, unknown>;
+  readonly metadata: Readonly<Record<string, unknown>>;
 };
 
 class EventRelay {
@@ -116,17 +116,20 @@ class EventRelay {
       eventId: event.id,
       lineageId: typeof lineageId === 'string' ? lineageId : null,
       type: event.type,
-      payload: JSON.stringify(this.toJSON(event)),
+      payload: this.payload(event),
     });
   }
 
-  private toJSON(event: Event): EventJSON {
-    let metadata: Record<string, unknown>;
+  /** The event as JSON; metadata JSON cannot carry (a bigint, a cycle) is named instead. */
+  private payload(event: Event): string {
     try {
-      metadata = JSON.parse(JSON.stringify(event.metadata)) as Record<string, unknown>;
+      return JSON.stringify(this.toJSON(event, event.metadata));
     } catch (error) {
-      metadata = { $unserialisable: errorText(error) }; // a value JSON cannot carry: named instead
+      return JSON.stringify(this.toJSON(event, { $unserialisable: errorText(error) }));
     }
+  }
+
+  private toJSON(event: Event, metadata: Readonly<Record<string, unknown>>): EventJSON {
     return {
       source: this.source,
       id: event.id,

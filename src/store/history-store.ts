@@ -70,6 +70,11 @@ export interface StoredHistory {
   lineage(lineageId: string): LineageEntry[];
   /** A lineage's newest version (undefined for a lineage the store does not hold). */
   head(lineageId: string): string | undefined;
+  /**
+   * The newest version of the lineage this process committed and the store has not written yet
+   * (queued, or with the writer), if any: a shared store's `head` does not have it yet.
+   */
+  pendingHead(lineageId: string): string | undefined;
   /** The head of every lineage. */
   heads(): StoredHead[];
   /** Every root version in commit order: a lazy scan, so read nothing else from the store inside the loop. */

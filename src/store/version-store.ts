@@ -405,8 +405,14 @@ export class VersionStore {
   /** `latestVersion` for a lineageId as the store holds it. */
   private latestOf(lineageId: string): RootVersion | undefined {
     if (this.backing !== null) {
-      // Shared: other processes move heads, so the store is asked every time (SPEC §13).
-      let id = this.backing.shared ? undefined : this.heads.get(lineageId);
+      if (this.backing.shared) {
+        // Other processes move heads (SPEC §13). A commit of this process the store has not written
+        // yet will be written after everything it holds: the newest such commit is the head. Else
+        // the store is asked (no wait for the writer: nothing of this lineage is pending).
+        const id = this.backing.pendingHead(lineageId) ?? this.backing.head(lineageId);
+        return id === undefined ? undefined : this.findVersion(id);
+      }
+      let id = this.heads.get(lineageId);
       if (id === undefined) {
         this.backing.sync();
         id = this.backing.head(lineageId);
