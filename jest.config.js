@@ -40,6 +40,7 @@ const STORE_FREE = [
   '<rootDir>/test/util/',
   '<rootDir>/test/metadata/',
   '<rootDir>/test/durable/',
+  '<rootDir>/test/scale-out/',
   '<rootDir>/test/address/parse\\.test\\.ts$',
   '<rootDir>/test/callable/(binding-plan|result-shape|type-spec)\\.test\\.ts$',
   '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
@@ -96,8 +97,9 @@ module.exports = {
       displayName: 'generated',
       globals: { __METADATA_MODE__: 'generated' },
       setupFiles: [GENERATED],
-      // The scale-out suites test processes and services, not metadata: once, in `runtime`.
-      testPathIgnorePatterns: ['/node_modules/', ...NEEDS, '<rootDir>/test/scale-out/'],
+      // The scale-out suites and the JetStream transport test processes and services, not
+      // metadata: once, in `runtime`.
+      testPathIgnorePatterns: ['/node_modules/', ...NEEDS, '<rootDir>/test/scale-out/', '<rootDir>/test/durable/nats-'],
     },
     {
       ...common,
