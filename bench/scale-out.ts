@@ -107,6 +107,15 @@ async function listener(): Promise<void> {
   const { Client } = require('pg') as typeof import('pg');
   const client = new Client({ connectionString: PG_URL });
   await client.connect();
+  // The store's JetStream stream goes with it.
+  const [meta] = (await client.query(`SELECT value FROM ${schema}.store_meta WHERE key = 'store_id'`)).rows as {
+    value: string;
+  }[];
+  const { connect: natsConnect } = require('@nats-io/transport-node') as typeof import('@nats-io/transport-node');
+  const { jetstreamManager } = require('@nats-io/jetstream') as typeof import('@nats-io/jetstream');
+  const nc = await natsConnect({ servers: NATS_URL });
+  await (await jetstreamManager(nc)).streams.delete(`ABS_EV_${meta.value.replace(/-/g, '_')}`);
+  await nc.close();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await client.end();
 

@@ -6,6 +6,7 @@ import { execFile, type ExecFileException } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { dropStoreStream } from '../support/services';
 
 const EXAMPLE = path.join(__dirname, '../../examples/scale-out');
 const schema = `abs_demo_test_${process.pid}`;
@@ -28,6 +29,7 @@ afterAll(async () => {
   if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
   const client = new Client({ connectionString: u.toString() });
   await client.connect();
+  await dropStoreStream(client, schema);
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await client.end();
 });

@@ -19,7 +19,7 @@ import {
   type RegistryEvents,
 } from '../../src';
 import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
-import { freePort, natsUrl, ownNatsServer } from '../support/services';
+import { dropStoreStream, freePort, natsUrl, ownNatsServer } from '../support/services';
 
 const URL_ = withUser(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
 const schemas: string[] = [];
@@ -34,7 +34,10 @@ function withUser(url: string): string {
 afterAll(async () => {
   const client = new Client({ connectionString: URL_ });
   await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  for (const s of schemas) {
+    await dropStoreStream(client, s);
+    await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  }
   await client.end();
 });
 
