@@ -21,6 +21,7 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import type { CommitResult } from '../store/commit';
+import type { BranchInfo } from '../store/commit-events';
 import type { EntityRegistry } from '../store/entity-registry';
 import {
   installStoreOpener,
@@ -118,6 +119,11 @@ export class EngineHistoryStore implements HistoryStore {
    * id exact without waiting for the writer (memory has it, or the rows do; `StoredHistory`).
    */
   private readonly inFlight: Queued[][] = [];
+  /**
+   * lineageId -> the newest commit of it in the queue or in flight (`pendingHead`): set as a commit
+   * is queued, dropped once the batch holding it is written (or the commit is withdrawn).
+   */
+  private readonly pendingHeads = new Map<string, string>();
   /** Records read back lately, by id (see `recordOf`). */
   private readonly recentRecords = new Map<string, FunctionExecution>();
   /** The write failure that put the store in fail-stop (emitted once). */
@@ -191,7 +197,7 @@ export class EngineHistoryStore implements HistoryStore {
    * A version the engine wrote is a branch of its lineage (its parent was not the head it
    * replaced: another process, or a call here, wrote on the same version first): announced.
    */
-  branched(branch: { lineageId: string; ecsId: string; parentEcsId: string | null; replacedHead: string }): void {
+  branched(branch: BranchInfo): void {
     this.registry?.announceBranch(branch);
   }
 
@@ -233,17 +239,8 @@ export class EngineHistoryStore implements HistoryStore {
 
   /** See `StoredHistory.pendingHead`: the newest commit of the lineage in the queue or in flight. */
   private pendingHead(lineageId: string): string | undefined {
-    this.releaseWritten();
-    const newest = (items: readonly Queued[]): string | undefined => {
-      for (let i = items.length - 1; i >= 0; i--) {
-        const item = items[i];
-        if (isCommit(item) && item.version.lineageId === lineageId) return item.version.ecsId;
-      }
-      return undefined;
-    };
-    let id = newest(this.queue);
-    for (let b = this.inFlight.length - 1; id === undefined && b >= 0; b--) id = newest(this.inFlight[b]);
-    return id;
+    if (this.inFlight.length > 0) this.releaseWritten();
+    return this.pendingHeads.get(lineageId);
   }
 
   /** The engine, to read from; `StoreClosedError` once the store is closed. */
@@ -302,6 +299,7 @@ export class EngineHistoryStore implements HistoryStore {
   }
 
   committed(commit: CommitResult): void {
+    if (this.failure === null) this.pendingHeads.set(commit.version.lineageId, commit.version.ecsId);
     this.enqueue(commit);
   }
 
@@ -338,6 +336,7 @@ export class EngineHistoryStore implements HistoryStore {
     // encoded from now on are never written against its entities (the registry no longer finds
     // them, so no `oldIds` left out, no splice; their `chains` entries go unused).
     for (const ecsId of version.entities) this.withdrawnEntities.add(ecsId);
+    this.forgetPending(version);
     const at = this.queue.findIndex((item) => isCommit(item) && item.version.ecsId === version.ecsId);
     if (at >= 0) this.queue.splice(at, 1);
     else this.enqueue({ withdrawal: version }); // plain data (ids): it may cross to the writer thread
@@ -438,7 +437,14 @@ export class EngineHistoryStore implements HistoryStore {
   /** Lets go of the items of every batch the engine has written (see `inFlight`). */
   private releaseWritten(): void {
     const pending = this.engine?.pendingBatches() ?? 0;
-    if (this.inFlight.length > pending) this.inFlight.splice(0, this.inFlight.length - pending);
+    if (this.inFlight.length <= pending) return;
+    for (const batch of this.inFlight.splice(0, this.inFlight.length - pending))
+      for (const item of batch) if (isCommit(item)) this.forgetPending(item.version);
+  }
+
+  /** `version` is written (or will never be): no longer a pending head. */
+  private forgetPending(version: { readonly lineageId: string; readonly ecsId: string }): void {
+    if (this.pendingHeads.get(version.lineageId) === version.ecsId) this.pendingHeads.delete(version.lineageId);
   }
 
   /** Out of `open` once nothing is queued or in flight (see there). */
@@ -459,6 +465,7 @@ export class EngineHistoryStore implements HistoryStore {
   /** Fail-stop: from now on the store takes no more changes. */
   private fail(error: unknown): void {
     if (this.failure !== null) return;
+    this.pendingHeads.clear(); // nothing queued or in flight will be written now
     this.failure = new StoreWriteError(this.path, 'a write failed', error);
     this.errors.next(this.failure);
   }
