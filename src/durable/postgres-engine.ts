@@ -18,6 +18,7 @@
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
 import { applyPrune, type PruneSink, type PruneSource } from './prune';
 import { checkKeep } from '../store/retention';
+import type { BranchInfo } from '../store/commit-events';
 import type {
   EntityRow,
   ExecutionRow,
@@ -40,18 +41,10 @@ import {
   postgresSql,
   selectSql,
   storedSchemaVersion,
+  type Table,
 } from './schema';
 import type { Durability } from './sqlite-engine';
 import { ThreadWriter, type ThreadCall } from './writer-thread';
-
-/** A version stored with a parent other than the head it replaced: a branch of its lineage. */
-export interface BranchRow {
-  readonly lineageId: string;
-  readonly ecsId: string;
-  readonly parentEcsId: string | null;
-  /** The lineage's head before this version was written. */
-  readonly replacedHead: string;
-}
 
 export interface PostgresOptions {
   /**
@@ -61,7 +54,7 @@ export interface PostgresOptions {
   readonly schema?: string;
   readonly durability?: Durability;
   /** Called (asynchronously, after the commit) for each branch a batch of this engine wrote. */
-  readonly onBranch?: (branch: BranchRow) => void;
+  readonly onBranch?: (branch: BranchInfo) => void;
   /** Called (asynchronously) when any process committed outbox rows, once this engine leads the relay. */
   readonly onOutbox?: () => void;
 }
@@ -275,7 +268,7 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
     {
       calls: true,
       onReport: (report) => {
-        const { branches, notified } = report as { branches?: BranchRow[]; notified?: boolean };
+        const { branches, notified } = report as { branches?: BranchInfo[]; notified?: boolean };
         for (const branch of branches ?? []) options.onBranch?.(branch);
         if (notified === true) options.onOutbox?.();
       },
@@ -303,13 +296,13 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
   const entity = (ecsId: string) => read<EntityRow>(`${selectSql(ENTITY)} WHERE ecs_id = $1`, [ecsId])[0];
   const rootVersion = (ecsId: string) =>
     read<RootVersionRow>(`${selectSql(ROOT_VERSION)} WHERE ecs_id = $1`, [ecsId])[0];
-  /** Every row of `select` (of a table with `seq`) in `seq` order, a page at a time. */
-  const scan = <R>(select: string): Iterable<R> => ({
+  /** Every row of a table with `seq`, in `seq` order, a page at a time. */
+  const scan = <R>(table: Table<R>): Iterable<R> => ({
     *[Symbol.iterator]() {
       for (let after = 0; ;) {
         live();
         const page = read<R & { $seq: number }>(
-          `${select.replace('SELECT ', 'SELECT seq AS "$seq", ')} WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+          `${selectSql(table, 'seq AS "$seq"')} WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
           [after],
         );
         for (const { $seq, ...row } of page) {
@@ -349,7 +342,7 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
       live();
       return rootVersion(ecsId);
     },
-    rootVersions: () => scan<RootVersionRow>(selectSql(ROOT_VERSION)),
+    rootVersions: () => scan(ROOT_VERSION),
     lineage(lineageId) {
       live();
       return read<{ ecsId: string; parentEcsId: string | null }>(
@@ -367,7 +360,7 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
         'SELECT lineage_id AS "lineageId", head_ecs_id AS "headEcsId", root_class AS "rootClass" FROM lineage_head ORDER BY lineage_id',
       );
     },
-    executions: () => scan<ExecutionRow>(selectSql(EXECUTION)),
+    executions: () => scan(EXECUTION),
     execution(id) {
       live();
       return read<ExecutionRow>(`${selectSql(EXECUTION)} WHERE id = $1`, [id])[0];

@@ -96,9 +96,12 @@ export const EXECUTION: Table<ExecutionRow> = {
   ],
 };
 
-/** `SELECT` of a table's columns under their field names, so rows come back as the row objects. */
-export const selectSql = <R>(t: Table<R>) =>
-  `SELECT ${t.columns.map(([c, f]) => (c === f ? c : `${c} AS "${f}"`)).join(', ')} FROM ${t.name}`;
+/**
+ * `SELECT` of a table's columns under their field names, so rows come back as the row objects
+ * (`more`: other columns, first).
+ */
+export const selectSql = <R>(t: Table<R>, ...more: readonly string[]) =>
+  `SELECT ${[...more, ...t.columns.map(([c, f]) => (c === f ? c : `${c} AS "${f}"`))].join(', ')} FROM ${t.name}`;
 
 /** A table as the writer (which may run on another thread) takes it: plain data. */
 const spec = <R>(t: Table<R>): TableSpec => ({ kind: t.kind, table: t.name, select: selectSql(t), columns: t.columns });
