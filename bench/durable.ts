@@ -19,6 +19,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { generateMoves, DEFAULT_SEED, type Move } from './workload/moves';
 import { sizeByLabel, type Size } from './workload/sizes';
+import { databaseUrl, dropSchemas } from '../test/support/postgres';
 
 type Framework = typeof import('../src');
 type Model = typeof import('../examples/gridmap/model');
@@ -63,20 +64,8 @@ const sizeOnDisk = (file: string): number => fileSize(file) + fileSize(`${file}-
 type StoreKind = 'memory' | 'sqlite' | 'postgres';
 
 /** PostgreSQL ($DATABASE_URL, default the local server): each run in a schema of its own, dropped after. */
-const PG_URL = (() => {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-})();
+const PG_URL = databaseUrl();
 let schemas = 0;
-
-async function dropSchema(schema: string): Promise<void> {
-  const { Client } = require('pg') as typeof import('pg');
-  const client = new Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-}
 
 async function run(size: Size, moves: readonly Move[], store: StoreKind, reopen: boolean): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abstractions-durable-'));
@@ -140,7 +129,7 @@ async function run(size: Size, moves: readonly Move[], store: StoreKind, reopen:
     return result;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
-    if (store === 'postgres') await dropSchema(schema);
+    if (store === 'postgres') await dropSchemas([schema]);
   }
 }
 

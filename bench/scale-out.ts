@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { databaseUrl, dropSchemas } from '../test/support/postgres';
 
 type Framework = typeof import('../src');
 type Model = typeof import('../examples/gridmap/model');
@@ -25,11 +26,7 @@ const fw = require('../src') as Framework;
 const model = require('../examples/gridmap/model') as Model;
 const now = (): number => performance.timeOrigin + performance.now();
 
-const PG_URL = (() => {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-})();
+const PG_URL = databaseUrl();
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 function option(name: string, fallback: string): string {
@@ -104,20 +101,7 @@ async function listener(): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (received < events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   await registry.close();
-  const { Client } = require('pg') as typeof import('pg');
-  const client = new Client({ connectionString: PG_URL });
-  await client.connect();
-  // The store's JetStream stream goes with it.
-  const [meta] = (await client.query(`SELECT value FROM ${schema}.store_meta WHERE key = 'store_id'`)).rows as {
-    value: string;
-  }[];
-  const { connect: natsConnect } = require('@nats-io/transport-node') as typeof import('@nats-io/transport-node');
-  const { jetstreamManager } = require('@nats-io/jetstream') as typeof import('@nats-io/jetstream');
-  const nc = await natsConnect({ servers: NATS_URL });
-  await (await jetstreamManager(nc)).streams.delete(`ABS_EV_${meta.value.replace(/-/g, '_')}`);
-  await nc.close();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchemas([schema], { streams: true }); // and the store's JetStream stream
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const q = (p: number): string =>

@@ -3,6 +3,7 @@
  * an event subscriber, and its components on their own. Modules load lazily inside `setup`.
  */
 import * as fs from 'fs';
+import { databaseUrl, dropSchemas } from '../../test/support/postgres';
 import * as os from 'os';
 import * as path from 'path';
 import type { BenchCase, CaseInstance } from '../harness/types';
@@ -29,20 +30,6 @@ type Mode = 'generated' | 'runtime';
  */
 type Store = 'memory' | 'sqlite' | 'postgres';
 
-const PG_URL = (() => {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-})();
-
-async function dropSchema(schema: string): Promise<void> {
-  const { Client } = require('pg') as typeof import('pg');
-  const client = new Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-}
-
 /**
  * A fresh, isolated world with the grid registered (version 1) and move_agent registered.
  * 'generated' imports the project's generated metadata first (as a user's build would);
@@ -61,7 +48,7 @@ function world(size: Size, mode: Mode, store: Store = 'memory'): World & { close
       dir !== null
         ? fw.sqliteStore(path.join(dir, 'bench.db'))
         : schema !== null
-          ? fw.postgresStore(PG_URL, { schema })
+          ? fw.postgresStore(databaseUrl(), { schema })
           : undefined,
   });
   const callables = new fw.CallableRegistry({ entities, events: bus });
@@ -70,7 +57,7 @@ function world(size: Size, mode: Mode, store: Store = 'memory'): World & { close
   const v1 = entities.promoteToRoot(working);
   const close = (): void => {
     if (dir !== null) void entities.close().finally(() => fs.rmSync(dir, { recursive: true, force: true }));
-    if (schema !== null) void entities.close().finally(() => dropSchema(schema));
+    if (schema !== null) void entities.close().finally(() => dropSchemas([schema]));
   };
   return { fw, model, callables, entities, bus, root: v1.root as unknown as World['root'], close };
 }

@@ -1,23 +1,17 @@
 /**
  * The scale-out demo's shared setup (README "Scaling out"): a registry over the PostgreSQL store
- * (`$DATABASE_URL`, default the local server, schema `abs_demo` or `$DEMO_SCHEMA`) with its events
- * relayed through NATS (`$NATS_URL`, default the local server), and the demo's GridMap.
+ * (`$DATABASE_URL`, default the local server as the OS user; schema `abs_demo` or `$DEMO_SCHEMA`)
+ * with its events relayed through NATS (`$NATS_URL`, default the local server), and the demo's GridMap.
  */
-import * as os from 'node:os';
 import { CallableRegistry, EntityRegistry, EventBus, natsEvents, postgresStore } from '../../src';
 import { GridMap, buildGridMap, moveAgent } from '../gridmap/model';
-
-/** The local server as a URL with a user (the OS user's, as psql takes it). */
-export function databaseUrl(): string {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-}
 
 export async function connectWorld() {
   const bus = new EventBus();
   const registry = await EntityRegistry.connect({
-    store: postgresStore(databaseUrl(), { schema: process.env.DEMO_SCHEMA ?? 'abs_demo' }),
+    store: postgresStore(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test', {
+      schema: process.env.DEMO_SCHEMA ?? 'abs_demo',
+    }),
     bus,
     events: natsEvents({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' }),
   });

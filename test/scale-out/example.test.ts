@@ -3,10 +3,8 @@
  * watcher and two workers, three processes on the local services, in a schema of their own.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
-import { dropStoreStream } from '../support/services';
+import { dropSchemas } from '../support/postgres';
 
 const EXAMPLE = path.join(__dirname, '../../examples/scale-out');
 const schema = `abs_demo_test_${process.pid}`;
@@ -24,15 +22,7 @@ function run(file: string, ...args: string[]): Promise<string> {
   );
 }
 
-afterAll(async () => {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  const client = new Client({ connectionString: u.toString() });
-  await client.connect();
-  await dropStoreStream(client, schema);
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-});
+afterAll(() => dropSchemas([schema], { streams: true }));
 
 test('two workers move agents on one GridMap while a watcher prints their moves', async () => {
   const watching = run('watcher.ts', '12');

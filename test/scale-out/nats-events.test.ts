@@ -8,7 +8,6 @@ import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import {
   CallableRegistry,
   EntityRegistry,
@@ -19,27 +18,14 @@ import {
   type RegistryEvents,
 } from '../../src';
 import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
-import { dropStoreStream, freePort, natsUrl, ownNatsServer } from '../support/services';
+import { databaseUrl, dropSchemas } from '../support/postgres';
+import { freePort, natsUrl, ownNatsServer } from '../support/services';
 
-const URL_ = withUser(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+const URL_ = databaseUrl();
 const schemas: string[] = [];
 let count = 0;
 
-function withUser(url: string): string {
-  const u = new URL(url);
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-}
-
-afterAll(async () => {
-  const client = new Client({ connectionString: URL_ });
-  await client.connect();
-  for (const s of schemas) {
-    await dropStoreStream(client, s);
-    await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  }
-  await client.end();
-});
+afterAll(() => dropSchemas(schemas, { streams: true }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,21 +5,14 @@
  * PostgreSQL server ($DATABASE_URL; jest.config.js leaves this folder out, saying so, without one).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { databaseUrl, dropSchemas } from '../support/postgres';
 import { CallableRegistry, EntityRegistry, EventBus, StaleVersionError, postgresStore } from '../../src';
 import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
 
-const URL_ = withUser(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+const URL_ = databaseUrl();
 let schemaCount = 0;
 const schemas: string[] = [];
-
-function withUser(url: string): string {
-  const u = new URL(url);
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-}
 
 function newSchema(): string {
   const schema = `abs_procs_${process.pid}_${++schemaCount}`;
@@ -27,12 +20,7 @@ function newSchema(): string {
   return schema;
 }
 
-afterAll(async () => {
-  const client = new Client({ connectionString: URL_ });
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await client.end();
-});
+afterAll(() => dropSchemas(schemas));
 
 /** A store with one GridMap lineage (10 nodes, one agent each): its schema and lineage id. */
 async function seeded(): Promise<{ schema: string; lineageId: string }> {

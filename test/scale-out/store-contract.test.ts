@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { databaseUrl, dropSchemas } from '../support/postgres';
 import {
   CallableRegistry,
   EntityRegistry,
@@ -33,11 +33,7 @@ import { openSqliteEngine } from '../../src/durable/sqlite-engine';
 import { entityRow, versionRow } from '../support/rows';
 import { buildGridMap, moveAgent, type GridMap } from '../../examples/gridmap/model';
 
-const URL_ = (() => {
-  const u = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-})();
+const URL_ = databaseUrl();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'abs-contract-'));
 const schemas: string[] = [];
 let n = 0;
@@ -49,10 +45,7 @@ const newSchema = () => {
 
 afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
-  const client = new Client({ connectionString: URL_ });
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await client.end();
+  await dropSchemas(schemas);
 });
 
 /** Each engine: a fresh store, and the same store opened again (another connection, as another process). */

@@ -62,25 +62,3 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-/**
- * Deletes the JetStream stream of the store in `schema` (its events, `natsEvents`), so a test
- * leaves nothing on the shared server; nothing when the schema holds no store.
- */
-export async function dropStoreStream(
-  client: { query(sql: string): Promise<{ rows: { value: string }[] }> },
-  schema: string,
-): Promise<void> {
-  const { rows } = await client
-    .query(`SELECT value FROM ${schema}.store_meta WHERE key = 'store_id'`)
-    .catch(() => ({ rows: [] }));
-  if (rows.length === 0) return;
-  const { jetstreamManager } = await import('@nats-io/jetstream');
-  const nc = await connect({ servers: natsUrl() });
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(`ABS_EV_${rows[0].value.replace(/-/g, '_')}`).catch(() => undefined);
-  } finally {
-    await nc.close();
-  }
-}

@@ -50,7 +50,7 @@ import { openSqliteEngine } from '../../src/durable/sqlite-engine';
 import { openPostgresEngine } from '../../src/durable/postgres-engine';
 import { postgresStore } from '../../src/durable/postgres-store';
 import type { StorageEngine } from '../../src/durable/rows';
-import { Client } from 'pg';
+import { databaseUrl, dropSchemas } from './postgres';
 import { errorText } from '../../src/errors';
 import {
   NameCollision,
@@ -137,14 +137,7 @@ if (!Number.isFinite(CACHE_BYTES) || CACHE_BYTES < 0) throw new Error(`SQLITE_MO
  * after its check; jest.config.js leaves the project out, saying so, when no server answers).
  */
 const ENGINE = (globalThis as { __STORE_ENGINE__?: unknown }).__STORE_ENGINE__ === 'postgres' ? 'postgres' : 'sqlite';
-const PG_URL = withUser(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-
-/** The URL with a user name (the OS user's when it names none, as the store does). */
-function withUser(url: string): string {
-  const u = new URL(url);
-  if (u.username === '') u.username = process.env.PGUSER ?? os.userInfo().username;
-  return u.toString();
-}
+const PG_URL = databaseUrl();
 
 /** Where a store keeps its rows, by engine: a file, or a schema. */
 const places = {
@@ -160,15 +153,7 @@ const places = {
     name: (n: number) => `abs_mode_${process.pid}_${n}`,
     open: (place: string): StorageEngine => openPostgresEngine(PG_URL, { schema: place }),
     reopen: (place: string) => postgresStore(PG_URL, { schema: place }),
-    remove: async (place: string) => {
-      const client = new Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${place} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
+    remove: (place: string) => dropSchemas([place]),
   },
 }[ENGINE];
 
