@@ -104,6 +104,8 @@ export class EngineHistoryStore implements HistoryStore {
   /** Commits, records and withdrawals in the order they happened; encoded when written. */
   private queue: Queued[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** A full batch waiting for the end of the current turn (see `enqueue`). */
+  private endOfTurn: ReturnType<typeof setImmediate> | null = null;
   private failure: StoreWriteError | null = null;
   private readonly errors = new Subject<StoreWriteError>();
   /** The registry whose history this is (set by `attach`). */
@@ -404,8 +406,12 @@ export class EngineHistoryStore implements HistoryStore {
     const n = this.queue.length;
     // Group commit: while the writer is still busy with earlier batches, the queue grows (up to
     // GROUP_LIMIT batches' worth) into one bigger batch instead of many, one fsync for all of them.
-    if (n >= this.batchSize && (n >= this.batchSize * GROUP_LIMIT || this.engine?.pendingBatches() === 0))
-      this.writeNow();
+    // A full batch is written at the end of the current turn, not at once: what an operation
+    // queues after its commit (its record, its events for the outbox) goes in the same batch. Only
+    // a loop that never yields meets GROUP_LIMIT, and is written there.
+    if (n >= this.batchSize * GROUP_LIMIT) this.writeNow();
+    else if (n >= this.batchSize && this.engine?.pendingBatches() === 0)
+      this.endOfTurn ??= setImmediate(() => this.writeNow());
     else this.timer ??= setTimeout(() => this.writeNow(), this.batchDelayMs);
   }
 
@@ -414,6 +420,10 @@ export class EngineHistoryStore implements HistoryStore {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
+    }
+    if (this.endOfTurn !== null) {
+      clearImmediate(this.endOfTurn);
+      this.endOfTurn = null;
     }
     const items = this.queue;
     if (items.length === 0 || this.engine === null || this.failure !== null) return;

@@ -125,7 +125,7 @@ export class EventBus {
     this.maxCascadeDepth = maxCascadeDepth;
     this.errors$ = new GuardedObservable<HandlerError>(
       (subscriber) => this.errorSubject.subscribe(subscriber),
-      (error) => process.emitWarning(new HandlerError(error, null, 'errors$')),
+      (error) => warn(new HandlerError(error, null, 'errors$')),
     );
     // Subscribing counts as observing, in O(1).
     this.events$ = new GuardedObservable<Event>(
@@ -226,7 +226,7 @@ export class EventBus {
   reportError(error: unknown, event: Event | null, source: string): void {
     const failure = new HandlerError(error, event, source);
     if (this.errorSubject.observed) this.errorSubject.next(failure);
-    else process.emitWarning(failure);
+    else warn(failure);
   }
 
   private seal(event: Event, frame: ContextFrame | undefined): void {
@@ -264,4 +264,13 @@ export class EventBus {
     );
     this.pending.add(done);
   }
+}
+
+/**
+ * An unobserved failure as a process warning. Given as a string, not the error: Node checks
+ * `instanceof Error` against its own realm, which an error made in another (a vm context, a test
+ * runner's sandbox) fails, and `emitWarning` would throw instead of warning.
+ */
+function warn(failure: HandlerError): void {
+  process.emitWarning(failure.message, { type: 'HandlerError', detail: failure.stack });
 }

@@ -236,12 +236,15 @@ test('a failed write puts the store in fail-stop: errors$, flush() rejects, late
   store.errors$.subscribe((e) => errors.push(e));
   const registry = new EntityRegistry({ store });
   const g = buildGridMap(1, 1);
+  const endOfTurn = () => new Promise((resolve) => setImmediate(resolve)); // a full batch is written then
   registry.promoteToRoot(g);
+  await endOfTurn();
   expect(rows).toHaveLength(1);
   failing = true;
   const copy = registry.checkout<GridMap>(registry.latest<GridMap>(g.lineageId)!.ecsId);
   copy.width = 7;
   registry.version(copy); // in memory; its write fails
+  await endOfTurn();
   expect(errors).toHaveLength(1);
   expect(errors[0].message).toMatch(/disk full/);
   await expect(registry.flush()).rejects.toBeInstanceOf(StoreWriteError);

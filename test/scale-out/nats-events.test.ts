@@ -4,7 +4,7 @@
  * `origin: 'remote'`; handlers react to them (a cascade across processes); a broker outage delays
  * events and loses none (the outbox). Needs PostgreSQL and NATS (jest.config.js).
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +25,13 @@ const URL_ = databaseUrl();
 const schemas: string[] = [];
 let count = 0;
 
+/** What a test opened, closed after it also when it fails (a relay left running would poll a dropped schema). */
+const opened: EntityRegistry[] = [];
+const started: ChildProcess[] = [];
+afterEach(async () => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill();
+  for (const registry of opened.splice(0)) await registry.close().catch(() => undefined); // closed already: fine
+});
 afterAll(() => dropSchemas(schemas, { streams: true }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,6 +47,7 @@ async function until(done: () => boolean, timeoutMs = 15_000): Promise<void> {
 async function peer(schema: string, events: RegistryEvents) {
   const bus = new EventBus();
   const registry = await EntityRegistry.connect({ store: postgresStore(URL_, { schema }), bus, events });
+  opened.push(registry);
   const calls = new CallableRegistry({ entities: registry, events: bus });
   calls.register('move_agent', moveAgent);
   const seen: Event[] = [];
@@ -111,6 +119,7 @@ test('3 writer processes x 20 executes: a listening registry receives each funct
       { execArgv: ['-r', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     ),
   );
+  started.push(...children);
   await Promise.all(children.map((c) => new Promise((resolve) => c.once('message', resolve))));
   const done = () => listener.seen.filter((e) => e.type === 'function.execute' && e.phase === 'completed').length >= 60;
   await until(done, 30_000);
