@@ -3,6 +3,8 @@
  * (src/events/framework-events.ts, docs/guide/events.md), in every phase, and selecting one by its
  * type name types the handler's event without a cast (checked by `tsc --noEmit`).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { map, type Observable } from 'rxjs';
 import {
   CallableRegistry,
@@ -139,6 +141,28 @@ describe('framework event metadata', () => {
       Object.keys(phases).map((phase) => `${type} ${phase}`),
     );
     expect([...covered].sort()).toEqual(declared.sort());
+  });
+
+  it("docs/guide/events.md's table lists these keys", () => {
+    const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'guide', 'events.md'), 'utf8');
+    const names = (cell: string) => [...cell.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort();
+    const listed = new Map<string, Record<string, string[]>>();
+    for (const row of page.split('\n').filter((l) => /^\| `[a-z]+\.[a-z]+` \|/.test(l))) {
+      const [type, , every, added] = row.split('|').slice(1, -1);
+      const always = names(every);
+      const phases = Object.keys(DECLARED[type.trim().slice(1, -1) as FrameworkEventType] ?? {});
+      listed.set(
+        type.trim().slice(1, -1),
+        Object.fromEntries(
+          phases.map((phase) => [phase, phase === 'completed' ? [...always, ...names(added)].sort() : always]),
+        ),
+      );
+    }
+    const declared = Object.entries(DECLARED).map(([type, phases]) => [
+      type,
+      Object.fromEntries(Object.entries(phases).map(([phase, keys]) => [phase, Object.keys(keys).sort()])),
+    ]);
+    expect([...listed].sort()).toEqual(declared.sort());
   });
 
   it('the values are what the execution record and the versions say', () => {
