@@ -55,11 +55,17 @@ const STORE_FREE = [
  * the name) and these tests, which read their versions back, cannot run over one.
  */
 const TYPE_NAME_COLLISION = ['<rootDir>/test/viz/(diff|lineage|tree)-to-mermaid\\.test\\.ts$'];
+/**
+ * Test files that load the library themselves (a fresh copy per docs/guide snippet): the metadata
+ * mode and the store mode a project sets up never reach them, so they run once, in `runtime`.
+ */
+const RUNTIME_ONLY = ['<rootDir>/test/docs/guide-snippets\\.test\\.ts$'];
 /** Not run in the SQLite modes: `STORE_FREE`, the above, and the fuzz test unless SQLITE_FUZZ is set. */
 const NOT_OVER_SQLITE = [
   '/node_modules/',
   ...STORE_FREE,
   ...TYPE_NAME_COLLISION,
+  ...RUNTIME_ONLY,
   ...(process.env.SQLITE_FUZZ ? [] : ['<rootDir>/test/fuzz/']),
 ];
 const GENERATED = '<rootDir>/examples/generated/abstractions.generated.ts';
@@ -99,7 +105,13 @@ module.exports = {
       setupFiles: [GENERATED],
       // The scale-out suites and the JetStream transport test processes and services, not
       // metadata: once, in `runtime`.
-      testPathIgnorePatterns: ['/node_modules/', ...NEEDS, '<rootDir>/test/scale-out/', '<rootDir>/test/durable/nats-'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        ...NEEDS,
+        ...RUNTIME_ONLY,
+        '<rootDir>/test/scale-out/',
+        '<rootDir>/test/durable/nats-',
+      ],
     },
     {
       ...common,

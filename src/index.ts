@@ -73,6 +73,23 @@ export {
   type OnOptions,
   type EventHistory,
   type OperationSpec,
+  // The framework's own events, typed by type name and phase (what `on('function.execute', ...)` gives).
+  type FrameworkEvent,
+  type FrameworkEventType,
+  type FrameworkEventPhase,
+  type FrameworkEventPhases,
+  type FrameworkEventMetadata,
+  type FrameworkPhaseEvent,
+  type NoMetadata,
+  type EntityPromoteMetadata,
+  type EntityRegisterMetadata,
+  type EntityVersionMetadata,
+  type EntityDetachMetadata,
+  type EntityAttachStartMetadata,
+  type EntityAttachMetadata,
+  type FunctionExecuteStartMetadata,
+  type FunctionExecuteMetadata,
+  type LineageBranchMetadata,
 } from './events';
 
 // Serialize: entities and versions to and from JSON.

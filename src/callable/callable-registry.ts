@@ -10,6 +10,7 @@ import { EntityRegistry } from '../store/entity-registry';
 import { events as defaultBus } from '../events/default-bus';
 import type { EventBus } from '../events/event-bus';
 import { runOperation, type OperationSpec } from '../events/operation';
+import type { FunctionExecuteMetadata, FunctionExecuteStartMetadata } from '../events/framework-events';
 import { newId } from '../util/ids';
 import { AbstractionsError, errorText } from '../errors';
 import { describeValue } from '../metadata/describe-value';
@@ -264,7 +265,10 @@ export class CallableRegistry {
         type: 'function.execute',
         subjectType: 'function',
         subjectId: x.functionName,
-        metadata: { executionId: x.executionId, functionName: x.functionName },
+        metadata: {
+          executionId: x.executionId,
+          functionName: x.functionName,
+        } satisfies FunctionExecuteStartMetadata,
       }),
       body,
       () => {
@@ -277,7 +281,7 @@ export class CallableRegistry {
           semantics: r.semantics,
           versionIds: r.versionIds,
           durationMs: r.durationMs,
-        };
+        } satisfies Omit<FunctionExecuteMetadata, keyof FunctionExecuteStartMetadata>;
       },
     );
   }

@@ -2,6 +2,7 @@ import { Subject, Subscription, type Observable } from 'rxjs';
 import { currentFrame, depthAt, runInFrame, type ContextFrame } from './context';
 import type { Event, EventClass, MutableEvent } from './event';
 import { CascadeDepthError, EventBusError } from './errors';
+import type { FrameworkEvent, FrameworkEventType } from './framework-events';
 import { GuardedObservable } from './guarded-observable';
 import { HandlerError } from './handler-error';
 import { isThenable } from './thenable';
@@ -43,11 +44,13 @@ export interface OnOptions {
 }
 
 /**
- * The events a selector lets through: instances of a class, the narrowed type of a type-guard
- * predicate, otherwise `Event`.
+ * The events a selector lets through: a framework event's type name gives its typed events
+ * (`FrameworkEvent`), a class its instances, a type-guard predicate its narrowed type; anything
+ * else (a glob, another name, a predicate) `Event`.
  */
-export type Selected<S> =
-  S extends EventClass<infer E extends Event>
+export type Selected<S> = S extends FrameworkEventType
+  ? FrameworkEvent<S>
+  : S extends EventClass<infer E extends Event>
     ? E
     : S extends ((event: Event) => event is infer E extends Event)
       ? E
@@ -153,7 +156,9 @@ export class EventBus {
    * Call `handler` for every event the selector matches:
    * - an event class: instances of it (or of subclasses), and events carrying the `type` its
    *   instances carry (e.g. plain framework events of that type);
-   * - a glob over the type: `entity.*`, `function.**`, `**` (see `compileGlob`);
+   * - a glob over the type: `entity.*`, `function.**`, `**` (see `compileGlob`); the exact
+   *   type name of a framework event (`'function.execute'`) types the handler's event and its
+   *   metadata (`FrameworkEvent`);
    * - a predicate.
    * Returns a `Subscription`; `unsubscribe()` removes the handler (also mid-dispatch).
    */

@@ -31,6 +31,9 @@ export class LazyMetadata<T> {
   constructor(readonly build: () => T) {}
 }
 
+/** Metadata of shape `T` as given to an event, any value of it possibly lazy. Internal. */
+export type LazyFields<T> = { readonly [K in keyof T]: T[K] | LazyMetadata<T[K]> };
+
 /** Where a metadata object keeps its lazy values (built ones replace their `LazyMetadata`). */
 const LAZY: unique symbol = Symbol('lazy metadata');
 const lazyGetters = new Map<string, (this: { [LAZY]: Record<string, unknown> }) => unknown>();

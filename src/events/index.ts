@@ -29,3 +29,22 @@ export { compileGlob, matchesGlob, type TypeMatcher } from './glob';
 export type { EventSelector } from './selector';
 export { ofType, ofPattern } from './operators';
 export { runOperation, type OperationSpec } from './operation';
+export type {
+  FrameworkEvent,
+  FrameworkEventType,
+  FrameworkEventPhase,
+  FrameworkEventPhases,
+  FrameworkEventMetadata,
+  FrameworkPhaseEvent,
+  NoMetadata,
+  OutputSemantic,
+  EntityPromoteMetadata,
+  EntityRegisterMetadata,
+  EntityVersionMetadata,
+  EntityDetachMetadata,
+  EntityAttachStartMetadata,
+  EntityAttachMetadata,
+  FunctionExecuteStartMetadata,
+  FunctionExecuteMetadata,
+  LineageBranchMetadata,
+} from './framework-events';

@@ -4,7 +4,8 @@
  * events that `version()` emits too.
  */
 import type { EventBus } from '../events';
-import { Event, LazyMetadata } from '../events/event';
+import { Event, LazyMetadata, type LazyFields } from '../events/event';
+import type { EntityRegisterMetadata, EntityVersionMetadata, LineageBranchMetadata } from '../events/framework-events';
 import { runOperation } from '../events/operation';
 import type { CommitResult } from './commit';
 
@@ -28,7 +29,12 @@ export function announceCommit(
         bus,
         () => ({ type: 'entity.register', subjectType: root.constructor.name, subjectId: version.ecsId }),
         () => undefined,
-        () => ({ rootEcsId: version.ecsId, lineageId: version.lineageId, entityCount: prepared.stored.size }),
+        () =>
+          ({
+            rootEcsId: version.ecsId,
+            lineageId: version.lineageId,
+            entityCount: prepared.stored.size,
+          }) satisfies EntityRegisterMetadata,
       );
     } else if (changedFields !== null) {
       runOperation(
@@ -60,7 +66,7 @@ export function versionEventData(
   rootEcsId: string,
   idMap: ReadonlyMap<string, string>,
   changedFields: ReadonlyMap<string, string[]>,
-): Record<string, unknown> {
+): LazyFields<EntityVersionMetadata> {
   return {
     created,
     rootEcsId,
@@ -93,7 +99,7 @@ export function announceBranch(bus: EventBus, branch: BranchInfo): void {
       type: 'lineage.branch',
       subjectType: 'lineage',
       subjectId: lineageId,
-      metadata: { lineageId, ecsId, parentEcsId, replacedHead },
+      metadata: { lineageId, ecsId, parentEcsId, replacedHead } satisfies LineageBranchMetadata,
     }),
   );
 }

@@ -15,6 +15,12 @@ import { buildEntityTree } from '../tree/build-tree';
 import type { EntityTree } from '../tree/entity-tree';
 import { events as defaultBus, type EventBus } from '../events';
 import { runOperation } from '../events/operation';
+import type {
+  EntityAttachMetadata,
+  EntityAttachStartMetadata,
+  EntityDetachMetadata,
+  EntityPromoteMetadata,
+} from '../events/framework-events';
 import { announceBranch, announceCommit, versionEventData, type BranchInfo } from './commit-events';
 import { treeRequest, type CommitRequest, type CommitResult } from './commit';
 import { EntityNotFoundError, StoreOptionError, VersioningError } from './errors';
@@ -341,7 +347,7 @@ export class EntityRegistry {
       this.bus,
       () => ({ type: 'entity.promote', subjectType: root.constructor.name, subjectId: metaOf(root).ecsId }),
       () => this.ended(this.promoteNow(root)),
-      (v) => ({ rootEcsId: v.ecsId, lineageId: v.lineageId }),
+      (v) => ({ rootEcsId: v.ecsId, lineageId: v.lineageId }) satisfies EntityPromoteMetadata,
     );
   }
 
@@ -528,7 +534,7 @@ export class EntityRegistry {
       this.bus,
       () => ({ type: 'entity.detach', subjectType: e.constructor.name, subjectId: metaOf(e).ecsId }),
       () => this.ended(this.detachNow(e)),
-      (v) => ({ rootEcsId: v.ecsId, previousEcsId: metaOf(v.root).previousEcsId }),
+      (v) => ({ rootEcsId: v.ecsId, previousEcsId: metaOf(v.root).previousEcsId }) satisfies EntityDetachMetadata,
     );
   }
 
@@ -572,10 +578,14 @@ export class EntityRegistry {
         type: 'entity.attach',
         subjectType: e.constructor.name,
         subjectId: metaOf(e).ecsId,
-        metadata: { parentEcsId: metaOf(parent).ecsId },
+        metadata: { parentEcsId: metaOf(parent).ecsId } satisfies EntityAttachStartMetadata,
       }),
       () => this.ended(this.attachNow(e, parent)),
-      (r) => ({ rootEcsId: r.rootEcsId, created: r.created }),
+      (r) =>
+        ({ rootEcsId: r.rootEcsId, created: r.created }) satisfies Omit<
+          EntityAttachMetadata,
+          keyof EntityAttachStartMetadata
+        >,
     );
   }
 

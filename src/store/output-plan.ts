@@ -11,8 +11,10 @@ import type { Draft } from './draft';
 import type { EntityRegistry } from './entity-registry';
 import { holds, type InputTree } from './input-trees';
 import type { IdentityOverride } from './persist';
+// Defined with the events that report it (`function.execute`'s `semantics`), below this layer.
+import type { OutputSemantic } from '../events/framework-events';
 
-export type OutputSemantic = 'mutation' | 'creation' | 'detachment' | 'unchanged';
+export type { OutputSemantic };
 
 /** Where one output is stored: in input tree `tree`'s commit, or as (or in) a root of its own. */
 export type OutputTarget =
