@@ -19,6 +19,13 @@ import { excerpt } from '../util/excerpt';
 import { errorText } from '../errors';
 import type { ClassMeta } from '../metadata/types';
 
+/**
+ * Under standard decorators TypeScript hands decorators the class's metadata object
+ * (`context.metadata`, which `@field()`/`@transient()` record into) only where `Symbol.metadata`
+ * exists as the class is defined; Node 20 has none. This is the symbol esbuild and Babel fall back to.
+ */
+(Symbol as unknown as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
+
 /** Options of `@entity()`. */
 export interface EntityOptions {
   /**
@@ -30,19 +37,38 @@ export interface EntityOptions {
   name?: string;
 }
 
+/** What `@entity()` returns: a class decorator under `experimentalDecorators` and under standard decorators. */
+export type EntityDecorator = <C extends AnyClass>(target: C, context?: ClassDecoratorContext<C>) => C;
+
+/**
+ * What `@field()` and `@transient()` return: a property decorator under `experimentalDecorators`
+ * (prototype and name), a field decorator under standard decorators (no value and a context), for
+ * public instance fields.
+ */
+export interface FieldDecorator {
+  (prototype: object, name: string): void;
+  <This, Value>(
+    value: undefined,
+    context: ClassFieldDecoratorContext<This, Value> & { name: string; static: false; private: false },
+  ): void;
+}
+
 /**
  * `@entity()`: marks an entity class. Returns a subclass that finishes construction after the
  * class's own field initialisers ran: applies the init object, then builds the real object
  * (values array + identity) the rest of the library works with.
  */
-export function entity(options: EntityOptions = {}): <C extends AnyClass>(target: C) => C {
+export function entity(options: EntityOptions = {}): EntityDecorator {
   const typeName = options?.name;
   if (typeName !== undefined && (typeof typeName !== 'string' || typeName.length === 0)) {
     throw new EntityDefinitionError(
       `@entity({ name }): the name must be a non-empty string, got ${describeValue(typeName)}`,
     );
   }
-  return <C extends AnyClass>(target: C): C => {
+  return <C extends AnyClass>(target: C, context?: ClassDecoratorContext<C>): C => {
+    // A member decorator's call: experimentalDecorators pass a prototype or a key, standard ones a context.
+    if (typeof target !== 'function' || (context !== undefined && context.kind !== 'class'))
+      throw new EntityDefinitionError(`@entity() decorates classes, not ${describeValue(target)}`);
     const Base = target as unknown as new (...args: unknown[]) => object;
     const Decorated = class extends Base {
       constructor(...args: unknown[]) {
@@ -59,19 +85,61 @@ export function entity(options: EntityOptions = {}): <C extends AnyClass>(target
       }
     };
     Object.defineProperty(Decorated, 'name', { value: target.name });
-    registerEntityClass(Decorated as unknown as AnyClass, target, typeName);
+    registerEntityClass(Decorated as unknown as AnyClass, target, typeName, context?.metadata);
     return Decorated as unknown as C;
   };
 }
 
 /** `@transient()`: the property is not a field (not versioned, copied, compared or serialised). */
-export function transient(): (proto: object, name: string) => void {
-  return (proto, name) => markTransient(proto, name);
+export function transient(): FieldDecorator {
+  return fieldDecorator('@transient()', markTransient);
 }
 
-/** `@field(options)`: declares a field explicitly, with options (type for runtime metadata, docs). */
-export function field(options: FieldOptions = {}): (proto: object, name: string) => void {
-  return (proto, name) => markField(proto, name, options);
+/**
+ * `@field(options)`: declares a field explicitly, with options (type for runtime metadata, docs).
+ * A field declared without an initialiser (`note?: string`) needs it where class fields are not
+ * defined (`useDefineForClassFields` off): there an instance has no such property to find.
+ */
+export function field(options: FieldOptions = {}): FieldDecorator {
+  return fieldDecorator('@field()', (owner, name) => markField(owner, name, options));
+}
+
+/** The standard-decorator context a member decorator may be handed (whatever member it decorates). */
+interface MemberContext {
+  kind: string;
+  name: string | symbol;
+  static: boolean;
+  private: boolean;
+  metadata?: object;
+}
+
+/** The decorator of `@field()`/`@transient()`: marks the name on the owner `registerEntityClass` collects. */
+function fieldDecorator(what: string, mark: (owner: object, name: string) => void): FieldDecorator {
+  return ((target: unknown, key: string | MemberContext, descriptor?: PropertyDescriptor): void => {
+    if (typeof key === 'object') {
+      // Standard decorators: no prototype; the class's metadata object stands for it.
+      if (key.kind !== 'field' || key.static || key.private || typeof key.name !== 'string')
+        throw notAField(
+          what,
+          `${key.static ? 'static ' : ''}${key.private ? 'private ' : ''}${key.kind} ${String(key.name)}`,
+        );
+      if (key.metadata === undefined) {
+        throw new EntityDefinitionError(
+          `${what} on ${key.name}: this compiler's standard decorators give no decorator metadata (context.metadata); use TypeScript 5.2 or later, or experimentalDecorators`,
+        );
+      }
+      mark(key.metadata, key.name);
+    } else {
+      // experimentalDecorators: (prototype, name); a static member gets the class, a method a descriptor.
+      if (typeof target === 'function' || descriptor !== undefined)
+        throw notAField(what, `${typeof target === 'function' ? 'static ' : ''}member ${key}`);
+      mark(target as object, key);
+    }
+  }) as FieldDecorator;
+}
+
+function notAField(what: string, member: string): EntityDefinitionError {
+  return new EntityDefinitionError(`${what} on ${member}: it decorates public instance fields`);
 }
 
 function applyInit(meta: ClassMeta, init: object, values: unknown[]): void {
