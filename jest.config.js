@@ -44,7 +44,7 @@ const STORE_FREE = [
   '<rootDir>/test/scale-out/',
   '<rootDir>/test/address/parse\\.test\\.ts$',
   '<rootDir>/test/callable/(binding-plan|result-shape|type-spec)\\.test\\.ts$',
-  '<rootDir>/test/decorators/types\\.test\\.ts$',
+  '<rootDir>/test/decorators/(class-fields|types)\\.test\\.ts$',
   '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
   '<rootDir>/test/serialize/(class-names|depth)\\.test\\.ts$',
   '<rootDir>/test/store/(memory-budget|version-store|working-tree)\\.test\\.ts$',

@@ -5,6 +5,7 @@ import {
   markTransient,
   registerEntityClass,
   type AnyClass,
+  type EntityClassRecord,
   type FieldOptions,
 } from '../metadata/class-registry';
 import { EntityDefinitionError } from '../metadata/errors';
@@ -74,7 +75,7 @@ export function entity(options: EntityOptions = {}): EntityDecorator {
       constructor(...args: unknown[]) {
         super(...args);
         if (new.target !== Decorated) {
-          if (!entityClassRecord(new.target)) {
+          if (!entityClassRecord(new.target) && !probing) {
             throw new EntityDefinitionError(
               `${new.target.name} extends ${target.name} but is not decorated with @entity()`,
             );
@@ -142,17 +143,57 @@ function notAField(what: string, member: string): EntityDefinitionError {
   return new EntityDefinitionError(`${what} on ${member}: it decorates public instance fields`);
 }
 
+/** True while `assignsFields` constructs a probe (its constructor is no registered class). */
+let probing = false;
+
+/**
+ * Whether the class's field initialisers assign (`this.title = ''`: TypeScript's
+ * useDefineForClassFields off) instead of defining fields: a probe instance whose prototype traps
+ * assignments tells. False when the class cannot be constructed without arguments.
+ */
+function assignsFields(record: EntityClassRecord): boolean {
+  let assigned = false;
+  const prototype = new Proxy(record.original.prototype as object, {
+    set(target, key, value, receiver) {
+      assigned = true;
+      return Reflect.set(target, key, value, receiver);
+    },
+  });
+  function Probe(): void {}
+  Probe.prototype = prototype;
+  probing = true;
+  try {
+    constructTemplate(() => Reflect.construct(record.original as unknown as new () => object, [], Probe) as object);
+  } catch {
+    // the class needs constructor arguments: unknown
+  } finally {
+    probing = false;
+  }
+  return assigned;
+}
+
+/**
+ * The unknown-field error. Where field initialisers assign, a field declared without an
+ * initialiser never becomes a property, so the runtime cannot know it: the message says so.
+ */
+function unknownField(meta: ClassMeta, key: string): EntityDefinitionError {
+  const fields = meta.fields.map((f) => f.name).join(', ') || '(none)';
+  let why = SYSTEM_NAMES.has(key) ? 'it is a system field' : `fields: ${fields}`;
+  const record = entityClassRecord(meta.ctor);
+  if (!SYSTEM_NAMES.has(key) && record && assignsFields(record)) {
+    why +=
+      `; ${meta.name} is compiled with useDefineForClassFields off, where a field declared without an initialiser ` +
+      `is not a field: if '${excerpt(key)}' is one, turn the option on, give it an initialiser, or decorate it with @field()`;
+  }
+  return new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
+}
+
 function applyInit(meta: ClassMeta, init: object, values: unknown[]): void {
   let key = '';
   try {
     for (key of Object.keys(init)) {
       const index = meta.fieldIndex.get(key);
-      if (index === undefined) {
-        const why = SYSTEM_NAMES.has(key)
-          ? 'it is a system field'
-          : `fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'}`;
-        throw new EntityDefinitionError(`new ${meta.name}(init): unknown field '${excerpt(key)}' (${why})`);
-      }
+      if (index === undefined) throw unknownField(meta, key);
       values[index] = (init as Record<string, unknown>)[key];
     }
   } catch (error) {
