@@ -19,6 +19,7 @@
  *    $DATABASE_URL's database, reopened and compared after each test like the SQLite ones), when
  *    the server answers (see `services` below). The property tests are left out there too: each
  *    run makes a registry, and each registry over PostgreSQL is a writer thread and two connections.
+ *  - `tc39`: test/decorators/ only, compiled with standard decorators (see below).
  * `npx jest --selectProjects runtime` (or `generated`, `sqlite`, `sqlite-generated`, `postgres`) runs one
  * mode; `--selectProjects runtime generated` the two in-memory ones.
  *
@@ -43,6 +44,7 @@ const STORE_FREE = [
   '<rootDir>/test/scale-out/',
   '<rootDir>/test/address/parse\\.test\\.ts$',
   '<rootDir>/test/callable/(binding-plan|result-shape|type-spec)\\.test\\.ts$',
+  '<rootDir>/test/decorators/(class-fields|types)\\.test\\.ts$',
   '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
   '<rootDir>/test/serialize/(class-names|depth)\\.test\\.ts$',
   '<rootDir>/test/store/(memory-budget|version-store|working-tree)\\.test\\.ts$',
@@ -127,6 +129,16 @@ module.exports = {
       testPathIgnorePatterns: NOT_OVER_SQLITE,
       setupFiles: [GENERATED],
       setupFilesAfterEnv: [STORE_MODE],
+    },
+    // Standard (TC39) decorators: the decorator tests compiled with tsconfig.tc39.json (no
+    // experimentalDecorators, no emitDecoratorMetadata), the library as built (tsconfig.json).
+    // The other projects run the same files with experimentalDecorators.
+    {
+      ...common,
+      displayName: 'tc39',
+      globals: { __METADATA_MODE__: 'runtime', __DECORATORS__: 'standard' },
+      testMatch: ['<rootDir>/test/decorators/**/*.test.ts'],
+      transform: { '/test/decorators/.+\\.ts$': '<rootDir>/test/decorators/tc39-transform.js', ...common.transform },
     },
     // PostgreSQL: the runtime metadata mode, the default cache, reads through the writer thread.
     ...(missing.some((m) => m.name === 'PostgreSQL')

@@ -17,6 +17,15 @@ export interface CallableOptions {
 }
 
 /**
+ * What `@callable()` returns: a method decorator for static methods under `experimentalDecorators`
+ * (the class, the name and the descriptor) and under standard decorators (the method and a context).
+ */
+export interface CallableDecorator {
+  (target: abstract new (...args: never[]) => unknown, name: string | symbol, descriptor: PropertyDescriptor): void;
+  (method: AnyFunction, context: ClassMethodDecoratorContext & { static: true }): void;
+}
+
+/**
  * Registers a static method as a callable function (`this` is the class):
  * ```ts
  * class Grades {
@@ -26,7 +35,7 @@ export interface CallableOptions {
  * ```
  * Works with TypeScript's `experimentalDecorators` and with standard decorators.
  */
-export function callable(nameOrOptions?: string | CallableOptions, signature?: SignatureSpec) {
+export function callable(nameOrOptions?: string | CallableOptions, signature?: SignatureSpec): CallableDecorator {
   const options: CallableOptions =
     typeof nameOrOptions === 'string' ? { name: nameOrOptions, signature } : { signature, ...nameOrOptions };
   return function callableDecorator(target: unknown, key: unknown, descriptor?: PropertyDescriptor): void {

@@ -9,7 +9,7 @@ import { excerpt } from '../util/excerpt';
 /**
  * The registry of entity classes and the single place where a class's metadata comes from:
  * generated tables when the generated file was imported, runtime inspection otherwise.
- * Nothing else in the library reads reflect-metadata.
+ * Neither reads compiler-emitted type metadata (emitDecoratorMetadata): it is not needed.
  */
 
 export type AnyClass = abstract new (...args: never[]) => object;
@@ -21,26 +21,38 @@ export interface FieldOptions {
   description?: string;
 }
 
-interface PrototypeDecorations {
+interface MemberDecorations {
   transient: Set<string>;
   fields: Map<string, FieldOptions>;
 }
 
-/** Property decorators run before the class decorator and see only the prototype. */
-const decorations = new WeakMap<object, PrototypeDecorations>();
+/**
+ * `@field()`/`@transient()` marks, by owner: the prototype under `experimentalDecorators` (a
+ * property decorator sees only that), the class's decorator metadata object (`context.metadata`)
+ * under standard decorators (a field decorator sees no class at all). Member decorators run
+ * before the class decorator, which collects them (`registerEntityClass`).
+ */
+const decorations = new WeakMap<object, MemberDecorations>();
 
-function decorationsOf(proto: object): PrototypeDecorations {
-  let d = decorations.get(proto);
-  if (!d) decorations.set(proto, (d = { transient: new Set(), fields: new Map() }));
+function decorationsOf(owner: object): MemberDecorations {
+  let d = decorations.get(owner);
+  if (!d) decorations.set(owner, (d = { transient: new Set(), fields: new Map() }));
   return d;
 }
 
-export function markTransient(proto: object, name: string): void {
-  decorationsOf(proto).transient.add(name);
+export function markTransient(owner: object, name: string): void {
+  decorationsOf(owner).transient.add(name);
 }
 
-export function markField(proto: object, name: string, options: FieldOptions): void {
-  decorationsOf(proto).fields.set(name, options);
+export function markField(owner: object, name: string, options: FieldOptions): void {
+  decorationsOf(owner).fields.set(name, options);
+}
+
+/** `start` and its prototypes, base-first (Object.prototype and null-prototype ends excluded). */
+function baseFirst(start: object | null | undefined): object[] {
+  const chain: object[] = [];
+  for (let p = start; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) chain.unshift(p);
+  return chain;
 }
 
 /**
@@ -102,9 +114,15 @@ export function onEntityClassRegistered(listener: (record: EntityClassRecord) =>
  * Registers an `@entity()` class. `typeName` is the name given with `@entity({ name })`: two
  * classes giving the same one is an error here. Classes that merely share a class name are
  * allowed (tests and examples reuse names; the code generator tells them apart) until they are
- * serialized, where the name alone would confuse them.
+ * serialized, where the name alone would confuse them. `metadata`: the class decorator's
+ * `context.metadata` under standard decorators.
  */
-export function registerEntityClass(ctor: AnyClass, original: AnyClass, typeName?: string): EntityClassRecord {
+export function registerEntityClass(
+  ctor: AnyClass,
+  original: AnyClass,
+  typeName?: string,
+  metadata?: object,
+): EntityClassRecord {
   const sameType = typeName === undefined ? undefined : allByTypeName.get(typeName)?.find((r) => r.explicitTypeName);
   if (sameType) {
     throw new EntityDefinitionError(
@@ -113,12 +131,10 @@ export function registerEntityClass(ctor: AnyClass, original: AnyClass, typeName
   }
   const transient = new Set<string>();
   const fieldOptions = new Map<string, FieldOptions>();
-  // Walk the prototype chain base-first so subclasses override their bases' options.
-  const chain: object[] = [];
-  for (let p: object | null = original.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p))
-    chain.unshift(p);
-  for (const proto of chain) {
-    const d = decorations.get(proto);
+  // Base-first, so subclasses override their bases' options. A standard-decorator class's
+  // metadata object inherits from its base class's (TypeScript: Object.create(base[Symbol.metadata])).
+  for (const owner of [...baseFirst(original.prototype as object), ...baseFirst(metadata)]) {
+    const d = decorations.get(owner);
     if (!d) continue;
     d.transient.forEach((n) => transient.add(n));
     d.fields.forEach((o, n) => fieldOptions.set(n, o));

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import type { EntityClassRecord } from './class-registry';
 import { EntityDefinitionError } from './errors';
 import { forEachEntityIn, freezeValue, thawValue, valueEquals } from './values';
@@ -23,9 +22,9 @@ export function buildRuntimeMeta(record: EntityClassRecord, sampleKeys?: readonl
   for (const k of record.fieldOptions.keys()) if (!names.includes(k) && !record.transient.has(k)) names.push(k);
   const fields: FieldMeta[] = names.map((name, index) => {
     const opts = record.fieldOptions.get(name);
-    const declared = opts?.type
-      ? ((opts.type() as { name?: string })?.name ?? null)
-      : reflectedTypeName(record.original.prototype, name);
+    // Only `@field({ type })` declares a type: standard decorators have no design:type, and
+    // experimentalDecorators' (emitDecoratorMetadata) would make the two modes differ.
+    const declared = opts?.type ? ((opts.type() as { name?: string })?.name ?? null) : null;
     return { name, index, declaredType: declared, kind: 'dynamic', shape: null, optional: opts?.optional ?? false };
   });
   const fieldNames = fields.map((f) => f.name);
@@ -48,10 +47,4 @@ export function buildRuntimeMeta(record: EntityClassRecord, sampleKeys?: readonl
     thawField: (_i, v) => thawValue(v),
     freezeField: (_i, v, mapLeaf) => freezeValue(v, mapLeaf),
   };
-}
-
-/** The reflected design type of a decorated property, or null. */
-function reflectedTypeName(proto: object, name: string): string | null {
-  const t = Reflect.getMetadata('design:type', proto, name) as { name?: string } | undefined;
-  return t?.name ?? null;
 }
