@@ -34,9 +34,11 @@ export function literal(value: unknown): unknown {
 /**
  * Builds a new entity of `cls` whose fields come from addresses (`'@<uuid>.path'`, read as
  * deep copies; entities as working copies that fork when stored) or from plain values; fields
- * not mentioned keep the class defaults. Every string that starts with `@` is an address: a
- * malformed one is an `AddressSyntaxError`, never silently text (`literal('@…')` stores one as it is). `attributeSource` names, per field given, the ecsId
- * of the entity that held the value (for `@S.record.gpa`, the record), or null for a value.
+ * not mentioned keep the class defaults. A field's value that is a string starting with `@` is
+ * an address: a malformed one is an `AddressSyntaxError`, never silently text; `literal('@ada')`
+ * stores such a string as it is (strings inside arrays or objects are values, never addresses).
+ * `attributeSource` names, per field given, the ecsId of the entity that held the value (for
+ * `@S.record.gpa`, the record), or null for a value.
  *
  * ```ts
  * const card = createComposite(ReportCard, { name: `@${s.ecsId}.name`, gpa: `@${s.ecsId}.record.gpa`, term: 'fall' });
@@ -82,6 +84,9 @@ export function createComposite<T extends object>(
   return composite;
 }
 
+/** Up to this length, the syntax error spells out the `literal(...)` call for the string itself. */
+const LITERAL_SHOWN = 40;
+
 /** `resolveAddress`, its syntax error saying how to store such a string as text instead. */
 function resolveSpecAddress(address: string, registry: EntityRegistry): ReturnType<typeof resolveAddress> {
   try {
@@ -91,7 +96,8 @@ function resolveSpecAddress(address: string, registry: EntityRegistry): ReturnTy
     throw new AddressSyntaxError(
       error.address,
       error.position,
-      `${error.reason} (createComposite reads every string that starts with '@' as an address; literal('${excerpt(address, 20)}') stores it as text)`,
+      `${error.reason} (createComposite reads a string that starts with '@' as an address; ` +
+        `${address.length <= LITERAL_SHOWN ? `literal(${JSON.stringify(address)})` : 'literal(text)'} stores it as text)`,
     );
   }
 }

@@ -101,6 +101,9 @@ export abstract class Entity {
   /**
    * This entity and its subtree as `toJSON(entity)` writes them (classes, ids, provenance, every
    * value kind), so `JSON.stringify(entity)` gives its JSON rather than `{}`; `fromJSON` reads it.
+   * A class may override it with a JSON shape of its own (an API response): `JSON.stringify` then
+   * writes that, while `toJSON(entity)` always writes the full form. Typed `object`, not
+   * `EntityJSON`, so that such an override may return any shape.
    */
   toJSON(): object {
     return entitySerializer()(this as unknown as EntityObject);

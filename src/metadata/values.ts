@@ -229,6 +229,11 @@ export function sameIterationOrder(a: unknown, b: unknown): boolean {
  * (a spread), which keeps wide entity arrays (a node's thousand agents) cheap on the hot path.
  * The mark is a private field added through the return-override idiom: invisible to readers and
  * about ten times cheaper to add than a WeakSet entry.
+ *
+ * Stored arrays stay plain frozen arrays, so `push` on one is V8's TypeError, not an
+ * ImmutableVersionError: a subclass whose mutators throw would need another prototype, and V8
+ * copies (spread) and maps arrays with another prototype on its slow path (measured: spread 4-45x
+ * slower, a move 18-44% slower on this repository's grid workload).
  */
 class FlatMark extends Stamp {
   #flat = true;

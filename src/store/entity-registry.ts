@@ -648,14 +648,26 @@ export class EntityRegistry {
   allVersions(): RootVersion[] {
     return this.store.allVersions();
   }
-  /** Root versions of a lineage, oldest first, with their parents. */
+  /**
+   * Root versions of a lineage, oldest first, with their parents (a branch: two entries with one
+   * parent). The lineage of an entity that has only ever been a child of other trees has no root
+   * versions: it gives that entity's own history instead, every stored version of it in the order
+   * they were stored, each with the version it was forked from (`previousEcsId`); read them with
+   * `getStoredEntity`, and `versionsContaining(ecsId)` names the trees that hold each. That answer
+   * is a scan of every root version (and of each first version's tree): a query, not for hot paths.
+   * An unknown lineage gives `[]`.
+   */
   lineage(lineageId: string): LineageEntry[] {
     return this.store.lineage(lineageId);
   }
-  /** The newest stored root of a lineage. */
+  /**
+   * The root of a lineage's newest version; for a child entity's lineage (see `lineage`), that
+   * entity's newest stored version, which a later version of its tree may no longer hold.
+   */
   latest<T extends object = object>(lineageId: string): T | undefined {
-    return this.store.latestVersion(lineageId)?.root as unknown as T | undefined;
+    return this.store.latestEntity(lineageId) as unknown as T | undefined;
   }
+  /** The newest version of a root lineage (undefined for a child entity's lineage: it has no root versions). */
   latestVersion(lineageId: string): RootVersion | undefined {
     return this.store.latestVersion(lineageId);
   }

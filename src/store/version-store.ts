@@ -311,9 +311,21 @@ export class VersionStore {
     const ids = Array.from(this.backing.versions(), (v) => v.ecsId);
     return ids.map((id) => this.getVersion(id));
   }
-  /** Root versions of a lineage, oldest first, with their parents. */
+  /**
+   * Root versions of a lineage, oldest first, with their parents. A lineage without root versions
+   * (an entity that has only ever been a child) gives that entity's stored versions instead, in the
+   * order they were stored, each with the version it was forked from (`childVersions`).
+   */
   lineage(lineageId: string): LineageEntry[] {
     const key = idKey(lineageId);
+    const roots = this.rootLineage(key);
+    if (roots.length > 0 || key === '') return roots;
+    return this.childVersions(key).map((e) => {
+      const m = metaOf(e);
+      return Object.freeze({ ecsId: m.ecsId, parentEcsId: m.previousEcsId });
+    });
+  }
+  private rootLineage(key: string): LineageEntry[] {
     if (this.backing !== null) {
       this.backing.sync();
       return this.backing.lineage(key).map((e) => Object.freeze({ ecsId: e.ecsId, parentEcsId: e.parentEcsId }));
@@ -324,6 +336,15 @@ export class VersionStore {
   /** The newest stored version of a lineage. */
   latestVersion(lineageId: string): RootVersion | undefined {
     return this.latestOf(idKey(lineageId));
+  }
+  /**
+   * The root of a lineage's newest version; for a lineage without root versions, the newest stored
+   * version of its (child) entity, the last of `lineage()`.
+   */
+  latestEntity(lineageId: string): EntityObject | undefined {
+    const key = idKey(lineageId);
+    const root = this.latestOf(key)?.root;
+    return root !== undefined || key === '' ? root : this.childVersions(key).at(-1);
   }
   /** The newest stored root of every lineage whose root is an instance of `cls`. */
   rootsOfType<T extends object>(cls: AnyClass & (abstract new (...args: never[]) => T)): T[] {
@@ -392,6 +413,53 @@ export class VersionStore {
     contains.clear();
     for (const v of this.backing.versions()) step(v.ecsId, v.delta, v.parentEcsId, cut.get(v.ecsId));
     return [...contains];
+  }
+  /**
+   * Every stored version of the entity of `lineageId`, in the order the root versions that stored
+   * them were committed. Read from what every store has (as `versionsContaining` is): a root
+   * version's index delta names the entity versions it stored; a version without one (a first
+   * version, or one whose parent was pruned) holds them in its tree, whose index is read instead.
+   * No index by entity lineage is kept, so this scans every root version and reads the tree of
+   * each first version: a query, not for hot paths.
+   */
+  private childVersions(lineageId: string): EntityObject[] {
+    /** Per root version in commit order: an entity version it names, or a version whose tree to read. */
+    const steps: (EntityObject | string | { readonly tree: string })[] = [];
+    const named = (delta: IndexDelta | StoredDelta): void => {
+      for (let i = 0; i < delta.length; i += 2) {
+        if (delta[i] === lineageId && delta[i + 1] !== null) steps.push(delta[i + 1] as EntityObject | string);
+      }
+    };
+    if (this.backing === null) {
+      for (const v of this.versions.values()) {
+        const delta = deltaOf(v);
+        if (delta !== null && this.versions.has(v.parentEcsId!)) named(delta);
+        else steps.push({ tree: v.ecsId });
+      }
+    } else {
+      this.backing.sync();
+      // A lazy scan: trees are read after it (it allows no other read while it is open).
+      for (const v of this.backing.versions()) {
+        if (v.delta === null) steps.push({ tree: v.ecsId });
+        else named(v.delta);
+      }
+    }
+    const out: EntityObject[] = [];
+    const seen = new Set<string>();
+    for (const step of steps) {
+      const e =
+        typeof step === 'string'
+          ? this.getStoredEntity(step)
+          : isEntityObject(step)
+            ? step
+            : this.getVersion(step.tree).index.get(lineageId);
+      if (e === undefined) continue;
+      const ecsId = metaOf(e).ecsId;
+      if (seen.has(ecsId)) continue; // a version whose parent was pruned holds what earlier ones stored
+      seen.add(ecsId);
+      out.push(e);
+    }
+    return out;
   }
   /** Counts, for tests and diagnostics. */
   get stats(): { versions: number; entities: number; lineages: number } {

@@ -1,4 +1,4 @@
-import { metaOf } from '../metadata/object-model';
+import { metaOf, type EntityObject } from '../metadata/object-model';
 import { EntityRegistry } from '../store/entity-registry';
 import { classNameOf, escapeMermaid, quoted, shortId, DEFAULT_SHORT_ID_LENGTH } from './mermaid-text';
 import type { MermaidDirection } from './tree-to-mermaid';
@@ -17,7 +17,8 @@ export const LINEAGE_CLASS_DEFS: Readonly<Record<'branchPoint' | 'latest', strin
 };
 
 /**
- * A Mermaid flowchart (`graph LR`) of the root versions of a lineage, oldest first: one node per
+ * A Mermaid flowchart (`graph LR`) of the versions `registry.lineage()` lists (a tree's root
+ * versions, or a child entity's own versions), oldest first: one node per
  * version (`v1 ...`, class, short id, `via <function>` when a registered function derived it),
  * one link per parent -> child version, labelled with that function when there is one. A version
  * with two or more children is a branch point (class `branchPoint`); the lineage's newest version
@@ -44,17 +45,18 @@ export function lineageToMermaid(
       children.set(e.parentEcsId, (children.get(e.parentEcsId) ?? 0) + 1);
   const branchPoints = entries.filter((e) => (children.get(e.ecsId) ?? 0) > 1).map((e) => nodeId.get(e.ecsId)!);
   lines.push(
-    `%% lineage ${metaOf(registry.getVersion(entries[0].ecsId).root).lineageId}: ${entries.length} versions, ${branchPoints.length} branch points`,
+    `%% lineage ${metaOf(registry.getStoredEntity<EntityObject>(entries[0].ecsId)).lineageId}: ${entries.length} versions, ${branchPoints.length} branch points`,
   );
   lines.push('%% Legend: branchPoint = yellow (a version with several children), latest = green (newest version)');
   for (const [name, style] of Object.entries(LINEAGE_CLASS_DEFS)) lines.push(`  classDef ${name} ${style}`);
 
   const fnOf = new Map<string, string | null>();
   entries.forEach((e, i) => {
-    const root = registry.getVersion(e.ecsId).root;
-    const fn = metaOf(root).derivedFromFunction;
+    // A root version's ecsId is its root's; a child entity's lineage lists that entity's versions.
+    const entity = registry.getStoredEntity<EntityObject>(e.ecsId);
+    const fn = metaOf(entity).derivedFromFunction;
     fnOf.set(e.ecsId, fn);
-    const label = [`v${i + 1} ${escapeMermaid(classNameOf(root))}`, escapeMermaid(shortId(e.ecsId, idLength))];
+    const label = [`v${i + 1} ${escapeMermaid(classNameOf(entity))}`, escapeMermaid(shortId(e.ecsId, idLength))];
     if (fn) label.push(`via ${escapeMermaid(fn)}`);
     lines.push(`  ${nodeId.get(e.ecsId)}[${quoted(label)}]`);
   });

@@ -40,6 +40,16 @@ class Doc extends Entity {
   @transient() scratch: string[] = ['default'];
 }
 
+/** A class with a JSON shape of its own (an API response, say). */
+@entity()
+class Card extends Entity {
+  title = '';
+  secret = '';
+  override toJSON(): object {
+    return { title: this.title };
+  }
+}
+
 @entity()
 class Base extends Entity {
   a = 1;
@@ -428,4 +438,30 @@ test('JSON.stringify(entity) writes what toJSON writes (entity.toJSON()), alone 
   const stored = registry.promoteToRoot(rich()).root as unknown as Doc;
   expect(JSON.parse(JSON.stringify(stored))).toEqual(toJSON(stored));
   expect((JSON.parse(JSON.stringify(stored)) as EntityJSON).$id.ecsId).toBe(stored.ecsId);
+});
+
+test('JSON.stringify of a stored version reads back into another registry as that version; of a child, its subtree', () => {
+  const registry = new EntityRegistry();
+  const stored = registry.promoteToRoot(rich()).root as unknown as Doc;
+  const text = JSON.stringify(stored);
+  const other = new EntityRegistry();
+  const loaded = other.promoteToRoot(fromJSON<Doc>(text)).root as unknown as Doc;
+  expect(loaded.ecsId).toBe(stored.ecsId);
+  expect(loaded.main!.ecsId).toBe(stored.main!.ecsId);
+  expect(snapshot(loaded)).toEqual(snapshot(stored));
+  expect(JSON.stringify(loaded)).toBe(text);
+  const child = JSON.parse(JSON.stringify(stored.main)) as EntityJSON;
+  expect(child).toEqual(toJSON(stored.main!));
+  expect(child.$class).toBe('Tag');
+});
+
+test("a class's own toJSON() is what JSON.stringify writes; toJSON(entity) still writes the entity's full form", () => {
+  const card = new Card({ title: 'T', secret: 's' });
+  expect(JSON.stringify(card)).toBe('{"title":"T"}');
+  expect(JSON.stringify({ cards: [card] })).toBe('{"cards":[{"title":"T"}]}');
+  const stored = new EntityRegistry().promoteToRoot(card).root as unknown as Card;
+  expect(JSON.stringify(stored)).toBe('{"title":"T"}');
+  const full = toJSON(stored);
+  expect(full.fields).toEqual({ title: 'T', secret: 's' });
+  expect(snapshot(fromJSON<Card>(full))).toEqual(snapshot(stored));
 });
