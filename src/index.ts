@@ -143,4 +143,5 @@ export {
   StoreOptionError,
   HistoryFormatError,
   ImportConflictError,
+  PeerDependencyError,
 } from './durable/errors';
