@@ -41,6 +41,7 @@ const STORE_FREE = [
   '<rootDir>/test/metadata/',
   '<rootDir>/test/durable/',
   '<rootDir>/test/scale-out/',
+  '<rootDir>/test/packaging/',
   '<rootDir>/test/address/parse\\.test\\.ts$',
   '<rootDir>/test/callable/(binding-plan|result-shape|type-spec)\\.test\\.ts$',
   '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
@@ -97,9 +98,15 @@ module.exports = {
       displayName: 'generated',
       globals: { __METADATA_MODE__: 'generated' },
       setupFiles: [GENERATED],
-      // The scale-out suites and the JetStream transport test processes and services, not
-      // metadata: once, in `runtime`.
-      testPathIgnorePatterns: ['/node_modules/', ...NEEDS, '<rootDir>/test/scale-out/', '<rootDir>/test/durable/nats-'],
+      // The scale-out suites and the JetStream transport test processes and services, and
+      // test/packaging the published package; none of them metadata: once, in `runtime`.
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        ...NEEDS,
+        '<rootDir>/test/scale-out/',
+        '<rootDir>/test/durable/nats-',
+        '<rootDir>/test/packaging/',
+      ],
     },
     {
       ...common,
