@@ -9,7 +9,8 @@
  * imports only util/ (and src/errors.ts), and any layer above util/ may use it. src/errors.ts (the
  * base error class) imports nothing from src/.
  * src/index.ts and src/generated-support.ts are the package's entry points, above every layer.
- * src/ never imports codegen/ (the build-time generator), ts-morph or a devDependency.
+ * src/ never imports codegen/ (the build-time generator), ts-morph or a devDependency, and imports
+ * only the types of an optional peer dependency (package.json `peerDependenciesMeta`).
  *
  * Type-only imports count like any other, except for the few edges listed in EXCEPTIONS.
  * test/tooling/layers.test.ts checks that the rule passes on src/ and fires on an upward import.
@@ -134,7 +135,17 @@ module.exports = {
       severity: 'error',
       comment: "src/ is the published package: a devDependency is not installed for the package's users",
       from: { path: '^src/' },
-      to: { dependencyTypes: ['npm-dev'] },
+      // An optional peer dependency is a devDependency too (the tests use it): the next rule.
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['npm-peer'] },
+    },
+    {
+      name: 'src-peers-type-only',
+      severity: 'error',
+      comment:
+        'an optional peer dependency (pg, @nats-io) is loaded when a store needs it (src/durable/peers.ts), ' +
+        'never imported for its values: the package must load without it',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-peer'], dependencyTypesNot: TYPE_ONLY },
     },
   ],
   options: {

@@ -53,6 +53,21 @@ export default defineConfig(
     },
   },
   {
+    // src/ is compiled to CommonJS and to ES modules (scripts/build.mjs): CommonJS's module-scope
+    // names do not exist in the second. src/util/module-format.ts is the one module that differs.
+    files: ['src/**/*.ts'],
+    ignores: ['src/util/module-format.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['require', 'module', 'exports', '__dirname', '__filename'].map((name) => ({
+          name,
+          message: 'src/ is also built as ES modules, which have no such name: use src/util/module-format.ts',
+        })),
+      ],
+    },
+  },
+  {
     // Tests and the benchmark load modules with require() on purpose (load order, fresh module
     // registries, lazily loaded baselines); so does the CommonJS launcher codegen/bin.js.
     files: ['test/**', 'bench/**', '**/*.js', '**/*.cjs'],

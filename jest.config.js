@@ -58,10 +58,11 @@ const STORE_FREE = [
  */
 const TYPE_NAME_COLLISION = ['<rootDir>/test/viz/(diff|lineage|tree)-to-mermaid\\.test\\.ts$'];
 /**
- * Test files that load the library themselves (a fresh copy per docs/guide snippet): the metadata
- * mode and the store mode a project sets up never reach them, so they run once, in `runtime`.
+ * Test files that load the library themselves (a fresh copy per docs/guide snippet; the packed
+ * package in consumer projects): the metadata mode and the store mode a project sets up never
+ * reach them, so they run once, in `runtime`.
  */
-const RUNTIME_ONLY = ['<rootDir>/test/docs/guide-snippets\\.test\\.ts$'];
+const RUNTIME_ONLY = ['<rootDir>/test/docs/guide-snippets\\.test\\.ts$', '<rootDir>/test/packaging/'];
 /** Not run in the SQLite modes: `STORE_FREE`, the above, and the fuzz test unless SQLITE_FUZZ is set. */
 const NOT_OVER_SQLITE = [
   '/node_modules/',

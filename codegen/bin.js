@@ -8,6 +8,22 @@
 const fs = require('fs');
 const path = require('path');
 
+/**
+ * ts-morph (with the TypeScript it bundles) is an optional peer dependency: applications that only
+ * run the library do not install it. Without it, one line says how to, and the exit status is 2.
+ */
+function requireTsMorph() {
+  try {
+    require.resolve('ts-morph');
+  } catch {
+    const range = require('../package.json').peerDependencies['ts-morph'];
+    process.stderr.write(
+      `abstractions-codegen: needs ts-morph, an optional peer dependency of abstractions-ts that is not installed: npm install --save-dev "ts-morph@${range}"\n`,
+    );
+    process.exit(2);
+  }
+}
+
 function loadCli() {
   const source = path.join(__dirname, 'cli.ts');
   const compiled = path.join(__dirname, '..', 'dist', 'codegen', 'cli.js');
@@ -27,6 +43,7 @@ function loadCli() {
   process.exit(2);
 }
 
+requireTsMorph();
 loadCli()
   .main(process.argv.slice(2))
   .then(

@@ -160,4 +160,5 @@ export {
   StoreOptionError,
   HistoryFormatError,
   ImportConflictError,
+  PeerDependencyError,
 } from './durable/errors';

@@ -110,3 +110,26 @@ export class ImportConflictError extends StoreConflictError {
         : `on line ${earlierLine} with a different ${field}`);
   }
 }
+
+/**
+ * A store or event transport that needs a package the application has not installed: `pg` for
+ * `postgresStore`, the `@nats-io` client for `natsEvents`. They are optional peer dependencies of
+ * abstractions-ts (package.json), installed only by those who use them. Nothing was opened.
+ */
+export class PeerDependencyError extends AbstractionsError {
+  constructor(
+    /** The package that is not installed. */
+    readonly packageName: string,
+    /** What needs it, e.g. `'postgresStore()'`. */
+    readonly feature: string,
+    /** The packages to install for `feature` (it may need more than the missing one). */
+    readonly install: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${feature} needs the package '${packageName}', an optional peer dependency of abstractions-ts that is ` +
+        `not installed: npm install ${install.join(' ')}`,
+      options,
+    );
+  }
+}

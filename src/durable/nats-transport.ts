@@ -10,28 +10,21 @@
  * its lineage and type the `Abs-Lineage-Id` (absent: null) and `Abs-Type` headers, so an event is
  * rebuilt from headers alone, without parsing the subject.
  *
- * Imports only node built-ins and @nats-io: it sits beside the stores, not on them.
+ * Imports only node built-ins and @nats-io (and peers.ts, which loads it): it sits beside the
+ * stores, not on them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@nats-io/transport-node';
-// transport-node re-exports nats-core through its `/internal` subpath, which this project's
-// `moduleResolution: node` cannot follow (its exports would be missing or untyped): the rest of
-// the client's core is taken from nats-core itself, which transport-node depends on.
-import { headers, type ConnectionOptions, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
-  StorageType,
-  jetstream,
-  jetstreamManager,
-  type ConsumerInfo,
-  type ConsumerMessages,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+// The client is an optional peer dependency, loaded by natsTransport() (peers.ts); only its types
+// are imported here. transport-node re-exports nats-core through its `/internal` subpath, which
+// this project's `moduleResolution: node` cannot follow (its exports would be missing or
+// untyped): the rest of the client's core is taken from nats-core itself, which transport-node
+// depends on.
+import type * as NatsTransportNode from '@nats-io/transport-node';
+import type * as NatsCore from '@nats-io/nats-core';
+import type * as NatsJetStream from '@nats-io/jetstream';
+import type { ConnectionOptions, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import type { ConsumerInfo, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { requirePeer } from './peers';
 
 /** One event to relay: its id (unique, a UUID string; used as the JetStream message id for dedup), the lineage it is about (or null), its dot-separated type (e.g. 'function.execute', 'entity.version'), and the event as JSON text. */
 export interface RelayedEvent {
@@ -107,12 +100,32 @@ const TOKEN = /^[^\s.*>]+$/;
 /** A store id or consumer name: a subject token that is also a valid stream or consumer name. */
 const NAME = /^[^\s.*>/\\]+$/;
 
+/** The NATS client's packages (optional peer dependencies). */
+interface Nats {
+  readonly transport: typeof NatsTransportNode;
+  readonly core: typeof NatsCore;
+  readonly jetstream: typeof NatsJetStream;
+}
+
+const NATS_PACKAGES = ['@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/nats-core'];
+
+/** Loads the client; PeerDependencyError naming the first package that is not installed. */
+function loadNats(): Nats {
+  const load = <T>(name: string) => requirePeer<T>(name, 'natsEvents()', NATS_PACKAGES);
+  return {
+    transport: load<typeof NatsTransportNode>('@nats-io/transport-node'),
+    core: load<typeof NatsCore>('@nats-io/nats-core'),
+    jetstream: load<typeof NatsJetStream>('@nats-io/jetstream'),
+  };
+}
+
 export function natsTransport(options: NatsEventsOptions = {}): EventTransportFactory {
   const servers = options.servers ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const nats = loadNats();
   return {
     kind: 'nats',
     open: (storeId) =>
-      openTransport(storeId, typeof servers === 'string' ? servers : [...servers], {
+      openTransport(nats, storeId, typeof servers === 'string' ? servers : [...servers], {
         maxAgeMs: options.maxAgeMs ?? DAY_MS,
         maxBytes: options.maxBytes ?? 1024 ** 3,
       }),
@@ -120,6 +133,7 @@ export function natsTransport(options: NatsEventsOptions = {}): EventTransportFa
 }
 
 async function openTransport(
+  nats: Nats,
   storeId: string,
   servers: string | string[],
   limits: { maxAgeMs: number; maxBytes: number },
@@ -141,17 +155,17 @@ async function openTransport(
     reconnectTimeWait: 250,
     name: `abstractions events ${storeId}`,
   };
-  const nc: NatsConnection = await at('connecting', () => connect(connection));
+  const nc: NatsConnection = await at('connecting', () => nats.transport.connect(connection));
   const stream = `ABS_EV_${storeId.replace(/-/g, '_')}`;
   let jsm: JetStreamManager;
   try {
-    jsm = await at('opening JetStream', () => jetstreamManager(nc));
-    await at(`creating stream ${stream}`, () => ensureStream(jsm, stream, `abs.ev.${storeId}.>`, limits));
+    jsm = await at('opening JetStream', () => nats.jetstream.jetstreamManager(nc));
+    await at(`creating stream ${stream}`, () => ensureStream(nats, jsm, stream, `abs.ev.${storeId}.>`, limits));
   } catch (err) {
     await nc.close();
     throw err;
   }
-  const js = jetstream(nc);
+  const js = nats.jetstream.jetstream(nc);
   const recent = new Map<string, RecentIds>();
   const live = new Set<{ stop(): Promise<void> }>();
 
@@ -162,7 +176,7 @@ async function openTransport(
       // awaited: one round trip per call instead of one per event.
       const acks = events.map((event) => {
         const subject = `abs.ev.${storeId}.${event.lineageId ?? '_'}.${event.type}`;
-        const h = headers();
+        const h = nats.core.headers();
         if (event.lineageId !== null) h.set(LINEAGE_HEADER, event.lineageId);
         h.set(TYPE_HEADER, event.type);
         return at(`publishing event ${event.id} to ${subject}`, () =>
@@ -176,7 +190,7 @@ async function openTransport(
     async subscribe(consumer, onEvent, options = {}) {
       if (!NAME.test(consumer)) throw new Error(`NATS events: consumer name ${JSON.stringify(consumer)} is not valid`);
       const info = await at(`opening consumer ${consumer} on ${stream}`, () =>
-        durableConsumer(jsm, stream, consumer, options.deliverFrom ?? 'new', options.forgetAfterMs),
+        durableConsumer(nats, jsm, stream, consumer, options.deliverFrom ?? 'new', options.forgetAfterMs),
       );
       let seen = recent.get(consumer);
       if (!seen) recent.set(consumer, (seen = new RecentIds(RECENT_IDS)));
@@ -200,6 +214,7 @@ async function openTransport(
 
 /** Creates the stream if missing; an existing one is left as it is (whoever created it set its limits). */
 async function ensureStream(
+  nats: Nats,
   jsm: JetStreamManager,
   name: string,
   subject: string,
@@ -209,11 +224,11 @@ async function ensureStream(
   try {
     subjects = (await jsm.streams.info(name)).config.subjects;
   } catch (err) {
-    if (!isApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
+    if (!isApiError(nats, err, nats.jetstream.JetStreamApiCodes.StreamNotFound)) throw err;
     const config = {
       name,
       subjects: [subject],
-      storage: StorageType.File,
+      storage: nats.jetstream.StorageType.File,
       duplicate_window: DUPLICATE_WINDOW_MS * 1e6, // nanoseconds, as are all JetStream durations
       max_age: limits.maxAgeMs * 1e6,
       max_bytes: limits.maxBytes,
@@ -236,6 +251,7 @@ async function ensureStream(
  * until something is acked, which `firstToHand` needs.
  */
 async function durableConsumer(
+  nats: Nats,
   jsm: JetStreamManager,
   stream: string,
   name: string,
@@ -245,16 +261,16 @@ async function durableConsumer(
   try {
     return await jsm.consumers.info(stream, name);
   } catch (err) {
-    if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+    if (!isApiError(nats, err, nats.jetstream.JetStreamApiCodes.ConsumerNotFound)) throw err;
   }
   const start = deliverFrom === 'all' ? 1 : (await jsm.streams.info(stream)).state.last_seq + 1;
   return jsm.consumers.add(stream, {
     durable_name: name,
     // A consumer no one pulls from for this long is deleted by the server (nanoseconds).
     ...(forgetAfterMs === undefined ? {} : { inactive_threshold: forgetAfterMs * 1_000_000 }),
-    ack_policy: AckPolicy.Explicit,
+    ack_policy: nats.jetstream.AckPolicy.Explicit,
     max_ack_pending: MAX_ACK_PENDING,
-    deliver_policy: DeliverPolicy.StartSequence,
+    deliver_policy: nats.jetstream.DeliverPolicy.StartSequence,
     opt_start_seq: start,
   });
 }
@@ -394,8 +410,8 @@ function checkEvent(e: RelayedEvent): void {
   if (bad) throw new Error(`NATS events: event ${JSON.stringify(e.id)} has a ${bad} a subject cannot carry`);
 }
 
-function isApiError(err: unknown, code: number): boolean {
-  return err instanceof JetStreamApiError && err.code === code;
+function isApiError(nats: Nats, err: unknown, code: number): boolean {
+  return err instanceof nats.jetstream.JetStreamApiError && err.code === code;
 }
 
 /** The ids handed over lately, oldest forgotten first (a Set iterates in insertion order). */

@@ -45,6 +45,7 @@ import {
 } from './schema';
 import type { Durability } from './sqlite-engine';
 import { ThreadWriter, type ThreadCall } from './writer-thread';
+import { resolvePeer } from './peers';
 
 export interface PostgresOptions {
   /**
@@ -258,7 +259,7 @@ export function openPostgresEngine(url: string, options: PostgresOptions = {}): 
   const thread = new ThreadWriter(
     POSTGRES_THREAD,
     {
-      driver: require.resolve('pg'),
+      driver: resolvePeer('pg', 'postgresStore()'),
       url,
       schema,
       tables: WRITER_TABLES,

@@ -4,9 +4,10 @@
  * of the design note (persistence-design.md §2.3) so a PostgreSQL engine can create the same ones;
  * nothing SQLite-specific leaves this module.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { packageRequire } from '../util/module-format';
 import { StoreClosedError, StoreFormatError, StoreOptionError } from './errors';
 import { applyPrune, type PruneSink, type PruneSource } from './prune';
 import { checkKeep } from '../store/retention';
@@ -267,7 +268,10 @@ function openDatabase(path: string): Database.Database {
   mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database | undefined;
   try {
-    db = new Database(path);
+    // Loaded here, not imported: an application that keeps its history in memory never loads the
+    // native driver, and a bundle of it (esbuild, Vite) leaves the driver in node_modules.
+    const Driver = packageRequire('better-sqlite3') as typeof Database;
+    db = new Driver(path);
     db.pragma(CONNECTION_PRAGMAS[0]); // busy_timeout
     // Check (or initialise) before switching to WAL, which rewrites the header of any database.
     prepareSchema(db, path);

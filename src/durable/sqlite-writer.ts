@@ -12,6 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ThreadWriter, conflictError, type Described } from './writer-thread';
+import { packageRequire } from '../util/module-format';
 import type { WriteBatch } from './rows';
 
 /** One row kind: its table, its key (first column), and which column holds which field. */
@@ -120,7 +121,7 @@ return { write, close: () => db.close() };
 
 /** A writer thread with its own connection to the SQLite file at `path`. */
 export function sqliteThreadWriter(path: string, tables: WriterTables, pragmas: readonly string[]): ThreadWriter {
-  return new ThreadWriter(SQLITE_THREAD, { driver: require.resolve('better-sqlite3'), path, tables, pragmas });
+  return new ThreadWriter(SQLITE_THREAD, { driver: packageRequire.resolve('better-sqlite3'), path, tables, pragmas });
 }
 
 /**

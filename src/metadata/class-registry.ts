@@ -1,3 +1,6 @@
+// The process-wide state of the package starts here (and at the default event bus): load it
+// beside the package's other build (ESM or CommonJS) and this throws.
+import '../util/single-build';
 import { containerKind } from './containers';
 import { EntityDefinitionError } from './errors';
 import { isEntityObject } from './object-model';

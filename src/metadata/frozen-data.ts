@@ -15,6 +15,14 @@ function refuse(what: string): never {
   );
 }
 
+/**
+ * The iterator a built-in Map or Set method returns, named through the built-in: `MapIterator` and
+ * `SetIterator` exist from TypeScript 5.6 (older ones return `IterableIterator`), and these types
+ * are in the published declarations, which must compile on TypeScript 5.0.
+ */
+type MapIter<K, V, M extends 'entries' | 'keys' | 'values' | typeof Symbol.iterator> = ReturnType<Map<K, V>[M]>;
+type SetIter<T, M extends 'entries' | 'keys' | 'values' | typeof Symbol.iterator> = ReturnType<Set<T>[M]>;
+
 export class FrozenMap<K, V> extends Map<K, V> {
   readonly #entries: Map<K, V>;
   constructor(entries: Iterable<readonly [K, V]>) {
@@ -34,16 +42,16 @@ export class FrozenMap<K, V> extends Map<K, V> {
   override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
     this.#entries.forEach((v, k) => fn.call(thisArg, v, k, this));
   }
-  override entries(): MapIterator<[K, V]> {
+  override entries(): MapIter<K, V, 'entries'> {
     return this.#entries.entries();
   }
-  override keys(): MapIterator<K> {
+  override keys(): MapIter<K, V, 'keys'> {
     return this.#entries.keys();
   }
-  override values(): MapIterator<V> {
+  override values(): MapIter<K, V, 'values'> {
     return this.#entries.values();
   }
-  override [Symbol.iterator](): MapIterator<[K, V]> {
+  override [Symbol.iterator](): MapIter<K, V, typeof Symbol.iterator> {
     return this.#entries.entries();
   }
   override set(): this {
@@ -76,16 +84,16 @@ export class FrozenSet<T> extends Set<T> {
   override forEach(fn: (value: T, value2: T, set: Set<T>) => void, thisArg?: unknown): void {
     this.#items.forEach((v) => fn.call(thisArg, v, v, this));
   }
-  override entries(): SetIterator<[T, T]> {
+  override entries(): SetIter<T, 'entries'> {
     return this.#items.entries();
   }
-  override keys(): SetIterator<T> {
+  override keys(): SetIter<T, 'keys'> {
     return this.#items.values();
   }
-  override values(): SetIterator<T> {
+  override values(): SetIter<T, 'values'> {
     return this.#items.values();
   }
-  override [Symbol.iterator](): SetIterator<T> {
+  override [Symbol.iterator](): SetIter<T, typeof Symbol.iterator> {
     return this.#items.values();
   }
   override add(): this {
