@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ImportExtension } from './model';
+import { plural } from './text';
 import {
   compareWithFile,
   formatDiagnostics,
@@ -11,10 +13,11 @@ import {
 
 /**
  * abstractions-codegen [--project tsconfig.json] [--out src/generated/abstractions.generated.ts]
- *                      [--runtime <module>] [--check] [--watch]
+ *                      [--runtime <module>] [--import-extension js|ts|none] [--check] [--strict] [--watch]
  *
- * Progress and the summary go to stderr. Exit codes: 0 ok, 1 diagnostics or stale file (--check),
- * 2 usage error.
+ * Progress and the summary go to stderr. Exit codes: 0 ok (the file is written even when some
+ * declarations have errors: they are left out), 1 stale or missing file (--check) or any
+ * diagnostic (--strict), 2 usage error.
  */
 
 export const USAGE = `Usage: abstractions-codegen [options]
@@ -30,10 +33,19 @@ Options:
                      module re-exporting abstractions-ts and abstractions-ts/generated-support
                      (./src/lib/abstractions.ts); default: the package's sources when imported by
                      relative path, else abstractions-ts
+  --import-extension <js|ts|none>
+                     how relative imports end: ./model.js, ./model.ts or ./model; default: from the
+                     tsconfig (js under moduleResolution node16/nodenext, ts with
+                     allowImportingTsExtensions there or rewriteRelativeImportExtensions, else none)
   --check            write nothing; exit 1 when the file is missing or stale (for CI)
+  --strict           exit 1 when there is any diagnostic (the file is still written)
   --watch            regenerate whenever a source file of the project changes
-  --quiet            only errors (no progress, summary or warnings)
+  --quiet            only errors (no progress, summary or warnings; --strict prints warnings too)
   -h, --help         this text
+
+A class or function with an error is left out of the file, and everything else is generated: the
+class then uses runtime metadata, the function runs without a generated signature. The exit code
+is 0 unless --strict.
 `;
 
 export interface CliIo {
@@ -52,7 +64,11 @@ export interface CliOptions extends GenerateOptions {
   readonly check: boolean;
   readonly watch: boolean;
   readonly quiet: boolean;
+  /** Any diagnostic makes the exit code 1. */
+  readonly strict: boolean;
 }
+
+const IMPORT_EXTENSIONS: readonly ImportExtension[] = ['js', 'ts', 'none'];
 
 export class UsageError extends Error {}
 
@@ -60,7 +76,9 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   let project = 'tsconfig.json';
   let out = path.join('src', 'generated', 'abstractions.generated.ts');
   let runtime: string | undefined;
+  let importExtension: ImportExtension | undefined;
   let check = false;
+  let strict = false;
   let watch = false;
   let quiet = false;
   for (let i = 0; i < argv.length; i++) {
@@ -86,8 +104,18 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
       case '--runtime':
         runtime = value();
         break;
+      case '--import-extension': {
+        const v = value();
+        importExtension = IMPORT_EXTENSIONS.find((e) => e === v);
+        if (importExtension === undefined)
+          throw new UsageError(`--import-extension must be one of ${IMPORT_EXTENSIONS.join(', ')}, not ${v}`);
+        break;
+      }
       case '--check':
         check = true;
+        break;
+      case '--strict':
+        strict = true;
         break;
       case '--watch':
       case '-w':
@@ -105,7 +133,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
     }
   }
   if (check && watch) throw new UsageError('--check and --watch cannot be combined');
-  return { project, out, runtime, check, watch, quiet };
+  return { project, out, runtime, importExtension, check, watch, quiet, strict };
 }
 
 const TAG = 'abstractions-codegen:';
@@ -131,32 +159,43 @@ export function runOnce(options: CliOptions, io: CliIo = defaultIo): { code: num
   info(`${TAG} reading ${options.project}`);
   const result = generate({ ...options, cwd: io.cwd });
   const { model, timings } = result;
-  for (const line of formatDiagnostics(result.warnings, io.cwd)) info(line);
+  for (const line of formatDiagnostics(result.warnings, io.cwd)) (options.strict ? io.stderr : info)(line);
   for (const line of formatDiagnostics(result.errors, io.cwd)) io.stderr(line);
-  const counts = `${model.classes.length} entity ${model.classes.length === 1 ? 'class' : 'classes'}, ${model.functions.length} registered ${model.functions.length === 1 ? 'function' : 'functions'}`;
+  const counts = `${plural(model.classes.length, 'entity class', 'entity classes')}, ${plural(model.functions.length, 'registered function', 'registered functions')}`;
   const timing = `${ms(timings.total)}: load ${ms(timings.load)}, read ${ms(timings.read)}, emit ${ms(timings.emit)}`;
-  if (result.text === null) {
-    io.stderr(
-      `${TAG} ${result.errors.length} ${result.errors.length === 1 ? 'error' : 'errors'}; nothing written (${counts}, ${timing})`,
-    );
-    return { code: 1, result };
-  }
   const outName = rel(io, result.outFile);
+  let code = 0;
   if (options.check) {
     const state = compareWithFile(result.outFile, result.text);
     if (state !== 'fresh') {
       io.stderr(
         `${TAG} ${outName} is ${state === 'missing' ? 'missing' : 'stale (it differs from what the sources generate)'}: ` +
-          `regenerate it with \`abstractions-codegen --project ${options.project} --out ${options.out}${options.runtime ? ` --runtime ${options.runtime}` : ''}\` and commit it`,
+          `regenerate it with \`abstractions-codegen --project ${options.project} --out ${options.out}${options.runtime ? ` --runtime ${options.runtime}` : ''}${options.importExtension ? ` --import-extension ${options.importExtension}` : ''}\` and commit it`,
       );
-      return { code: 1, result };
-    }
-    info(`${TAG} ${outName} is up to date (${counts}, ${timing})`);
-    return { code: 0, result };
+      code = 1;
+    } else info(`${TAG} ${outName} is up to date (${counts}, ${timing})${leftOut(result)}`);
+  } else {
+    const wrote = writeIfChanged(result.outFile, result.text);
+    info(`${TAG} ${wrote ? 'wrote' : 'unchanged'} ${outName} (${counts}, ${timing})${leftOut(result)}`);
   }
-  const wrote = writeIfChanged(result.outFile, result.text);
-  info(`${TAG} ${wrote ? 'wrote' : 'unchanged'} ${outName} (${counts}, ${timing})`);
-  return { code: 0, result };
+  const diagnostics = result.errors.length + result.warnings.length;
+  if (options.strict && diagnostics > 0) {
+    io.stderr(
+      `${TAG} --strict: ${plural(result.errors.length, 'error', 'errors')} and ${plural(result.warnings.length, 'warning', 'warnings')}`,
+    );
+    code = 1;
+  }
+  return { code, result };
+}
+
+/** The summary's note on declarations left out, or ''. */
+function leftOut(result: GenerateResult): string {
+  const classes = result.model.omitted.filter((o) => o.kind === 'class').length;
+  const functions = result.model.omitted.length - classes;
+  const parts: string[] = [];
+  if (classes > 0) parts.push(`${plural(classes, 'class', 'classes')} (runtime metadata)`);
+  if (functions > 0) parts.push(`${plural(functions, 'function', 'functions')} (no generated signature)`);
+  return parts.length === 0 ? '' : `; left out, see the diagnostics above: ${parts.join(', ')}`;
 }
 
 export interface Watcher {

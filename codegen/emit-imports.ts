@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { RuntimeLocation } from './model';
+import type { ImportExtension, RuntimeLocation } from './model';
 import { str } from './text';
 
 /**
@@ -47,59 +47,80 @@ const GENERATED_SUPPORT_ENTRY = 'generated-support';
 /** Every runtime name a generated file can import (the package must export these: FunctionSignatures from its root, the rest from GENERATED_SUPPORT_ENTRY). */
 export const RUNTIME_HELPERS: readonly string[] = Object.keys(RUNTIME_EXPORTS).concat('FunctionSignatures');
 
-/** A module's path without its TypeScript extension (what an import names). */
-export function modulePath(file: string): string {
-  return file.replace(/(\.d)?\.(ts|tsx|mts|cts)$/, '');
-}
+/** A script file name's extension: `.d` for a declaration file, then the kind (`ts`, `mts`, `js`, ...). */
+const SCRIPT_EXTENSION = /(\.d)?\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 
-function relativeSpecifier(fromDir: string, target: string): string {
-  let rel = path.relative(fromDir, target).split(path.sep).join('/');
+/**
+ * The specifier by which a file in `fromDir` imports the module `file` (an absolute path; one
+ * without an extension is taken for a `.ts` file), ending as `extension` asks (see ImportExtension).
+ * JavaScript files are named as they are; declaration files by their JavaScript file; `.mts` and
+ * `.cts` files never without an extension (no resolution finds them so).
+ */
+export function moduleSpecifier(fromDir: string, file: string, extension: ImportExtension): string {
+  const m = SCRIPT_EXTENSION.exec(file);
+  const base = m ? file.slice(0, m.index) : file;
+  const kind = m?.[2] ?? 'ts';
+  let suffix: string;
+  if (kind.includes('js')) suffix = `.${kind}`;
+  else {
+    const emitted = kind === 'mts' ? '.mjs' : kind === 'cts' ? '.cjs' : '.js';
+    if (extension === 'ts' && m?.[1] === undefined) suffix = `.${kind}`;
+    else if (extension === 'none' && emitted === '.js') suffix = '';
+    else suffix = emitted;
+  }
+  let rel = path
+    .relative(fromDir, base + suffix)
+    .split(path.sep)
+    .join('/');
   if (!rel.startsWith('.')) rel = `./${rel}`;
   return rel;
 }
 
-/** The specifier the generated file imports `module` (of src/) by. */
-export function runtimeSpecifier(runtime: RuntimeLocation, outDir: string, module: string): string {
+/** Where relative imports of the generated file point, and how their specifiers end. */
+export interface ImportStyle {
+  /** Directory of the generated file. */
+  readonly outDir: string;
+  readonly extension: ImportExtension;
+}
+
+/** The specifier the generated file imports `module` (of src/, no extension) by. */
+export function runtimeSpecifier(runtime: RuntimeLocation, style: ImportStyle, module: string): string {
   switch (runtime.kind) {
     case 'source':
-      return relativeSpecifier(outDir, path.join(runtime.dir, module));
+      return moduleSpecifier(style.outDir, `${path.join(runtime.dir, module)}.ts`, style.extension);
     case 'module':
       return runtime.specifier;
     case 'file':
-      return relativeSpecifier(outDir, modulePath(runtime.path));
+      return moduleSpecifier(style.outDir, runtime.path, style.extension);
   }
 }
 
-/** The import declarations of the runtime names used. */
-export function runtimeImports(used: ReadonlySet<RuntimeExport>, runtime: RuntimeLocation, outDir: string): string[] {
-  const byModule = new Map<string, Array<{ name: string; type: boolean }>>();
+/**
+ * The import declarations of the runtime names used: per module, the types in an `import type`
+ * declaration and the values in another (under verbatimModuleSyntax and isolatedModules alike,
+ * only the second remains in JavaScript).
+ */
+export function runtimeImports(
+  used: ReadonlySet<RuntimeExport>,
+  runtime: RuntimeLocation,
+  style: ImportStyle,
+): string[] {
+  const byModule = new Map<string, RuntimeExport[]>();
   for (const name of Object.keys(RUNTIME_EXPORTS) as RuntimeExport[]) {
     if (!used.has(name)) continue;
     const spec =
       runtime.kind === 'module'
         ? `${runtime.specifier}/${GENERATED_SUPPORT_ENTRY}`
-        : runtimeSpecifier(runtime, outDir, RUNTIME_EXPORTS[name].module);
-    byModule.set(spec, [...(byModule.get(spec) ?? []), { name, type: RUNTIME_EXPORTS[name].type }]);
+        : runtimeSpecifier(runtime, style, RUNTIME_EXPORTS[name].module);
+    byModule.set(spec, [...(byModule.get(spec) ?? []), name]);
   }
   const out: string[] = [];
   for (const spec of [...byModule.keys()].sort()) {
-    const names = byModule.get(spec)!.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (names.every((n) => n.type))
-      out.push(
-        importLine(
-          'import type',
-          names.map((n) => n.name),
-          spec,
-        ),
-      );
-    else
-      out.push(
-        importLine(
-          'import',
-          names.map((n) => (n.type ? `type ${n.name}` : n.name)),
-          spec,
-        ),
-      );
+    const names = byModule.get(spec)!.sort();
+    const types = names.filter((n) => RUNTIME_EXPORTS[n].type);
+    const values = names.filter((n) => !RUNTIME_EXPORTS[n].type);
+    if (types.length > 0) out.push(importLine('import type', types, spec));
+    if (values.length > 0) out.push(importLine('import', values, spec));
   }
   return out;
 }
@@ -113,8 +134,8 @@ function importLine(keyword: string, names: readonly string[], spec: string): st
 
 /**
  * Type-only imports of user types, with local names that never collide with each other or with
- * the reserved names. Checker-printed `import("/abs/module").Name` references are rewritten into
- * these imports.
+ * the reserved names. Printed `import("/absolute/file.ts").Name` references (FunctionModel) are
+ * rewritten into these imports.
  */
 export class TypeImports {
   private readonly byModule = new Map<string, Map<string, string>>();
@@ -122,13 +143,13 @@ export class TypeImports {
 
   /** `reserved`: the names the generated file defines or uses globally. */
   constructor(
-    private readonly outDir: string,
+    private readonly style: ImportStyle,
     reserved: Iterable<string>,
   ) {
     this.locals = new Set(reserved);
   }
 
-  /** Imports `exported` from the module at absolute path (no extension) or package specifier; returns the local name. */
+  /** Imports `exported` from the module file at an absolute path or a package specifier; returns the local name. */
   add(module: string, exported: string, preferred: string): string {
     const spec = this.specifier(module);
     let names = this.byModule.get(spec);
@@ -156,7 +177,7 @@ export class TypeImports {
       const pkg = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
       return pkg.startsWith('@types/') ? pkg.slice('@types/'.length) : pkg;
     }
-    return relativeSpecifier(this.outDir, module);
+    return moduleSpecifier(this.style.outDir, module, this.style.extension);
   }
 
   render(): string[] {

@@ -12,11 +12,16 @@ export function slotName(index: number): string {
   return `slot${index}`;
 }
 
-/** The declaration of the slot constants for classes of up to `count` fields, or null for none. */
+/**
+ * The declaration of the slot constants for classes of up to `count` fields, or null for none.
+ * fieldSlots returns an array: the tuple type names each element a symbol (not `symbol |
+ * undefined` under noUncheckedIndexedAccess) at no cost at run time.
+ */
 export function slotDeclaration(count: number): string | null {
   if (count === 0) return null;
   const names = Array.from({ length: count }, (_, i) => slotName(i));
-  return `const [${names.join(', ')}] = fieldSlots(${count});`;
+  const tuple = Array.from({ length: count }, () => 'symbol');
+  return `const [${names.join(', ')}] = fieldSlots(${count}) as readonly [${tuple.join(', ')}];`;
 }
 
 export function emitStoredLayout(out: Lines, c: EntityClassModel): void {

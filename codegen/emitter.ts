@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import {
-  modulePath,
   runtimeImports,
   runtimeSpecifier,
   RUNTIME_HELPERS,
   TypeImports,
+  type ImportStyle,
   type RuntimeExport,
 } from './emit-imports';
 import { emitRowData } from './emit-row-data';
@@ -16,12 +16,14 @@ import type {
   CodegenModel,
   ContainerShape,
   EntityClassModel,
+  ImportExtension,
+  OmittedDeclaration,
   RuntimeLocation,
   SourceLocation,
   ValueType,
 } from './model';
 import { emitClassOps } from './ops/class-ops';
-import { comment, Lines, propertyKey, str } from './text';
+import { comment, Lines, plural, propertyKey, str } from './text';
 
 /**
  * CodegenModel -> the text of one TypeScript file. Deterministic: classes sorted by name then
@@ -39,6 +41,8 @@ export interface EmitOptions {
   readonly outFile: string;
   /** Where to import the runtime from; default: the location the reader found. */
   readonly runtime?: RuntimeLocation;
+  /** How relative import specifiers end; default: what the project's compiler options call for. */
+  readonly importExtension?: ImportExtension;
 }
 
 /** Names the generated file defines or uses globally: imported user types are renamed around them. */
@@ -65,7 +69,10 @@ const RESERVED = new Set<string>([
 
 export function emit(model: CodegenModel, options: EmitOptions): string {
   const outFile = path.resolve(options.outFile);
-  const outDir = path.dirname(outFile);
+  const style: ImportStyle = {
+    outDir: path.dirname(outFile),
+    extension: options.importExtension ?? model.importExtension,
+  };
   const runtime = options.runtime ?? model.runtime;
   const projectDir = path.dirname(path.resolve(model.project));
   const usedRuntime = new Set<RuntimeExport>(['installGeneratedMetadata', 'GeneratedClassSpec']);
@@ -73,13 +80,13 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
   const specs = specGroups(model.classes, usedRuntime, usedLocal);
   const slotCount = Math.max(0, ...model.classes.map((c) => c.fields.length));
   const slots = Array.from({ length: slotCount }, (_, i) => slotName(i));
-  const imports = new TypeImports(outDir, [...RESERVED, ...specs.map((g) => g.constName), ...slots]);
+  const imports = new TypeImports(style, [...RESERVED, ...specs.map((g) => g.constName), ...slots]);
 
   // Entity class types (for the GeneratedEntityClasses map); several classes may share a name.
   const classTypes = new Map<string, string[]>();
   for (const c of model.classes) {
     if (c.exportName === null) continue;
-    const local = imports.add(modulePath(c.location.file), c.exportName, c.name);
+    const local = imports.add(c.location.file, c.exportName, c.name);
     const locals = classTypes.get(c.name) ?? [];
     if (!locals.includes(local)) locals.push(local);
     classTypes.set(c.name, locals);
@@ -125,7 +132,7 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
     const specByLocation = new Map<string, string>();
     for (const g of specs) for (const c of g.classes) specByLocation.set(locationKey(c.location), g.constName);
     const specOf = (at: SourceLocation): string | null => specByLocation.get(locationKey(at)) ?? null;
-    emitFunctions(body, model.functions, imports, runtimeSpecifier(runtime, outDir, 'callable/signatures'), specOf);
+    emitFunctions(body, model.functions, imports, runtimeSpecifier(runtime, style, 'callable/signatures'), specOf);
   }
 
   if (usedLocal.has('freezeArray')) usedRuntime.add('freezeFlatArray');
@@ -143,9 +150,10 @@ export function emit(model: CodegenModel, options: EmitOptions): string {
     bodyText = `${comment("The slot keys of stored objects' fields (see StoredLayout).")}\n${slotLine}\n\n${bodyText}`;
   if (/\bEntityLeaf\b/.test(bodyText)) bodyText = `type EntityLeaf = EntityObject | null | undefined;\n\n${bodyText}`;
   if (/\bEntityObject\b/.test(bodyText)) usedRuntime.add('EntityObject');
+  if (model.omitted.length > 0) bodyText = `${omittedComment(model.omitted, projectDir)}\n\n${bodyText}`;
   const head: string[] = [];
   head.push('/* eslint-disable */');
-  head.push(...runtimeImports(usedRuntime, runtime, outDir));
+  head.push(...runtimeImports(usedRuntime, runtime, style));
   head.push(...imports.render());
   const text = `${head.join('\n')}\n\n${bodyText}\n`;
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -168,8 +176,20 @@ export function hashMatches(text: string): boolean {
   return createHash('sha256').update(rest).digest('hex').slice(0, 16) === recorded;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** The comment naming the declarations left out of the file. */
+function omittedComment(omitted: readonly OmittedDeclaration[], projectDir: string): string {
+  const lines = ["// Left out of this file (abstractions-codegen's diagnostics say why):"];
+  for (const o of omitted) {
+    const where = `${projectRelative(projectDir, o.location.file)}:${o.location.line}`;
+    lines.push(
+      comment(
+        o.kind === 'class'
+          ? `  class ${o.name} (${where}): uses runtime metadata`
+          : `  function ${str(o.name)} (${where}): no generated signature`,
+      ),
+    );
+  }
+  return lines.join('\n');
 }
 
 const SPEC_PLACEHOLDER = '__SPEC__';

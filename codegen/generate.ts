@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { emit } from './emitter';
-import { formatDiagnostic, type CodegenModel, type Diagnostic, type RuntimeLocation } from './model';
+import {
+  formatDiagnostic,
+  type CodegenModel,
+  type Diagnostic,
+  type ImportExtension,
+  type RuntimeLocation,
+} from './model';
 import { readProject } from './reader';
 
 /** Read -> emit -> compare/write: the CLI's engine, usable from tests and build scripts. */
@@ -18,14 +24,20 @@ export interface GenerateOptions {
    * Default: the package's source tree when the project imports it by relative path, else `abstractions-ts`.
    */
   readonly runtime?: string;
+  /**
+   * How relative import specifiers end (`./model.js`, `./model.ts`, `./model`). Default: what the
+   * project's compiler options call for (see importExtensionOf in reader.ts).
+   */
+  readonly importExtension?: ImportExtension;
   /** Base directory for relative paths (default: process.cwd()). */
   readonly cwd?: string;
 }
 
 export interface GenerateResult {
+  /** Declarations with errors are left out of it (`model.omitted`). */
   readonly model: CodegenModel;
-  /** The generated text, or null when there were errors. */
-  readonly text: string | null;
+  /** The generated text: everything but the declarations with errors. */
+  readonly text: string;
   readonly outFile: string;
   /** Absolute paths of the source files read (what --watch watches). */
   readonly sourceFiles: readonly string[];
@@ -41,8 +53,15 @@ export function resolveRuntime(runtime: string | undefined, cwd: string): Runtim
     path.isAbsolute(runtime) ||
     /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(runtime) ||
     fs.existsSync(path.resolve(cwd, runtime));
-  if (isPath) return { kind: 'file', path: path.resolve(cwd, runtime) };
+  if (isPath) return { kind: 'file', path: withExtension(path.resolve(cwd, runtime)) };
   return { kind: 'module', specifier: runtime };
+}
+
+/** A module path given without its extension: the file it names (imports then end as the file's kind asks). */
+function withExtension(file: string): string {
+  if (/\.[cm]?[jt]sx?$/.test(file)) return file;
+  const found = ['.ts', '.tsx', '.mts', '.cts', '.d.ts'].find((ext) => fs.existsSync(file + ext));
+  return found === undefined ? file : file + found;
 }
 
 export function generate(options: GenerateOptions): GenerateResult {
@@ -53,7 +72,11 @@ export function generate(options: GenerateOptions): GenerateResult {
   const errors = model.diagnostics.filter((d) => d.severity === 'error');
   const warnings = model.diagnostics.filter((d) => d.severity === 'warning');
   const t1 = performance.now();
-  const text = errors.length > 0 ? null : emit(model, { outFile, runtime: resolveRuntime(options.runtime, cwd) });
+  const text = emit(model, {
+    outFile,
+    runtime: resolveRuntime(options.runtime, cwd),
+    importExtension: options.importExtension,
+  });
   const t2 = performance.now();
   return {
     model,

@@ -1,7 +1,9 @@
 /**
  * The local helper functions a generated file defines when its operations call them: small
  * specialisations of src/metadata/values.ts. Each is the exact text emitted (TypeScript with
- * types and doc comments), which the generated file's compilation type-checks.
+ * types and doc comments), which the generated file's compilation type-checks (`as T` where an
+ * index read is typed `T | undefined` under noUncheckedIndexedAccess: the items are the array's
+ * or record's own, holes included as in values.ts).
  */
 
 /** Each local helper's definition, in the order they are emitted. */
@@ -31,7 +33,7 @@ export const LOCAL_HELPERS = {
     '  const out: unknown[] = [];',
     '  let flat = true;',
     '  for (let i = 0; i < v.length; i++) {',
-    '    const x = v[i];',
+    '    const x = v[i] as T;',
     '    if (flatItem !== null && flat && !flatItem(x, i)) flat = false;',
     '    out.push(f(x, i));',
     '  }',
@@ -62,8 +64,8 @@ export const LOCAL_HELPERS = {
     'function mapRecord<T>(v: { readonly [key: string]: T }, f: (x: T) => unknown): Record<string, unknown> {',
     '  const out = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;',
     '  for (const k of Object.keys(v)) {',
-    "    if (k === '__proto__') Object.defineProperty(out, k, { value: f(v[k]), enumerable: true, writable: true, configurable: true });",
-    '    else out[k] = f(v[k]);',
+    "    if (k === '__proto__') Object.defineProperty(out, k, { value: f(v[k] as T), enumerable: true, writable: true, configurable: true });",
+    '    else out[k] = f(v[k] as T);',
     '  }',
     '  return out;',
     '}',

@@ -120,12 +120,21 @@ export interface FunctionModel {
   readonly result: ResultModel;
   /**
    * TypeScript text of the argument object type and the result type (Promise unwrapped), with
-   * references written as `import("/absolute/module").Name` (the emitter rewrites them into imports).
+   * references written as `import("/absolute/file.ts").Name` (the emitter rewrites them into imports).
    * `argsType` is null for functions without a parameter.
    */
   readonly argsType: string | null;
   readonly resultType: string;
 }
+
+/**
+ * How the generated file's relative import specifiers end: `js`, the JavaScript file tsc emits for
+ * the module (`'../model.js'`, which ESM under moduleResolution node16/nodenext requires); `ts`, the
+ * source file itself (`'../model.ts'`, for projects that run their sources: allowImportingTsExtensions
+ * under node16/nodenext, or rewriteRelativeImportExtensions); `none`, no extension (`'../model'`:
+ * CommonJS, bundlers).
+ */
+export type ImportExtension = 'js' | 'ts' | 'none';
 
 /** Where the generated file imports the runtime from. */
 export type RuntimeLocation =
@@ -143,6 +152,18 @@ export interface Diagnostic {
   readonly message: string;
 }
 
+/**
+ * A declaration left out of the generated file, with a diagnostic saying why (an error of its
+ * own; a warning for a class of one name and field names with such a class, or for conflicting
+ * registrations of one function name): an entity class (it then uses runtime metadata) or a
+ * registered function (it then has no generated signature).
+ */
+export interface OmittedDeclaration {
+  readonly kind: 'class' | 'function';
+  readonly name: string;
+  readonly location: SourceLocation;
+}
+
 export interface CodegenModel {
   /** Absolute path of the tsconfig the model was read from. */
   readonly project: string;
@@ -150,6 +171,10 @@ export interface CodegenModel {
   readonly functions: readonly FunctionModel[];
   /** Where the reader found the runtime (the emitter's default import location). */
   readonly runtime: RuntimeLocation;
+  /** How relative imports end under the project's compiler options (the emitter's default). */
+  readonly importExtension: ImportExtension;
+  /** Sorted by kind, name, then place. */
+  readonly omitted: readonly OmittedDeclaration[];
   readonly diagnostics: readonly Diagnostic[];
 }
 

@@ -1,5 +1,5 @@
 import { ts, type Node, type Type } from 'ts-morph';
-import type { Severity, SourceLocation, ValueType } from './model';
+import type { OmittedDeclaration, Severity, SourceLocation, ValueType } from './model';
 import type { ClassOracle } from './runtime-refs';
 
 /**
@@ -12,6 +12,13 @@ export interface ReadContext {
   readonly oracle: ClassOracle;
   /** Records a diagnostic (once per place and message). */
   report(location: SourceLocation, message: string, severity?: Severity): void;
+  /**
+   * Error diagnostics reported so far, repeats included: a reader compares it before and after
+   * reading a declaration to know whether that declaration has an error (and is left out).
+   */
+  readonly errorsReported: number;
+  /** Records a declaration left out of the generated file. */
+  omit(declaration: OmittedDeclaration): void;
   /** The ValueType of `type` at `at` (`dynamic` when anything inside it is); `report` takes its problems. */
   analyzeAt(type: Type, at: Node, allowUnknown: boolean, report: (m: string) => void): ValueType;
 }

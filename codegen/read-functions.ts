@@ -24,6 +24,8 @@ import { typeShapeOf, type ClassFingerprint } from './type-shape';
  */
 
 const PRINT_FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
+/** The file extensions a module path printed without one may stand for. */
+const MODULE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.d.mts', '.d.cts'];
 
 export class FunctionReader {
   private readonly configCache = new Map<string, boolean>();
@@ -100,7 +102,21 @@ export class FunctionReader {
     return out;
   }
 
+  /** The function's model, or null (left out, with its errors) when it has an error. */
   private readFunction(
+    name: string,
+    fnNode: Node,
+    via: FunctionModel['via'],
+    location: SourceLocation,
+  ): FunctionModel | null {
+    const before = this.ctx.errorsReported;
+    const fn = this.readSignature(name, fnNode, via, location);
+    if (this.ctx.errorsReported === before) return fn;
+    this.ctx.omit({ kind: 'function', name, location });
+    return null;
+  }
+
+  private readSignature(
     name: string,
     fnNode: Node,
     via: FunctionModel['via'],
@@ -144,7 +160,7 @@ export class FunctionReader {
         );
         return null;
       }
-      argsType = argType.getText(undefined, PRINT_FLAGS);
+      argsType = this.printed(argType);
       for (const prop of props) {
         const propDecl = prop.getValueDeclaration() ?? prop.getDeclarations()[0];
         const t = prop.getTypeAtLocation(propDecl ?? decl);
@@ -201,7 +217,7 @@ export class FunctionReader {
       classNames: entityClassesIn(rvt),
       shape: rvt.t === 'dynamic' ? null : shapeOf(rvt),
     };
-    let printedResult = resultType.getText(undefined, PRINT_FLAGS);
+    let printedResult = this.printed(resultType);
     const argTypeForCheck =
       params.length === 1 ? params[0].getTypeAtLocation(params[0].getValueDeclaration() ?? fnNode) : null;
     const hidden = unexportedTypes([...(argTypeForCheck ? [argTypeForCheck] : []), resultType]);
@@ -224,6 +240,21 @@ export class FunctionReader {
       argsType,
       resultType: printedResult,
     };
+  }
+
+  /**
+   * `type` as TypeScript text, with references as `import("/absolute/file.ts").Name`: the checker
+   * prints module paths without their extension, but the generated file's import of a module
+   * depends on it (`.mts` files are imported as `.mjs`).
+   */
+  private printed(type: Type): string {
+    return type.getText(undefined, PRINT_FLAGS).replace(/import\("([^"]+)"\)/g, (m, module: string) => {
+      for (const ext of MODULE_EXTENSIONS) {
+        const sf = this.project.getSourceFile(module + ext);
+        if (sf) return `import("${sf.getFilePath()}")`;
+      }
+      return m;
+    });
   }
 
   private paramKind(vt: ValueType): ParamKind {
@@ -276,6 +307,7 @@ export function mergeFunctions(
     }
     const where = group.map((f) => `${relativePosix(projectDir, f.location.file)}:${f.location.line}`).join(', ');
     for (const f of group) {
+      ctx.omit({ kind: 'function', name: f.name, location: f.location });
       ctx.report(
         f.location,
         `registered function '${f.name}' has conflicting signatures (${where}): no generated signature for it; the runtime uses the explicit signature given to register(), if any`,

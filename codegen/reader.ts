@@ -1,11 +1,14 @@
 import * as path from 'path';
-import { Project, SyntaxKind, type Node, type SourceFile, type Type } from 'ts-morph';
+import { Project, SyntaxKind, ts, type Node, type SourceFile, type Type } from 'ts-morph';
 import {
   hasDynamic,
+  relativePosix,
   type CodegenModel,
   type Diagnostic,
   type EntityClassModel,
   type FunctionModel,
+  type ImportExtension,
+  type OmittedDeclaration,
   type RuntimeLocation,
   type Severity,
   type SourceLocation,
@@ -14,14 +17,16 @@ import {
 import { EntityClassReader } from './read-classes';
 import type { ReadContext } from './read-context';
 import { FunctionReader, mergeFunctions } from './read-functions';
-import { ClassOracle, RUNTIME_PACKAGE } from './runtime-refs';
+import { ClassOracle, locationOf, RUNTIME_PACKAGE } from './runtime-refs';
 import { createTypeAnalyzer, type TypeAnalyzer } from './type-analysis';
 
 /**
  * Reads a TypeScript project with ts-morph into a CodegenModel: every `@entity()` class (fields
  * in runtime order, inherited ones first) and every registered function. This file loads the
  * project and runs the class reader (read-classes.ts) and the function reader (read-functions.ts)
- * over its files, collecting their diagnostics.
+ * over its files, collecting their diagnostics. A class or function with an error is left out of
+ * the model (listed in `omitted`): the class uses runtime metadata, the function runs without a
+ * generated signature, and everything else is still generated.
  */
 
 export interface ReadOptions {
@@ -51,7 +56,7 @@ export function readProject(options: ReadOptions): ReadResult {
     .sort((a, b) => cmp(a.getFilePath(), b.getFilePath()));
   const t1 = performance.now();
   const reader = new ModelReader(project);
-  const model = reader.read(tsconfig, files);
+  const model = reader.read(tsconfig, files, importExtensionOf(project.getCompilerOptions()));
   return { model, project, files, timings: { load: t1 - t0, read: performance.now() - t1 } };
 }
 
@@ -64,6 +69,8 @@ class ModelReader implements ReadContext {
   private readonly analyzer: TypeAnalyzer;
   private readonly diagnostics: Diagnostic[] = [];
   private readonly diagnosticKeys = new Set<string>();
+  private readonly omitted: OmittedDeclaration[] = [];
+  private errors = 0;
   private readonly classes: EntityClassReader;
   private readonly functions: FunctionReader;
 
@@ -73,16 +80,25 @@ class ModelReader implements ReadContext {
     this.functions = new FunctionReader(this, project, this.classes.fingerprintOf);
   }
 
-  read(tsconfig: string, files: readonly SourceFile[]): CodegenModel {
-    const classes: EntityClassModel[] = [];
+  read(tsconfig: string, files: readonly SourceFile[], importExtension: ImportExtension): CodegenModel {
+    let classes: EntityClassModel[] = [];
+    const failed: FailedClass[] = [];
     const found: FunctionModel[] = [];
     // Classes first: function signatures name their parameter classes with the classes' field lists.
     for (const sf of files) {
       for (const cls of sf.getDescendantsOfKind(SyntaxKind.ClassDeclaration)) {
+        const before = this.errors;
         const model = this.classes.read(cls);
-        if (model) classes.push(model);
+        if (this.errors === before) {
+          if (model) classes.push(model);
+          continue;
+        }
+        const name = cls.getName();
+        if (name) failed.push({ name, location: locationOf(cls.getNameNode() ?? cls), model });
       }
     }
+    for (const f of failed) this.omit({ kind: 'class', name: f.name, location: f.location });
+    classes = classes.filter((c) => !this.omitTwin(c, failed, path.dirname(tsconfig)));
     for (const sf of files) {
       for (const cls of sf.getDescendantsOfKind(SyntaxKind.ClassDeclaration))
         found.push(...this.functions.readCallableMethods(cls));
@@ -107,10 +123,61 @@ class ModelReader implements ReadContext {
         a.location.column - b.location.column ||
         cmp(a.message, b.message),
     );
-    return { project: tsconfig, classes, functions, runtime: runtimeLocation(this.classes.runtimeDecl), diagnostics };
+    const omitted = [...this.omitted].sort(
+      (a, b) =>
+        cmp(a.kind, b.kind) ||
+        cmp(a.name, b.name) ||
+        cmp(a.location.file, b.location.file) ||
+        a.location.line - b.location.line,
+    );
+    return {
+      project: tsconfig,
+      classes,
+      functions,
+      runtime: runtimeLocation(this.classes.runtimeDecl),
+      importExtension,
+      omitted,
+      diagnostics,
+    };
+  }
+
+  /**
+   * True (with a warning, and the class omitted) when `c` could take the place of a class left
+   * out: one of its name whose field and transient names are the same (or unknown). The runtime
+   * picks a class's spec by its name and those names, so it might give that class this one's spec.
+   */
+  private omitTwin(c: EntityClassModel, failed: readonly FailedClass[], projectDir: string): boolean {
+    const twin = failed.find(
+      (f) =>
+        f.name === c.name &&
+        (f.model === null ||
+          (sameNames(
+            f.model.fields.map((x) => x.name),
+            c.fields.map((x) => x.name),
+          ) &&
+            sameNames(f.model.transient, c.transient))),
+    );
+    if (!twin) return false;
+    const where = `${relativePosix(projectDir, twin.location.file)}:${twin.location.line}`;
+    this.report(
+      c.location,
+      `${c.name}: uses runtime metadata, as the class ${c.name} at ${where} does (it has errors): ${twin.model === null ? 'its fields are unknown' : 'it has the same field names'}, so the runtime could not tell their specs apart`,
+      'warning',
+    );
+    this.omit({ kind: 'class', name: c.name, location: c.location });
+    return true;
+  }
+
+  get errorsReported(): number {
+    return this.errors;
+  }
+
+  omit(declaration: OmittedDeclaration): void {
+    this.omitted.push(declaration);
   }
 
   report(location: SourceLocation, message: string, severity: Severity = 'error'): void {
+    if (severity === 'error') this.errors++;
     const key = `${location.file}:${location.line}:${location.column}:${message}`;
     if (this.diagnosticKeys.has(key)) return;
     this.diagnosticKeys.add(key);
@@ -121,6 +188,38 @@ class ModelReader implements ReadContext {
     const vt = this.analyzer.analyze(type, at, { allowUnknown }, report);
     return hasDynamic(vt) ? { t: 'dynamic' } : vt;
   }
+}
+
+/** A class with an error: its model when it was read (null: not describable at all). */
+interface FailedClass {
+  readonly name: string;
+  readonly location: SourceLocation;
+  readonly model: EntityClassModel | null;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/**
+ * How the generated file's relative imports end under these compiler options: moduleResolution
+ * node16/nodenext (set, or implied by module node16...nodenext) needs the emitted file's name in
+ * ESM (`.js` also works in CommonJS files there), or the source file's when the project runs its
+ * sources (allowImportingTsExtensions: nothing is emitted); rewriteRelativeImportExtensions
+ * projects write source file names, which tsc rewrites; anything else resolves without one.
+ */
+export function importExtensionOf(options: ts.CompilerOptions): ImportExtension {
+  if (options.rewriteRelativeImportExtensions) return 'ts';
+  const { module, moduleResolution: resolution } = options;
+  const nodeResolution =
+    resolution === ts.ModuleResolutionKind.Node16 ||
+    resolution === ts.ModuleResolutionKind.NodeNext ||
+    (resolution === undefined &&
+      module !== undefined &&
+      module >= ts.ModuleKind.Node16 &&
+      module <= ts.ModuleKind.NodeNext);
+  if (!nodeResolution) return 'none';
+  return options.allowImportingTsExtensions ? 'ts' : 'js';
 }
 
 /**

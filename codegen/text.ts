@@ -52,3 +52,8 @@ export function oneLine(text: string): string {
 export function comment(text: string): string {
   return `// ${oneLine(text)}`;
 }
+
+/** `n` and the noun: `1 class`, `2 classes`. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -83,7 +83,7 @@ let text: string;
 beforeAll(() => {
   dir = tempProject('duplicates', FILES);
   result = generate({ project: path.join(dir, 'tsconfig.json'), out: path.join(dir, 'abstractions.generated.ts') });
-  text = result.text!;
+  text = result.text;
   fs.writeFileSync(result.outFile, text);
 });
 
@@ -113,7 +113,8 @@ test('every class is described; identical descriptions once, with every place in
   // Signatures name their classes with field list and spec.
   expect(text).toContain("{ kind: 'entity', className: 'DupTwin', fields: ['x'], spec: spec_DupTwin }");
   expect(text).toContain("{ kind: 'entity', className: 'DupHolder', fields: ['child', 'list'], spec: spec_DupHolder }");
-  expect(text).not.toContain('dup_clash');
+  expect(text).not.toContain('dup_clash: {'); // in neither table
+  expect(text).toMatch(/^\/\/ {3}function 'dup_clash' \(a\.ts:\d+\): no generated signature$/m);
 });
 
 test('the runtime picks, per loaded class, the spec that fits it', () => {
@@ -155,4 +156,52 @@ test('the runtime picks, per loaded class, the spec that fits it', () => {
   const later = new CallableRegistry();
   later.register('dup_holder_size', a.holderSize);
   expect(later.signatureOf('dup_holder_size')!.params[0].type).toMatchObject({ ctor: a.DupHolder });
+});
+
+describe('a class left out (an unsupported field) and a described class of the same name and field names', () => {
+  const TWIN_FILES: Record<string, string> = {
+    'plain.ts': `${HEAD}
+@entity()
+export class Clash extends Entity {
+  n = 0;
+}
+`,
+    'loose.ts': `${HEAD}
+@entity()
+export class Clash extends Entity {
+  n: unknown = 0;
+}
+`,
+  };
+  let twins: ReturnType<typeof generate>;
+  let twinDir: string;
+
+  beforeAll(() => {
+    twinDir = tempProject('twins', TWIN_FILES);
+    twins = generate({ project: path.join(twinDir, 'tsconfig.json'), out: path.join(twinDir, 'twins.generated.ts') });
+    fs.writeFileSync(twins.outFile, twins.text);
+  });
+
+  test('both are left out, the described one with a warning naming the other', () => {
+    expect(twins.errors.map((d) => `${path.basename(d.location.file)} ${d.message}`)).toEqual([
+      expect.stringMatching(/^loose\.ts Clash\.n: type 'unknown' is not supported/),
+    ]);
+    expect(twins.warnings.map((d) => `${path.basename(d.location.file)}:${d.location.line} ${d.message}`)).toEqual([
+      'plain.ts:4 Clash: uses runtime metadata, as the class Clash at loose.ts:4 does (it has errors): it has the same field names, so the runtime could not tell their specs apart',
+    ]);
+    expect(twins.model.classes).toEqual([]);
+    expect(twins.model.omitted.map((o) => `${o.name} ${path.basename(o.location.file)}`)).toEqual([
+      'Clash loose.ts',
+      'Clash plain.ts',
+    ]);
+  });
+
+  test('at run time both use runtime metadata: the loose one never gets the plain one’s spec', () => {
+    require(twins.outFile);
+    const loose = require(path.join(twinDir, 'loose.ts'));
+    const plain = require(path.join(twinDir, 'plain.ts'));
+    expect(metadataSourceOf(loose.Clash)).toBe('runtime');
+    expect(classMetaOf(loose.Clash).fields[0].kind).toBe('dynamic');
+    expect(metadataSourceOf(plain.Clash)).toBe('runtime');
+  });
 });

@@ -8,22 +8,29 @@ import { generate } from '../../codegen/generate';
 import { readProject } from '../../codegen/reader';
 import * as packageRoot from '../../src';
 import * as generatedSupport from '../../src/generated-support';
-import {
-  FIXTURES,
-  GOLDEN,
-  PROJECT,
-  PROJECT_TSCONFIG,
-  rel,
-  ROOT,
-  RUNTIME_MODULE,
-  runCli,
-  tempDir,
-  UPDATE_GOLDEN,
-} from './helpers';
+import { FIXTURES, GOLDEN, PROJECT, PROJECT_TSCONFIG, rel, ROOT, runCli, tempDir, UPDATE_GOLDEN } from './helpers';
 
 jest.setTimeout(120_000);
 
 const MINIMAL = path.join(FIXTURES, 'minimal', 'tsconfig.json');
+
+/**
+ * @tsconfig/strictest's checks (verbatimModuleSyntax aside: this project is CommonJS), under which
+ * every kind of field the fixture declares must type-check (test/codegen/compiler-settings.test.ts
+ * checks smaller projects in each module setting).
+ */
+const STRICTEST: CompilerOptions = {
+  allowUnusedLabels: false,
+  allowUnreachableCode: false,
+  exactOptionalPropertyTypes: true,
+  noFallthroughCasesInSwitch: true,
+  noImplicitOverride: true,
+  noImplicitReturns: true,
+  noPropertyAccessFromIndexSignature: true,
+  noUncheckedIndexedAccess: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+};
 
 describe('golden output of the fixture project', () => {
   let text: string;
@@ -31,10 +38,10 @@ describe('golden output of the fixture project', () => {
 
   beforeAll(() => {
     const t0 = performance.now();
-    const result = generate({ project: PROJECT_TSCONFIG, out: GOLDEN, runtime: RUNTIME_MODULE });
+    const result = generate({ project: PROJECT_TSCONFIG, out: GOLDEN });
     elapsed = performance.now() - t0;
     expect(result.errors).toEqual([]);
-    text = result.text!;
+    text = result.text;
     if (UPDATE_GOLDEN) fs.writeFileSync(GOLDEN, text);
   });
 
@@ -55,14 +62,9 @@ describe('golden output of the fixture project', () => {
   });
 
   test('is deterministic: a second run in a fresh project and from another cwd gives the same text', () => {
-    const again = generate({
-      project: rel(PROJECT_TSCONFIG),
-      out: rel(GOLDEN),
-      runtime: rel(RUNTIME_MODULE),
-      cwd: ROOT,
-    });
+    const again = generate({ project: rel(PROJECT_TSCONFIG), out: rel(GOLDEN), cwd: ROOT });
     expect(again.text).toBe(text);
-    const fromElsewhere = generate({ project: PROJECT_TSCONFIG, out: GOLDEN, runtime: RUNTIME_MODULE, cwd: FIXTURES });
+    const fromElsewhere = generate({ project: PROJECT_TSCONFIG, out: GOLDEN, cwd: FIXTURES });
     expect(fromElsewhere.text).toBe(text);
   });
 
@@ -72,12 +74,33 @@ describe('golden output of the fixture project', () => {
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   });
 
-  test('imports runtime names from one module, classes type-only, and only what it uses', () => {
-    const importLines = text.split('\n').filter((l) => /^import|^} from/.test(l));
-    expect(importLines.filter((l) => l.includes("'./runtime'"))).toHaveLength(1);
-    for (const l of importLines.filter((x) => x.includes("'./models/"))) expect(l).toMatch(/^import type /);
-    for (const name of RUNTIME_HELPERS) {
-      if (text.includes(`  ${name},`)) expect(text.split(`${name}`).length).toBeGreaterThan(2);
+  test('imports types with `import type` and values apart (verbatimModuleSyntax), classes type-only, only what it uses', () => {
+    const declarations = [...text.matchAll(/^import( type)? \{([^}]*)\} from '([^']+)';$/gm)].map((m) => ({
+      typeOnly: m[1] !== undefined,
+      names: m[2]
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+      spec: m[3],
+    }));
+    expect(declarations.length).toBeGreaterThan(5);
+    const runtimeTypes = [
+      'ChildVisitor',
+      'EntityObject',
+      'GeneratedClassSpec',
+      'LeafMapper',
+      'PathSegment',
+      'RowFieldWriter',
+      'StoredSlots',
+    ];
+    for (const d of declarations) {
+      for (const name of d.names) {
+        expect(name).not.toMatch(/^type /);
+        // Runtime values are imported as values; runtime types and the project's classes and types type-only.
+        const fromRuntime = d.spec.includes('/src/');
+        expect([name, d.typeOnly]).toEqual([name, !fromRuntime || runtimeTypes.includes(name)]);
+        expect(text.split(new RegExp(`\\b${name}\\b`)).length).toBeGreaterThan(2); // used, not only imported
+      }
     }
   });
 });
@@ -100,9 +123,12 @@ describe('runtime import location', () => {
     );
   });
 
-  test('default-mode and package-mode output type-check (package mode through a paths mapping)', () => {
+  test('default-mode and package-mode output type-check under @tsconfig/strictest checks (package mode through a paths mapping)', () => {
     const check = (runtime: string | undefined, compilerOptions: CompilerOptions): string[] => {
-      const project = new Project({ tsConfigFilePath: PROJECT_TSCONFIG, compilerOptions });
+      const project = new Project({
+        tsConfigFilePath: PROJECT_TSCONFIG,
+        compilerOptions: { ...STRICTEST, ...compilerOptions },
+      });
       const golden = project.getSourceFile(GOLDEN);
       if (golden) project.removeSourceFile(golden);
       const file = path.join(PROJECT, '__typecheck__.generated.ts');
@@ -127,7 +153,12 @@ describe('runtime import location', () => {
       runtime: { kind: 'module', specifier: 'abstractions-ts' },
     });
     const specifiers = [...text.matchAll(/from '([^']+)';$/gm)].map((m) => m[1]);
-    expect(specifiers.filter((s) => !s.startsWith('./'))).toEqual(['abstractions-ts/generated-support']);
+    // Two declarations: the types (`import type`), then the values.
+    expect(specifiers.filter((s) => !s.startsWith('./'))).toEqual([
+      'abstractions-ts/generated-support',
+      'abstractions-ts/generated-support',
+    ]);
+    expect(text).toMatch(/^import type \{\n  ChildVisitor,$/m);
     expect(text).toMatch(/^  installGeneratedSignatures,$/m);
     expect(text).toContain("declare module 'abstractions-ts' {");
     expect(text).not.toContain("from 'abstractions-ts';");
@@ -213,16 +244,7 @@ describe('CLI', () => {
   test('bin.js runs the CLI (through tsx when not compiled): --check of the golden file exits 0', () => {
     const r = spawnSync(
       process.execPath,
-      [
-        path.join(ROOT, 'codegen', 'bin.js'),
-        '--project',
-        rel(PROJECT_TSCONFIG),
-        '--out',
-        rel(GOLDEN),
-        '--runtime',
-        rel(RUNTIME_MODULE),
-        '--check',
-      ],
+      [path.join(ROOT, 'codegen', 'bin.js'), '--project', rel(PROJECT_TSCONFIG), '--out', rel(GOLDEN), '--check'],
       {
         cwd: ROOT,
         encoding: 'utf8',

@@ -8,8 +8,6 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'codegen');
 export const PROJECT = path.join(FIXTURES, 'project');
 export const PROJECT_TSCONFIG = path.join(PROJECT, 'tsconfig.json');
 export const GOLDEN = path.join(PROJECT, 'abstractions.generated.ts');
-/** The golden file imports the runtime through the fixture's package-like module. */
-export const RUNTIME_MODULE = path.join(PROJECT, 'runtime.ts');
 export const DIAGNOSTICS = path.join(FIXTURES, 'diagnostics');
 
 /** Regenerate the golden file: UPDATE_GOLDEN=1 npx jest test/codegen/golden.test.ts */
