@@ -28,7 +28,7 @@ export type { PruneKeep, PruneReport } from './store/retention';
 export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './address/parse';
 export { resolveAddress, type ResolvedAddress } from './address/resolve';
 export { get } from './address/get';
-export { aput, put } from './address/put';
+export { aput, put, type PutOptions } from './address/put';
 export { createComposite, literal, type CompositeOptions } from './address/composite';
 
 // Callable: registered functions, their signatures and types, execution records, JSON Schema.
