@@ -40,7 +40,7 @@ export {
 } from './callable/callable-registry';
 export { callable, type CallableOptions } from './callable/decorator';
 export { ConfigEntity } from './callable/config-entity';
-export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './callable/type-spec';
+export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './metadata/type-spec';
 export type {
   SignatureSpec,
   FunctionSignature,
@@ -118,10 +118,11 @@ export {
   UnsupportedValueError,
   DataDepthError,
   DataCycleError,
+  InvalidTypeError,
 } from './metadata/errors';
 export { TreeStructureError } from './tree/errors';
 export { VersioningError, EntityNotFoundError } from './store/errors';
-export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';
+export { AddressSyntaxError, FieldPathError, FieldTypeError, StaleVersionError } from './address/errors';
 export {
   UnknownFunctionError,
   ArgumentError,
@@ -130,7 +131,6 @@ export {
   AsyncFunctionError,
   RegistrationError,
   SignatureRequiredError,
-  InvalidTypeError,
 } from './callable/errors';
 export { HandlerError, CascadeDepthError, EventBusError } from './events';
 export { SerializationError } from './serialize';

@@ -3,17 +3,58 @@
  * belongs to.
  */
 import { containerKind, replaceItem } from '../metadata/containers';
-import { dataError, isAnonymousDataError } from '../metadata/data-kinds';
+import { dataError, isAnonymousDataError, unsupportedKind } from '../metadata/data-kinds';
+import { describeValue } from '../metadata/describe-value';
+import { fieldMismatch, fieldTypesOf, type FieldType } from '../metadata/field-types';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { itemShape } from '../metadata/type-check';
+import { typeText } from '../metadata/type-spec';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
 import { VersioningError } from '../store/errors';
 import { excerpt } from '../util/excerpt';
+import { formatPath } from '../util/paths';
 import { buildEntityTree } from '../tree/build-tree';
 import { copyOut } from './copy';
-import { AddressSyntaxError, FieldPathError, StaleVersionError } from './errors';
+import { AddressSyntaxError, FieldPathError, FieldTypeError, StaleVersionError } from './errors';
 import { formatAddress, parseAddress, type PathSegment } from './parse';
 import { findMapKey, step, storedEntityOf } from './resolve';
+
+/**
+ * Throws a FieldTypeError when `value` does not fit the type of the place it is written to: the
+ * field of the innermost entity on the path (`containers[i]` holds `path[i]`), and inside it the
+ * item type at the rest of the path.
+ */
+function checkFieldType(
+  address: string,
+  path: readonly PathSegment[],
+  containers: readonly unknown[],
+  value: unknown,
+): void {
+  let at = 0; // index of the field segment: the last entity on the path holds it
+  for (let i = path.length - 1; i > 0; i--) {
+    if (isEntityObject(containers[i])) {
+      at = i;
+      break;
+    }
+  }
+  const { meta } = runtimeOfObject(containers[at] as EntityObject);
+  const field = fieldTypesOf(meta.ctor)[meta.fieldIndex.get(path[at] as string)!];
+  let type: FieldType = field;
+  for (let i = at + 1; i < path.length; i++)
+    type = { type: itemShape(type.type, path[i], containers[i]), nullable: false, source: field.source };
+  const m = fieldMismatch(type, value);
+  // What is not field data at all (a function, a class instance) is refused by storing, with the
+  // UnsupportedValueError that names it, whatever the metadata knows of the field's type.
+  if (m === null || unsupportedKind(m.found) !== null) return;
+  throw new FieldTypeError(
+    address,
+    formatPath(meta.name, path.slice(at)) + m.at,
+    typeText(m.expected),
+    describeValue(m.found),
+    field.source === 'initialiser',
+  );
+}
 
 /**
  * Path segments put never writes through: on a plain object they would reach or replace its
@@ -101,6 +142,11 @@ function putOptions(options: PutOptions | EntityRegistry | undefined): PutOption
  * changes (the same value), no version is created and the addressed version is returned as it is.
  * The third argument may be the registry alone, as before options existed.
  *
+ * The value must fit the type of the place it is written to: the field of the innermost entity
+ * on the path, and inside it the item type there (`fieldTypesOf`: `@field({ type })`, generated
+ * metadata's declared type, or what runtime metadata knows: a reflected scalar type, the
+ * initialiser's type), else a FieldTypeError names the address, the field and both types.
+ *
  * @throws StaleVersionError if the latest version of the lineage no longer contains the
  * addressed entity version (it changed since the address was taken): read the current value
  * from the latest version (`StaleVersionError.latestEcsId`) and retry, or name the version the
@@ -109,8 +155,9 @@ function putOptions(options: PutOptions | EntityRegistry | undefined): PutOption
  * addressed entity version; EntityNotFoundError if it is not a stored root version.
  * @throws AddressSyntaxError (also for an address without a path: put writes a value inside an
  * entity), EntityNotFoundError, FieldPathError (also for the path segments `__proto__`,
- * `constructor` and `prototype`, never written); UnsupportedValueError, DataDepthError,
- * DataCycleError for a value that is not field data (SPEC §1).
+ * `constructor` and `prototype`, never written); FieldTypeError for a value of the wrong type;
+ * UnsupportedValueError, DataDepthError, DataCycleError for a value that is not field data
+ * (SPEC §1). Nothing is written then.
  */
 export function put<T = unknown>(address: string, value: unknown, options?: PutOptions | EntityRegistry): T {
   const { registry = EntityRegistry.default, basedOn } = putOptions(options);
@@ -147,13 +194,14 @@ export function put<T = unknown>(address: string, value: unknown, options?: PutO
       );
     }
   }
-  let probe: unknown = stored;
+  // containers[i]: the stored value path[i] is looked up in.
+  const containers: unknown[] = [stored];
   for (let i = 0; i < last; i++) {
-    const r = step(probe, path[i]);
+    const r = step(containers[i], path[i]);
     if (!r.found) throw new FieldPathError(text, path[i], i, r.available, r.detail);
-    probe = r.value;
+    containers.push(r.value);
   }
-  checkAssign(text, probe, path[last], last);
+  checkAssign(text, containers[last], path[last], last);
 
   let copy: unknown;
   try {
@@ -163,6 +211,7 @@ export function put<T = unknown>(address: string, value: unknown, options?: PutO
       ? dataError(value, path, path.length - 1, stored.constructor.name, 'copying', err)
       : err;
   }
+  checkFieldType(text, path, containers, copy);
   const workingRoot = registry.checkout<EntityObject>(base.ecsId);
   const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;
   let container: unknown = target;

@@ -22,8 +22,9 @@
  */
 import type { EntityInit } from '../entity/entity';
 import type { ConfigEntity } from './config-entity';
-import { InvalidTypeError, RegistrationError } from './errors';
-import { toShape, type TypeShape, type TypeSpec } from './type-spec';
+import { InvalidTypeError } from '../metadata/errors';
+import { RegistrationError } from './errors';
+import { toShape, type TypeShape, type TypeSpec } from '../metadata/type-spec';
 
 /** The explicit signature of `register(name, fn, signature)`. */
 export interface SignatureSpec {

@@ -13,7 +13,7 @@ import {
   ReturnTypeError,
   UnknownFunctionError,
 } from '../../src/callable/errors';
-import { arrayOf, optional, tupleOf, union } from '../../src/callable/type-spec';
+import { arrayOf, optional, tupleOf, union } from '../../src/metadata/type-spec';
 import { capture, expectUnchanged } from './dump-registry';
 import { Course, Student, Summary, makeStudent } from './models';
 

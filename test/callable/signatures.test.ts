@@ -7,11 +7,18 @@ import { Entity, EntityRegistry, entity, field } from '../../src';
 import { EventBus } from '../../src/events';
 import type { Event } from '../../src/events';
 import { CallableRegistry } from '../../src/callable/callable-registry';
+import { ConfigEntity } from '../../src/callable/config-entity';
 import { callable } from '../../src/callable/decorator';
 import { ArgumentError, SignatureRequiredError, UnknownFunctionError } from '../../src/callable/errors';
-import { arrayOf, mapOf, optional, recordOf, setOf, union } from '../../src/callable/type-spec';
+import { arrayOf, mapOf, optional, recordOf, setOf, union } from '../../src/metadata/type-spec';
 import { capture, expectUnchanged } from './dump-registry';
 import { Course, RankingOptions, Student, Summary, makeStudent } from './models';
+
+@entity()
+class SigTaggedOptions extends ConfigEntity {
+  tags: string[] = [];
+  limit = 1;
+}
 
 let reg: EntityRegistry;
 let calls: CallableRegistry;
@@ -161,6 +168,19 @@ describe('ConfigEntity parameters', () => {
     expect(() => calls.execute<unknown>('rank', { students: [], bogus: 1 })).toThrow(/unknown argument/);
     expectUnchanged(reg, before);
     expect(calls.executions()).toEqual([]);
+  });
+
+  test("config fields are checked against the field's type, containers too (fieldTypesOf); null passes", () => {
+    const tagged = calls.register('tagged', ({ options }: { options: SigTaggedOptions }) => options.tags.length, {
+      params: { options: SigTaggedOptions },
+    });
+    const before = capture(reg);
+    expect(() => tagged.untyped.execute({ tags: 'a,b' })).toThrow(
+      /tagged: argument 'tags': SigTaggedOptions.tags expects (string|unknown)\[\], got string "a,b"/,
+    );
+    expectUnchanged(reg, before);
+    expect(tagged.execute({ tags: ['a', 'b'] })).toBe(2);
+    expect(tagged.untyped.execute({ options: { limit: null } })).toBe(0);
   });
 });
 
