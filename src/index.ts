@@ -46,6 +46,7 @@ export type {
   FunctionSignature,
   FunctionSignatures,
   ArgsOf,
+  CallArgs,
   ResultOf,
   Address,
 } from './callable/signatures';
