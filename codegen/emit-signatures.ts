@@ -12,7 +12,7 @@ import { propertyKey, str, type Lines } from './text';
  * A TypeShape literal. Entity types name their class, its field names and its spec (`specOf`:
  * the spec const of the class declared there), which the runtime resolves the class by.
  */
-function typeShapeLiteral(t: TypeShape | null, specOf: (at: SourceLocation) => string | null): string {
+export function typeShapeLiteral(t: TypeShape | null, specOf: (at: SourceLocation) => string | null): string {
   if (t === null) return 'null';
   const inner = (x: TypeShape): string => typeShapeLiteral(x, specOf);
   switch (t.kind) {

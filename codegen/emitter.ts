@@ -9,7 +9,7 @@ import {
   type RuntimeExport,
 } from './emit-imports';
 import { emitRowData } from './emit-row-data';
-import { emitFunctions } from './emit-signatures';
+import { emitFunctions, typeShapeLiteral } from './emit-signatures';
 import { emitStoredLayout, slotDeclaration, slotName } from './emit-stored-layout';
 import { isLocalHelper, LOCAL_HELPERS, type LocalHelper } from './local-helpers';
 import type {
@@ -281,7 +281,7 @@ function emitSpec(
   out.open('fields: [');
   for (const f of c.fields) {
     out.line(
-      `{ name: ${str(f.name)}, declaredType: ${str(f.declaredType)}, kind: '${f.kind}', shape: ${shapeLiteral(f.shape)}, optional: ${f.optional} },`,
+      `{ name: ${str(f.name)}, declaredType: ${str(f.declaredType)}, kind: '${f.kind}', shape: ${shapeLiteral(f.shape)}, optional: ${f.optional}, type: ${typeShapeLiteral(f.typeShape, () => null)} },`,
     );
   }
   out.close('],');

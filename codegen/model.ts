@@ -64,6 +64,8 @@ export interface FieldModel {
   /** The type as written in source (or as inferred from the initialiser). */
   readonly declaredType: string;
   readonly type: ValueType;
+  /** The declared type for checking values written into the field (`put`); entity types by class name only. */
+  readonly typeShape: TypeShape;
   readonly kind: FieldKind;
   /** Null where the shape is not a ContainerShape (entities inside object types: walked generically). */
   readonly shape: ContainerShape | null;
@@ -266,8 +268,8 @@ export function relativePosix(from: string, to: string): string {
 }
 
 /**
- * Mirrors `GeneratedTypeShape` in src/callable/generated-signatures.ts: the serialisable type of a
- * registered function's parameter or result in the generated signature table.
+ * Mirrors `GeneratedTypeShape` in src/metadata/generated-types.ts: the serialisable type of a
+ * registered function's parameter or result in the generated signature table, and of a field.
  */
 export type TypeShape =
   /**

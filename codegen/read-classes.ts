@@ -12,7 +12,7 @@ import { kindOf, shapeOf, type EntityClassModel, type FieldModel } from './model
 import { includesUndefined, normalizeText, type ReadContext } from './read-context';
 import { decoratorRuntimeName, locationOf } from './runtime-refs';
 import { stripImports } from './type-analysis';
-import type { ClassFingerprint } from './type-shape';
+import { typeShapeOf, type ClassFingerprint } from './type-shape';
 
 /**
  * Reads `@entity()` classes into EntityClassModels: their fields in runtime order (inherited ones
@@ -223,6 +223,7 @@ export class EntityClassReader {
       name,
       declaredType,
       type: vt,
+      typeShape: typeShapeOf(type, this.ctx.oracle),
       kind: kindOf(vt),
       shape: shapeOf(vt),
       optional,

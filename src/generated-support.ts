@@ -14,11 +14,9 @@
 /** @internal */
 export { installGeneratedMetadata, type GeneratedClassSpec } from './metadata/class-registry';
 /** @internal */
-export {
-  installGeneratedSignatures,
-  type GeneratedSignature,
-  type GeneratedTypeShape,
-} from './callable/generated-signatures';
+export { installGeneratedSignatures, type GeneratedSignature } from './callable/generated-signatures';
+/** @internal */
+export type { GeneratedTypeShape } from './metadata/generated-types';
 /** @internal */
 export { GeneratedSignatureError } from './callable/errors';
 /** @internal */

@@ -28,7 +28,7 @@ export type { PruneKeep, PruneReport } from './store/retention';
 export { parseAddress, isAddress, formatAddress, type ParsedAddress } from './address/parse';
 export { resolveAddress, type ResolvedAddress } from './address/resolve';
 export { get } from './address/get';
-export { aput, put } from './address/put';
+export { aput, put, type PutOptions } from './address/put';
 export { createComposite, literal, type CompositeOptions } from './address/composite';
 
 // Callable: registered functions, their signatures and types, execution records, JSON Schema.
@@ -40,12 +40,13 @@ export {
 } from './callable/callable-registry';
 export { callable, type CallableOptions } from './callable/decorator';
 export { ConfigEntity } from './callable/config-entity';
-export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './callable/type-spec';
+export { optional, union, arrayOf, tupleOf, mapOf, setOf, recordOf, type TypeSpec } from './metadata/type-spec';
 export type {
   SignatureSpec,
   FunctionSignature,
   FunctionSignatures,
   ArgsOf,
+  CallArgs,
   ResultOf,
   Address,
 } from './callable/signatures';
@@ -135,10 +136,11 @@ export {
   UnsupportedValueError,
   DataDepthError,
   DataCycleError,
+  InvalidTypeError,
 } from './metadata/errors';
 export { TreeStructureError } from './tree/errors';
 export { VersioningError, EntityNotFoundError } from './store/errors';
-export { AddressSyntaxError, FieldPathError, StaleVersionError } from './address/errors';
+export { AddressSyntaxError, FieldPathError, FieldTypeError, StaleVersionError } from './address/errors';
 export {
   UnknownFunctionError,
   ArgumentError,
@@ -147,7 +149,6 @@ export {
   AsyncFunctionError,
   RegistrationError,
   SignatureRequiredError,
-  InvalidTypeError,
 } from './callable/errors';
 export { HandlerError, CascadeDepthError, EventBusError } from './events';
 export { SerializationError } from './serialize';

@@ -111,3 +111,31 @@ export class StaleVersionError extends AbstractionsError {
     this.latestEcsId = latestEcsId;
   }
 }
+
+/**
+ * `put` of a value whose type does not fit the field it is written into (the field's type as
+ * `fieldTypesOf` derives it from the class's metadata). Nothing is written.
+ */
+export class FieldTypeError extends AbstractionsError {
+  readonly address: string;
+  /** Where the value does not fit: class, field and the position inside it (`Student.tags[1]`). */
+  readonly field: string;
+  /** The type expected there, as TypeScript-like text (`string`, `Course[]`). */
+  readonly expected: string;
+  /** What was found there (`number 42`). */
+  readonly actual: string;
+
+  /** `fromInitialiser`: the type is that of the field's initialiser, which the declared type may widen. */
+  constructor(address: string, field: string, expected: string, actual: string, fromInitialiser: boolean) {
+    super(
+      `Cannot put ${excerpt(address)}: ${field} expects ${expected}, got ${actual}` +
+        (fromInitialiser
+          ? " (the type of the field's initialiser: for a wider one declare @field({ type: () => ... }) or generate metadata with abstractions-codegen)"
+          : ''),
+    );
+    this.address = address;
+    this.field = field;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

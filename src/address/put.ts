@@ -3,15 +3,58 @@
  * belongs to.
  */
 import { containerKind, replaceItem } from '../metadata/containers';
-import { dataError, isAnonymousDataError } from '../metadata/data-kinds';
+import { dataError, isAnonymousDataError, unsupportedKind } from '../metadata/data-kinds';
+import { describeValue } from '../metadata/describe-value';
+import { fieldMismatch, fieldTypesOf, type FieldType } from '../metadata/field-types';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
+import { itemShape } from '../metadata/type-check';
+import { typeText } from '../metadata/type-spec';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
+import { VersioningError } from '../store/errors';
+import { excerpt } from '../util/excerpt';
+import { formatPath } from '../util/paths';
 import { buildEntityTree } from '../tree/build-tree';
 import { copyOut } from './copy';
-import { AddressSyntaxError, FieldPathError, StaleVersionError } from './errors';
+import { AddressSyntaxError, FieldPathError, FieldTypeError, StaleVersionError } from './errors';
 import { formatAddress, parseAddress, type PathSegment } from './parse';
 import { findMapKey, step, storedEntityOf } from './resolve';
+
+/**
+ * Throws a FieldTypeError when `value` does not fit the type of the place it is written to: the
+ * field of the innermost entity on the path (`containers[i]` holds `path[i]`), and inside it the
+ * item type at the rest of the path.
+ */
+function checkFieldType(
+  address: string,
+  path: readonly PathSegment[],
+  containers: readonly unknown[],
+  value: unknown,
+): void {
+  let at = 0; // index of the field segment: the last entity on the path holds it
+  for (let i = path.length - 1; i > 0; i--) {
+    if (isEntityObject(containers[i])) {
+      at = i;
+      break;
+    }
+  }
+  const { meta } = runtimeOfObject(containers[at] as EntityObject);
+  const field = fieldTypesOf(meta.ctor)[meta.fieldIndex.get(path[at] as string)!];
+  let type: FieldType = field;
+  for (let i = at + 1; i < path.length; i++)
+    type = { type: itemShape(type.type, path[i], containers[i]), nullable: false, source: field.source };
+  const m = fieldMismatch(type, value);
+  // What is not field data at all (a function, a class instance) is refused by storing, with the
+  // UnsupportedValueError that names it, whatever the metadata knows of the field's type.
+  if (m === null || unsupportedKind(m.found) !== null) return;
+  throw new FieldTypeError(
+    address,
+    formatPath(meta.name, path.slice(at)) + m.at,
+    typeText(m.expected),
+    describeValue(m.found),
+    field.source === 'initialiser',
+  );
+}
 
 /**
  * Path segments put never writes through: on a plain object they would reach or replace its
@@ -70,29 +113,54 @@ function assign(container: object, segment: PathSegment, value: unknown): void {
   } else replaceItem(container, kind, kind === 'array' ? (segment as number) : String(segment), value);
 }
 
+/** Options of `put` / `aput`. */
+export interface PutOptions {
+  /** The registry (default: `EntityRegistry.default`). */
+  readonly registry?: EntityRegistry;
+  /**
+   * The root version (its ecsId) to write on, for undo/redo: the new version's parent is this
+   * one, so changes made after it are not in the new version, and writing on a version that is
+   * not the latest makes a branch (SPEC §4), as an execute on it does. The addressed entity
+   * version must be part of it. Default: the latest version of the addressed tree's lineage.
+   */
+  readonly basedOn?: string;
+}
+
+/** `put`'s third argument: options, or (as before options existed) the registry alone. */
+function putOptions(options: PutOptions | EntityRegistry | undefined): PutOptions {
+  return options instanceof EntityRegistry ? { registry: options } : (options ?? {});
+}
+
 /**
  * Writes `value` at the address's path and returns the new stored version of the addressed
  * entity (frozen).
  *
  * The write goes through a new version of the **latest** version of the tree (lineage) the
- * addressed entity version belongs to: that version is checked out, the value (deep-copied;
- * entities in it become working copies that fork when stored) is set, and the tree is
- * versioned (`EntityRegistry.version`). If nothing changes (the same value), no version is
- * created and the addressed version is returned as it is.
+ * addressed entity version belongs to, or of the version named by `options.basedOn`: that
+ * version is checked out, the value (deep-copied; entities in it become working copies that
+ * fork when stored) is set, and the tree is versioned (`EntityRegistry.version`). If nothing
+ * changes (the same value), no version is created and the addressed version is returned as it is.
+ * The third argument may be the registry alone, as before options existed.
+ *
+ * The value must fit the type of the place it is written to: the field of the innermost entity
+ * on the path, and inside it the item type there (`fieldTypesOf`: `@field({ type })`, generated
+ * metadata's declared type, or what runtime metadata knows: a reflected scalar type, the
+ * initialiser's type), else a FieldTypeError names the address, the field and both types.
  *
  * @throws StaleVersionError if the latest version of the lineage no longer contains the
  * addressed entity version (it changed since the address was taken): read the current value
- * from the latest version (`StaleVersionError.latestEcsId`) and retry.
+ * from the latest version (`StaleVersionError.latestEcsId`) and retry, or name the version the
+ * address was read from with `basedOn` (a branch).
+ * @throws VersioningError if `basedOn` is a root version of another tree or does not contain the
+ * addressed entity version; EntityNotFoundError if it is not a stored root version.
  * @throws AddressSyntaxError (also for an address without a path: put writes a value inside an
  * entity), EntityNotFoundError, FieldPathError (also for the path segments `__proto__`,
- * `constructor` and `prototype`, never written); UnsupportedValueError, DataDepthError,
- * DataCycleError for a value that is not field data (SPEC §1).
+ * `constructor` and `prototype`, never written); FieldTypeError for a value of the wrong type;
+ * UnsupportedValueError, DataDepthError, DataCycleError for a value that is not field data
+ * (SPEC §1). Nothing is written then.
  */
-export function put<T = unknown>(
-  address: string,
-  value: unknown,
-  registry: EntityRegistry = EntityRegistry.default,
-): T {
+export function put<T = unknown>(address: string, value: unknown, options?: PutOptions | EntityRegistry): T {
+  const { registry = EntityRegistry.default, basedOn } = putOptions(options);
   const parsed = parseAddress(address);
   const text = formatAddress(parsed.ecsId, parsed.path);
   if (parsed.path.length === 0) {
@@ -101,8 +169,15 @@ export function put<T = unknown>(
   const stored = storedEntityOf(registry, parsed.ecsId, text);
   const sm = metaOf(stored);
   const treeLineage = registry.getVersion(sm.rootEcsId!).lineageId;
-  const latest = registry.latestVersion(treeLineage)!;
-  if (latest.index.get(sm.lineageId) !== stored) throw new StaleVersionError(text, treeLineage, latest.ecsId);
+  const base = basedOn === undefined ? registry.latestVersion(treeLineage)! : registry.getVersion(basedOn);
+  if (base.index.get(sm.lineageId) !== stored) {
+    if (basedOn === undefined) throw new StaleVersionError(text, treeLineage, base.ecsId);
+    throw new VersioningError(
+      base.lineageId === treeLineage
+        ? `put ${excerpt(text)} based on @${base.ecsId}: that version does not contain the entity version the address names (read the address from it)`
+        : `put ${excerpt(text)} based on @${base.ecsId}: that is a version of lineage ${base.lineageId}, the address names an entity of lineage ${treeLineage}`,
+    );
+  }
 
   // Check the path against the stored data first: a bad path fails before anything is copied
   // or checked out.
@@ -119,13 +194,14 @@ export function put<T = unknown>(
       );
     }
   }
-  let probe: unknown = stored;
+  // containers[i]: the stored value path[i] is looked up in.
+  const containers: unknown[] = [stored];
   for (let i = 0; i < last; i++) {
-    const r = step(probe, path[i]);
+    const r = step(containers[i], path[i]);
     if (!r.found) throw new FieldPathError(text, path[i], i, r.available, r.detail);
-    probe = r.value;
+    containers.push(r.value);
   }
-  checkAssign(text, probe, path[last], last);
+  checkAssign(text, containers[last], path[last], last);
 
   let copy: unknown;
   try {
@@ -135,7 +211,8 @@ export function put<T = unknown>(
       ? dataError(value, path, path.length - 1, stored.constructor.name, 'copying', err)
       : err;
   }
-  const workingRoot = registry.checkout<EntityObject>(latest.ecsId);
+  checkFieldType(text, path, containers, copy);
+  const workingRoot = registry.checkout<EntityObject>(base.ecsId);
   const target = buildEntityTree(workingRoot).nodes.get(sm.ecsId)!;
   let container: unknown = target;
   for (let i = 0; i < last; i++) container = (step(container, path[i]) as { value: unknown }).value;
@@ -151,20 +228,23 @@ export function put<T = unknown>(
  * addressed tree's lineage is read from the store and stays locked until the new version is
  * written, so the check that the addressed entity version is still in the latest version holds
  * at the commit. Resolves to what `put` returns, once the version is written ('durable': fsynced).
+ * With `basedOn` the write branches from that version (no check against the head).
  * @throws StaleVersionError (naming the current head) when another process moved the head, and
  * everything `put` throws; nothing is stored then.
  */
 export async function aput<T = unknown>(
   address: string,
   value: unknown,
-  registry: EntityRegistry = EntityRegistry.default,
+  options?: PutOptions | EntityRegistry,
 ): Promise<T> {
+  const opts = putOptions(options);
+  const registry = opts.registry ?? EntityRegistry.default;
   const parsed = parseAddress(address);
   const text = formatAddress(parsed.ecsId, parsed.path);
   const result = await registry.conditionally(async (lockHeads) => {
     const stored = storedEntityOf(registry, parsed.ecsId, text);
     lockHeads([registry.getVersion(metaOf(stored).rootEcsId!).lineageId]);
-    return put<T>(address, value, registry);
+    return put<T>(address, value, { ...opts, registry });
   });
   await registry.acknowledged();
   return result;

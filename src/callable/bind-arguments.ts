@@ -17,12 +17,20 @@ import type { EntityRegistry } from '../store/entity-registry';
 import { AbstractionsError, errorText } from '../errors';
 import { excerpt } from '../util/excerpt';
 import type { BindingPlan, ParamPlan } from './binding-plan';
-import { argError, noteAddress, resolveArg, takeEntity, type BindingContext, type BoundCall } from './bound-call';
+import {
+  argError,
+  noteAddress,
+  resolveArg,
+  resolvesAddresses,
+  takeEntity,
+  type BindingContext,
+  type BoundCall,
+} from './bound-call';
 import { buildConfig } from './build-config';
 import { isConfigClass } from './config-entity';
 import { ArgumentError } from './errors';
-import { typeText, type TypeShape } from './type-spec';
-import { isRecordLike, itemAt, mismatch } from './type-check';
+import { typeText, type TypeShape } from '../metadata/type-spec';
+import { isRecordLike, itemAt, mismatch } from '../metadata/type-check';
 
 /**
  * Binds a value without type information: addresses resolved (unless `addresses` is false),
@@ -58,16 +66,6 @@ function bindResolved(ctx: BindingContext, stored: unknown, at: string): unknown
 
 function typeError(ctx: BindingContext, at: string, shape: TypeShape, value: unknown): ArgumentError {
   return argError(ctx, at, `expected ${typeText(shape)}, got ${describeValue(value)}`);
-}
-
-/** Whether an address string at a place of this type is resolved (not for plain strings). */
-function resolvesAddresses(shape: TypeShape): boolean {
-  if (shape.kind === 'string') return false;
-  if (shape.kind === 'union' || shape.kind === 'optional') {
-    const alts = shape.kind === 'union' ? (shape.of as readonly TypeShape[]) : [shape.of as TypeShape];
-    return alts.every(resolvesAddresses);
-  }
-  return true;
 }
 
 /** Binds a value against a type: resolves, checks, copies. */

@@ -5,9 +5,8 @@
  */
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
 import { isConfigClass } from './config-entity';
-import { templateValues } from './class-defaults';
 import type { FunctionSignature } from './signatures';
-import type { TypeShape } from './type-spec';
+import type { TypeShape } from '../metadata/type-spec';
 
 /**
  * How a parameter binds: `dynamic` (no type: recognised by value), `entity` (an entity class),
@@ -25,8 +24,8 @@ export interface ParamPlan {
   readonly scalar: string;
   /** 'entity' / 'config': the class. */
   readonly ctor: AnyClass | null;
-  /** 'config': field name -> declared type (lower-case scalar name or null). */
-  readonly configFields: ReadonlyMap<string, string | null> | null;
+  /** 'config': the config class's field names (each may be given as a loose argument). */
+  readonly configFields: readonly string[] | null;
 }
 
 export interface BindingPlan {
@@ -40,37 +39,6 @@ export interface BindingPlan {
 }
 
 const SCALAR_KINDS = new Set(['string', 'number', 'boolean', 'bigint']);
-const DECLARED_SCALARS: Record<string, string> = {
-  string: 'string',
-  String: 'string',
-  number: 'number',
-  Number: 'number',
-  boolean: 'boolean',
-  Boolean: 'boolean',
-  bigint: 'bigint',
-  BigInt: 'bigint',
-};
-
-/**
- * Per field of a config class, the scalar type its values must have: the declared type when
- * metadata knows it, else the type of the class-field default (a number default takes numbers).
- * null: unchecked. null and undefined values are never refused.
- */
-function configFieldTypes(ctor: AnyClass): Map<string, string | null> {
-  const meta = classMetaOf(ctor);
-  let defaults: readonly unknown[] | null | undefined;
-  const out = new Map<string, string | null>();
-  for (const f of meta.fields) {
-    let scalar: string | null = f.declaredType ? (DECLARED_SCALARS[f.declaredType] ?? null) : null;
-    if (scalar === null && (f.declaredType === null || f.declaredType === 'Object')) {
-      if (defaults === undefined) defaults = templateValues(ctor);
-      const d = defaults?.[f.index];
-      if (typeof d === 'number' || typeof d === 'string' || typeof d === 'boolean') scalar = typeof d;
-    }
-    out.set(f.name, scalar);
-  }
-  return out;
-}
 
 /** Compiles the binding plan of one function (null signature: arguments recognised by value). */
 export function compileBindingPlan(functionName: string, signature: FunctionSignature | null): BindingPlan {
@@ -79,12 +47,12 @@ export function compileBindingPlan(functionName: string, signature: FunctionSign
   for (const p of signature?.params ?? []) {
     let mode: ParamMode = 'typed';
     let ctor: AnyClass | null = null;
-    let configFields: Map<string, string | null> | null = null;
+    let configFields: string[] | null = null;
     if (p.type.kind === 'entity' && p.type.ctor) {
       ctor = p.type.ctor;
       if (isConfigClass(ctor)) {
         mode = 'config';
-        configFields = configFieldTypes(ctor);
+        configFields = classMetaOf(ctor).fields.map((f) => f.name);
       } else {
         mode = 'entity';
       }
@@ -107,7 +75,7 @@ export function compileBindingPlan(functionName: string, signature: FunctionSign
   const byName = new Map(params.map((p) => [p.name, p]));
   for (const p of params) {
     if (!p.configFields) continue;
-    for (const field of p.configFields.keys()) {
+    for (const field of p.configFields) {
       if (!byName.has(field) && !looseFields.has(field)) looseFields.set(field, p);
     }
   }

@@ -9,6 +9,7 @@ import type { PathSegment } from '../address/parse';
 import type { EntityRegistry } from '../store/entity-registry';
 import { AbstractionsError } from '../errors';
 import { excerpt } from '../util/excerpt';
+import type { TypeShape } from '../metadata/type-spec';
 import type { BindingPlan } from './binding-plan';
 import { ArgumentError } from './errors';
 
@@ -55,6 +56,16 @@ export interface BindingContext extends BoundCall {
   readonly registry: EntityRegistry;
   /** The top-level parameter being bound. */
   param: string;
+}
+
+/** Whether an address string at a place of this type is resolved (not for plain strings). */
+export function resolvesAddresses(shape: TypeShape): boolean {
+  if (shape.kind === 'string') return false;
+  if (shape.kind === 'union' || shape.kind === 'optional') {
+    const alts = shape.kind === 'union' ? (shape.of as readonly TypeShape[]) : [shape.of as TypeShape];
+    return alts.every(resolvesAddresses);
+  }
+  return true;
 }
 
 export function argError(ctx: BindingContext, at: string, reason: string, cause?: unknown): ArgumentError {

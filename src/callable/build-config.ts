@@ -2,16 +2,18 @@
  * `ConfigEntity` parameters built from loose arguments or a plain object (SPEC §5).
  */
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
+import { fieldMismatch, fieldTypesOf } from '../metadata/field-types';
+import { typeText } from '../metadata/type-spec';
 import { metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
 import { describeValue } from '../metadata/describe-value';
 import { copyOut } from '../address/copy';
 import { looksLikeAddress } from '../address/parse';
 import { excerpt } from '../util/excerpt';
-import { argError, resolveArg, takeEntity, type BindingContext } from './bound-call';
+import { argError, resolveArg, resolvesAddresses, takeEntity, type BindingContext } from './bound-call';
 
 /**
  * Builds a ConfigEntity from fields (loose arguments or a plain object): addresses resolved
- * (copied, with `attributeSource`), scalar field types checked, class defaults for the rest.
+ * (copied, with `attributeSource`), field types checked (`fieldTypesOf`), class defaults for the rest.
  * The result is a new working entity, promoted in phase 2.
  */
 export function buildConfig(
@@ -21,30 +23,39 @@ export function buildConfig(
   at: string,
   looseNames = false,
 ): EntityObject {
-  const plan = ctx.plan.byName.get(ctx.param);
-  const declared =
-    plan?.configFields ?? new Map(classMetaOf(ctor).fields.map((f) => [f.name, null] as [string, string | null]));
+  const meta = classMetaOf(ctor);
+  const types = fieldTypesOf(ctor);
   const init: Record<string, unknown> = {};
   const sources: Record<string, string | null> = {};
   for (const name of Object.keys(fields)) {
     const fieldAt = looseNames ? name : `${at}.${name}`;
-    if (!declared.has(name)) {
+    const index = meta.fieldIndex.get(name);
+    if (index === undefined) {
       throw argError(
         ctx,
         fieldAt,
-        `${ctor.name} has no field '${excerpt(name)}' (fields: ${[...declared.keys()].join(', ') || '(none)'})`,
+        `${ctor.name} has no field '${excerpt(name)}' (fields: ${meta.fields.map((f) => f.name).join(', ') || '(none)'})`,
       );
     }
     let v = fields[name];
-    if (typeof v === 'string' && v.charCodeAt(0) === 64 && declared.get(name) !== 'string' && looksLikeAddress(v)) {
+    if (
+      typeof v === 'string' &&
+      v.charCodeAt(0) === 64 &&
+      resolvesAddresses(types[index].type) &&
+      looksLikeAddress(v)
+    ) {
       const r = resolveArg(ctx, v, fieldAt);
       v = copyOut(r.value);
       sources[name] = metaOf(r.holder).ecsId;
     }
-    const scalar = declared.get(name);
-    if (scalar && v !== undefined && v !== null && typeof v !== scalar) {
-      throw argError(ctx, fieldAt, `${ctor.name}.${name} expects ${scalar}, got ${describeValue(v)}`);
-    }
+    // A config field takes null and undefined, whatever its type.
+    const m = fieldMismatch({ ...types[index], nullable: true }, v);
+    if (m)
+      throw argError(
+        ctx,
+        fieldAt + m.at,
+        `${ctor.name}.${name}${m.at} expects ${typeText(m.expected)}, got ${describeValue(m.found)}`,
+      );
     init[name] = v;
   }
   let config: EntityObject;

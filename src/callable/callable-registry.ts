@@ -23,11 +23,13 @@ import type { FunctionExecution } from './execution-record';
 import { describeFunction, type FunctionDescription } from './json-schema';
 import {
   compileSignature,
-  type ArgsOf,
+  type ArgsParams,
+  type CallParams,
   type FunctionSignature,
   type FunctionSignatures,
   type ResultOf,
   type SignatureSpec,
+  type UntypedName,
 } from './signatures';
 import { generatedSignatureOf, generatedSignaturesGeneration } from './generated-signatures';
 
@@ -63,19 +65,21 @@ export interface ExecuteOptions {
   readonly expect?: 'latest';
 }
 
-/** A registered function, typed by its implementation. */
+/**
+ * A registered function, typed by its implementation: `execute(args)` takes the arguments the
+ * implementation declares (see {@link CallArgs}), so a misspelled, missing or mistyped argument
+ * is a compile error, and returns its result type. `untyped` calls it with arguments the compiler
+ * does not check (built at run time, say); the run-time checks of its signature still apply.
+ */
 export interface RegisteredFunction<A, R> {
   readonly name: string;
-  execute(args: A | Record<string, unknown>): Awaited<R>;
-  aexecute(args: A | Record<string, unknown>, options?: ExecuteOptions): Promise<Awaited<R>>;
+  execute(...args: CallParams<A>): Awaited<R>;
+  aexecute(...args: CallParams<A, [options?: ExecuteOptions]>): Promise<Awaited<R>>;
+  readonly untyped: {
+    execute(args?: Record<string, unknown>): Awaited<R>;
+    aexecute(args?: Record<string, unknown>, options?: ExecuteOptions): Promise<Awaited<R>>;
+  };
 }
-
-/**
- * A name `FunctionSignatures` does not declare. The untyped overloads of `execute` accept only
- * these (when the name is inferred), so a typed name with wrong arguments is a type error instead
- * of falling through; `execute<R>(name, ...)` with an explicit result type accepts any name.
- */
-type UntypedName<N extends string> = N extends keyof FunctionSignatures ? never : unknown;
 
 /**
  * The registry of callable functions. The static methods use `CallableRegistry.default`;
@@ -160,10 +164,16 @@ export class CallableRegistry {
       plan,
       generation,
     });
+    const untyped = {
+      execute: (args?: Record<string, unknown>) => this.execute<Awaited<R>>(name, args),
+      aexecute: (args?: Record<string, unknown>, options?: ExecuteOptions) =>
+        this.aexecute<Awaited<R>>(name, args, options),
+    };
     return {
       name,
-      execute: (args) => this.execute(name, args as Record<string, unknown>) as Awaited<R>,
-      aexecute: (args, options) => this.aexecute(name, args as Record<string, unknown>, options) as Promise<Awaited<R>>,
+      execute: (...args) => untyped.execute(args[0] as Record<string, unknown> | undefined),
+      aexecute: (...args) => untyped.aexecute(args[0] as Record<string, unknown> | undefined, args[1]),
+      untyped,
     };
   }
 
@@ -184,7 +194,12 @@ export class CallableRegistry {
     return rec;
   }
 
-  /** The signature in use for a function (explicit, generated) or null. */
+  /**
+   * The signature in use for a registered function (explicit, else generated), or null when it
+   * has none (its arguments are then recognised by value).
+   * @throws UnknownFunctionError when no function has this name (null would read as "registered
+   * without a signature", SPEC §5); `has(name)` asks first.
+   */
   signatureOf(name: string): FunctionSignature | null {
     return this.lookup(name).plan.signature;
   }
@@ -194,11 +209,17 @@ export class CallableRegistry {
   /**
    * Runs a synchronous registered function and returns its stored result: one entity, an array
    * of entities in order, or a non-entity result as it was returned.
+   *
+   * Typed by name when `FunctionSignatures` declares the function (the generated file does):
+   * wrong or missing arguments are compile errors and the result has its type. Once it declares
+   * any function, a literal name it does not declare (a misspelling) is a compile error too; to
+   * call such a function on purpose, name the result type: `execute<Student>('name', args)`
+   * (arguments unchecked at compile time, as for every name without generated signatures).
    * @throws UnknownFunctionError, ArgumentError, address errors, AsyncFunctionError,
    * ReturnTypeError, and whatever the function throws (the same error object).
    */
-  execute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): ResultOf<N>;
   execute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): R;
+  execute<N extends keyof FunctionSignatures & string>(name: N, ...args: ArgsParams<N>): ResultOf<N>;
   execute(name: string, args?: Record<string, unknown>): unknown {
     const rec = this.lookup(name);
     if (rec.isAsync) throw new AsyncFunctionError(name);
@@ -211,18 +232,18 @@ export class CallableRegistry {
 
   /**
    * Runs a registered function, sync or async, and resolves to its stored result. Concurrent
-   * executions are isolated; two started from the same version both succeed (a branch).
+   * executions are isolated; two started from the same version both succeed (a branch). Typed
+   * by name as `execute` is.
    */
-  aexecute<N extends keyof FunctionSignatures & string>(
-    name: N,
-    args: ArgsOf<N>,
-    options?: ExecuteOptions,
-  ): Promise<ResultOf<N>>;
   aexecute<R = unknown, N extends string = string>(
     name: N & UntypedName<N>,
     args?: Record<string, unknown>,
     options?: ExecuteOptions,
   ): Promise<R>;
+  aexecute<N extends keyof FunctionSignatures & string>(
+    name: N,
+    ...args: ArgsParams<N, [options?: ExecuteOptions]>
+  ): Promise<ResultOf<N>>;
   async aexecute(name: string, args?: Record<string, unknown>, options?: ExecuteOptions): Promise<unknown> {
     const conditional = expectsLatest(name, options);
     const rec = this.lookup(name);
@@ -385,21 +406,20 @@ export class CallableRegistry {
   static has(name: string): boolean {
     return CallableRegistry.current.has(name);
   }
-  static execute<N extends keyof FunctionSignatures & string>(name: N, args: ArgsOf<N>): ResultOf<N>;
   static execute<R = unknown, N extends string = string>(name: N & UntypedName<N>, args?: Record<string, unknown>): R;
+  static execute<N extends keyof FunctionSignatures & string>(name: N, ...args: ArgsParams<N>): ResultOf<N>;
   static execute(name: string, args?: Record<string, unknown>): unknown {
     return CallableRegistry.current.execute(name, args);
   }
-  static aexecute<N extends keyof FunctionSignatures & string>(
-    name: N,
-    args: ArgsOf<N>,
-    options?: ExecuteOptions,
-  ): Promise<ResultOf<N>>;
   static aexecute<R = unknown, N extends string = string>(
     name: N & UntypedName<N>,
     args?: Record<string, unknown>,
     options?: ExecuteOptions,
   ): Promise<R>;
+  static aexecute<N extends keyof FunctionSignatures & string>(
+    name: N,
+    ...args: ArgsParams<N, [options?: ExecuteOptions]>
+  ): Promise<ResultOf<N>>;
   static aexecute(name: string, args?: Record<string, unknown>, options?: ExecuteOptions): Promise<unknown> {
     return CallableRegistry.current.aexecute(name, args, options);
   }

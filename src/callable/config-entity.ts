@@ -22,7 +22,10 @@ import { entity } from '../entity/decorators';
  * used is registered (promoted to a root of its own) so the execution record names it.
  */
 @entity()
-export abstract class ConfigEntity extends Entity {}
+export abstract class ConfigEntity extends Entity {
+  /** Makes the type nominal (no run-time property): an entity that is not a ConfigEntity is not typed as a config argument. */
+  declare private readonly configEntityBrand: void;
+}
 
 /** True for ConfigEntity and its subclasses. */
 export function isConfigClass(ctor: unknown): boolean {

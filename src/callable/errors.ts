@@ -114,22 +114,6 @@ export class SignatureRequiredError extends AbstractionsError {
 }
 
 /**
- * Something given where a type is expected is not one: `union()` without a type, an unknown type
- * name (`arrayOf('strng')`), `[]`, a class that is not an entity class. Thrown by the type helpers
- * (`optional`, `union`, `arrayOf`, ...) themselves; `register` reports it as a
- * {@link RegistrationError} naming the function and the parameter.
- */
-export class InvalidTypeError extends AbstractionsError {
-  /** What was given as a type (for `union()` without a type: the empty list of types). */
-  readonly input: unknown;
-
-  constructor(input: unknown, message: string) {
-    super(message);
-    this.input = input;
-  }
-}
-
-/**
  * An entry of a table given to `installGeneratedSignatures` is not a generated signature: the
  * generated file was edited by hand, or written by another version of abstractions-codegen
  * (regenerate it).

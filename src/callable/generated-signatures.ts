@@ -15,27 +15,11 @@ import {
   type GeneratedClassSpec,
 } from '../metadata/class-registry';
 import { describeValue } from '../metadata/describe-value';
-import { GeneratedSignatureError, InvalidTypeError, RegistrationError } from './errors';
+import { InvalidTypeError } from '../metadata/errors';
+import { GeneratedSignatureError, RegistrationError } from './errors';
 import type { FunctionSignature } from './signatures';
-import { isScalarTypeName, type TypeShape } from './type-spec';
-
-/**
- * A type in a generated signature table. Entity types name their class and, from the code
- * generator, the class's field names in runtime order (`fields`) and its generated spec (`spec`):
- * several classes may share a name; the name resolves to the one loaded class with exactly these
- * fields, or, when several have them, to the one whose metadata comes from that spec.
- */
-export type GeneratedTypeShape =
-  | {
-      readonly kind: 'entity';
-      readonly className: string;
-      readonly fields?: readonly string[];
-      readonly spec?: GeneratedClassSpec;
-    }
-  | { readonly kind: 'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'null' | 'undefined' | 'unknown' | 'object' }
-  | { readonly kind: 'array' | 'set' | 'optional'; readonly of: GeneratedTypeShape }
-  | { readonly kind: 'map' | 'record'; readonly of: GeneratedTypeShape }
-  | { readonly kind: 'tuple' | 'union'; readonly of: readonly GeneratedTypeShape[] };
+import { shapeFromGenerated, type GeneratedTypeShape } from '../metadata/generated-types';
+import type { TypeShape } from '../metadata/type-spec';
 
 /** One function's entry in a generated signature table (emitted by abstractions-codegen). */
 export interface GeneratedSignature {
@@ -94,29 +78,13 @@ function resolveGeneratedClass(
   );
 }
 
-/** Validates a shape from a generated table (plain data) and resolves entity class names. */
-function shapeFromGenerated(raw: GeneratedTypeShape): TypeShape {
-  if (typeof raw !== 'object' || raw === null || typeof (raw as { kind?: unknown }).kind !== 'string') {
-    throw new InvalidTypeError(raw, `invalid type ${JSON.stringify(raw)}`);
-  }
-  switch (raw.kind) {
-    case 'entity': {
-      const ctor = resolveGeneratedClass(raw.className, raw.fields, raw.spec);
-      return { kind: 'entity', className: raw.className, ctor };
-    }
-    case 'array':
-    case 'set':
-    case 'optional':
-    case 'map':
-    case 'record':
-      return { kind: raw.kind, of: shapeFromGenerated(raw.of) };
-    case 'tuple':
-    case 'union':
-      return { kind: raw.kind, of: raw.of.map(shapeFromGenerated) };
-    default:
-      if (!isScalarTypeName(raw.kind)) throw new InvalidTypeError(raw, `unknown type kind '${raw.kind}'`);
-      return raw as TypeShape;
-  }
+/** A generated type with its entity classes resolved by name, field list and spec (retried later when not loaded). */
+function shapeOf(raw: GeneratedTypeShape): TypeShape {
+  return shapeFromGenerated(raw, (e) => ({
+    kind: 'entity',
+    className: e.className,
+    ctor: resolveGeneratedClass(e.className, e.fields, e.spec),
+  }));
 }
 
 // ---- the table ------------------------------------------------------------------------------
@@ -179,7 +147,7 @@ export function generatedSignatureOf(functionName: string): FunctionSignature | 
     sig = Object.freeze({
       params: Object.freeze(
         entry.params.map((p) => {
-          const type = shapeFromGenerated(p.type);
+          const type = shapeOf(p.type);
           const isOptional = p.optional === true || type.kind === 'optional';
           return Object.freeze({
             name: p.name,
@@ -189,7 +157,7 @@ export function generatedSignatureOf(functionName: string): FunctionSignature | 
           });
         }),
       ),
-      returns: entry.returns ? shapeFromGenerated(entry.returns) : null,
+      returns: entry.returns ? shapeOf(entry.returns) : null,
       description: entry.description,
       source: 'generated' as const,
     });
@@ -211,8 +179,8 @@ export function pendingGeneratedSignature(functionName: string): string | null {
   const entry = generatedTable.get(functionName);
   if (!entry || generatedCompiled.has(functionName)) return null;
   try {
-    for (const p of entry.params) shapeFromGenerated(p.type);
-    if (entry.returns) shapeFromGenerated(entry.returns);
+    for (const p of entry.params) shapeOf(p.type);
+    if (entry.returns) shapeOf(entry.returns);
     return null;
   } catch (e) {
     return e instanceof UnresolvedClassError ? e.message : null;

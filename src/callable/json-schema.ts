@@ -7,10 +7,10 @@
  */
 import { classMetaOf, entityClassByName, type AnyClass } from '../metadata/class-registry';
 import type { ContainerShape, FieldMeta } from '../metadata/types';
-import { templateValues } from './class-defaults';
+import { templateValues } from '../metadata/class-defaults';
 import { isConfigClass } from './config-entity';
 import type { FunctionSignature } from './signatures';
-import type { TypeShape } from './type-spec';
+import type { TypeShape } from '../metadata/type-spec';
 
 export type JsonSchema = { [key: string]: unknown };
 

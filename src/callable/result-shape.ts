@@ -12,8 +12,8 @@ import type { ExecutionOutput } from '../store/commit-execution';
 import { AbstractionsError } from '../errors';
 import type { AddressUse } from './bound-call';
 import { ResultError, ReturnTypeError } from './errors';
-import { typeText, type TypeShape } from './type-spec';
-import { mismatch } from './type-check';
+import { typeText, type TypeShape } from '../metadata/type-spec';
+import { mismatch } from '../metadata/type-check';
 
 /**
  * How a result holds its entities: none, one entity, a flat array with entities (each in its

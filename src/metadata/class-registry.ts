@@ -3,6 +3,7 @@
 import '../util/single-build';
 import { containerKind } from './containers';
 import { EntityDefinitionError } from './errors';
+import type { GeneratedTypeShape } from './generated-types';
 import { isEntityObject } from './object-model';
 import { buildRuntimeMeta } from './runtime-provider';
 import type { ClassMeta, ClassOps, ContainerShape, FieldKind, RowDataWriter, StoredLayout } from './types';
@@ -18,7 +19,11 @@ import { excerpt } from '../util/excerpt';
 export type AnyClass = abstract new (...args: never[]) => object;
 
 export interface FieldOptions {
-  /** Declared type for runtime metadata where reflection cannot see it (e.g. `() => Course`). */
+  /**
+   * The field's type, as a signature type (`() => Course`, `() => [Course]`, `() => union(String,
+   * null)`): `put` checks values against it in both metadata modes (see field-types.ts), and
+   * runtime metadata reports its name as the declared type.
+   */
   type?: () => unknown;
   optional?: boolean;
   description?: string;
@@ -70,6 +75,8 @@ export interface GeneratedClassSpec extends ClassOps {
     kind: FieldKind;
     shape: ContainerShape | null;
     optional: boolean;
+    /** The declared type, which `put` checks values against (from generated files older than it: absent). */
+    type?: GeneratedTypeShape;
   }>;
   readonly transient: readonly string[];
   /** Per-class stored objects (optional: without it the class uses the generic layout). */

@@ -84,3 +84,19 @@ export class DataCycleError extends TreeStructureError {
     );
   }
 }
+
+/**
+ * Something given where a type is expected is not one: `union()` without a type, an unknown type
+ * name (`arrayOf('strng')`), `[]`, a class that is not an entity class. Thrown by the type helpers
+ * (`optional`, `union`, `arrayOf`, ...) themselves; `register` reports it as a
+ * `RegistrationError` naming the function and the parameter.
+ */
+export class InvalidTypeError extends AbstractionsError {
+  /** What was given as a type (for `union()` without a type: the empty list of types). */
+  readonly input: unknown;
+
+  constructor(input: unknown, message: string) {
+    super(message);
+    this.input = input;
+  }
+}

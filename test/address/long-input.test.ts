@@ -119,7 +119,7 @@ describe('other errors quoting input', () => {
     expect(unknown.message.length).toBeLessThan(SHORT);
 
     calls.register('takes_n', ({ n }: { n: number }) => n, { params: { n: Number }, returns: Number });
-    const arg = thrown(() => calls.execute('takes_n', { n: 1, [big]: 2 }));
+    const arg = thrown(() => calls.execute<unknown>('takes_n', { n: 1, [big]: 2 }));
     expect(arg).toBeInstanceOf(ArgumentError);
     expect((arg as ArgumentError).argument).toBe(big);
     expect(arg.message.length).toBeLessThan(SHORT);

@@ -34,7 +34,7 @@ test('a throwing function: the config built for it is withdrawn, only the failed
   });
   const s = makeStudent();
   const before = capture(reg);
-  expect(() => calls.execute('rank_or_fail', { students: [s], limit: 3 })).toThrow('boom');
+  expect(() => calls.execute<unknown>('rank_or_fail', { students: [s], limit: 3 })).toThrow('boom');
   expectUnchanged(reg, before);
   const [record] = calls.executions();
   expect(record.status).toBe('failed');
@@ -45,7 +45,9 @@ test('a bad argument after the config was built and registered: nothing remains 
   register(() => undefined);
   const s = makeStudent();
   const before = capture(reg);
-  expect(() => calls.execute('rank_or_fail', { students: [s, 'not a student'], limit: 3 })).toThrow(ArgumentError);
+  expect(() => calls.execute<unknown>('rank_or_fail', { students: [s, 'not a student'], limit: 3 })).toThrow(
+    ArgumentError,
+  );
   expectUnchanged(reg, before);
   expect(calls.executions()).toHaveLength(0);
 });

@@ -13,7 +13,7 @@ import {
   ReturnTypeError,
   UnknownFunctionError,
 } from '../../src/callable/errors';
-import { arrayOf, optional, tupleOf, union } from '../../src/callable/type-spec';
+import { arrayOf, optional, tupleOf, union } from '../../src/metadata/type-spec';
 import { capture, expectUnchanged } from './dump-registry';
 import { Course, Student, Summary, makeStudent } from './models';
 
@@ -74,7 +74,7 @@ async function failsInCall(f: () => unknown): Promise<{ error: unknown; before: 
 describe('errors before the call leave nothing at all', () => {
   test('UnknownFunctionError names the function and what is registered', () => {
     makeStudent();
-    const e = failsBeforeCall(() => calls.execute('set_gap', {}));
+    const e = failsBeforeCall(() => calls.execute<unknown>('set_gap', {}));
     expect(e).toBeInstanceOf(UnknownFunctionError);
     expect(e.message).toContain("'set_gap'");
     expect(e.message).toContain('set_gpa');
@@ -83,7 +83,7 @@ describe('errors before the call leave nothing at all', () => {
 
   test('missing argument', () => {
     makeStudent();
-    const e = failsBeforeCall(() => calls.execute('set_gpa', { newGpa: 3 })) as ArgumentError;
+    const e = failsBeforeCall(() => calls.execute<unknown>('set_gpa', { newGpa: 3 })) as ArgumentError;
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.functionName).toBe('set_gpa');
     expect(e.argument).toBe('student');
@@ -92,7 +92,9 @@ describe('errors before the call leave nothing at all', () => {
 
   test('unknown argument', () => {
     const s = makeStudent();
-    const e = failsBeforeCall(() => calls.execute('set_gpa', { student: s, newGpa: 3, gpaa: 1 })) as ArgumentError;
+    const e = failsBeforeCall(() =>
+      calls.execute<unknown>('set_gpa', { student: s, newGpa: 3, gpaa: 1 }),
+    ) as ArgumentError;
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.argument).toBe('gpaa');
     expect(e.message).toContain('set_gpa');
@@ -102,14 +104,18 @@ describe('errors before the call leave nothing at all', () => {
 
   test('wrong type: scalar, entity class, optional', () => {
     const s = makeStudent();
-    const e1 = failsBeforeCall(() => calls.execute('set_gpa', { student: s, newGpa: '3.9' })) as ArgumentError;
+    const e1 = failsBeforeCall(() => calls.execute<unknown>('set_gpa', { student: s, newGpa: '3.9' })) as ArgumentError;
     expect(e1).toBeInstanceOf(ArgumentError);
     expect(e1.message).toBe(`set_gpa: argument 'newGpa': expected number, got string "3.9"`);
     const course = reg.getStoredEntity<Student>(s.ecsId).courses[0];
-    const e2 = failsBeforeCall(() => calls.execute('set_gpa', { student: course, newGpa: 3 })) as ArgumentError;
+    const e2 = failsBeforeCall(() =>
+      calls.execute<unknown>('set_gpa', { student: course, newGpa: 3 }),
+    ) as ArgumentError;
     expect(e2.argument).toBe('student');
     expect(e2.message).toContain('expected Student, got Course');
-    const e3 = failsBeforeCall(() => calls.execute('set_gpa', { student: s, newGpa: 3, note: 5 })) as ArgumentError;
+    const e3 = failsBeforeCall(() =>
+      calls.execute<unknown>('set_gpa', { student: s, newGpa: 3, note: 5 }),
+    ) as ArgumentError;
     expect(e3.argument).toBe('note');
     expect(e3.message).toContain('expected string, got number 5');
   });
@@ -126,22 +132,22 @@ describe('errors before the call leave nothing at all', () => {
     const s = makeStudent();
     const st = reg.getStoredEntity<Student>(s.ecsId);
     const ok = { students: [st], pair: [st, st.courses[0]], either: st.courses[1], tags: ['x'] };
-    expect(calls.execute('many', ok)).toBe(0);
-    const e1 = failsBeforeCall(() => calls.execute('many', { ...ok, students: [st, 'x'] })) as ArgumentError;
+    expect(calls.execute<unknown>('many', ok)).toBe(0);
+    const e1 = failsBeforeCall(() => calls.execute<unknown>('many', { ...ok, students: [st, 'x'] })) as ArgumentError;
     expect(e1.argument).toBe('students[1]');
-    const e2 = failsBeforeCall(() => calls.execute('many', { ...ok, pair: [st] })) as ArgumentError;
+    const e2 = failsBeforeCall(() => calls.execute<unknown>('many', { ...ok, pair: [st] })) as ArgumentError;
     expect(e2.argument).toBe('pair');
     expect(e2.message).toContain('[Student, Course]');
-    const e3 = failsBeforeCall(() => calls.execute('many', { ...ok, pair: [st, st] })) as ArgumentError;
+    const e3 = failsBeforeCall(() => calls.execute<unknown>('many', { ...ok, pair: [st, st] })) as ArgumentError;
     expect(e3.argument).toBe('pair[1]');
-    const e4 = failsBeforeCall(() => calls.execute('many', { ...ok, either: 3 })) as ArgumentError;
+    const e4 = failsBeforeCall(() => calls.execute<unknown>('many', { ...ok, either: 3 })) as ArgumentError;
     expect(e4.message).toContain('expected Student | Course, got number 3');
-    const e5 = failsBeforeCall(() => calls.execute('many', { ...ok, tags: ['a', 1] })) as ArgumentError;
+    const e5 = failsBeforeCall(() => calls.execute<unknown>('many', { ...ok, tags: ['a', 1] })) as ArgumentError;
     expect(e5.argument).toBe('tags[1]');
   });
 
   test('arguments must be one object', () => {
-    const e = failsBeforeCall(() => calls.execute('set_gpa', [1, 2] as never)) as ArgumentError;
+    const e = failsBeforeCall(() => calls.execute<unknown>('set_gpa', [1, 2] as never)) as ArgumentError;
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toContain('one object of named arguments');
   });
@@ -149,19 +155,21 @@ describe('errors before the call leave nothing at all', () => {
   test('unresolvable addresses: the §6 error class, naming the function and the argument', () => {
     const s = makeStudent();
     const missing = '@00000000-0000-4000-8000-000000000000';
-    const e1 = failsBeforeCall(() => calls.execute('set_gpa', { student: missing, newGpa: 1 }));
+    const e1 = failsBeforeCall(() => calls.execute<unknown>('set_gpa', { student: missing, newGpa: 1 }));
     expect(e1).toBeInstanceOf(EntityNotFoundError);
     expect(e1.message).toMatch(/^set_gpa: argument 'student': /);
     expect((e1 as unknown as { argument: string }).argument).toBe('student');
-    const e2 = failsBeforeCall(() => calls.execute('set_gpa', { student: s, newGpa: `@${s.ecsId}.record.gpx` }));
+    const e2 = failsBeforeCall(() =>
+      calls.execute<unknown>('set_gpa', { student: s, newGpa: `@${s.ecsId}.record.gpx` }),
+    );
     expect(e2).toBeInstanceOf(FieldPathError);
     expect((e2 as FieldPathError).segment).toBe('gpx');
     expect((e2 as FieldPathError).available).toEqual(['gpa', 'term']);
     expect(e2.message).toMatch(/^set_gpa: argument 'newGpa': /);
     calls.register('untyped', ({ x }: { x: string[] }) => x[0]);
     // Not an address at all (no UUID after '@'): passed as a plain string, no error.
-    expect(calls.execute('untyped', { x: ['@someone'] })).toBe('@someone');
-    const e4 = failsBeforeCall(() => calls.execute('untyped', { x: [`@${s.ecsId}..name`] }));
+    expect(calls.execute<unknown>('untyped', { x: ['@someone'] })).toBe('@someone');
+    const e4 = failsBeforeCall(() => calls.execute<unknown>('untyped', { x: [`@${s.ecsId}..name`] }));
     expect(e4).toBeInstanceOf(AddressSyntaxError);
     expect(e4.message).toMatch(/^untyped: argument 'x\[0\]': /);
   });
@@ -169,7 +177,7 @@ describe('errors before the call leave nothing at all', () => {
   test('an address whose value has the wrong type', () => {
     const s = makeStudent();
     const e = failsBeforeCall(() =>
-      calls.execute('set_gpa', { student: s, newGpa: `@${s.ecsId}.name` }),
+      calls.execute<unknown>('set_gpa', { student: s, newGpa: `@${s.ecsId}.name` }),
     ) as ArgumentError;
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toContain(`expected number, got string "Alice" (read from @${s.ecsId}.name)`);
@@ -177,7 +185,7 @@ describe('errors before the call leave nothing at all', () => {
 
   test('AsyncFunctionError: an async function passed to execute names aexecute', () => {
     calls.register('async_fn', async () => 1);
-    const e = failsBeforeCall(() => calls.execute('async_fn', {}));
+    const e = failsBeforeCall(() => calls.execute<unknown>('async_fn', {}));
     expect(e).toBeInstanceOf(AsyncFunctionError);
     expect(e.message).toContain('async_fn');
     expect(e.message).toContain("aexecute('async_fn'");
@@ -200,7 +208,9 @@ describe('errors before the call leave nothing at all', () => {
     const s = new Student({ name: 'elsewhere' });
     other.promoteToRoot(s);
     const storedElsewhere = other.getStoredEntity(s.ecsId);
-    const e = failsBeforeCall(() => calls.execute('set_gpa', { student: storedElsewhere, newGpa: 1 })) as ArgumentError;
+    const e = failsBeforeCall(() =>
+      calls.execute<unknown>('set_gpa', { student: storedElsewhere, newGpa: 1 }),
+    ) as ArgumentError;
     expect(e).toBeInstanceOf(ArgumentError);
     expect(e.message).toContain('another registry');
   });
@@ -216,7 +226,7 @@ describe('errors in or after the call leave only the failed record', () => {
       throw boom;
     });
     const s = makeStudent();
-    const { error } = await failsInCall(() => calls.execute('fail_after_edit', { student: s }));
+    const { error } = await failsInCall(() => calls.execute<unknown>('fail_after_edit', { student: s }));
     expect(error).toBe(boom);
     expect(s.gpa).toBe(3.5);
     expect(reg.latest<Student>(s.lineageId)!.gpa).toBe(3.5);
@@ -235,7 +245,7 @@ describe('errors in or after the call leave only the failed record', () => {
       throw boom;
     });
     const s = makeStudent();
-    const { error } = await failsInCall(() => calls.aexecute('async_fail', { student: s }));
+    const { error } = await failsInCall(() => calls.aexecute<unknown>('async_fail', { student: s }));
     expect(error).toBe(boom);
   });
 
@@ -243,7 +253,7 @@ describe('errors in or after the call leave only the failed record', () => {
     calls.register('throw_string', () => {
       throw 'plain';
     });
-    const { error } = await failsInCall(() => calls.execute('throw_string', {}));
+    const { error } = await failsInCall(() => calls.execute<unknown>('throw_string', {}));
     expect(error).toBe('plain');
   });
 
@@ -257,22 +267,22 @@ describe('errors in or after the call leave only the failed record', () => {
       { params: { student: Student }, returns: Student },
     );
     const s = makeStudent();
-    const { error } = await failsInCall(() => calls.execute('bad_return', { student: s }));
+    const { error } = await failsInCall(() => calls.execute<unknown>('bad_return', { student: s }));
     expect(error).toBeInstanceOf(ReturnTypeError);
     expect((error as Error).message).toContain('bad_return');
     expect((error as Error).message).toContain('Student');
     expect((error as Error).message).toContain('Summary');
     calls.register('bad_tuple', () => [new Summary(), 3], { params: {}, returns: [Summary, Summary] });
-    const r2 = await failsInCall(() => calls.execute('bad_tuple', {}));
+    const r2 = await failsInCall(() => calls.execute<unknown>('bad_tuple', {}));
     expect((r2.error as Error).message).toMatch(/bad_tuple: returned number 3 at result\[1\]/);
     calls.register('bad_scalar', () => 'x', { params: {}, returns: Number });
-    const r3 = await failsInCall(() => calls.aexecute('bad_scalar', {}));
+    const r3 = await failsInCall(() => calls.aexecute<unknown>('bad_scalar', {}));
     expect(r3.error).toBeInstanceOf(ReturnTypeError);
   });
 
   test('a non-async function returning a promise to execute: AsyncFunctionError after the call', async () => {
     calls.register('promise_fn', () => Promise.resolve(1));
-    const { error } = await failsInCall(() => calls.execute('promise_fn', {}));
+    const { error } = await failsInCall(() => calls.execute<unknown>('promise_fn', {}));
     expect(error).toBeInstanceOf(AsyncFunctionError);
     expect((error as Error).message).toContain('aexecute');
   });
@@ -283,7 +293,7 @@ describe('errors in or after the call leave only the failed record', () => {
       return new Student({ name: 'new', courses: [c, c] });
     });
     makeStudent();
-    const { error } = await failsInCall(() => calls.execute('share_new', {}));
+    const { error } = await failsInCall(() => calls.execute<unknown>('share_new', {}));
     expect(error).toBeInstanceOf(TreeStructureError);
   });
 
@@ -296,7 +306,7 @@ describe('errors in or after the call leave only the failed record', () => {
       return student;
     });
     const s = makeStudent();
-    const { error } = await failsInCall(() => calls.execute('share', { student: s }));
+    const { error } = await failsInCall(() => calls.execute<unknown>('share', { student: s }));
     expect(error).toBeInstanceOf(TreeStructureError);
   });
 
@@ -307,7 +317,7 @@ describe('errors in or after the call leave only the failed record', () => {
       student.courses.push(copy);
       return student;
     });
-    const { error } = await failsInCall(() => calls.execute('dup_in_tree', { student: s }));
+    const { error } = await failsInCall(() => calls.execute<unknown>('dup_in_tree', { student: s }));
     expect(error).toBeInstanceOf(TreeStructureError);
     expect((error as Error).message).toContain(
       `${copy.ecsId} occurs twice in the tree (two copies of the same version)`,
@@ -321,7 +331,7 @@ describe('errors in or after the call leave only the failed record', () => {
       'dup_in_result',
       ({ student }: { student: Student }) => new Student({ name: 'new', courses: [student.courses[0], copy] }),
     );
-    const { error } = await failsInCall(() => calls.execute('dup_in_result', { student: s }));
+    const { error } = await failsInCall(() => calls.execute<unknown>('dup_in_result', { student: s }));
     expect(error).toBeInstanceOf(TreeStructureError);
     expect((error as Error).message).toContain('occurs twice in the returned tree (two copies of the same version)');
   });
@@ -332,7 +342,7 @@ describe('errors in or after the call leave only the failed record', () => {
     });
     const s = makeStudent();
     s.name = 'edited';
-    expect(() => calls.execute('boom', { student: s })).toThrow('boom');
+    expect(() => calls.execute<unknown>('boom', { student: s })).toThrow('boom');
     const lineage = reg.lineage(s.lineageId);
     expect(lineage).toHaveLength(2);
     expect(reg.getStoredEntity<Student>(lineage[1].ecsId).name).toBe('edited');

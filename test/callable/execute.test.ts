@@ -435,9 +435,9 @@ describe('addresses in arguments', () => {
       ]),
     });
     s.promoteToRoot();
-    expect(calls.execute('title_of', { title: `@${s.ecsId}.byCode.c1.title` })).toBe('KEYED');
-    expect(calls.execute('title_of', { title: `@${s.ecsId}.byCode.7.title` })).toBe('SEVEN');
-    expect(calls.execute('title_of', { title: `@${s.ecsId}.byCode["c1"].title` })).toBe('KEYED');
+    expect(calls.execute<unknown>('title_of', { title: `@${s.ecsId}.byCode.c1.title` })).toBe('KEYED');
+    expect(calls.execute<unknown>('title_of', { title: `@${s.ecsId}.byCode.7.title` })).toBe('SEVEN');
+    expect(calls.execute<unknown>('title_of', { title: `@${s.ecsId}.byCode["c1"].title` })).toBe('KEYED');
   });
 
   test('data read through an address is a copy: the function cannot change the stored value', () => {
@@ -446,7 +446,7 @@ describe('addresses in arguments', () => {
       return list.length;
     });
     const s = makeStudent();
-    expect(calls.execute('mutate_list', { list: `@${s.ecsId}.tags` })).toBe(2);
+    expect(calls.execute<unknown>('mutate_list', { list: `@${s.ecsId}.tags` })).toBe(2);
     expect(reg.getStoredEntity<Student>(s.ecsId).tags).toEqual(['a']);
     expect(reg.lineage(s.lineageId)).toHaveLength(1);
   });
@@ -456,7 +456,7 @@ describe('addresses in arguments', () => {
     const other = makeStudent('Bob', 2.2);
     const s = new Student({ name: 'T', tags: [`@${other.ecsId}`] });
     s.promoteToRoot();
-    expect(calls.execute('first_tag', { list: `@${s.ecsId}.tags` })).toBe(`@${other.ecsId}`);
+    expect(calls.execute<unknown>('first_tag', { list: `@${s.ecsId}.tags` })).toBe(`@${other.ecsId}`);
     expect(calls.executions().at(-1)!.inputs.entities).toEqual({});
   });
 
@@ -484,7 +484,7 @@ describe('plain values', () => {
       return data.xs.length;
     });
     const data = { xs: [1], m: new Map([['a', [1]]]) };
-    expect(calls.execute('mangle', { data })).toBe(2);
+    expect(calls.execute<unknown>('mangle', { data })).toBe(2);
     expect(data.xs).toEqual([1]);
     expect(data.m.get('a')).toEqual([1]);
     const recorded = calls.executions()[0].inputs.values.data as { xs: number[] };
@@ -495,7 +495,7 @@ describe('plain values', () => {
   test('non-entity results are returned as they are and kept in the record', () => {
     const result = { total: 3, names: ['a'] };
     calls.register('stats', () => result);
-    expect(calls.execute('stats', {})).toBe(result);
+    expect(calls.execute<unknown>('stats', {})).toBe(result);
     expect(calls.executions()[0].result).toBe(result);
     expect(calls.executions()[0].semantics).toEqual([]);
   });

@@ -48,8 +48,8 @@ describe('a result that cannot be read (D14)', () => {
       );
     });
     const before = capture(registry);
-    expect(() => functions.execute('hostile_result', { doc })).toThrow(ResultError);
-    expect(() => functions.execute('hostile_result', { doc })).toThrow(
+    expect(() => functions.execute<unknown>('hostile_result', { doc })).toThrow(ResultError);
+    expect(() => functions.execute<unknown>('hostile_result', { doc })).toThrow(
       /hostile_result: its result could not be read: Error: no keys for you/,
     );
     expectUnchanged(registry, before);
@@ -66,7 +66,7 @@ describe('a result that cannot be read (D14)', () => {
       },
     }));
     const before = capture(registry);
-    expect(() => functions.execute('then_throws', {})).toThrow('then');
+    expect(() => functions.execute<unknown>('then_throws', {})).toThrow('then');
     expectUnchanged(registry, before);
     expect(functions.executions()).toHaveLength(1);
     expect(functions.executions()[0].status).toBe('failed');
@@ -83,7 +83,7 @@ describe('a result that cannot be read (D14)', () => {
     });
     let caught: unknown;
     try {
-      functions.execute('throws_hostile', {});
+      functions.execute<unknown>('throws_hostile', {});
     } catch (e) {
       caught = e;
     }
@@ -109,9 +109,10 @@ describe('a cascade of executions from event handlers (D5)', () => {
       reg.promoteToRoot(c0);
       let steps = 0;
       const sub = bus.on('function.execute', (e) => {
-        if (e.phase === 'completed' && ++steps < 300) fns.execute('inc', { c: reg.latest<EaCounter>(c0.lineageId)! });
+        if (e.phase === 'completed' && ++steps < 300)
+          fns.execute<unknown>('inc', { c: reg.latest<EaCounter>(c0.lineageId)! });
       });
-      pad(depth, () => fns.execute('inc', { c: reg.latest<EaCounter>(c0.lineageId)! }));
+      pad(depth, () => fns.execute<unknown>('inc', { c: reg.latest<EaCounter>(c0.lineageId)! }));
       sub.unsubscribe();
       const records = new Map(fns.executions().map((x) => [x.id, x]));
       const versions = reg.lineage(c0.lineageId).slice(1);
@@ -174,7 +175,7 @@ describe('a write after an async function returned (D15)', () => {
     });
     const other = new EaDoc({ label: 'other' });
     registry.promoteToRoot(other);
-    const slow = othersInFlight ? functions.aexecute('slow', { doc: other }) : Promise.resolve();
+    const slow = othersInFlight ? functions.aexecute<unknown>('slow', { doc: other }) : Promise.resolve();
     const result = await functions.aexecute<EaDoc>('leaky', { doc: d });
     await done;
     await slow;

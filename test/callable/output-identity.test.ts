@@ -114,7 +114,7 @@ test('one new entity put into two input trees is a TreeStructureError, and only 
     return [a, b];
   });
   const before = capture(registry);
-  expect(() => functions.execute('new_into_both', { a, b })).toThrow(TreeStructureError);
+  expect(() => functions.execute<unknown>('new_into_both', { a, b })).toThrow(TreeStructureError);
   expectUnchanged(registry, before);
   expect(functions.executions().map((x) => x.status)).toEqual(['failed']);
 });
@@ -127,7 +127,7 @@ test('a child put into a second input tree while it stays in the first is a Tree
     return b;
   });
   const before = capture(registry);
-  expect(() => functions.execute('share_child', { a, b })).toThrow(/occurs in two trees of this call/);
+  expect(() => functions.execute<unknown>('share_child', { a, b })).toThrow(/occurs in two trees of this call/);
   expectUnchanged(registry, before);
 });
 

@@ -27,8 +27,8 @@ test('an edited first argument is not versioned when the second is a child remov
   const other = makeStudent('Bob');
   const removed = other.courses.pop()!;
   const before = capture(reg);
-  expect(() => calls.execute('pair', { student: edited, course: removed })).toThrow(ArgumentError);
-  expect(() => calls.execute('pair', { student: edited, course: removed })).toThrow(
+  expect(() => calls.execute<unknown>('pair', { student: edited, course: removed })).toThrow(ArgumentError);
+  expect(() => calls.execute<unknown>('pair', { student: edited, course: removed })).toThrow(
     /pair: argument 'course': Course .* is not part of its tree/,
   );
   expectUnchanged(reg, before);
@@ -41,6 +41,8 @@ test('a malformed second tree is reported before the first is versioned', () => 
   const other = makeStudent('Bob');
   other.courses.push(other.courses[0]); // a shared reference
   const before = capture(reg);
-  expect(() => calls.execute('pair', { student: edited, course: other.courses[1] })).toThrow(TreeStructureError);
+  expect(() => calls.execute<unknown>('pair', { student: edited, course: other.courses[1] })).toThrow(
+    TreeStructureError,
+  );
   expectUnchanged(reg, before);
 });

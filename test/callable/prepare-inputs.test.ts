@@ -260,9 +260,9 @@ describe('through execute: a built config is registered for the call, and withdr
       { params: { root: PpRoot, options: PpOptions }, returns: PpBox },
     );
     const before = capture(registry);
-    expect(() => calls.execute('pp_cfg_throws', { root: stored, limit: 1 })).toThrow('boom');
+    expect(() => calls.execute<unknown>('pp_cfg_throws', { root: stored, limit: 1 })).toThrow('boom');
     expectUnchanged(registry, before);
-    expect(() => calls.execute('pp_cfg_throws', { root: stored, limit: 2 })).toThrow(ReturnTypeError);
+    expect(() => calls.execute<unknown>('pp_cfg_throws', { root: stored, limit: 2 })).toThrow(ReturnTypeError);
     expectUnchanged(registry, before);
     expect(calls.executions().map((r) => r.status)).toEqual(['failed', 'failed']);
   });

@@ -23,7 +23,7 @@ test("an untyped function's '__proto__' argument is an own argument, not a proto
     return Object.keys(args).join(',');
   });
   const args = JSON.parse('{"__proto__": {"polluted": 1}, "n": 2}') as Record<string, unknown>;
-  expect(calls.execute('proto_arg_keys', args)).toBe('__proto__,n');
+  expect(calls.execute<unknown>('proto_arg_keys', args)).toBe('__proto__,n');
   expect(Object.getPrototypeOf(received)).toBe(Object.prototype);
   expect(Object.getOwnPropertyDescriptor(received, '__proto__')?.value).toEqual({ polluted: 1 });
   expect((received as { polluted?: unknown }).polluted).toBeUndefined();
@@ -42,7 +42,7 @@ test("an entity or an address passed as '__proto__' is recorded under that name"
     string,
     unknown
   >;
-  expect(calls.execute('proto_arg_entity', args)).toBe(2);
+  expect(calls.execute<unknown>('proto_arg_entity', args)).toBe(2);
   const inputs = calls.executions()[0].inputs;
   expect(Object.getPrototypeOf(inputs.entities)).toBe(Object.prototype);
   expect(Object.getOwnPropertyDescriptor(inputs.entities, '__proto__')?.value).toBe(s.ecsId);

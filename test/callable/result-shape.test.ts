@@ -9,7 +9,7 @@ import type { EntityObject } from '../../src/metadata/object-model';
 import { isEntityObject } from '../../src/metadata/object-model';
 import type { AddressUse } from '../../src/callable/bound-call';
 import { attributeSources, readResult, storedResult } from '../../src/callable/result-shape';
-import { toShape } from '../../src/callable/type-spec';
+import { toShape } from '../../src/metadata/type-spec';
 import type { ExecutionOutput } from '../../src/store/commit-execution';
 import { PpBox, PpItem, eo } from '../support/pipeline';
 

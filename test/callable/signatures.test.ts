@@ -7,11 +7,18 @@ import { Entity, EntityRegistry, entity, field } from '../../src';
 import { EventBus } from '../../src/events';
 import type { Event } from '../../src/events';
 import { CallableRegistry } from '../../src/callable/callable-registry';
+import { ConfigEntity } from '../../src/callable/config-entity';
 import { callable } from '../../src/callable/decorator';
 import { ArgumentError, SignatureRequiredError, UnknownFunctionError } from '../../src/callable/errors';
-import { arrayOf, mapOf, optional, recordOf, setOf, union } from '../../src/callable/type-spec';
+import { arrayOf, mapOf, optional, recordOf, setOf, union } from '../../src/metadata/type-spec';
 import { capture, expectUnchanged } from './dump-registry';
 import { Course, RankingOptions, Student, Summary, makeStudent } from './models';
+
+@entity()
+class SigTaggedOptions extends ConfigEntity {
+  tags: string[] = [];
+  limit = 1;
+}
 
 let reg: EntityRegistry;
 let calls: CallableRegistry;
@@ -27,9 +34,9 @@ describe('signature forms', () => {
       params: { a: Number, b: optional(Student) },
       returns: String,
     });
-    expect(calls.execute('opt', { a: 1 })).toBe('a=1');
-    expect(calls.execute('opt', { a: 1, b: undefined })).toBe('a=1');
-    expect(calls.execute('opt', { a: 1, b: makeStudent('Bo') })).toBe('b=Bo');
+    expect(calls.execute<unknown>('opt', { a: 1 })).toBe('a=1');
+    expect(calls.execute<unknown>('opt', { a: 1, b: undefined })).toBe('a=1');
+    expect(calls.execute<unknown>('opt', { a: 1, b: makeStudent('Bo') })).toBe('b=Bo');
   });
 
   test('unions of entity classes, nullable values, Maps, Sets, records, Dates', () => {
@@ -68,7 +75,7 @@ describe('signature forms', () => {
     const st = reg.getStoredEntity<Student>(makeStudent().ecsId);
     const m = new Map([['x', 1]]);
     const d = new Date(2020, 1, 1);
-    const out = calls.execute('kinds', {
+    const out = calls.execute<unknown>('kinds', {
       who: st.courses[0],
       maybe: null,
       m,
@@ -80,21 +87,21 @@ describe('signature forms', () => {
     expect(m.size).toBe(1); // copied
     expect(d.getFullYear()).toBe(2020); // copied
     expect(() =>
-      calls.execute('kinds', { who: st, maybe: null, m: new Map([['x', 'no']]), s: new Set(), r: {}, d }),
+      calls.execute<unknown>('kinds', { who: st, maybe: null, m: new Map([['x', 'no']]), s: new Set(), r: {}, d }),
     ).toThrow(/argument 'm.get\("x"\)': expected number/);
   });
 
   test('a string parameter keeps an address-looking string as text', () => {
     calls.register('echo', ({ text }: { text: string }) => text, { params: { text: String } });
     const s = makeStudent();
-    expect(calls.execute('echo', { text: `@${s.ecsId}.name` })).toBe(`@${s.ecsId}.name`);
+    expect(calls.execute<unknown>('echo', { text: `@${s.ecsId}.name` })).toBe(`@${s.ecsId}.name`);
   });
 
   test('entity addresses are checked against the declared class', () => {
     calls.register('only_students', ({ s }: { s: Student }) => s.name, { params: { s: Student } });
     const st = reg.getStoredEntity<Student>(makeStudent().ecsId);
-    expect(calls.execute('only_students', { s: `@${st.ecsId}` })).toBe('Alice');
-    expect(() => calls.execute('only_students', { s: `@${st.courses[0].ecsId}` })).toThrow(ArgumentError);
+    expect(calls.execute<unknown>('only_students', { s: `@${st.ecsId}` })).toBe('Alice');
+    expect(() => calls.execute<unknown>('only_students', { s: `@${st.courses[0].ecsId}` })).toThrow(ArgumentError);
   });
 });
 
@@ -140,7 +147,7 @@ describe('ConfigEntity parameters', () => {
   test('loose fields from addresses carry attributeSource', () => {
     registerRank();
     const s = makeStudent();
-    calls.execute('rank', { students: [], threshold: `@${s.ecsId}.record.gpa` });
+    calls.execute<unknown>('rank', { students: [], threshold: `@${s.ecsId}.record.gpa` });
     const config = reg.getStoredEntity<RankingOptions>(calls.executions()[0].inputs.entities.options);
     expect(config.threshold).toBe(3.5);
     expect(config.attributeSource.threshold).toBe(s.record!.ecsId);
@@ -149,16 +156,31 @@ describe('ConfigEntity parameters', () => {
   test('errors: wrong field type, unknown field in an object, loose fields next to the instance', () => {
     registerRank();
     const before = capture(reg);
-    expect(() => calls.execute('rank', { students: [], limit: 'ten' })).toThrow(
+    expect(() => calls.execute<unknown>('rank', { students: [], limit: 'ten' })).toThrow(
       /rank: argument 'limit': RankingOptions.limit expects number/,
     );
-    expect(() => calls.execute('rank', { students: [], options: { limitt: 1 } })).toThrow(/argument 'options.limitt'/);
-    expect(() => calls.execute('rank', { students: [], options: new RankingOptions(), limit: 1 })).toThrow(
+    expect(() => calls.execute<unknown>('rank', { students: [], options: { limitt: 1 } })).toThrow(
+      /argument 'options.limitt'/,
+    );
+    expect(() => calls.execute<unknown>('rank', { students: [], options: new RankingOptions(), limit: 1 })).toThrow(
       ArgumentError,
     );
-    expect(() => calls.execute('rank', { students: [], bogus: 1 })).toThrow(/unknown argument/);
+    expect(() => calls.execute<unknown>('rank', { students: [], bogus: 1 })).toThrow(/unknown argument/);
     expectUnchanged(reg, before);
     expect(calls.executions()).toEqual([]);
+  });
+
+  test("config fields are checked against the field's type, containers too (fieldTypesOf); null passes", () => {
+    const tagged = calls.register('tagged', ({ options }: { options: SigTaggedOptions }) => options.tags.length, {
+      params: { options: SigTaggedOptions },
+    });
+    const before = capture(reg);
+    expect(() => tagged.untyped.execute({ tags: 'a,b' })).toThrow(
+      /tagged: argument 'tags': SigTaggedOptions.tags expects (string|unknown)\[\], got string "a,b"/,
+    );
+    expectUnchanged(reg, before);
+    expect(tagged.execute({ tags: ['a', 'b'] })).toBe(2);
+    expect(tagged.untyped.execute({ options: { limit: null } })).toBe(0);
   });
 });
 
@@ -180,7 +202,7 @@ describe('@callable decorator', () => {
     void Grades;
     expect(local.names()).toEqual(['double_gpa', 'plain']);
     expect(local.execute<Student>('double_gpa', { student: makeStudent('D', 1.5) }).gpa).toBe(3);
-    expect(local.execute('plain', {})).toBe(1);
+    expect(local.execute<unknown>('plain', {})).toBe(1);
   });
 
   test('the default registry and a name string', () => {
@@ -282,6 +304,15 @@ describe('JSON Schema', () => {
     expect(() => calls.describe('untyped_fn')).toThrow(/untyped_fn: describe\(\) needs the function's signature/);
     expect(() => calls.describe('nope')).toThrow(UnknownFunctionError);
   });
+
+  test('signatureOf: the signature, null for a function without one, UnknownFunctionError for an unknown name', () => {
+    calls.register('typed_fn', () => 1, { params: { a: Number }, returns: Number });
+    calls.register('untyped_fn', () => 1);
+    expect(calls.signatureOf('typed_fn')!.params.map((p) => p.name)).toEqual(['a']);
+    expect(calls.signatureOf('untyped_fn')).toBeNull();
+    expect(() => calls.signatureOf('typed_fm')).toThrow(UnknownFunctionError);
+    expect(() => calls.signatureOf('typed_fm')).toThrow(/'typed_fm'.*typed_fn/);
+  });
 });
 
 describe('events', () => {
@@ -324,11 +355,11 @@ describe('events', () => {
       },
       { params: {} },
     );
-    await expect(local.aexecute('ev_fail', {})).rejects.toThrow('nope');
+    await expect(local.aexecute<unknown>('ev_fail', {})).rejects.toThrow('nope');
     expect(seen.map((e) => e.phase)).toEqual(['started', 'failed']);
     expect(seen[1].error).toEqual({ name: 'Error', message: 'nope' });
     seen.length = 0;
-    await expect(local.aexecute('ev_fail', { x: 1 })).rejects.toThrow(ArgumentError);
+    await expect(local.aexecute<unknown>('ev_fail', { x: 1 })).rejects.toThrow(ArgumentError);
     expect(seen).toEqual([]);
   });
 });

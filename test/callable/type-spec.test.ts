@@ -14,7 +14,7 @@ import {
   typeText,
   union,
   type TypeSpec,
-} from '../../src/callable/type-spec';
+} from '../../src/metadata/type-spec';
 import { Course, Student } from './models';
 
 test('normalisation and text', () => {

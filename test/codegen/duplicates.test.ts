@@ -138,7 +138,9 @@ test('the runtime picks, per loaded class, the spec that fits it', () => {
   expect(calls.signatureOf('dup_bump')!.params[0].type).toMatchObject({ className: 'DupTwin', ctor: a.DupTwin });
   expect(calls.signatureOf('dup_clash')).toBeNull(); // conflicting: no generated signature
   expect(
-    calls.execute('dup_holder_size', { holder: new a.DupHolder({ list: [new a.DupLeafA(), new a.DupLeafA()] }) }),
+    calls.execute<unknown>('dup_holder_size', {
+      holder: new a.DupHolder({ list: [new a.DupLeafA(), new a.DupLeafA()] }),
+    }),
   ).toBe(2);
 
   const b = require(path.join(dir, 'b.ts'));

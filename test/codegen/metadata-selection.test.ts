@@ -222,7 +222,7 @@ describe('generated signatures resolve their classes lazily, by name and field l
     const sig = calls.signatureOf('sel_lazy')!;
     expect(sig.source).toBe('generated');
     expect(sig.params[0].type).toMatchObject({ kind: 'entity', className: 'SelLater', ctor: SelLater });
-    expect(calls.execute('sel_lazy', { item: new SelLater({ v: 7 }) })).toBe(7);
+    expect(calls.execute<unknown>('sel_lazy', { item: new SelLater({ v: 7 }) })).toBe(7);
     expect(pendingGeneratedSignature('sel_lazy')).toBeNull();
   });
 

@@ -317,14 +317,14 @@ test('every execution record is written, whatever its values: tagged, entities a
   const g = buildGridMap(1, 2);
   registry.promoteToRoot(g);
   const latest = registry.latest<GridMap>(g.lineageId)!;
-  calls.execute('echo', { big: 12345678901234567890n, map: new Map([['a', 1]]), opaque: new Opaque(3) });
+  calls.execute<unknown>('echo', { big: 12345678901234567890n, map: new Map([['a', 1]]), opaque: new Opaque(3) });
   calls.execute('move_agent', {
     gridmap: latest,
     sourceIndex: 0,
     agentName: latest.nodes[0].agents[0].name,
     targetIndex: 0,
   });
-  expect(() => calls.execute('boom', {})).toThrow('nope');
+  expect(() => calls.execute<unknown>('boom', {})).toThrow('nope');
   await registry.flush(); // not in fail-stop
   const db = new Database(file, { readonly: true });
   try {
@@ -368,8 +368,8 @@ test('execution records come back too: executions(), execution(id), executionOf(
     agentName: latest.nodes[0].agents[0].name,
     targetIndex: 1,
   });
-  calls.execute('tag', { big: 7n, when: new Date(0) });
-  expect(() => calls.execute('boom', {})).toThrow('nope');
+  calls.execute<unknown>('tag', { big: 7n, when: new Date(0) });
+  expect(() => calls.execute<unknown>('boom', {})).toThrow('nope');
   const before = calls.executions().map((r) => r.toJSON());
   await registry.close();
 
@@ -396,7 +396,7 @@ test('a record with a part nested deeper than JSON.stringify goes is written, th
     for (let i = 0; i < 20_000; i++) v = [v];
     return v;
   });
-  calls.execute('deep', { n: 1 });
+  calls.execute<unknown>('deep', { n: 1 });
   await registry.flush(); // not in fail-stop
   await registry.close();
   const again = world(file);

@@ -135,8 +135,8 @@ function history(w: World): { grid: string; bag: string; detached: string; spawn
   bag.name = 'changed';
   (bag.v[0] as Map<unknown, unknown>).set('new', 2n);
   registry.version(bag);
-  w.calls.execute('transfer_echo', { big: 2n ** 70n, map: new Map([['a', 1]]), opaque: new Opaque(3) });
-  expect(() => w.calls.execute('transfer_boom', {})).toThrow('nope');
+  w.calls.execute<unknown>('transfer_echo', { big: 2n ** 70n, map: new Map([['a', 1]]), opaque: new Opaque(3) });
+  expect(() => w.calls.execute<unknown>('transfer_boom', {})).toThrow('nope');
   const spawned = w.calls.execute<Agent>('transfer_spawn', { gridmap: registry.latest<GridMap>(g.lineageId)! });
   return { grid: g.lineageId, bag: bag.lineageId, detached: leaving.lineageId, spawned: spawned.lineageId };
 }

@@ -87,7 +87,7 @@ async function build(file: string): Promise<Built> {
   };
   let g = registry.promoteToRoot(buildGridMap(3, 80)).root as unknown as GridMap;
   const main = [g.ecsId];
-  calls.execute('nudge', { gridmap: g });
+  calls.execute<unknown>('nudge', { gridmap: g });
   const nudge = recordOf('nudge');
   g = registry.latest<GridMap>(g.lineageId)!;
   main.push(g.ecsId);
@@ -114,7 +114,7 @@ async function build(file: string): Promise<Built> {
   const failedOnOld = recordOf('move_agent');
   expect(() => calls.execute('move_agent', { gridmap: g, ...bad })).toThrow();
   const failedOnHead = recordOf('move_agent');
-  calls.execute('twice', { n: 2 });
+  calls.execute<unknown>('twice', { n: 2 });
   const valueOnly = recordOf('twice');
 
   let s = registry.promoteToRoot(buildGridMap(2, 2)).root as unknown as GridMap;

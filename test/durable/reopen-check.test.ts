@@ -38,7 +38,7 @@ async function written() {
     agentName: latest.nodes[0].agents[0].name,
     targetIndex: 1,
   });
-  calls.execute('opaque', { o: new Opaque(3) }); // not data: the store names it
+  calls.execute<unknown>('opaque', { o: new Opaque(3) }); // not data: the store names it
   const copy = registry.checkout<GridMap>(moved.ecsId);
   copy.width = 5;
   registry.version(copy); // a version no record names

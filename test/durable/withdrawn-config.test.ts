@@ -98,7 +98,7 @@ test.each<[string, Durability, 'fails' | 'fails_later', boolean]>([
   const { registry, calls } = world(file, durability);
   const root = registry.promoteToRoot(buildRoot(1, 1)).root as unknown as PpRoot;
   const before = history(registry, [root.lineageId]);
-  await expect(calls.aexecute(fn, { r: root, limit: 3 })).rejects.toThrow('failed with limit 3');
+  await expect(calls.aexecute<unknown>(fn, { r: root, limit: 3 })).rejects.toThrow('failed with limit 3');
   const [record] = calls.executions();
   const configId = record.inputs.entities.options;
   expect(configWritten).toBe(rowFirst); // the case this is
@@ -154,7 +154,7 @@ test.each<[string, boolean]>([
     { params: { options: WdOptions } },
   );
   const xs = Array.from({ length: SPLICE_MIN_LENGTH + 6 }, (_, i) => i);
-  await expect(calls.aexecute('keeps_then_fails', { xs })).rejects.toThrow('failed');
+  await expect(calls.aexecute<unknown>('keeps_then_fails', { xs })).rejects.toThrow('failed');
   const configId = calls.executions()[0].inputs.entities.options;
   expect(registry.hasVersion(configId)).toBe(false);
   const latest = registry.latest<WdHolder>(holder.lineageId)!;

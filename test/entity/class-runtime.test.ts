@@ -85,7 +85,7 @@ test('inside a function, reads see the call’s own writes; the stored slots sta
     seen = [before, a.name, a.speed];
     return a;
   });
-  const out = calls.execute('rename', { a: agent }) as Agent;
+  const out = calls.execute<Agent>('rename', { a: agent });
   expect(seen).toEqual(['agent-0-0', 'renamed', agent.speed + 10]);
   expect(agent.name).toBe('agent-0-0');
   expect((agent as unknown as StoredSlots)[fieldSlots(1)[0]]).toBe('agent-0-0');
@@ -113,7 +113,7 @@ test('a class with many fields reads every slot, stored and inside a function', 
     w.tail.push(new Agent({ name: 'x' }));
     return w;
   });
-  const next = calls.execute('widen', { w: wide }) as Wide;
+  const next = calls.execute<Wide>('widen', { w: wide });
   expect([next.f18, next.f19, wide.f18]).toEqual([190, 190, 18]);
   expect(next.tail.map((a) => a.name)).toEqual(['w', 'x']);
 });

@@ -118,7 +118,7 @@ describe.each(hostile)('%s as field data', (_, make) => {
       return d;
     });
     const before = capture(registry);
-    expectRefused(() => functions.execute('store_hostile', { d: doc }));
+    expectRefused(() => functions.execute<unknown>('store_hostile', { d: doc }));
     expectUnchanged(registry, before);
     expect(functions.executions().map((r) => r.status)).toEqual(['failed']);
   });

@@ -35,7 +35,7 @@ test('an entity shared into a second place while an ancestor moved and its old p
     return r;
   });
   const before = capture(registry);
-  expect(() => functions.execute('move_remove_share', { r: root })).toThrow(TreeStructureError);
+  expect(() => functions.execute<unknown>('move_remove_share', { r: root })).toThrow(TreeStructureError);
   expectUnchanged(registry, before);
 });
 
@@ -103,7 +103,7 @@ test('two versions of one lineage: a child swapped between them, then a subtree 
     return 1;
   });
   const before = capture(registry);
-  expect(() => functions.execute('swap_and_move', { a: v1, b: v2 })).toThrow(TreeStructureError);
+  expect(() => functions.execute<unknown>('swap_and_move', { a: v1, b: v2 })).toThrow(TreeStructureError);
   expectUnchanged(registry, before);
 });
 
@@ -117,7 +117,7 @@ test('a shared reference under a huge record key is reported with an excerpt of 
   });
   let error: unknown;
   try {
-    functions.execute('share_under_huge_key', { r: root });
+    functions.execute<unknown>('share_under_huge_key', { r: root });
   } catch (e) {
     error = e;
   }

@@ -107,7 +107,7 @@ describe('D3: nothing reachable from a stored version is mutable', () => {
       Object.setPrototypeOf(p.prefs, { role: 'admin' });
       return p;
     });
-    const e = refused(UnsupportedValueError, () => calls.execute('set_proto', { p: v1 }));
+    const e = refused(UnsupportedValueError, () => calls.execute<unknown>('set_proto', { p: v1 }));
     expect(e).toMatchObject({ className: 'Profile', fieldPath: 'prefs', kind: 'object with a custom prototype' });
     expect(calls.executions().at(-1)).toMatchObject({ functionName: 'set_proto', status: 'failed' });
   });
@@ -250,18 +250,18 @@ describe('D4: values outside the data kinds are refused when they would be store
       h.items.push(new Profile({ name: 'new' }));
       return [h, new Profile({ value: Symbol('s') as never })];
     });
-    expect(refused(UnsupportedValueError, () => calls.execute('store_bad', { h: v1 }))).toMatchObject({
+    expect(refused(UnsupportedValueError, () => calls.execute<unknown>('store_bad', { h: v1 }))).toMatchObject({
       className: 'Profile',
       fieldPath: 'value',
       kind: 'Money',
     });
-    expect(refused(UnsupportedValueError, () => calls.execute('push_function', { h: v1 }))).toMatchObject({
+    expect(refused(UnsupportedValueError, () => calls.execute<unknown>('push_function', { h: v1 }))).toMatchObject({
       className: 'Profile',
       fieldPath: 'scores[0]',
       kind: 'function',
     });
     // Both outputs are prepared before either is published: the valid one is not stored either.
-    expect(refused(UnsupportedValueError, () => calls.execute('new_bad', { h: v1 }))).toMatchObject({
+    expect(refused(UnsupportedValueError, () => calls.execute<unknown>('new_bad', { h: v1 }))).toMatchObject({
       className: 'Profile',
       fieldPath: 'value',
       kind: 'symbol',
@@ -278,7 +278,7 @@ describe('D4: values outside the data kinds are refused when they would be store
     const money = new Money(250);
     const callback = (): number => 1;
     calls.register('pay', ({ opts }: { opts: { m: Money; cb: () => number } }) => opts.m.cents + opts.cb());
-    expect(calls.execute('pay', { opts: { m: money, cb: callback } })).toBe(251);
+    expect(calls.execute<unknown>('pay', { opts: { m: money, cb: callback } })).toBe(251);
     expect(calls.executions().at(-1)!.inputs.values).toEqual({ opts: { m: money, cb: callback } });
   });
 
@@ -379,7 +379,9 @@ describe('D12, D13: deep and cyclic structures work or end in a typed error', ()
       q.scores = nest(DEPTH) as number[];
       return q;
     });
-    expect(refused(DataDepthError, () => calls.execute('deepen', { p: v1 })).fieldPath).toMatch(/^scores\[0\]/);
+    expect(refused(DataDepthError, () => calls.execute<unknown>('deepen', { p: v1 })).fieldPath).toMatch(
+      /^scores\[0\]/,
+    );
     expect(calls.executions().at(-1)!.status).toBe('failed');
   });
 
@@ -413,7 +415,7 @@ describe('D12, D13: deep and cyclic structures work or end in a typed error', ()
       p.prefs.back = p.prefs;
       return p;
     });
-    expect(refused(DataCycleError, () => calls.execute('make_cycle', { p: v1 }))).toMatchObject({
+    expect(refused(DataCycleError, () => calls.execute<unknown>('make_cycle', { p: v1 }))).toMatchObject({
       className: 'Profile',
       fieldPath: 'prefs',
       secondPath: 'Profile.prefs.back',
@@ -433,7 +435,7 @@ describe('D12, D13: deep and cyclic structures work or end in a typed error', ()
       moved.kids[0].kids.push(moved);
       return root;
     });
-    const e = refused(TreeStructureError, () => calls.execute('island_cycle', { r: v1 }));
+    const e = refused(TreeStructureError, () => calls.execute<unknown>('island_cycle', { r: v1 }));
     expect(e.message).toContain('a cycle');
     expect(e).toMatchObject({ firstPath: 'Twig', secondPath: 'Twig.kids[0].kids[0]' });
     expect(calls.executions().at(-1)!.status).toBe('failed');

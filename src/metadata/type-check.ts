@@ -1,9 +1,10 @@
 /**
- * Checking values against signature types (arguments after binding, results).
+ * Checking values against types (arguments after binding, results, field values written by put).
  */
-import { containerKind, findInItems, type DataContainerKind, type ItemKey } from '../metadata/containers';
-import { isEntityObject } from '../metadata/object-model';
+import { containerKind, findInItems, type DataContainerKind, type ItemKey } from './containers';
+import { isEntityObject } from './object-model';
 import type { TypeShape } from './type-spec';
+import type { PathSegment } from './types';
 
 /** True if `value` is a plain data object: not an entity, array, Map, Set or Date. */
 export function isRecordLike(value: unknown): value is Record<string, unknown> {
@@ -24,7 +25,8 @@ export function itemAt<K extends DataContainerKind>(kind: K, key: ItemKey<K>): s
   }
 }
 
-type Mismatch = { at: string; expected: TypeShape; found: unknown };
+/** Where a value does not conform to a type: the relative position (`''`, `[2]`, `.key`), the type expected there and what was found. */
+export type Mismatch = { at: string; expected: TypeShape; found: unknown };
 
 /** The first item of `value` (a container of `kind`) that does not conform to its shape, placed. */
 function itemMismatch<K extends DataContainerKind>(
@@ -89,5 +91,58 @@ export function mismatch(shape: TypeShape, value: unknown): Mismatch | null {
     case 'record':
       if (!isRecordLike(value)) return { at: '', expected: shape, found: value };
       return itemMismatch(value, 'record', () => shape.of);
+  }
+}
+
+const UNKNOWN: TypeShape = { kind: 'unknown' };
+
+/** Whether `container` (a container value) can be a value of `shape`, by its kind. */
+function containerFits(shape: TypeShape, container: unknown): boolean {
+  switch (shape.kind) {
+    case 'array':
+    case 'tuple':
+      return Array.isArray(container);
+    case 'set':
+    case 'map':
+    case 'record':
+      return containerKind(container, 'any') === shape.kind;
+    case 'optional':
+      return containerFits(shape.of, container);
+    case 'union':
+      return shape.of.some((alt) => containerFits(alt, container));
+    default:
+      return false;
+  }
+}
+
+/**
+ * The type of what sits under `segment` inside `container`, a value of type `shape`: the item
+ * type of an array, Set, Map or record, a tuple's element, and for a union that of its
+ * alternatives `container` can be. `unknown` where the type does not say (a position past a
+ * tuple's end, an `object` or `unknown` type).
+ */
+export function itemShape(shape: TypeShape, segment: PathSegment, container: unknown): TypeShape {
+  switch (shape.kind) {
+    case 'array':
+    case 'set':
+    case 'map':
+    case 'record':
+      return shape.of;
+    case 'tuple':
+      return typeof segment === 'number' && segment < shape.of.length ? shape.of[segment] : UNKNOWN;
+    case 'optional':
+      return itemShape(shape.of, segment, container);
+    case 'union': {
+      const items = shape.of
+        .filter((alt) => containerFits(alt, container))
+        .map((alt) => itemShape(alt, segment, container));
+      return items.length === 1
+        ? items[0]
+        : items.length === 0 || items.some((t) => t.kind === 'unknown')
+          ? UNKNOWN
+          : { kind: 'union', of: items };
+    }
+    default:
+      return UNKNOWN;
   }
 }

@@ -9,8 +9,8 @@
  * The names `'string' | 'number' | 'boolean' | 'bigint' | 'date' | 'object' | 'unknown' | 'null' |
  * 'undefined'` are accepted wherever a type is.
  */
-import { entityClassRecord, type AnyClass } from '../metadata/class-registry';
-import { describeValue } from '../metadata/describe-value';
+import { entityClassRecord, type AnyClass } from './class-registry';
+import { describeValue } from './describe-value';
 import { excerpt } from '../util/excerpt';
 import { InvalidTypeError } from './errors';
 

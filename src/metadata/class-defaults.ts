@@ -2,8 +2,8 @@
  * Class-field defaults of entity classes, read from one default-constructed instance per class
  * (for JSON Schema defaults and for inferring the type of untyped config fields).
  */
-import type { AnyClass } from '../metadata/class-registry';
-import { VALUES, type EntityObject } from '../metadata/object-model';
+import type { AnyClass } from './class-registry';
+import { VALUES, type EntityObject } from './object-model';
 
 const templates = new Map<AnyClass, readonly unknown[] | null>();
 
