@@ -106,7 +106,7 @@ function everyOperation() {
 
   const stored = entities.latest<Column>(v1.lineageId)!;
   const renamed = rename.execute({ card: stored.cards[0], title: 'A' }); // function.execute, entity.version
-  expect(() => callables.execute('fail', {})).toThrow('no'); // function.execute failed
+  expect(() => callables.execute<unknown>('fail', {})).toThrow('no'); // function.execute failed
 
   const working = entities.checkout<Column>(entities.latestVersion(v1.lineageId)!.ecsId);
   const card = working.cards[1];
