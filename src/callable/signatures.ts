@@ -99,12 +99,12 @@ export type CallArgs<A> = [ConfigKey<A>] extends [never]
  * `(args: any)`) takes any object.
  */
 export type CallParams<A, Tail extends unknown[] = []> = 0 extends 1 & A
-  ? [args?: Record<string, unknown>, ...Tail]
+  ? [args?: Record<string, unknown>, ...rest: Tail]
   : unknown extends A
-    ? [args?: Record<string, never>, ...Tail]
+    ? [args?: Record<string, never>, ...rest: Tail]
     : Record<string, never> extends CallArgs<A>
-      ? [args?: CallArgs<A>, ...Tail]
-      : [args: CallArgs<A>, ...Tail];
+      ? [args?: CallArgs<A>, ...rest: Tail]
+      : [args: CallArgs<A>, ...rest: Tail];
 
 /** The declared arguments of a function `FunctionSignatures` names. */
 type DeclaredArgs<N extends string> = N extends keyof FunctionSignatures
@@ -120,7 +120,7 @@ export type ArgsOf<N extends string> = [DeclaredArgs<N>] extends [never]
 
 /** The parameter list of `execute(name, ...)` after the name, then `Tail`. */
 export type ArgsParams<N extends string, Tail extends unknown[] = []> = [DeclaredArgs<N>] extends [never]
-  ? [args?: Record<string, unknown>, ...Tail]
+  ? [args?: Record<string, unknown>, ...rest: Tail]
   : CallParams<DeclaredArgs<N>, Tail>;
 
 /** What `execute(name, ...)` returns. */
