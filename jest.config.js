@@ -48,6 +48,7 @@ const STORE_FREE = [
   '<rootDir>/test/events/(cascade|event-bus|event|glob|history|operation|operators|subscriber-errors|types)\\.test\\.ts$',
   '<rootDir>/test/serialize/(class-names|depth)\\.test\\.ts$',
   '<rootDir>/test/store/(memory-budget|version-store|working-tree)\\.test\\.ts$',
+  '<rootDir>/test/store/child-lineage\\.test\\.ts$', // runs itself over memory and over an SQLite file
   '<rootDir>/test/viz/mermaid-text\\.test\\.ts$',
 ];
 /**

@@ -6,14 +6,13 @@
  *
  * 1. `@field({ type: () => T })`: exactly `T` (a class, `[Course]`, `union(String, null)`, ...);
  * 2. generated metadata: the field's declared TypeScript type, as the code generator wrote it;
- * 3. runtime metadata's declared type of a decorated property (`design:type`), when it is a
- *    scalar (`String`, `Number`, `Boolean`, `BigInt`, `Date`);
- * 4. the field's class-field initialiser, read from a default-constructed instance: a string
+ * 3. the field's class-field initialiser, read from a default-constructed instance: a string
  *    default takes strings, an array default arrays, a Map default Maps, and so on (what their
  *    items are, it cannot tell).
  *
- * Otherwise the type is `unknown` (anything). Types from 3 and 4 accept null and undefined too:
- * neither says whether the field is nullable, and refusing a value the declaration allows would
+ * Otherwise the type is `unknown` (anything). Runtime metadata reads no `design:type` (standard
+ * decorators have none, so both decorator modes see the same). Types from 3 accept null and
+ * undefined too: an initialiser does not say whether the field is nullable, and refusing a value the declaration allows would
  * be worse than letting a null through. So generated metadata, which knows the declaration,
  * refuses more than runtime metadata (as with function signatures, SPEC §8), and a declared type
  * wider than the initialiser's (`code: string | number = 0`) needs 1 or 2.
@@ -38,22 +37,13 @@ import type { ClassMeta, FieldMeta } from './types';
 /** A field's type (see the module comment). */
 export interface FieldType {
   readonly type: TypeShape;
-  /** True when null and undefined are accepted besides `type` (types from a reflected scalar or an initialiser). */
+  /** True when null and undefined are accepted besides `type` (types from an initialiser). */
   readonly nullable: boolean;
   /** Where the type comes from (messages say so for `initialiser`, which may be narrower than the declaration). */
   readonly source: 'declared' | 'generated' | 'initialiser' | 'none';
 }
 
 const UNKNOWN: TypeShape = { kind: 'unknown' };
-
-/** Reflected declared types (`design:type` constructor names) that say what a field holds. */
-const SCALARS: Readonly<Record<string, TypeShape>> = {
-  String: { kind: 'string' },
-  Number: { kind: 'number' },
-  Boolean: { kind: 'boolean' },
-  BigInt: { kind: 'bigint' },
-  Date: { kind: 'date' },
-};
 
 /** A generated entity type: the loaded class of that name (any of them when several share it). */
 function entityNamed(className: string): TypeShape {
@@ -63,7 +53,7 @@ function entityNamed(className: string): TypeShape {
   return of.length === 1 ? of[0] : { kind: 'union', of };
 }
 
-/** The type a class-field default shows (4 in the module comment), or null. */
+/** The type a class-field default shows (3 in the module comment), or null. */
 function fromDefault(value: unknown): TypeShape | null {
   switch (typeof value) {
     case 'string':
@@ -109,8 +99,6 @@ function typeOfField(
       source: 'generated',
     };
   }
-  const scalar = meta.source === 'runtime' && f.declaredType !== null ? SCALARS[f.declaredType] : undefined;
-  if (scalar !== undefined) return { type: scalar, nullable: true, source: 'declared' };
   const inferred = fromDefault(defaults()?.[f.index]);
   if (inferred !== null) return { type: inferred, nullable: true, source: 'initialiser' };
   return { type: UNKNOWN, nullable: true, source: 'none' };
