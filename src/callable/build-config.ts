@@ -2,7 +2,8 @@
  * `ConfigEntity` parameters built from loose arguments or a plain object (SPEC §5).
  */
 import { classMetaOf, type AnyClass } from '../metadata/class-registry';
-import { fieldMismatch, fieldTypesOf } from '../metadata/field-types';
+import { fieldTypesOf } from '../metadata/field-types';
+import { mismatch } from '../metadata/type-check';
 import { typeText } from '../metadata/type-spec';
 import { metaOf, type EntityMeta, type EntityObject } from '../metadata/object-model';
 import { describeValue } from '../metadata/describe-value';
@@ -49,7 +50,7 @@ export function buildConfig(
       sources[name] = metaOf(r.holder).ecsId;
     }
     // A config field takes null and undefined, whatever its type.
-    const m = fieldMismatch({ ...types[index], nullable: true }, v);
+    const m = v === null || v === undefined ? null : mismatch(types[index].type, v);
     if (m)
       throw argError(
         ctx,

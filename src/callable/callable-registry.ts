@@ -164,17 +164,11 @@ export class CallableRegistry {
       plan,
       generation,
     });
-    const untyped = {
-      execute: (args?: Record<string, unknown>) => this.execute<Awaited<R>>(name, args),
-      aexecute: (args?: Record<string, unknown>, options?: ExecuteOptions) =>
-        this.aexecute<Awaited<R>>(name, args, options),
-    };
-    return {
-      name,
-      execute: (...args) => untyped.execute(args[0] as Record<string, unknown> | undefined),
-      aexecute: (...args) => untyped.aexecute(args[0] as Record<string, unknown> | undefined, args[1]),
-      untyped,
-    };
+    // The typed and the untyped calls are the same functions: the types differ, not the call.
+    const execute = (args?: Record<string, unknown>) => this.execute<Awaited<R>>(name, args);
+    const aexecute = (args?: Record<string, unknown>, options?: ExecuteOptions) =>
+      this.aexecute<Awaited<R>>(name, args, options);
+    return { name, execute, aexecute, untyped: { execute, aexecute } } as RegisteredFunction<A, R>;
   }
 
   /** True if a function is registered under `name`. */
