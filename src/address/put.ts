@@ -5,9 +5,9 @@
 import { containerKind, replaceItem } from '../metadata/containers';
 import { dataError, isAnonymousDataError, unsupportedKind } from '../metadata/data-kinds';
 import { describeValue } from '../metadata/describe-value';
-import { fieldMismatch, fieldTypesOf, type FieldType } from '../metadata/field-types';
+import { fieldMismatch, fieldTypesOf } from '../metadata/field-types';
 import { VALUES, isEntityObject, metaOf, type EntityObject } from '../metadata/object-model';
-import { itemShape } from '../metadata/type-check';
+import { itemShape, mismatch } from '../metadata/type-check';
 import { typeText } from '../metadata/type-spec';
 import { runtimeOfObject } from '../entity/class-runtime';
 import { EntityRegistry } from '../store/entity-registry';
@@ -40,10 +40,10 @@ function checkFieldType(
   }
   const { meta } = runtimeOfObject(containers[at] as EntityObject);
   const field = fieldTypesOf(meta.ctor)[meta.fieldIndex.get(path[at] as string)!];
-  let type: FieldType = field;
-  for (let i = at + 1; i < path.length; i++)
-    type = { type: itemShape(type.type, path[i], containers[i]), nullable: false, source: field.source };
-  const m = fieldMismatch(type, value);
+  let shape = field.type;
+  for (let i = at + 1; i < path.length; i++) shape = itemShape(shape, path[i], containers[i]);
+  // The field itself may take null where its type comes from an initialiser; an item inside it not.
+  const m = at === path.length - 1 ? fieldMismatch(field, value) : mismatch(shape, value);
   // What is not field data at all (a function, a class instance) is refused by storing, with the
   // UnsupportedValueError that names it, whatever the metadata knows of the field's type.
   if (m === null || unsupportedKind(m.found) !== null) return;
@@ -144,8 +144,7 @@ function putOptions(options: PutOptions | EntityRegistry | undefined): PutOption
  *
  * The value must fit the type of the place it is written to: the field of the innermost entity
  * on the path, and inside it the item type there (`fieldTypesOf`: `@field({ type })`, generated
- * metadata's declared type, or what runtime metadata knows: a reflected scalar type, the
- * initialiser's type), else a FieldTypeError names the address, the field and both types.
+ * metadata's declared type, or else the type of the field's initialiser), else a FieldTypeError names the address, the field and both types.
  *
  * @throws StaleVersionError if the latest version of the lineage no longer contains the
  * addressed entity version (it changed since the address was taken): read the current value

@@ -95,6 +95,8 @@ export function mismatch(shape: TypeShape, value: unknown): Mismatch | null {
 }
 
 const UNKNOWN: TypeShape = { kind: 'unknown' };
+/** The type no value has (an empty union): see `itemShape`. */
+const NOTHING: TypeShape = { kind: 'union', of: [] };
 
 /** Whether `container` (a container value) can be a value of `shape`, by its kind. */
 function containerFits(shape: TypeShape, container: unknown): boolean {
@@ -118,8 +120,9 @@ function containerFits(shape: TypeShape, container: unknown): boolean {
 /**
  * The type of what sits under `segment` inside `container`, a value of type `shape`: the item
  * type of an array, Set, Map or record, a tuple's element, and for a union that of its
- * alternatives `container` can be. `unknown` where the type does not say (a position past a
- * tuple's end, an `object` or `unknown` type).
+ * alternatives `container` can be. `unknown` where the type does not say (an `object` or `unknown`
+ * type); nothing (an empty union: no value fits) past a tuple's end, where an element would make
+ * the value no longer that tuple.
  */
 export function itemShape(shape: TypeShape, segment: PathSegment, container: unknown): TypeShape {
   switch (shape.kind) {
@@ -129,7 +132,7 @@ export function itemShape(shape: TypeShape, segment: PathSegment, container: unk
     case 'record':
       return shape.of;
     case 'tuple':
-      return typeof segment === 'number' && segment < shape.of.length ? shape.of[segment] : UNKNOWN;
+      return typeof segment === 'number' && segment < shape.of.length ? shape.of[segment] : NOTHING;
     case 'optional':
       return itemShape(shape.of, segment, container);
     case 'union': {

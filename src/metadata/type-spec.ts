@@ -185,7 +185,7 @@ export function typeText(shape: TypeShape): string {
     case 'tuple':
       return `[${shape.of.map(typeText).join(', ')}]`;
     case 'union':
-      return shape.of.map(typeText).join(' | ');
+      return shape.of.length === 0 ? 'never' : shape.of.map(typeText).join(' | ');
     default:
       return shape.kind;
   }

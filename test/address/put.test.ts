@@ -25,6 +25,7 @@ import { AcademicRecord, Course, Student, makeStudent } from '../callable/models
 class PutDeclared extends Entity {
   @field({ type: () => union(String, Number) }) code: string | number = 0;
   @field({ type: () => arrayOf(Course) }) picks: Course[] = [];
+  @field({ type: () => [String, Number] }) pair: [string, number] = ['a', 1];
   label = '';
 }
 
@@ -225,6 +226,23 @@ describe("the value is checked against the field's type", () => {
     put(`@${id()}.picks`, [new Course({ title: 'P' })]);
     expect(refused(() => put(`@${id()}.picks.1`, 'x')).field).toBe('PutDeclared.picks[1]');
     expect(reg.latest<PutDeclared>(d.lineageId)!.picks[0].title).toBe('P');
+  });
+
+  test("a tuple's element has its own type, and no element fits past its end (put would append one)", () => {
+    const d = new PutDeclared();
+    d.promoteToRoot();
+    const id = (): string => reg.latest<PutDeclared>(d.lineageId)!.ecsId;
+    expect(refused(() => put(`@${id()}.pair.1`, 'x'))).toMatchObject({
+      field: 'PutDeclared.pair[1]',
+      expected: 'number',
+    });
+    expect(refused(() => put(`@${id()}.pair.2`, 5))).toMatchObject({
+      field: 'PutDeclared.pair[2]',
+      expected: 'never',
+      actual: 'number 5',
+    });
+    put(`@${id()}.pair.1`, 2);
+    expect(reg.latest<PutDeclared>(d.lineageId)!.pair).toEqual(['a', 2]);
   });
 
   test('generated metadata knows the declared types; runtime metadata what initialisers show, null allowed', () => {
