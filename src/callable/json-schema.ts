@@ -88,7 +88,7 @@ class Defs {
     }
   }
 
-  /** Schema of a declared type written in TypeScript (generated metadata) or a reflected class name. */
+  /** Schema of a declared type written in TypeScript (generated metadata) or the class name `@field({ type })` gives. */
   declared(text: string): JsonSchema | null {
     const t = text.trim();
     const alts = splitTop(t, '|');

@@ -26,7 +26,7 @@ export type ContainerShape =
 export interface FieldMeta {
   readonly name: string;
   readonly index: number;
-  /** The declared type as written in source (generated metadata) or the reflected constructor name. */
+  /** The declared type as written in source (generated metadata), or the class `@field({ type })` names (runtime metadata). */
   readonly declaredType: string | null;
   readonly kind: FieldKind;
   readonly shape: ContainerShape | null;
