@@ -6,6 +6,7 @@ import {
   compareWithFile,
   formatDiagnostics,
   generate,
+  runtimePathProblem,
   writeIfChanged,
   type GenerateOptions,
   type GenerateResult,
@@ -154,6 +155,11 @@ export function runOnce(options: CliOptions, io: CliIo = defaultIo): { code: num
   };
   if (!fs.existsSync(path.resolve(io.cwd, options.project))) {
     io.stderr(`${TAG} project file not found: ${options.project}`);
+    return { code: 2, result: null };
+  }
+  const runtimeProblem = runtimePathProblem(options.runtime, io.cwd);
+  if (runtimeProblem !== null) {
+    io.stderr(`${TAG} ${runtimeProblem}`);
     return { code: 2, result: null };
   }
   info(`${TAG} reading ${options.project}`);

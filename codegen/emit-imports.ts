@@ -1,5 +1,6 @@
 import * as path from 'path';
 import type { ImportExtension, RuntimeLocation } from './model';
+import { SCRIPT_EXTENSION } from './module-files';
 import { str } from './text';
 
 /**
@@ -46,9 +47,6 @@ const GENERATED_SUPPORT_ENTRY = 'generated-support';
 
 /** Every runtime name a generated file can import (the package must export these: FunctionSignatures from its root, the rest from GENERATED_SUPPORT_ENTRY). */
 export const RUNTIME_HELPERS: readonly string[] = Object.keys(RUNTIME_EXPORTS).concat('FunctionSignatures');
-
-/** A script file name's extension: `.d` for a declaration file, then the kind (`ts`, `mts`, `js`, ...). */
-const SCRIPT_EXTENSION = /(\.d)?\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 
 /**
  * The specifier by which a file in `fromDir` imports the module `file` (an absolute path; one

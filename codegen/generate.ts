@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { SCRIPT_EXTENSION, SOURCE_EXTENSIONS } from './module-files';
 import { emit } from './emitter';
 import {
   formatDiagnostic,
@@ -51,7 +52,7 @@ export function resolveRuntime(runtime: string | undefined, cwd: string): Runtim
   const isPath =
     runtime.startsWith('.') ||
     path.isAbsolute(runtime) ||
-    /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(runtime) ||
+    SCRIPT_EXTENSION.test(runtime) ||
     fs.existsSync(path.resolve(cwd, runtime));
   if (isPath) return { kind: 'file', path: withExtension(path.resolve(cwd, runtime)) };
   return { kind: 'module', specifier: runtime };
@@ -59,9 +60,20 @@ export function resolveRuntime(runtime: string | undefined, cwd: string): Runtim
 
 /** A module path given without its extension: the file it names (imports then end as the file's kind asks). */
 function withExtension(file: string): string {
-  if (/\.[cm]?[jt]sx?$/.test(file)) return file;
-  const found = ['.ts', '.tsx', '.mts', '.cts', '.d.ts'].find((ext) => fs.existsSync(file + ext));
+  if (SCRIPT_EXTENSION.test(file)) return file;
+  const found = SOURCE_EXTENSIONS.find((ext) => fs.existsSync(file + ext));
   return found === undefined ? file : file + found;
+}
+
+/**
+ * What is wrong with `--runtime` when it names a path that is no module file (a typo, a
+ * directory), or null: the generated file would import it, and only the project's own build
+ * would notice.
+ */
+export function runtimePathProblem(runtime: string | undefined, cwd: string): string | null {
+  const at = resolveRuntime(runtime, cwd);
+  if (at?.kind !== 'file' || fs.statSync(at.path, { throwIfNoEntry: false })?.isFile()) return null;
+  return `--runtime ${runtime}: no module file ${at.path}${SCRIPT_EXTENSION.test(at.path) ? '' : ` (nor with ${SOURCE_EXTENSIONS.join(', ')})`}`;
 }
 
 export function generate(options: GenerateOptions): GenerateResult {

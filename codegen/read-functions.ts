@@ -12,6 +12,7 @@ import {
   type SourceLocation,
   type ValueType,
 } from './model';
+import { SOURCE_EXTENSIONS } from './module-files';
 import { includesUndefined, normalizeText, type ReadContext } from './read-context';
 import { decoratorRuntimeName, locationOf, runtimeExportOf } from './runtime-refs';
 import { stripImports } from './type-analysis';
@@ -24,8 +25,6 @@ import { typeShapeOf, type ClassFingerprint } from './type-shape';
  */
 
 const PRINT_FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
-/** The file extensions a module path printed without one may stand for. */
-const MODULE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.d.mts', '.d.cts'];
 
 export class FunctionReader {
   private readonly configCache = new Map<string, boolean>();
@@ -249,7 +248,7 @@ export class FunctionReader {
    */
   private printed(type: Type): string {
     return type.getText(undefined, PRINT_FLAGS).replace(/import\("([^"]+)"\)/g, (m, module: string) => {
-      for (const ext of MODULE_EXTENSIONS) {
+      for (const ext of SOURCE_EXTENSIONS) {
         const sf = this.project.getSourceFile(module + ext);
         if (sf) return `import("${sf.getFilePath()}")`;
       }

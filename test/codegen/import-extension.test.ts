@@ -74,3 +74,14 @@ test('the CLI writes the extension asked for, and --check names the option in it
   expect(stale.code).toBe(1);
   expect(stale.stderr.join('\n')).toContain('--import-extension js` and commit it');
 });
+
+test('a --runtime path that names no module file (a typo, a directory) is refused, naming it, before anything is read', async () => {
+  const out = path.join(tempDir('runtime-path'), 'abstractions.generated.ts');
+  const args = ['--project', rel(path.join(FIXTURES, 'minimal', 'tsconfig.json')), '--out', out];
+  for (const runtime of ['./src/metadata/class-registri', './src/metadata']) {
+    const run = await runCli([...args, '--runtime', runtime]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.join('\n')).toContain(`--runtime ${runtime}: no module file`);
+    expect(fs.existsSync(out)).toBe(false);
+  }
+});
