@@ -74,10 +74,12 @@ export class FunctionReader {
             location,
             `${cls.getName()}.${method.getName()}: write @callable() or @callable('name'), not @callable`,
           );
+          this.ctx.omit({ kind: 'function', name: method.getName(), location });
           continue;
         }
         if (!method.isStatic()) {
           this.ctx.report(location, `${cls.getName()}.${method.getName()}: @callable() registers static methods only`);
+          this.ctx.omit({ kind: 'function', name: method.getName(), location });
           continue;
         }
         let name = method.getName();
@@ -286,12 +288,14 @@ export class FunctionReader {
  * One signature per function name (the generated table is keyed by name). Registrations of one
  * name with identical signatures (the same function registered in several places) give one
  * entry; conflicting ones give none, with a warning at every place: the runtime then uses the
- * explicit signature given to `register`, if any.
+ * explicit signature given to `register`, if any. So does a name another registration of which
+ * was left out for its errors (`failed`): the runtime would give it this signature too.
  */
 export function mergeFunctions(
   sorted: readonly FunctionModel[],
   projectDir: string,
   ctx: ReadContext,
+  failed: ReadonlySet<string>,
 ): FunctionModel[] {
   const out: FunctionModel[] = [];
   for (let i = 0; i < sorted.length;) {
@@ -300,16 +304,20 @@ export function mergeFunctions(
     const group = sorted.slice(i, j);
     i = j;
     const key = signatureKey(group[0]);
-    if (group.every((f) => signatureKey(f) === key)) {
+    const conflict = !group.every((f) => signatureKey(f) === key);
+    if (!conflict && !failed.has(group[0].name)) {
       out.push(group[0]);
       continue;
     }
     const where = group.map((f) => `${relativePosix(projectDir, f.location.file)}:${f.location.line}`).join(', ');
+    const why = conflict
+      ? `has conflicting signatures (${where})`
+      : 'is also registered elsewhere with errors (left out there)';
     for (const f of group) {
       ctx.omit({ kind: 'function', name: f.name, location: f.location });
       ctx.report(
         f.location,
-        `registered function '${f.name}' has conflicting signatures (${where}): no generated signature for it; the runtime uses the explicit signature given to register(), if any`,
+        `registered function '${f.name}' ${why}: no generated signature for it; the runtime uses the explicit signature given to register(), if any`,
         'warning',
       );
     }

@@ -115,7 +115,9 @@ class ModelReader implements ReadContext {
     found.sort(
       (a, b) => cmp(a.name, b.name) || cmp(a.location.file, b.location.file) || a.location.line - b.location.line,
     );
-    const functions = mergeFunctions(found, path.dirname(tsconfig), this);
+    // The table is keyed by name: a registration left out must not get another one's signature.
+    const failedNames = new Set(this.omitted.filter((o) => o.kind === 'function').map((o) => o.name));
+    const functions = mergeFunctions(found, path.dirname(tsconfig), this, failedNames);
     const diagnostics = [...this.diagnostics].sort(
       (a, b) =>
         cmp(a.location.file, b.location.file) ||
