@@ -19,6 +19,7 @@ import type { ReadContext } from './read-context';
 import { FunctionReader, mergeFunctions } from './read-functions';
 import { ClassOracle, locationOf, RUNTIME_PACKAGE } from './runtime-refs';
 import { createTypeAnalyzer, type TypeAnalyzer } from './type-analysis';
+import { sameItems } from '../src/util/arrays';
 
 /**
  * Reads a TypeScript project with ts-morph into a CodegenModel: every `@entity()` class (fields
@@ -153,11 +154,11 @@ class ModelReader implements ReadContext {
       (f) =>
         f.name === c.name &&
         (f.model === null ||
-          (sameNames(
+          (sameItems(
             f.model.fields.map((x) => x.name),
             c.fields.map((x) => x.name),
           ) &&
-            sameNames(f.model.transient, c.transient))),
+            sameItems(f.model.transient, c.transient))),
     );
     if (!twin) return false;
     const where = `${relativePosix(projectDir, twin.location.file)}:${twin.location.line}`;
@@ -197,10 +198,6 @@ interface FailedClass {
   readonly name: string;
   readonly location: SourceLocation;
   readonly model: EntityClassModel | null;
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 /**

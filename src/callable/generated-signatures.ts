@@ -20,6 +20,7 @@ import { GeneratedSignatureError, RegistrationError } from './errors';
 import type { FunctionSignature } from './signatures';
 import { shapeFromGenerated, type GeneratedTypeShape } from '../metadata/generated-types';
 import type { TypeShape } from '../metadata/type-spec';
+import { sameItems } from '../util/arrays';
 
 /** One function's entry in a generated signature table (emitted by abstractions-codegen). */
 export interface GeneratedSignature {
@@ -41,10 +42,6 @@ export interface GeneratedSignature {
 /** A class a generated table names is not loaded, or more than one loaded class fits the name (retried later, never thrown out of here). */
 class UnresolvedClassError extends InvalidTypeError {}
 
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((n, i) => n === b[i]);
-}
-
 /** The loaded class a generated entity type names: by name, by field list, then by spec, as far as the table gives them. */
 function resolveGeneratedClass(
   className: string,
@@ -56,7 +53,7 @@ function resolveGeneratedClass(
     fields === undefined
       ? named
       : named.filter((r) =>
-          sameNames(
+          sameItems(
             classMetaOf(r.ctor).fields.map((f) => f.name),
             fields,
           ),

@@ -9,6 +9,7 @@ import { buildRuntimeMeta } from './runtime-provider';
 import type { ClassMeta, ClassOps, ContainerShape, FieldKind, RowDataWriter, StoredLayout } from './types';
 import { containsEntity } from './values';
 import { excerpt } from '../util/excerpt';
+import { sameItems } from '../util/arrays';
 
 /**
  * The registry of entity classes and the single place where a class's metadata comes from:
@@ -250,14 +251,10 @@ export function sameClassDescription(a: GeneratedClassSpec, b: GeneratedClassSpe
   return a === b || specKey(a) === specKey(b);
 }
 
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((n, i) => n === b[i]);
-}
-
 /** The spec's field names and transient names are those of the class as the runtime sees it. */
 function namesFit(record: EntityClassRecord, spec: GeneratedClassSpec, fieldNames: readonly string[]): boolean {
   if (
-    !sameNames(
+    !sameItems(
       spec.fields.map((f) => f.name),
       fieldNames,
     )
