@@ -15,7 +15,8 @@ const path = require('path');
 function requireTsMorph() {
   try {
     require.resolve('ts-morph');
-  } catch {
+  } catch (err) {
+    if (err.code !== 'MODULE_NOT_FOUND') throw err; // installed, but broken: its own error says how
     const range = require('../package.json').peerDependencies['ts-morph'];
     process.stderr.write(
       `abstractions-codegen: needs ts-morph, an optional peer dependency of abstractions-ts that is not installed: npm install --save-dev "ts-morph@${range}"\n`,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ImportExtension } from './model';
+import { IMPORT_EXTENSIONS, type ImportExtension } from './model';
 import { plural } from './text';
 import {
   compareWithFile,
@@ -68,8 +68,6 @@ export interface CliOptions extends GenerateOptions {
   /** Any diagnostic makes the exit code 1. */
   readonly strict: boolean;
 }
-
-const IMPORT_EXTENSIONS: readonly ImportExtension[] = ['js', 'ts', 'none'];
 
 export class UsageError extends Error {}
 

@@ -136,7 +136,8 @@ export interface FunctionModel {
  * under node16/nodenext, or rewriteRelativeImportExtensions); `none`, no extension (`'../model'`:
  * CommonJS, bundlers).
  */
-export type ImportExtension = 'js' | 'ts' | 'none';
+export const IMPORT_EXTENSIONS = ['js', 'ts', 'none'] as const;
+export type ImportExtension = (typeof IMPORT_EXTENSIONS)[number];
 
 /** Where the generated file imports the runtime from. */
 export type RuntimeLocation =

@@ -43,6 +43,7 @@ const formatHost = {
 };
 
 function fail(diagnostics) {
+  if (diagnostics.length === 0) process.stderr.write('build: the compiler skipped the emit without saying why\n');
   process.stderr.write(ts.formatDiagnosticsWithColorAndContext(diagnostics, formatHost));
   process.exit(1);
 }
